@@ -1,0 +1,341 @@
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .base import Searchable, Sourced
+
+
+class RecipientKind(models.TextChoices):
+    INDIVIDUAL = "individual", _("individual")  # cá nhân
+    COLLECTIVE = "collective", _("collective")  # tập thể
+
+
+class AwardTypeManager(models.Manager):
+    def get_by_natural_key(self, name: str, award_class: str) -> "AwardType":
+        return self.get(name=name, award_class=award_class)
+
+
+class AwardType(Sourced, Searchable):
+    """A form of commendation or emulation title (hình thức khen thưởng / danh hiệu thi đua).
+
+    The catalogue follows the Law on Emulation and Commendation, which has changed over the years:
+    a type is valid from one year to another, so awards of the past keep their real names.
+    """
+
+    class Category(models.TextChoices):
+        ORDER = "order", _("order")  # huân chương
+        MEDAL = "medal", _("medal")  # huy chương
+        FLAG = "flag", _("emulation flag")  # cờ thi đua
+        TITLE = "title", _("emulation title")  # danh hiệu
+        CERTIFICATE_OF_MERIT = "certificate_of_merit", _("certificate of merit")  # bằng khen
+        CERTIFICATE = "certificate", _("certificate of commendation")  # giấy khen
+
+    class Class(models.TextChoices):
+        NONE = "", _("no class")
+        FIRST = "1", _("First class")  # hạng Nhất
+        SECOND = "2", _("Second class")  # hạng Nhì
+        THIRD = "3", _("Third class")  # hạng Ba
+
+    class Conferrer(models.TextChoices):
+        UNKNOWN = "", _("not stated")
+        STATE_PRESIDENT = "state_president", _("State President")  # Chủ tịch nước
+        PRIME_MINISTER = "prime_minister", _("Prime Minister")  # Thủ tướng Chính phủ
+        MINISTER = "minister", _("Minister of Public Security")  # Bộ trưởng Bộ Công an
+        GENERAL_DEPARTMENT = "general_department", _("general department")  # Tổng cục
+        UNIT_HEAD = "unit_head", _("head of unit")  # Thủ trưởng đơn vị
+
+    name = models.CharField(_("name"), max_length=200)
+    award_class = models.CharField(
+        _("class"), max_length=1, choices=Class.choices, blank=True, default=Class.NONE
+    )
+    category = models.CharField(_("category"), max_length=30, choices=Category.choices)
+    conferred_by = models.CharField(
+        _("conferred by"), max_length=30, choices=Conferrer.choices, blank=True, default=""
+    )
+    for_individuals = models.BooleanField(_("for individuals"), default=False)
+    for_collectives = models.BooleanField(_("for collectives"), default=False)
+    valid_from = models.PositiveSmallIntegerField(_("valid from year"), null=True, blank=True)
+    valid_until = models.PositiveSmallIntegerField(_("valid until year"), null=True, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+
+    objects = AwardTypeManager()
+
+    class Meta:
+        verbose_name = _("award type")
+        verbose_name_plural = _("award types")
+        ordering = ["category", "name", "award_class"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "award_class"], name="award_type_unique_name"),
+            models.CheckConstraint(
+                condition=Q(for_individuals=True) | Q(for_collectives=True),
+                name="award_type_has_recipients",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_until__gte=models.F("valid_from")),
+                name="award_type_valid_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.award_class:
+            return f"{self.name} {self.get_award_class_display_vi()}"
+        return self.name
+
+    def get_award_class_display_vi(self) -> str:
+        # The class is part of the award's Vietnamese name ("hạng Ba"), whatever the UI language.
+        return {"1": "hạng Nhất", "2": "hạng Nhì", "3": "hạng Ba"}.get(self.award_class, "")
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.name, self.award_class)
+
+    def search_parts(self) -> list[str]:
+        return [str(self), self.get_category_display()]
+
+    def accepts(self, kind: str) -> bool:
+        return self.for_individuals if kind == RecipientKind.INDIVIDUAL else self.for_collectives
+
+    def clean(self) -> None:
+        if not (self.for_individuals or self.for_collectives):
+            raise ValidationError(
+                _("Say whether the award goes to individuals, collectives or both.")
+            )
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError(
+                {"valid_until": _("The end year cannot come before the start year.")}
+            )
+
+
+class AwardManager(models.Manager):
+    def get_by_natural_key(self, key: str) -> "Award":
+        return self.get(key=key)
+
+
+class Award(Sourced, Searchable):
+    """One commendation (khen thưởng): a type given for an emulation year to one recipient.
+
+    The recipient is a unit, a person, or a group the source counts but does not name
+    ("3 tập thể"); the database refuses none or two. A person's rank and position are kept as they
+    were when the award was given, since both change.
+    """
+
+    key = models.UUIDField(_("key"), default=uuid.uuid4, unique=True, editable=False)
+    award_type = models.ForeignKey(
+        AwardType, on_delete=models.PROTECT, related_name="awards", verbose_name=_("award type")
+    )
+    year = models.PositiveSmallIntegerField(_("emulation year"))
+    recipient_unit = models.ForeignKey(
+        "movement.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="awards",
+        verbose_name=_("recipient unit"),
+    )
+    recipient_person = models.ForeignKey(
+        "movement.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="awards",
+        verbose_name=_("recipient person"),
+    )
+    group_kind = models.CharField(
+        _("unnamed group of"), max_length=20, choices=RecipientKind.choices, blank=True
+    )
+    group_count = models.PositiveIntegerField(
+        _("how many in the group"),
+        null=True,
+        blank=True,
+        help_text=_("For recipients the source counts but does not name, e.g. 3 collectives."),
+    )
+    rank_at_award = models.ForeignKey(
+        "movement.Rank",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rank at the time"),
+    )
+    position_at_award = models.CharField(_("position at the time"), max_length=300, blank=True)
+    conferring_unit = models.ForeignKey(
+        "movement.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="conferred_awards",
+        verbose_name=_("conferred in the name of"),
+        help_text=_("The ministry or general department whose award this is."),
+    )
+    presented_by = models.ForeignKey(
+        "movement.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="presented_awards",
+        verbose_name=_("presented by"),
+    )
+    on_behalf_of = models.CharField(
+        _("on behalf of"),
+        max_length=300,
+        blank=True,
+        help_text=_("Whose authority the presenter acted under (thừa ủy quyền của …)."),
+    )
+    event = models.ForeignKey(
+        "movement.Event",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="awards",
+        verbose_name=_("presented at"),
+    )
+    decision_number = models.CharField(_("decision number"), max_length=100, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    campaign = models.ForeignKey(
+        "movement.Campaign",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="awards",
+        verbose_name=_("campaign"),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    objects = AwardManager()
+
+    class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+        ordering = ["-year", "award_type", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    recipient_unit__isnull=False,
+                    recipient_person__isnull=True,
+                    group_count__isnull=True,
+                )
+                | Q(
+                    recipient_unit__isnull=True,
+                    recipient_person__isnull=False,
+                    group_count__isnull=True,
+                )
+                | Q(
+                    recipient_unit__isnull=True,
+                    recipient_person__isnull=True,
+                    group_count__isnull=False,
+                ),
+                name="award_exactly_one_recipient",
+            ),
+            models.CheckConstraint(
+                condition=Q(group_count__isnull=True, group_kind="")
+                | (Q(group_count__gte=1) & ~Q(group_kind="")),
+                name="award_group_has_kind_and_count",
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient_person__isnull=False)
+                | Q(rank_at_award__isnull=True, position_at_award=""),
+                name="award_rank_only_for_people",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1945, year__lte=2100), name="award_year_in_range"
+            ),
+            models.UniqueConstraint(
+                fields=["award_type", "year", "recipient_unit", "decision_number"],
+                condition=Q(recipient_unit__isnull=False),
+                name="award_unique_for_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["award_type", "year", "recipient_person", "decision_number"],
+                condition=Q(recipient_person__isnull=False),
+                name="award_unique_for_person",
+            ),
+            models.UniqueConstraint(
+                fields=["award_type", "year", "group_kind", "group_count", "decision_number"],
+                condition=Q(group_count__isnull=False),
+                name="award_unique_for_group",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["year", "award_type"], name="award_year_type_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.award_type} — {self.recipient_label} ({self.year})"
+
+    def natural_key(self) -> tuple[str]:
+        return (str(self.key),)
+
+    @property
+    def recipient_kind(self) -> str:
+        if self.recipient_person_id:
+            return RecipientKind.INDIVIDUAL
+        if self.recipient_unit_id:
+            return RecipientKind.COLLECTIVE
+        return self.group_kind
+
+    @property
+    def recipient_label(self) -> str:
+        if self.recipient_person_id:
+            return self.recipient_person.full_name
+        if self.recipient_unit_id:
+            return str(self.recipient_unit)
+        if self.group_count:
+            return group_label(self.group_count, self.group_kind)
+        return ""
+
+    def search_parts(self) -> list[str]:
+        parts = [self.decision_number, self.note]
+        if self.award_type_id:
+            parts.append(str(self.award_type))
+        if self.recipient_person_id:
+            parts.append(self.recipient_person.full_name)
+        if self.recipient_unit_id:
+            parts += [self.recipient_unit.name, self.recipient_unit.short_name]
+        return parts
+
+    def clean(self) -> None:
+        recipients = [
+            self.recipient_unit_id is not None,
+            self.recipient_person_id is not None,
+            self.group_count is not None,
+        ]
+        if sum(recipients) != 1:
+            raise ValidationError(
+                _(
+                    "Give exactly one recipient: a unit, a person, "
+                    "or an unnamed group with its count."
+                )
+            )
+        if self.group_count is not None and not self.group_kind:
+            raise ValidationError(
+                {"group_kind": _("Say whether the unnamed group is of individuals or collectives.")}
+            )
+        if self.group_kind and self.group_count is None:
+            raise ValidationError({"group_count": _("Give how many are in the unnamed group.")})
+        if self.recipient_person_id is None and (self.rank_at_award_id or self.position_at_award):
+            raise ValidationError(_("Rank and position at the time are for awards to a person."))
+        if self.award_type_id and not self.award_type.accepts(self.recipient_kind):
+            if self.recipient_kind == RecipientKind.INDIVIDUAL:
+                message = _("“%(type)s” is given to collectives only, not to a person.")
+            else:
+                message = _("“%(type)s” is given to individuals only, not to a collective.")
+            raise ValidationError({"award_type": message % {"type": self.award_type}})
+
+    def save(self, *args, **kwargs) -> None:
+        # A new award to a person keeps the rank and position they hold when it is recorded.
+        if self._state.adding and self.recipient_person_id:
+            if self.rank_at_award_id is None:
+                self.rank_at_award_id = self.recipient_person.rank_id
+            if not self.position_at_award:
+                self.position_at_award = self.recipient_person.position
+        super().save(*args, **kwargs)
+
+
+def group_label(count: int, kind: str) -> str:
+    """The Vietnamese way a report counts unnamed recipients: "3 tập thể", "5 cá nhân"."""
+    noun = "tập thể" if kind == RecipientKind.COLLECTIVE else "cá nhân"
+    return f"{count} {noun}"

@@ -1,0 +1,201 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .base import Searchable, Sourced
+
+
+class SlugManager(models.Manager):
+    def get_by_natural_key(self, slug: str) -> models.Model:
+        return self.get(slug=slug)
+
+
+class Event(Sourced, Searchable):
+    """A meeting where things were said and given (hội nghị): a conference, a ceremony."""
+
+    name = models.CharField(_("name"), max_length=300)
+    slug = models.SlugField(_("code"), max_length=100, unique=True)
+    date = models.DateField(_("date"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        null=True,
+        blank=True,
+        help_text=_("Filled from the date when the date is known."),
+    )
+    organiser = models.ForeignKey(
+        "movement.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("organiser"),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-year", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def search_parts(self) -> list[str]:
+        return [self.name, self.description]
+
+    def clean(self) -> None:
+        if self.date and self.year and self.date.year != self.year:
+            raise ValidationError({"year": _("The year must be the year of the date.")})
+
+    def save(self, *args, **kwargs) -> None:
+        if self.date:
+            self.year = self.date.year
+        super().save(*args, **kwargs)
+
+    def chairs(self) -> list["Participation"]:
+        return [p for p in self.participations.all() if p.role == Participation.Role.CHAIR]
+
+
+class ParticipationManager(models.Manager):
+    def get_by_natural_key(self, event_slug: str, person_slug: str, role: str) -> "Participation":
+        return self.get(event__slug=event_slug, person__slug=person_slug, role=role)
+
+
+class Participation(Sourced):
+    """What one person did at an event: chaired it, attended as a guest, spoke, presented awards."""
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", _("chair")
+        GUEST = "guest", _("guest")
+        SPEAKER = "speaker", _("speaker")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="participations", verbose_name=_("event")
+    )
+    person = models.ForeignKey(
+        "movement.Person",
+        on_delete=models.PROTECT,
+        related_name="participations",
+        verbose_name=_("person"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    activity = models.CharField(
+        _("what they did"),
+        max_length=300,
+        blank=True,
+        help_text=_("E.g. “presented the work report and the 2017 plan”."),
+    )
+
+    objects = ParticipationManager()
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        ordering = ["event", "role", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "person", "role"], name="participation_unique_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.get_role_display()}"
+
+    def natural_key(self) -> tuple[str, str, str]:
+        return (self.event.slug, self.person.slug, self.role)
+
+    natural_key.dependencies = ["movement.event", "movement.person"]
+
+
+class Campaign(Sourced, Searchable):
+    """A movement (phong trào) or a yearly emulation campaign (phong trào thi đua)."""
+
+    class Kind(models.TextChoices):
+        MOVEMENT = "movement", _("mass movement")
+        EMULATION = "emulation", _("emulation campaign")
+
+    name = models.CharField(_("name"), max_length=300)
+    slug = models.SlugField(_("code"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    start_year = models.PositiveSmallIntegerField(_("from year"), null=True, blank=True)
+    end_year = models.PositiveSmallIntegerField(_("to year"), null=True, blank=True)
+    slogan = models.CharField(_("slogan"), max_length=300, blank=True)
+    motto = models.CharField(_("motto"), max_length=300, blank=True)
+    guiding_principle = models.CharField(_("guiding principle"), max_length=300, blank=True)
+    audience = models.CharField(
+        _("for whom"), max_length=300, blank=True, help_text=_("E.g. “toàn thể CBCS”.")
+    )
+    launched_by_unit = models.ForeignKey(
+        "movement.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="launched_campaigns",
+        verbose_name=_("launched by unit"),
+    )
+    launched_by_person = models.ForeignKey(
+        "movement.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="launched_campaigns",
+        verbose_name=_("launched by"),
+    )
+    launch_event = models.ForeignKey(
+        Event,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="launched_campaigns",
+        verbose_name=_("launched at"),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-start_year", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_year__isnull=True)
+                | models.Q(start_year__isnull=True)
+                | models.Q(end_year__gte=models.F("start_year")),
+                name="campaign_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def get_absolute_url(self) -> str:
+        return reverse("movement:campaign_detail", kwargs={"slug": self.slug})
+
+    def search_parts(self) -> list[str]:
+        return [self.name, self.slogan, self.motto, self.guiding_principle]
+
+    def clean(self) -> None:
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValidationError({"end_year": _("A campaign cannot end before it starts.")})
+
+    @property
+    def period(self) -> str:
+        if self.start_year and self.end_year:
+            if self.start_year == self.end_year:
+                return str(self.start_year)
+            return f"{self.start_year}–{self.end_year}"
+        if self.start_year:
+            return f"{self.start_year}–"
+        if self.end_year:
+            return f"–{self.end_year}"
+        return ""

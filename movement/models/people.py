@@ -1,0 +1,83 @@
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .base import Searchable, Sourced
+
+
+class RankManager(models.Manager):
+    def get_by_natural_key(self, name: str) -> "Rank":
+        return self.get(name=name)
+
+
+class Rank(models.Model):
+    """A rank of the People's Public Security (cấp bậc hàm CAND), most senior first."""
+
+    class Tier(models.TextChoices):
+        GENERAL = "general", _("general officer")  # cấp tướng
+        FIELD = "field", _("field officer")  # cấp tá
+        COMPANY = "company", _("company officer")  # cấp úy
+        NCO = "nco", _("non-commissioned officer")  # hạ sĩ quan
+        ENLISTED = "enlisted", _("enlisted")  # chiến sĩ
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    seniority = models.PositiveSmallIntegerField(
+        _("seniority"), unique=True, help_text=_("1 is the most senior rank.")
+    )
+    tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices)
+
+    objects = RankManager()
+
+    class Meta:
+        verbose_name = _("rank")
+        verbose_name_plural = _("ranks")
+        ordering = ["seniority"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.name,)
+
+
+class PersonManager(models.Manager):
+    def get_by_natural_key(self, slug: str) -> "Person":
+        return self.get(slug=slug)
+
+
+class Person(Sourced, Searchable):
+    """An officer (cán bộ) or official, with the rank and position they hold now."""
+
+    full_name = models.CharField(_("full name"), max_length=200)
+    slug = models.SlugField(_("code"), max_length=100, unique=True)
+    rank = models.ForeignKey(
+        Rank, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("current rank")
+    )
+    position = models.CharField(_("current position"), max_length=300, blank=True)
+    unit = models.ForeignKey(
+        "movement.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("unit"),
+    )
+
+    objects = PersonManager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        return f"{self.rank.name} {self.full_name}" if self.rank_id else self.full_name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def get_absolute_url(self) -> str:
+        return reverse("movement:person_detail", kwargs={"slug": self.slug})
+
+    def search_parts(self) -> list[str]:
+        return [self.full_name, self.position]

@@ -1,0 +1,88 @@
+"""Shared test data: a small unit tree, people, award types and a campaign.
+
+Fixtures here build only what many test modules need; a module that needs more builds it itself.
+"""
+
+import pytest
+
+from movement.models import AwardType, Campaign, Event, Person, Rank, Unit
+
+
+@pytest.fixture
+def ministry(db) -> Unit:
+    return Unit.objects.create(name="Bộ Công an", slug="bo-cong-an", kind=Unit.Kind.MINISTRY)
+
+
+@pytest.fixture
+def department(ministry) -> Unit:
+    return Unit.objects.create(
+        name="Cục Xây dựng phong trào toàn dân bảo vệ an ninh Tổ quốc",
+        short_name="Cục XDPT toàn dân bảo vệ ANTQ",
+        slug="cuc-xdpt",
+        kind=Unit.Kind.DEPARTMENT,
+        parent=ministry,
+    )
+
+
+@pytest.fixture
+def division(department) -> Unit:
+    return Unit.objects.create(
+        name="Phòng Tham mưu", slug="phong-tham-muu", kind=Unit.Kind.DIVISION, parent=department
+    )
+
+
+@pytest.fixture
+def person(department) -> Person:
+    return Person.objects.create(
+        full_name="Nguyễn Văn Khảo",
+        slug="nguyen-van-khao",
+        rank=Rank.objects.get(name="Trung tướng"),
+        position="Cục trưởng",
+        unit=department,
+    )
+
+
+@pytest.fixture
+def flag_type(db) -> AwardType:
+    """A collective-only award type."""
+    return AwardType.objects.create(
+        name="Cờ thi đua xuất sắc của Bộ Công an",
+        category=AwardType.Category.FLAG,
+        conferred_by=AwardType.Conferrer.MINISTER,
+        for_collectives=True,
+    )
+
+
+@pytest.fixture
+def order_type(db) -> AwardType:
+    """An award type for individuals and collectives alike."""
+    return AwardType.objects.create(
+        name="Huân chương Bảo vệ Tổ quốc",
+        award_class=AwardType.Class.THIRD,
+        category=AwardType.Category.ORDER,
+        conferred_by=AwardType.Conferrer.STATE_PRESIDENT,
+        for_individuals=True,
+        for_collectives=True,
+    )
+
+
+@pytest.fixture
+def event(department) -> Event:
+    return Event.objects.create(
+        name="Hội nghị triển khai công tác năm 2017", slug="hoi-nghi-2017", organiser=department
+    )
+
+
+@pytest.fixture
+def campaign(department, person, event) -> Campaign:
+    return Campaign.objects.create(
+        name="Phong trào thi đua “Vì ANTQ” năm 2017",
+        slug="vi-antq-2017",
+        kind=Campaign.Kind.EMULATION,
+        start_year=2017,
+        end_year=2017,
+        slogan="đổi mới, đoàn kết, kỷ cương, trách nhiệm, hiệu quả",
+        launched_by_unit=department,
+        launched_by_person=person,
+        launch_event=event,
+    )

@@ -1,0 +1,118 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from movement.models import Award, AwardType, Rank, Unit
+from movement.text import fold
+
+
+def refused(**fields) -> bool:
+    try:
+        with transaction.atomic():
+            Award.objects.create(**fields)
+    except IntegrityError:
+        return True
+    return False
+
+
+def test_fold_ignores_diacritics_case_and_d_bar():
+    assert fold("Nguyễn Văn  KHẢO") == "nguyen van khao"
+    assert fold("Đơn vị") == "don vi"
+
+
+def test_fold_treats_nfc_and_nfd_alike():
+    import unicodedata
+
+    word = "Thượng úy"
+    assert fold(unicodedata.normalize("NFD", word)) == fold(unicodedata.normalize("NFC", word))
+
+
+def test_ranks_are_seeded_in_order_of_seniority(db):
+    names = list(Rank.objects.values_list("name", flat=True))
+    assert names[:4] == ["Đại tướng", "Thượng tướng", "Trung tướng", "Thiếu tướng"]
+    assert names[11] == "Thiếu úy"
+    assert names[-1] == "Binh nhì"
+    assert len(names) == 17
+
+
+def test_award_without_recipient_is_refused(flag_type):
+    assert refused(award_type=flag_type, year=2016)
+
+
+def test_award_with_two_recipients_is_refused(order_type, department, person):
+    assert refused(
+        award_type=order_type, year=2016, recipient_unit=department, recipient_person=person
+    )
+
+
+def test_collective_only_type_given_to_a_person_is_refused(flag_type, person):
+    assert refused(award_type=flag_type, year=2016, recipient_person=person)
+
+
+def test_individual_only_type_given_to_a_unit_is_refused(department):
+    medal = AwardType.objects.create(
+        name="Chiến sĩ thi đua cơ sở", category=AwardType.Category.TITLE, for_individuals=True
+    )
+    assert refused(award_type=medal, year=2016, recipient_unit=department)
+    assert refused(award_type=medal, year=2016, group_kind="collective", group_count=3)
+
+
+def test_type_cannot_stop_accepting_recipients_it_already_has(flag_type, department):
+    Award.objects.create(award_type=flag_type, year=2016, recipient_unit=department)
+    flag_type.for_collectives = False
+    flag_type.for_individuals = True
+    with pytest.raises(IntegrityError), transaction.atomic():
+        flag_type.save()
+
+
+def test_same_award_recorded_twice_is_refused(flag_type, department):
+    Award.objects.create(award_type=flag_type, year=2016, recipient_unit=department)
+    assert refused(award_type=flag_type, year=2016, recipient_unit=department)
+    assert not refused(award_type=flag_type, year=2017, recipient_unit=department)
+
+
+def test_unnamed_group_keeps_its_count(flag_type):
+    award = Award.objects.create(
+        award_type=flag_type, year=2016, group_kind="collective", group_count=3
+    )
+    award.refresh_from_db()
+    assert award.group_count == 3
+    assert award.recipient_label == "3 tập thể"
+
+
+def test_unnamed_group_needs_a_count(flag_type):
+    assert refused(award_type=flag_type, year=2016, group_kind="collective")
+    assert refused(award_type=flag_type, year=2016, group_kind="collective", group_count=0)
+
+
+def test_award_to_a_person_keeps_rank_and_position_held_at_the_time(order_type, person):
+    award = Award.objects.create(award_type=order_type, year=2016, recipient_person=person)
+    person.rank = Rank.objects.get(name="Thượng tướng")
+    person.position = "Thứ trưởng"
+    person.save()
+    award.refresh_from_db()
+    assert award.rank_at_award.name == "Trung tướng"
+    assert award.position_at_award == "Cục trưởng"
+
+
+def test_clean_explains_a_collective_type_given_to_a_person(flag_type, person):
+    award = Award(award_type=flag_type, year=2016, recipient_person=person)
+    with pytest.raises(ValidationError) as error:
+        award.full_clean()
+    assert "award_type" in error.value.message_dict
+
+
+def test_subtree_is_one_query(ministry, department, division, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        slugs = set(ministry.subtree().values_list("slug", flat=True))
+    assert slugs == {"bo-cong-an", "cuc-xdpt", "phong-tham-muu"}
+    assert set(department.subtree().values_list("slug", flat=True)) == {
+        "cuc-xdpt",
+        "phong-tham-muu",
+    }
+
+
+def test_search_text_is_folded_on_save(department):
+    department.refresh_from_db()
+    assert "cuc xdpt toan dan bao ve antq" in department.search_text
+    assert Unit.objects.filter(search_text__contains="xay dung phong trao").exists()
