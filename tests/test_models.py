@@ -116,3 +116,20 @@ def test_search_text_is_folded_on_save(department):
     department.refresh_from_db()
     assert "cuc xdpt toan dan bao ve antq" in department.search_text
     assert Unit.objects.filter(search_text__contains="xay dung phong trao").exists()
+
+
+def test_renaming_a_person_refreshes_the_search_text_of_their_awards(order_type, person):
+    award = Award.objects.create(award_type=order_type, year=2016, recipient_person=person)
+    person.full_name = "Lương Ngọc Dương"
+    person.save()
+    award.refresh_from_db()
+    assert "luong ngoc duong" in award.search_text
+    assert "khao" not in award.search_text
+
+
+def test_renaming_a_unit_refreshes_the_search_text_of_its_awards(flag_type, division):
+    award = Award.objects.create(award_type=flag_type, year=2016, recipient_unit=division)
+    division.name = "Phòng Hướng dẫn phong trào ngoài xã hội"
+    division.save()
+    award.refresh_from_db()
+    assert "phong huong dan phong trao" in award.search_text

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('movement', '0003_ranks'),
+        ("movement", "0003_ranks"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='source',
-            name='kind',
-            field=models.CharField(choices=[('report', 'news report'), ('law', 'law or regulation'), ('decision', 'decision'), ('synthetic', 'synthetic demo data')], default='report', max_length=20, verbose_name='kind'),
+            model_name="source",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("report", "news report"),
+                    ("law", "law or regulation"),
+                    ("decision", "decision"),
+                    ("synthetic", "synthetic demo data"),
+                ],
+                default="report",
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
     ]

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .base import Searchable, Sourced
+from .base import Searchable, Sourced, refresh_award_search_text
 
 
 class RecipientKind(models.TextChoices):
@@ -95,6 +95,9 @@ class AwardType(Sourced, Searchable):
 
     def search_parts(self) -> list[str]:
         return [str(self), self.get_category_display()]
+
+    def search_text_changed(self) -> None:
+        refresh_award_search_text(self.awards.all())
 
     def accepts(self, kind: str) -> bool:
         return self.for_individuals if kind == RecipientKind.INDIVIDUAL else self.for_collectives

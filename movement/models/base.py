@@ -93,14 +93,34 @@ class Searchable(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs) -> None:
+        previous = self.search_text
         self.refresh_search_text()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_text"}
         super().save(*args, **kwargs)
+        if previous and previous != self.search_text:
+            self.search_text_changed()
 
     def search_parts(self) -> list[str]:
         raise NotImplementedError
 
+    def search_text_changed(self) -> None:
+        """Called after a save that changed the search text; records that copy it refresh here."""
+
     def refresh_search_text(self) -> None:
         self.search_text = fold(" ".join(part for part in self.search_parts() if part))
+
+
+def refresh_award_search_text(awards: models.QuerySet, batch_size: int = 2000) -> None:
+    """Recompute the search text of ``awards`` after a name they copy has changed."""
+    awards = awards.select_related("award_type", "recipient_person", "recipient_unit")
+    batch = []
+    for award in awards.iterator(chunk_size=batch_size):
+        award.refresh_search_text()
+        batch.append(award)
+        if len(batch) == batch_size:
+            type(award).objects.bulk_update(batch, ["search_text"])
+            batch = []
+    if batch:
+        type(batch[0]).objects.bulk_update(batch, ["search_text"])

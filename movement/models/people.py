@@ -2,7 +2,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .base import Searchable, Sourced
+from .base import Searchable, Sourced, refresh_award_search_text
 
 
 class RankManager(models.Manager):
@@ -81,3 +81,6 @@ class Person(Sourced, Searchable):
 
     def search_parts(self) -> list[str]:
         return [self.full_name, self.position]
+
+    def search_text_changed(self) -> None:
+        refresh_award_search_text(self.awards.all())

@@ -5,7 +5,7 @@ from tree_queries.fields import TreeNodeForeignKey
 from tree_queries.models import TreeNode
 from tree_queries.query import TreeQuerySet
 
-from .base import Searchable, Sourced
+from .base import Searchable, Sourced, refresh_award_search_text
 
 
 class UnitManager(models.Manager.from_queryset(TreeQuerySet)):
@@ -75,6 +75,9 @@ class Unit(Sourced, Searchable, TreeNode):
 
     def search_parts(self) -> list[str]:
         return [self.name, self.short_name, self.slug]
+
+    def search_text_changed(self) -> None:
+        refresh_award_search_text(self.awards.all())
 
     def subtree(self) -> models.QuerySet:
         """This unit and every unit below it, found in one recursive query."""
