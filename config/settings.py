@@ -111,6 +111,8 @@ USE_TZ = True
 # Dates read and print as dd/mm/yyyy in both languages (config/formats/*).
 FORMAT_MODULE_PATH = ["config.formats"]
 
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -4,6 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from movement.text import fold
 
 
+class SourceManager(models.Manager):
+    def get_by_natural_key(self, slug: str) -> "Source":
+        return self.get(slug=slug)
+
+
 class Source(models.Model):
     """A document the data was taken from (nguồn): the conference report, a law, a decision."""
 
@@ -26,6 +31,8 @@ class Source(models.Model):
         help_text=_("What is known about the document itself, e.g. that it has no headline."),
     )
 
+    objects = SourceManager()
+
     class Meta:
         verbose_name = _("source")
         verbose_name_plural = _("sources")
@@ -36,14 +43,6 @@ class Source(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
-
-
-class SourceManager(models.Manager):
-    def get_by_natural_key(self, slug: str) -> Source:
-        return self.get(slug=slug)
-
-
-Source.add_to_class("objects", SourceManager())
 
 
 class Sourced(models.Model):

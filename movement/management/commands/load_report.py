@@ -1,0 +1,61 @@
+"""Load the conference report's records (fixtures/report.json) once, keeping later edits by staff.
+
+The fixture uses natural keys throughout, so loading it again updates the same rows rather than
+adding new ones. loaddata saves rows raw, without calling Model.save(), so the command refreshes the
+diacritics-free search text of the loaded records itself.
+"""
+
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.commands import loaddata
+from django.db import transaction
+
+from movement.models import Source
+from movement.models.base import Searchable
+
+FIXTURE = "report"
+REPORT_SOURCE_SLUG = "bao-cao-hoi-nghi-2017"
+
+
+def refresh_search_text(source: Source) -> int:
+    """Recompute the search text of every searchable record taken from ``source``.
+
+    Returns how many records were refreshed.
+    """
+    refreshed = 0
+    for model in apps.get_app_config("movement").get_models():
+        if not issubclass(model, Searchable):
+            continue
+        records = list(model._default_manager.filter(source=source))
+        for record in records:
+            record.refresh_search_text()
+            record.save(update_fields=["search_text"])
+        refreshed += len(records)
+    return refreshed
+
+
+class Command(BaseCommand):
+    help = (
+        "Nạp dữ liệu của báo cáo Hội nghị triển khai công tác năm 2017 (fixtures/report.json) "
+        "nếu chưa có; --force để nạp lại. / Load the report's records unless already loaded."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Nạp lại dù dữ liệu báo cáo đã có (ghi đè các bản ghi của báo cáo đã sửa).",
+        )
+
+    def handle(self, *args, force: bool, **options) -> None:
+        if not force and Source.objects.filter(slug=REPORT_SOURCE_SLUG).exists():
+            self.stdout.write("Dữ liệu báo cáo đã có, bỏ qua (dùng --force để nạp lại)")
+            return
+        loader = loaddata.Command()
+        with transaction.atomic():
+            call_command(loader, FIXTURE, verbosity=0)
+            refresh_search_text(Source.objects.get(slug=REPORT_SOURCE_SLUG))
+        self.stdout.write(
+            self.style.SUCCESS(f"Đã nạp dữ liệu báo cáo: {loader.loaded_object_count} bản ghi")
+        )
