@@ -120,7 +120,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # django-import-export: every import runs in one transaction, all rows or none.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Off on purpose: the stock escaping turns every xlsx cell into text (dates, numbers, empty
+# cells as "None") and only strips "="; movement.resources neutralises every formula prefix.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,12 @@ import pytest
 from movement.models import AwardType, Campaign, Event, Person, Rank, Unit
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    """Real hashers are slow by design; tests log in hundreds of times."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def ministry(db) -> Unit:
     return Unit.objects.create(name="Bộ Công an", slug="bo-cong-an", kind=Unit.Kind.MINISTRY)

@@ -1,0 +1,106 @@
+"""What the admin classes share: search that ignores diacritics, and where a record came from."""
+
+from django.contrib import admin
+from django.db.models import Field, Model, Q, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from movement.models import Person, WorkPlan
+from movement.text import fold
+
+SOURCE_FIELDSET = (
+    _("Source"),
+    {"classes": ["collapse"], "fields": ["source", "source_quote", "inference_note"]},
+)
+
+
+class FoldedSearchMixin:
+    """Search the folded ``search_text`` columns named in ``search_fields``, one word at a time.
+
+    Terms are folded with the same function that fills the columns, so "nguyen van khao",
+    "NGUYỄN" and "khao" all find "Nguyễn Văn Khảo", and "d" finds "đ", identically on SQLite and
+    PostgreSQL; neither database's own accent handling is involved. Every word must match (AND),
+    in any of the columns. A four-digit word also matches ``search_year_field``, so "khao 2017"
+    finds Khảo's awards of 2017.
+    """
+
+    search_fields = ["search_text"]
+    search_year_field: str | None = None
+    search_help_text = _(
+        "Accents and case do not matter: “nguyen van khao” finds “Nguyễn Văn Khảo”."
+    )
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        columns = self.get_search_fields(request)
+        for word in fold(search_term).split():
+            matches = Q()
+            for column in columns:
+                matches |= Q(**{f"{column}__contains": word})
+            if self.search_year_field and len(word) == 4 and word.isdigit():
+                matches |= Q(**{self.search_year_field: int(word)})
+            queryset = queryset.filter(matches)
+        # The columns are on the record or on a record it points to, never one it has many of.
+        return queryset, False
+
+
+class SmallTableFoldedSearchMixin(FoldedSearchMixin):
+    """The same search for small tables without a folded column (ranks, sources).
+
+    Each row's ``search_fields`` are folded in Python: one query reading a few short columns
+    of a table of some hundred rows at most, and the same result on either database.
+    """
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        words = fold(search_term).split()
+        if not words:
+            return queryset, False
+        columns = self.get_search_fields(request)
+        found = [
+            pk
+            for pk, *values in queryset.values_list("pk", *columns)
+            if all(any(word in fold(value or "") for value in values) for word in words)
+        ]
+        return queryset.filter(pk__in=found), False
+
+
+class InferredColumnMixin:
+    """A list column that marks records taking something from context rather than the source."""
+
+    @admin.display(boolean=True, description=_("inferred"))
+    def inferred(self, obj: Model) -> bool:
+        return obj.is_inferred
+
+
+# Records whose name (__str__) reads another record: a person's rank, a plan's unit.
+LABEL_RELATIONS: dict[type[Model], tuple[str, ...]] = {Person: ("rank",), WorkPlan: ("unit",)}
+
+
+class LabelRelationsMixin:
+    """Labels that read other records get them in the same query, not one query per label.
+
+    ``list_select_related`` applies on every page, not only the changelist: to the change page's
+    title and to autocomplete results. (The changelist skips it when the queryset already has a
+    select_related, so it cannot be added to piecemeal.) Choice fields fetch what their labels read.
+    """
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        related = getattr(self, "list_select_related", None)
+        if isinstance(related, list | tuple) and related:
+            return queryset.select_related(*related)
+        return queryset
+
+    def get_field_queryset(
+        self, db: str | None, db_field: Field, request: HttpRequest
+    ) -> QuerySet | None:
+        queryset = super().get_field_queryset(db, db_field, request)
+        related = db_field.remote_field.model
+        if related not in LABEL_RELATIONS:
+            return queryset
+        if queryset is None:
+            queryset = related._default_manager.using(db)
+        return queryset.select_related(*LABEL_RELATIONS[related])

@@ -1,0 +1,148 @@
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count, Model, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+
+from movement.models import Task, WorkArea, WorkPlan
+from movement.resources import TaskResource, WorkPlanResource
+
+from .filters import PlanUnitFilter, UnitFilter
+from .mixins import SOURCE_FIELDSET, FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin
+
+
+def progress(declared: int | None, entered: int) -> str:
+    if declared is None:
+        return gettext("%(entered)s entered, none declared") % {"entered": entered}
+    return gettext("%(declared)s declared, %(entered)s entered") % {
+        "declared": declared,
+        "entered": entered,
+    }
+
+
+def entered(model: type[Model]) -> Coalesce:
+    """How many ``model`` rows (areas or tasks) each plan has, as a column of the plan query."""
+    per_plan = model.objects.filter(plan=OuterRef("pk")).order_by().values("plan")
+    return Coalesce(Subquery(per_plan.annotate(n=Count("pk")).values("n")), 0)
+
+
+class TaskInlineFormSet(BaseInlineFormSet):
+    """Rows share one list of the plan's work areas instead of each querying it again."""
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        area = form.fields["area"]
+        if not hasattr(self, "area_choices"):
+            # iter(): list() would first ask the choices for their length, a COUNT query.
+            self.area_choices = list(iter(area.choices))
+        area.choices = self.area_choices
+
+
+class WorkAreaInline(admin.TabularInline):
+    model = WorkArea
+    extra = 0
+
+
+class TaskInline(admin.TabularInline):
+    model = Task
+    formset = TaskInlineFormSet
+    fields = ["number", "title", "area", "status"]
+    extra = 0
+    show_change_link = True
+
+    def get_formset(
+        self, request: HttpRequest, obj: WorkPlan | None = None, **kwargs: Any
+    ) -> type[BaseInlineFormSet]:
+        formset = super().get_formset(request, obj, **kwargs)
+        # Only the plan's own areas make sense; a new plan has none until it is saved.
+        areas = WorkArea.objects.order_by("number")
+        formset.form.base_fields["area"].queryset = areas.filter(plan=obj) if obj else areas.none()
+        return formset
+
+
+@admin.register(WorkPlan)
+class WorkPlanAdmin(
+    FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin, ImportExportModelAdmin
+):
+    resource_classes = [WorkPlanResource]
+    list_display = ["unit", "year", "campaign", "areas_entered", "tasks_entered", "inferred"]
+    # Plans are one per unit and year: the stock filter's distinct years cost nothing.
+    list_filter = ["year", UnitFilter]
+    list_select_related = ["unit", "campaign"]
+    search_fields = ["unit__search_text"]
+    search_year_field = "year"
+    autocomplete_fields = ["unit", "campaign", "source"]
+    readonly_fields = ["areas_entered", "tasks_entered"]
+    inlines = [WorkAreaInline, TaskInline]
+    fieldsets = [
+        (None, {"fields": [("unit", "year"), "campaign", "summary"]}),
+        (
+            _("Declared and entered"),
+            {
+                "description": _(
+                    "How many work areas and tasks the source says the plan has, "
+                    "against how many are entered below."
+                ),
+                "fields": [
+                    ("declared_area_count", "areas_entered"),
+                    ("declared_task_count", "tasks_entered"),
+                ],
+            },
+        ),
+        SOURCE_FIELDSET,
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(area_count=entered(WorkArea), task_count=entered(Task))
+        )
+
+    @admin.display(description=_("work areas"))
+    def areas_entered(self, obj: WorkPlan) -> str:
+        return progress(obj.declared_area_count, getattr(obj, "area_count", 0))
+
+    @admin.display(description=_("tasks"))
+    def tasks_entered(self, obj: WorkPlan) -> str:
+        return progress(obj.declared_task_count, getattr(obj, "task_count", 0))
+
+
+@admin.register(Task)
+class TaskAdmin(
+    FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin, ImportExportModelAdmin
+):
+    resource_classes = [TaskResource]
+    list_display = ["number", "title", "plan", "area", "status", "result_quantity", "inferred"]
+    list_display_links = ["number", "title"]
+    list_filter = ["status", "plan__year", PlanUnitFilter]
+    list_select_related = ["plan__unit", "area"]
+    show_full_result_count = False
+    search_year_field = "plan__year"
+    autocomplete_fields = ["plan", "assigned_units", "coordinating_units", "source"]
+    fieldsets = [
+        (None, {"fields": [("plan", "number"), "area", "title"]}),
+        (_("Units"), {"fields": ["assigned_units", "coordinating_units"]}),
+        (_("Result"), {"fields": ["status", "result", "result_quantity"]}),
+        SOURCE_FIELDSET,
+    ]
+
+    def get_form(
+        self, request: HttpRequest, obj: Task | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm]:
+        form = super().get_form(request, obj, change, **kwargs)
+        # A task's area must be one of its plan's; with no plan chosen yet there is none to offer.
+        # (An add page opened as ?plan=<id> has its plan.)
+        plan = obj.plan_id if obj else request.POST.get("plan") or request.GET.get("plan")
+        area = form.base_fields["area"]
+        areas = WorkArea.objects.order_by("number")
+        area.queryset = areas.filter(plan=plan) if plan else areas.none()
+        if not plan:
+            area.help_text = _("Save the task with its plan first, then choose the work area.")
+        return form

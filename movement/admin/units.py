@@ -1,0 +1,23 @@
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+
+from movement.models import Unit
+from movement.resources import UnitResource
+
+from .mixins import SOURCE_FIELDSET, FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin
+
+
+@admin.register(Unit)
+class UnitAdmin(
+    FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin, ImportExportModelAdmin
+):
+    resource_classes = [UnitResource]
+    list_display = ["name", "short_name", "kind", "parent", "is_external", "inferred"]
+    list_filter = ["kind", "is_external"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent", "source"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "slug", "parent", "kind", "is_external"]}),
+        SOURCE_FIELDSET,
+    ]

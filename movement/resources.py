@@ -1,0 +1,495 @@
+"""Spreadsheet columns for every record, as the staff exchange them: Vietnamese headers, related
+records by name, dates day first.
+
+Each resource imports on a natural key (a code, a name, an award's key), so importing the file
+an export produced changes nothing, and importing it twice adds nothing.
+"""
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from import_export import fields, resources, widgets
+
+from movement.models import (
+    Award,
+    AwardType,
+    Campaign,
+    Event,
+    Participation,
+    Person,
+    Rank,
+    RecipientKind,
+    Source,
+    Task,
+    Unit,
+    WorkArea,
+    WorkPlan,
+    group_label,
+)
+from movement.widgets import (
+    AwardClassWidget,
+    AwardTypeWidget,
+    ChoiceWidget,
+    DateWidget,
+    GroupWidget,
+    LineWidget,
+    NamedRecordsWidget,
+    NamedRecordWidget,
+    TextWidget,
+    UUIDWidget,
+    WorkAreaWidget,
+    WorkPlanWidget,
+    YesNoWidget,
+)
+
+# A cell starting with one of these is run as a formula by Excel or LibreOffice, so a name like
+# "=HYPERLINK(…)" typed into the admin could act on the computer of whoever opens the export.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(value: Any) -> Any:
+    """Make a text cell that a spreadsheet would run as a formula read as plain text."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def unescape_formula(value: Any) -> Any:
+    """Undo :func:`escape_formula`, so an exported file imports back to the same text."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value
+
+
+def column(attribute: str, name: str, widget: widgets.Widget, **kwargs: Any) -> fields.Field:
+    return fields.Field(attribute=attribute, column_name=name, widget=widget, **kwargs)
+
+
+# Shorthands for the usual columns. A resource's own field names (text, date, number…) would
+# shadow plain names inside its class body, hence the "_column" suffix.
+def line_column(attribute: str, name: str) -> fields.Field:
+    return column(attribute, name, LineWidget())
+
+
+def text_column(attribute: str, name: str) -> fields.Field:
+    return column(attribute, name, TextWidget())
+
+
+def number_column(attribute: str, name: str) -> fields.Field:
+    return column(attribute, name, widgets.IntegerWidget())
+
+
+def date_column(attribute: str, name: str) -> fields.Field:
+    return column(attribute, name, DateWidget())
+
+
+def choice_column(attribute: str, name: str, choices: Any) -> fields.Field:
+    return column(attribute, name, ChoiceWidget(choices))
+
+
+def yes_no_column(attribute: str, name: str) -> fields.Field:
+    return column(attribute, name, YesNoWidget())
+
+
+def unit_widget() -> NamedRecordWidget:
+    return NamedRecordWidget(Unit, names=("name", "short_name"))
+
+
+def person_widget() -> NamedRecordWidget:
+    return NamedRecordWidget(Person, names=("full_name",))
+
+
+SOURCED_FIELDS = ("source", "source_quote", "inference_note")
+
+
+class MovementResource(resources.ModelResource):
+    """What every resource shares: formula escaping, unchanged rows skipped, model validation."""
+
+    # Relations the columns read, fetched with the rows so an export runs no query per row.
+    export_select_related: tuple[str, ...] = ()
+    export_prefetch_related: tuple[str, ...] = ()
+
+    class Meta:
+        skip_unchanged = True
+
+    def filter_export(self, queryset: QuerySet, **kwargs: Any) -> QuerySet:
+        if self.export_select_related:
+            queryset = queryset.select_related(*self.export_select_related)
+        if self.export_prefetch_related:
+            queryset = queryset.prefetch_related(*self.export_prefetch_related)
+        return queryset
+
+    def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> Any:
+        return escape_formula(super().export_field(field, instance, **kwargs))
+
+    def before_import_row(self, row: dict, **kwargs: Any) -> None:
+        for name, value in row.items():
+            row[name] = unescape_formula(value)
+
+    def validate_instance(
+        self,
+        instance: Any,
+        import_validation_errors: dict | None = None,
+        validate_unique: bool = True,
+    ) -> None:
+        # Validate like a model form: the model's clean() and constraints, but not the columns no
+        # cell sets (search_text is computed on save), nor those whose cell was already refused.
+        errors = dict(import_validation_errors or {})
+        computed = [field.name for field in instance._meta.fields if not field.editable]
+        try:
+            instance.full_clean(exclude=[*errors, *computed], validate_unique=validate_unique)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+
+class SourcedResource(MovementResource):
+    source = column("source", "Nguồn", NamedRecordWidget(Source, names=("title",)))
+    source_quote = text_column("source_quote", "Câu trích nguồn")
+    inference_note = text_column("inference_note", "Suy luận")
+
+
+class SourceResource(MovementResource):
+    slug = line_column("slug", "Mã")
+    kind = choice_column("kind", "Loại", Source.Kind.choices)
+    title = line_column("title", "Tiêu đề")
+    author = line_column("author", "Tác giả")
+    published_on = date_column("published_on", "Ngày đăng")
+    text = text_column("text", "Toàn văn")
+    note = text_column("note", "Ghi chú")
+
+    class Meta:
+        model = Source
+        fields = ("slug", "kind", "title", "author", "published_on", "text", "note")
+        import_id_fields = ("slug",)
+
+
+class UnitResource(SourcedResource):
+    slug = line_column("slug", "Mã")
+    name = line_column("name", "Tên đầy đủ")
+    short_name = line_column("short_name", "Tên viết tắt")
+    parent = column("parent", "Đơn vị cấp trên", unit_widget())
+    kind = choice_column("kind", "Loại đơn vị", Unit.Kind.choices)
+    is_external = yes_no_column("is_external", "Ngoài ngành Công an")
+
+    export_select_related = ("parent", "source")
+
+    class Meta:
+        model = Unit
+        fields = ("slug", "name", "short_name", "parent", "kind", "is_external", *SOURCED_FIELDS)
+        import_id_fields = ("slug",)
+
+    def filter_export(self, queryset: QuerySet, **kwargs: Any) -> QuerySet:
+        # Parents before their children, so a file imported into an empty database finds each
+        # row's parent already created.
+        in_tree_order = Unit.objects.with_tree_fields().filter(pk__in=queryset.values("pk"))
+        return super().filter_export(in_tree_order, **kwargs)
+
+
+class RankResource(MovementResource):
+    name = line_column("name", "Cấp bậc hàm")
+    seniority = number_column("seniority", "Thứ tự")
+    tier = choice_column("tier", "Cấp", Rank.Tier.choices)
+
+    class Meta:
+        model = Rank
+        fields = ("name", "seniority", "tier")
+        import_id_fields = ("name",)
+
+
+class PersonResource(SourcedResource):
+    slug = line_column("slug", "Mã")
+    full_name = line_column("full_name", "Họ và tên")
+    rank = column("rank", "Cấp bậc hàm", NamedRecordWidget(Rank, code=None))
+    position = line_column("position", "Chức vụ")
+    unit = column("unit", "Đơn vị", unit_widget())
+
+    export_select_related = ("rank", "unit", "source")
+
+    class Meta:
+        model = Person
+        fields = ("slug", "full_name", "rank", "position", "unit", *SOURCED_FIELDS)
+        import_id_fields = ("slug",)
+
+
+class EventResource(SourcedResource):
+    slug = line_column("slug", "Mã")
+    name = line_column("name", "Tên hội nghị")
+    date = date_column("date", "Ngày")
+    year = number_column("year", "Năm")
+    organiser = column("organiser", "Đơn vị tổ chức", unit_widget())
+    description = text_column("description", "Mô tả")
+
+    export_select_related = ("organiser", "source")
+
+    class Meta:
+        model = Event
+        fields = ("slug", "name", "date", "year", "organiser", "description", *SOURCED_FIELDS)
+        import_id_fields = ("slug",)
+
+
+class ParticipationResource(SourcedResource):
+    event = column("event", "Hội nghị", NamedRecordWidget(Event))
+    person = column("person", "Cán bộ", person_widget())
+    role = choice_column("role", "Vai trò", Participation.Role.choices)
+    activity = line_column("activity", "Nội dung")
+
+    export_select_related = ("event", "person", "source")
+
+    class Meta:
+        model = Participation
+        fields = ("event", "person", "role", "activity", *SOURCED_FIELDS)
+        import_id_fields = ("event", "person", "role")
+
+
+class CampaignResource(SourcedResource):
+    slug = line_column("slug", "Mã")
+    name = line_column("name", "Tên phong trào")
+    kind = choice_column("kind", "Loại", Campaign.Kind.choices)
+    start_year = number_column("start_year", "Từ năm")
+    end_year = number_column("end_year", "Đến năm")
+    slogan = line_column("slogan", "Khẩu hiệu")
+    motto = line_column("motto", "Phương châm")
+    guiding_principle = line_column("guiding_principle", "Tư tưởng chỉ đạo")
+    audience = line_column("audience", "Đối tượng")
+    launched_by_unit = column("launched_by_unit", "Đơn vị phát động", unit_widget())
+    launched_by_person = column("launched_by_person", "Người phát động", person_widget())
+    launch_event = column("launch_event", "Phát động tại", NamedRecordWidget(Event))
+    description = text_column("description", "Mô tả")
+
+    export_select_related = ("launched_by_unit", "launched_by_person", "launch_event", "source")
+
+    class Meta:
+        model = Campaign
+        fields = (
+            "slug",
+            "name",
+            "kind",
+            "start_year",
+            "end_year",
+            "slogan",
+            "motto",
+            "guiding_principle",
+            "audience",
+            "launched_by_unit",
+            "launched_by_person",
+            "launch_event",
+            "description",
+            *SOURCED_FIELDS,
+        )
+        import_id_fields = ("slug",)
+
+
+def award_class_widget() -> AwardClassWidget:
+    written = {
+        code: AwardType(award_class=code).get_award_class_display_vi()
+        for code in AwardType.Class.values
+        if code
+    }
+    return AwardClassWidget(AwardType.Class.choices, written=written)
+
+
+class AwardTypeResource(SourcedResource):
+    name = line_column("name", "Hình thức khen thưởng")
+    award_class = column("award_class", "Hạng", award_class_widget())
+    category = choice_column("category", "Loại", AwardType.Category.choices)
+    conferred_by = choice_column(
+        "conferred_by", "Thẩm quyền khen thưởng", AwardType.Conferrer.choices
+    )
+    for_individuals = yes_no_column("for_individuals", "Cho cá nhân")
+    for_collectives = yes_no_column("for_collectives", "Cho tập thể")
+    valid_from = number_column("valid_from", "Áp dụng từ năm")
+    valid_until = number_column("valid_until", "Áp dụng đến năm")
+    legal_basis = line_column("legal_basis", "Căn cứ pháp lý")
+
+    export_select_related = ("source",)
+
+    class Meta:
+        model = AwardType
+        fields = (
+            "name",
+            "award_class",
+            "category",
+            "conferred_by",
+            "for_individuals",
+            "for_collectives",
+            "valid_from",
+            "valid_until",
+            "legal_basis",
+            *SOURCED_FIELDS,
+        )
+        import_id_fields = ("name", "award_class")
+
+
+class GroupField(fields.Field):
+    """One cell ("3 tập thể") for the two fields of an unnamed group, its count and its kind."""
+
+    def get_value(self, instance: Award) -> tuple[int | None, str]:
+        return instance.group_count, instance.group_kind
+
+    def save(self, instance: Award, row: dict, is_m2m: bool = False, **kwargs: Any) -> None:
+        instance.group_count, instance.group_kind = self.clean(row, **kwargs)
+
+
+AWARD_CLASS_COLUMN = "Hạng"
+# The nouns group_label() writes after the count.
+GROUP_KINDS = {RecipientKind.COLLECTIVE: "tập thể", RecipientKind.INDIVIDUAL: "cá nhân"}
+
+
+class AwardResource(SourcedResource):
+    key = column("key", "Mã", UUIDWidget(), default=uuid.uuid4)
+    year = number_column("year", "Năm")
+    award_type = column(
+        "award_type",
+        "Hình thức khen thưởng",
+        AwardTypeWidget(AwardType, AWARD_CLASS_COLUMN, award_class_widget()),
+    )
+    # Read by the award type's column above; the class is the type's, not the award's.
+    award_class = column(
+        "award_type__award_class", AWARD_CLASS_COLUMN, award_class_widget(), readonly=True
+    )
+    recipient_unit = column("recipient_unit", "Đơn vị nhận", unit_widget())
+    recipient_person = column("recipient_person", "Cá nhân nhận", person_widget())
+    group = GroupField(
+        attribute="group_count",
+        column_name="Số tập thể/cá nhân (chưa nêu tên)",
+        widget=GroupWidget(GROUP_KINDS, group_label),
+    )
+    rank_at_award = column(
+        "rank_at_award", "Cấp bậc khi khen thưởng", NamedRecordWidget(Rank, code=None)
+    )
+    position_at_award = line_column("position_at_award", "Chức vụ khi khen thưởng")
+    conferring_unit = column("conferring_unit", "Cấp khen thưởng", unit_widget())
+    presented_by = column("presented_by", "Người trao", person_widget())
+    on_behalf_of = line_column("on_behalf_of", "Thừa ủy quyền")
+    event = column("event", "Hội nghị", NamedRecordWidget(Event))
+    decision_number = line_column("decision_number", "Số quyết định")
+    decision_date = date_column("decision_date", "Ngày quyết định")
+    campaign = column("campaign", "Phong trào", NamedRecordWidget(Campaign))
+    note = text_column("note", "Ghi chú")
+
+    export_select_related = (
+        "award_type",
+        "recipient_unit",
+        "recipient_person",
+        "rank_at_award",
+        "conferring_unit",
+        "presented_by",
+        "event",
+        "campaign",
+        "source",
+    )
+
+    class Meta:
+        model = Award
+        fields = (
+            "key",
+            "year",
+            "award_type",
+            "award_class",
+            "recipient_unit",
+            "recipient_person",
+            "group",
+            "rank_at_award",
+            "position_at_award",
+            "conferring_unit",
+            "presented_by",
+            "on_behalf_of",
+            "event",
+            "decision_number",
+            "decision_date",
+            "campaign",
+            "note",
+            *SOURCED_FIELDS,
+        )
+        import_id_fields = ("key",)
+
+    def before_import(self, dataset: Any, **kwargs: Any) -> None:
+        # A file of new awards may leave the key out: each of its rows is then a new award.
+        key = self.fields["key"].column_name
+        if dataset.headers and key not in dataset.headers:
+            dataset.append_col([""] * len(dataset), header=key)
+
+
+class WorkPlanResource(SourcedResource):
+    unit = column("unit", "Đơn vị", unit_widget())
+    year = number_column("year", "Năm")
+    campaign = column("campaign", "Phong trào", NamedRecordWidget(Campaign))
+    declared_area_count = number_column("declared_area_count", "Số mặt công tác đã nêu")
+    declared_task_count = number_column("declared_task_count", "Số nhiệm vụ đã nêu")
+    summary = text_column("summary", "Tóm tắt")
+
+    export_select_related = ("unit", "campaign", "source")
+
+    class Meta:
+        model = WorkPlan
+        fields = (
+            "unit",
+            "year",
+            "campaign",
+            "declared_area_count",
+            "declared_task_count",
+            "summary",
+            *SOURCED_FIELDS,
+        )
+        import_id_fields = ("unit", "year")
+
+
+PLAN_COLUMN = "Đơn vị"
+PLAN_YEAR_COLUMN = "Năm"
+
+
+def plan_widget() -> WorkPlanWidget:
+    return WorkPlanWidget(WorkPlan, unit_widget(), PLAN_YEAR_COLUMN)
+
+
+class WorkAreaResource(MovementResource):
+    plan = column("plan", PLAN_COLUMN, plan_widget())
+    year = column("plan__year", PLAN_YEAR_COLUMN, widgets.IntegerWidget(), readonly=True)
+    number = number_column("number", "Số thứ tự")
+    name = line_column("name", "Mặt công tác")
+
+    export_select_related = ("plan__unit",)
+
+    class Meta:
+        model = WorkArea
+        fields = ("plan", "year", "number", "name")
+        import_id_fields = ("plan", "number")
+
+
+class TaskResource(SourcedResource):
+    plan = column("plan", PLAN_COLUMN, plan_widget())
+    year = column("plan__year", PLAN_YEAR_COLUMN, widgets.IntegerWidget(), readonly=True)
+    number = number_column("number", "Số thứ tự")
+    area = column("area", "Mặt công tác", WorkAreaWidget(WorkArea, plan_widget(), PLAN_COLUMN))
+    title = text_column("title", "Nhiệm vụ")
+    assigned_units = column("assigned_units", "Đơn vị chủ trì", NamedRecordsWidget(unit_widget()))
+    coordinating_units = column(
+        "coordinating_units", "Đơn vị phối hợp", NamedRecordsWidget(unit_widget())
+    )
+    status = choice_column("status", "Trạng thái", Task.Status.choices)
+    result = text_column("result", "Kết quả")
+    result_quantity = number_column("result_quantity", "Số lượng đạt được")
+
+    export_select_related = ("plan__unit", "area", "source")
+    export_prefetch_related = ("assigned_units", "coordinating_units")
+
+    class Meta:
+        model = Task
+        fields = (
+            "plan",
+            "year",
+            "number",
+            "area",
+            "title",
+            "assigned_units",
+            "coordinating_units",
+            "status",
+            "result",
+            "result_quantity",
+            *SOURCED_FIELDS,
+        )
+        import_id_fields = ("plan", "number")

@@ -1,0 +1,641 @@
+"""The staff's admin: every page in a fixed number of queries, search that ignores accents, filters
+that follow the unit tree, award rules on the form, and Vietnamese by default."""
+
+import csv
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+
+from movement.models import (
+    Award,
+    AwardType,
+    Campaign,
+    Event,
+    Participation,
+    Person,
+    Rank,
+    Source,
+    Task,
+    Unit,
+    WorkArea,
+    WorkPlan,
+)
+from movement.resources import AwardResource
+
+ROWS = 5
+
+
+@pytest.fixture
+def records(ministry, department, division, person, flag_type, order_type, event, campaign):
+    """Five or more of every record, linked the way real data is, so a query per row would show."""
+    sources = [
+        Source.objects.create(slug=f"bao-cao-{i}", title=f"Báo cáo số {i}", author="Phòng Tham mưu")
+        for i in range(ROWS)
+    ]
+    units = [
+        Unit.objects.create(
+            name=f"Đội Công tác số {i}",
+            slug=f"doi-{i}",
+            kind=Unit.Kind.DIVISION,
+            parent=division,
+            source=sources[i],
+            inference_note="Tên đội suy ra từ danh sách." if i % 2 else "",
+        )
+        for i in range(ROWS)
+    ]
+    people = [
+        Person.objects.create(
+            full_name=f"Đỗ Văn Đức {i}",
+            slug=f"do-van-duc-{i}",
+            rank=Rank.objects.get(name="Đại tá"),
+            position="Trưởng phòng",
+            unit=units[i],
+            source=sources[i],
+        )
+        for i in range(ROWS)
+    ]
+    events = [
+        Event.objects.create(
+            name=f"Hội nghị sơ kết {2010 + i}",
+            slug=f"so-ket-{i}",
+            date=datetime.date(2010 + i, 12, 1),
+            organiser=department,
+            source=sources[i],
+        )
+        for i in range(ROWS)
+    ]
+    for i, each in enumerate(events):
+        Participation.objects.create(event=each, person=person, role=Participation.Role.CHAIR)
+        Participation.objects.create(
+            event=each, person=people[i], role=Participation.Role.SPEAKER, source=sources[i]
+        )
+    campaigns = [
+        Campaign.objects.create(
+            name=f"Phong trào thi đua năm {2010 + i}",
+            slug=f"thi-dua-{2010 + i}",
+            kind=Campaign.Kind.EMULATION,
+            start_year=2010 + i,
+            launched_by_unit=department,
+            launched_by_person=person,
+            launch_event=events[i],
+            source=sources[i],
+        )
+        for i in range(ROWS)
+    ]
+    types = [
+        AwardType.objects.create(
+            name=f"Bằng khen loại {i}",
+            category=AwardType.Category.CERTIFICATE_OF_MERIT,
+            for_individuals=True,
+            for_collectives=True,
+            source=sources[i],
+        )
+        for i in range(ROWS)
+    ]
+    awards = [
+        Award.objects.create(
+            award_type=types[i],
+            year=2010 + i,
+            recipient_person=people[i] if i % 2 else None,
+            recipient_unit=None if i % 2 else units[i],
+            conferring_unit=ministry,
+            presented_by=person,
+            event=events[i],
+            campaign=campaigns[i],
+            decision_number=f"{i}/QĐ-BCA",
+            decision_date=datetime.date(2010 + i, 11, 20),
+            source=sources[i],
+            source_quote=f"Câu trích số {i}.",
+        )
+        for i in range(ROWS)
+    ]
+    awards.append(
+        Award.objects.create(
+            award_type=order_type,
+            year=2016,
+            group_kind="collective",
+            group_count=3,
+            conferring_unit=ministry,
+            presented_by=person,
+            campaign=campaign,
+        )
+    )
+    plans = [
+        WorkPlan.objects.create(
+            unit=units[i],
+            year=2017,
+            campaign=campaign,
+            declared_area_count=13,
+            declared_task_count=40,
+            source=sources[i],
+        )
+        for i in range(ROWS)
+    ]
+    for plan in plans:
+        areas = [
+            WorkArea.objects.create(plan=plan, number=n, name=f"Mặt công tác {n}")
+            for n in range(1, ROWS + 1)
+        ]
+        for n in range(1, ROWS + 1):
+            task = Task.objects.create(
+                plan=plan,
+                area=areas[n - 1],
+                number=n,
+                title=f"Nhiệm vụ {n} của {plan.unit}",
+                source=sources[n - 1],
+            )
+            task.assigned_units.set([plan.unit, department])
+            task.coordinating_units.set(units[:2])
+    return {
+        "source": sources[0],
+        "unit": units[1],
+        "rank": Rank.objects.get(name="Đại tá"),
+        "person": people[1],
+        "event": events[1],
+        "campaign": campaigns[1],
+        "awardtype": types[1],
+        "award": awards[1],
+        "workplan": plans[1],
+        "task": plans[1].tasks.get(number=2),
+    }
+
+
+def get(client, url, django_assert_num_queries, queries):
+    """GET ``url`` twice and count the second: a running server has its per-process caches
+    (content types) warm, and a first request's misses would make the count depend on test order.
+    """
+    client.get(url)
+    with django_assert_num_queries(queries):
+        return client.get(url)
+
+
+# Queries per page, pinned: a query per row or per inline row would change them. Each request
+# starts with two, the session and the user. Changelists then add their filters' choices (years
+# from MIN/MAX, units in tree order, related records), the count and the rows; change pages the
+# record, its inlines and one query per filled autocomplete field.
+CHANGELIST_QUERIES = {
+    "source": 5,
+    "unit": 5,
+    "rank": 5,
+    "person": 6,
+    "event": 6,
+    "campaign": 5,
+    "awardtype": 5,
+    "award": 8,
+    "workplan": 7,
+    "task": 6,
+}
+ADD_QUERIES = {
+    "source": 2,
+    "unit": 2,
+    "rank": 2,
+    "person": 2,
+    "event": 2,
+    "campaign": 2,
+    "awardtype": 2,
+    "award": 2,
+    "workplan": 2,
+    "task": 2,
+}
+CHANGE_QUERIES = {
+    "source": 3,
+    "unit": 5,
+    "rank": 3,
+    "person": 6,
+    "event": 9,
+    "campaign": 7,
+    "awardtype": 4,
+    "award": 11,
+    "workplan": 9,
+    "task": 10,
+}
+
+
+@pytest.mark.parametrize(("model", "queries"), CHANGELIST_QUERIES.items())
+def test_changelist_answers_in_a_fixed_number_of_queries(
+    admin_client, records, django_assert_num_queries, model, queries
+):
+    url = reverse(f"admin:movement_{model}_changelist")
+    response = get(admin_client, url, django_assert_num_queries, queries)
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) >= ROWS
+
+
+@pytest.mark.parametrize(("model", "queries"), ADD_QUERIES.items())
+def test_add_page_answers_in_a_fixed_number_of_queries(
+    admin_client, records, django_assert_num_queries, model, queries
+):
+    url = reverse(f"admin:movement_{model}_add")
+    response = get(admin_client, url, django_assert_num_queries, queries)
+    assert response.status_code == 200
+    assert response.context["add"] is True
+
+
+@pytest.mark.parametrize(("model", "queries"), CHANGE_QUERIES.items())
+def test_change_page_answers_in_a_fixed_number_of_queries(
+    admin_client, records, django_assert_num_queries, model, queries
+):
+    record = records[model]
+    url = reverse(f"admin:movement_{model}_change", args=[record.pk])
+    response = get(admin_client, url, django_assert_num_queries, queries)
+    assert response.status_code == 200
+    assert response.context["original"] == record
+
+
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [("person", "recipient_person"), ("workplan", "plan"), ("unit", "recipient_unit")],
+)
+def test_autocomplete_answers_in_a_fixed_number_of_queries(
+    admin_client, records, django_assert_num_queries, model, field
+):
+    source_model = "task" if field == "plan" else "award"
+    url = reverse("admin:autocomplete")
+    query = f"?app_label=movement&model_name={source_model}&field_name={field}&term="
+    response = get(admin_client, url + query, django_assert_num_queries, 4)
+    assert len(response.json()["results"]) >= ROWS
+
+
+def changelist(client, model: str, **params) -> list:
+    response = client.get(reverse(f"admin:movement_{model}_changelist"), params)
+    assert response.status_code == 200
+    return list(response.context["cl"].result_list)
+
+
+@pytest.mark.parametrize(
+    "term", ["nguyen van khao", "khao", "NGUYỄN VĂN KHẢO", "Khảo", "  van   khao "]
+)
+def test_search_for_a_person_ignores_accents_case_and_spacing(admin_client, person, term):
+    Person.objects.create(full_name="Nguyễn Văn Khánh", slug="nguyen-van-khanh")
+    assert changelist(admin_client, "person", q=term) == [person]
+
+
+def test_search_d_finds_d_with_stroke(admin_client, person):
+    duc = Person.objects.create(full_name="Đỗ Văn Đức", slug="do-van-duc")
+    assert changelist(admin_client, "person", q="do van duc") == [duc]
+    assert changelist(admin_client, "person", q="duc") == [duc]
+
+
+def test_autocomplete_search_ignores_accents(admin_client, person):
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "movement",
+            "model_name": "award",
+            "field_name": "recipient_person",
+            "term": "khao",
+        },
+    )
+    assert [result["id"] for result in response.json()["results"]] == [str(person.pk)]
+
+
+@pytest.mark.parametrize(
+    ("model", "term", "expected"),
+    [("rank", "thuong ta", ["Thượng tá"]), ("source", "bao cao so 3", ["Báo cáo số 3"])],
+)
+def test_search_of_small_tables_ignores_accents_too(admin_client, records, model, term, expected):
+    assert [str(found) for found in changelist(admin_client, model, q=term)] == expected
+
+
+def test_search_needs_every_word(admin_client, person):
+    assert changelist(admin_client, "person", q="khao nguyen") == [person]
+    assert changelist(admin_client, "person", q="khao tran") == []
+
+
+def test_search_for_a_person_finds_their_awards(admin_client, person, department, order_type):
+    to_him = Award.objects.create(award_type=order_type, year=2016, recipient_person=person)
+    # Awards he only presented, or to someone else, are not his.
+    Award.objects.create(
+        award_type=order_type, year=2016, recipient_unit=department, presented_by=person
+    )
+    assert changelist(admin_client, "award", q="nguyen van khao") == [to_him]
+    assert changelist(admin_client, "award", q="khao") == [to_him]
+
+
+def test_search_for_awards_takes_a_year(admin_client, person, order_type):
+    of_2016 = Award.objects.create(award_type=order_type, year=2016, recipient_person=person)
+    Award.objects.create(award_type=order_type, year=2017, recipient_person=person)
+    assert changelist(admin_client, "award", q="khao 2016") == [of_2016]
+
+
+def test_unit_filter_includes_the_awards_of_units_below(
+    admin_client, ministry, department, division, flag_type
+):
+    other = Unit.objects.create(
+        name="Cục Cảnh sát hình sự", slug="c02", kind=Unit.Kind.DEPARTMENT, parent=ministry
+    )
+    to_department, to_division, _to_other, _to_ministry = (
+        Award.objects.create(award_type=flag_type, year=2016, recipient_unit=unit)
+        for unit in (department, division, other, ministry)
+    )
+    found = changelist(admin_client, "award", unit=department.pk)
+    assert set(found) == {to_department, to_division}
+    assert changelist(admin_client, "award", unit=division.pk) == [to_division]
+
+
+def test_unit_filter_lists_units_in_tree_order(admin_client, ministry, department, division):
+    response = admin_client.get(reverse("admin:movement_award_changelist"))
+    unit_filter = next(
+        f for f in response.context["cl"].filter_specs if getattr(f, "parameter_name", "") == "unit"
+    )
+    assert [label for _pk, label in unit_filter.lookup_choices] == [
+        "Bộ Công an",
+        "— Cục XDPT toàn dân bảo vệ ANTQ",
+        "— — Phòng Tham mưu",
+    ]
+
+
+def test_year_filter_offers_every_year_from_the_first_to_the_last(
+    admin_client, department, flag_type
+):
+    first = Award.objects.create(award_type=flag_type, year=2014, recipient_unit=department)
+    Award.objects.create(award_type=flag_type, year=2017, recipient_unit=department)
+    response = admin_client.get(reverse("admin:movement_award_changelist"))
+    year_filter = next(
+        f for f in response.context["cl"].filter_specs if getattr(f, "parameter_name", "") == "year"
+    )
+    assert [year for year, _label in year_filter.lookup_choices] == [
+        "2017",
+        "2016",
+        "2015",
+        "2014",
+    ]
+    assert changelist(admin_client, "award", year=2014) == [first]
+
+
+def award_form(**fields) -> dict:
+    """What the award add page posts: every field of the form, empty unless given."""
+    blank = dict.fromkeys(
+        [
+            "award_type",
+            "year",
+            "campaign",
+            "recipient_unit",
+            "recipient_person",
+            "group_kind",
+            "group_count",
+            "rank_at_award",
+            "position_at_award",
+            "decision_number",
+            "decision_date",
+            "conferring_unit",
+            "presented_by",
+            "on_behalf_of",
+            "event",
+            "note",
+            "source",
+            "source_quote",
+            "inference_note",
+        ],
+        "",
+    )
+    return {**blank, **{name: str(value) for name, value in fields.items()}}
+
+
+def test_award_refused_by_the_model_shows_the_error_and_keeps_what_was_typed(
+    admin_client, flag_type, person
+):
+    response = admin_client.post(
+        reverse("admin:movement_award_add"),
+        award_form(
+            award_type=flag_type.pk,
+            year=2016,
+            recipient_person=person.pk,
+            decision_number="1234/QĐ-BCA",
+            note="Tặng tại hội nghị",
+        ),
+    )
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    with translation.override("vi"):
+        expected = gettext("“%(type)s” is given to collectives only, not to a person.") % {
+            "type": flag_type
+        }
+    assert form.errors["award_type"] == [expected]
+    page = response.content.decode()
+    assert expected in page
+    assert 'value="1234/QĐ-BCA"' in page
+    assert "Tặng tại hội nghị" in page
+    assert form["recipient_person"].value() == str(person.pk)
+    assert not Award.objects.exists()
+
+
+def test_award_without_a_recipient_is_refused_on_the_form(admin_client, order_type):
+    response = admin_client.post(
+        reverse("admin:movement_award_add"), award_form(award_type=order_type.pk, year=2016)
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors()
+    assert not Award.objects.exists()
+
+
+def test_award_to_a_person_keeps_their_rank_at_the_time(admin_client, order_type, person):
+    response = admin_client.post(
+        reverse("admin:movement_award_add"),
+        award_form(award_type=order_type.pk, year=2016, recipient_person=person.pk),
+    )
+    assert response.status_code == 302
+    award = Award.objects.get()
+    assert award.recipient_person == person
+    assert award.rank_at_award == person.rank
+    assert award.position_at_award == "Cục trưởng"
+
+
+def test_award_recipient_fieldset_groups_the_three_kinds_of_recipient(admin_client, records):
+    response = admin_client.get(reverse("admin:movement_award_add"))
+    recipient = next(
+        fieldset
+        for fieldset in response.context["adminform"]
+        if "recipient_person" in str(fieldset.fields)
+    )
+    assert recipient.fields == [
+        "recipient_unit",
+        "recipient_person",
+        ("group_kind", "group_count"),
+        ("rank_at_award", "position_at_award"),
+    ]
+    assert recipient.description
+
+
+SOURCED = ["unit", "person", "event", "campaign", "awardtype", "award", "workplan", "task"]
+
+
+@pytest.mark.parametrize("model", SOURCED)
+def test_sourced_record_shows_its_source_in_a_collapsed_fieldset(admin_client, records, model):
+    url = reverse(f"admin:movement_{model}_change", args=[records[model].pk])
+    response = admin_client.get(url)
+    fieldsets = list(response.context["adminform"])
+    with translation.override("vi"):
+        title = gettext("Source")
+    source = next(fieldset for fieldset in fieldsets if fieldset.name == title)
+    assert "collapse" in source.classes
+    assert source.fields == ["source", "source_quote", "inference_note"]
+    assert "search_text" not in response.context["adminform"].form.fields
+
+
+@pytest.mark.parametrize("model", SOURCED)
+def test_changelist_marks_inferred_records(admin_client, records, model):
+    response = admin_client.get(reverse(f"admin:movement_{model}_changelist"))
+    assert "inferred" in response.context["cl"].list_display
+
+
+def test_inferred_column_says_which_records_are_inferred(admin_client, records):
+    response = admin_client.get(reverse("admin:movement_unit_changelist"), {"q": "doi cong tac"})
+    page = response.content.decode()
+    inferred = [unit for unit in response.context["cl"].result_list if unit.is_inferred]
+    assert len(inferred) == 2
+    assert page.count("icon-yes.svg") == 2
+
+
+def test_work_plan_shows_declared_against_entered(admin_client, records):
+    plan = records["workplan"]
+    response = admin_client.get(reverse("admin:movement_workplan_change", args=[plan.pk]))
+    with translation.override("vi"):
+        areas = gettext("%(declared)s declared, %(entered)s entered") % {
+            "declared": 13,
+            "entered": ROWS,
+        }
+        tasks = gettext("%(declared)s declared, %(entered)s entered") % {
+            "declared": 40,
+            "entered": ROWS,
+        }
+    page = response.content.decode()
+    assert areas in page
+    assert tasks in page
+
+
+def test_new_work_plan_has_nothing_entered(admin_client, department):
+    plan = WorkPlan.objects.create(unit=department, year=2018, declared_task_count=13)
+    response = admin_client.get(reverse("admin:movement_workplan_change", args=[plan.pk]))
+    with translation.override("vi"):
+        tasks = gettext("%(declared)s declared, %(entered)s entered") % {
+            "declared": 13,
+            "entered": 0,
+        }
+        areas = gettext("%(entered)s entered, none declared") % {"entered": 0}
+    page = response.content.decode()
+    assert tasks in page
+    assert areas in page
+
+
+def test_task_offers_only_its_plans_work_areas(admin_client, records):
+    task = records["task"]
+    response = admin_client.get(reverse("admin:movement_task_change", args=[task.pk]))
+    offered = set(response.context["adminform"].form.fields["area"].queryset)
+    assert offered == set(task.plan.areas.all())
+    assert len(offered) == ROWS
+
+
+def test_new_task_offers_the_areas_of_the_plan_it_was_opened_for(admin_client, records):
+    plan = records["workplan"]
+    url = reverse("admin:movement_task_add")
+    response = admin_client.get(url, {"plan": plan.pk})
+    offered = set(response.context["adminform"].form.fields["area"].queryset)
+    assert offered == set(plan.areas.all())
+
+    response = admin_client.get(url)
+    assert not response.context["adminform"].form.fields["area"].queryset.exists()
+
+
+def test_plans_task_rows_offer_only_the_plans_work_areas(admin_client, records):
+    plan = records["workplan"]
+    response = admin_client.get(reverse("admin:movement_workplan_change", args=[plan.pk]))
+    tasks = next(
+        formset
+        for formset in response.context["inline_admin_formsets"]
+        if formset.opts.model is Task
+    )
+    expected = {str(area.pk) for area in plan.areas.all()}
+    for form in tasks.formset.forms:
+        offered = {str(value) for value, _label in form.fields["area"].choices if value}
+        assert offered == expected
+
+
+def test_admin_speaks_vietnamese_by_default(admin_client, records):
+    add_page = admin_client.get(reverse("admin:movement_award_add")).content.decode()
+    assert "Lưu" in add_page
+    assert '<html lang="vi"' in add_page
+    changelist_page = admin_client.get(reverse("admin:movement_award_changelist"))
+    assert "Thêm" in changelist_page.content.decode()
+
+
+def test_admin_speaks_english_when_asked(admin_client, records):
+    page = admin_client.get(
+        reverse("admin:movement_award_add"), headers={"accept-language": "en"}
+    ).content.decode()
+    assert ">Save<" in page or 'value="Save"' in page
+
+
+@pytest.mark.parametrize("model", list(CHANGELIST_QUERIES))
+@pytest.mark.parametrize("page", ["import", "export"])
+def test_every_record_can_be_imported_and_exported(admin_client, model, page):
+    response = admin_client.get(reverse(f"admin:movement_{model}_{page}"))
+    assert response.status_code == 200
+    assert response.context["form"].fields["format"].choices
+
+
+EXPORT_FIELDS = {f"awardresource_{name}": "on" for name in AwardResource().get_export_order()}
+
+
+def format_index(model, name: str, export: bool = True) -> str:
+    model_admin = admin.site.get_model_admin(model)
+    formats = model_admin.get_export_formats() if export else model_admin.get_import_formats()
+    return str([fmt.__name__ for fmt in formats].index(name))
+
+
+def test_award_changelist_exports_a_csv_with_vietnamese_headers(admin_client, records):
+    Award.objects.filter(pk=records["award"].pk).update(note='=HYPERLINK("http://x")')
+    response = admin_client.post(
+        reverse("admin:movement_award_export"),
+        {"format": format_index(Award, "CSV"), "resource": "0", **EXPORT_FIELDS},
+    )
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == Award.objects.count()
+    assert {"Năm", "Hình thức khen thưởng", "Đơn vị nhận", "Cá nhân nhận"} <= set(rows[0])
+    assert '\'=HYPERLINK("http://x")' in [row["Ghi chú"] for row in rows]
+
+
+def test_award_changelist_exports_real_dates_to_xlsx(admin_client, records):
+    response = admin_client.post(
+        reverse("admin:movement_award_export"),
+        {"format": format_index(Award, "XLSX"), "resource": "0", **EXPORT_FIELDS},
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    dates = [row[header.index("Ngày quyết định")] for row in sheet.iter_rows(min_row=2)]
+    assert {cell.value.date() for cell in dates if cell.value} == set(
+        Award.objects.exclude(decision_date=None).values_list("decision_date", flat=True)
+    )
+    assert all(cell.is_date for cell in dates if cell.value)
+
+
+def test_exported_awards_import_back_through_the_admin_unchanged(admin_client, records):
+    exported = AwardResource().export().csv.encode()
+    before = list(Award.objects.values_list("key", "year", "recipient_unit", "recipient_person"))
+    response = admin_client.post(
+        reverse("admin:movement_award_import"),
+        {
+            "resource": "0",
+            "format": format_index(Award, "CSV", export=False),
+            "import_file": SimpleUploadedFile("khen-thuong.csv", exported),
+        },
+    )
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert not result.has_errors()
+    assert not result.has_validation_errors()
+    assert {row.import_type for row in result.rows} == {"skip"}
+
+    confirm = response.context["confirm_form"]
+    response = admin_client.post(reverse("admin:movement_award_process_import"), confirm.initial)
+    assert response.status_code == 302
+    after = list(Award.objects.values_list("key", "year", "recipient_unit", "recipient_person"))
+    assert after == before

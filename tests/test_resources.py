@@ -1,0 +1,528 @@
+"""Spreadsheets in and out: what an export writes imports back to the same records, names match
+however they were typed, and no cell can run as a formula."""
+
+import datetime
+import io
+import unicodedata
+
+import openpyxl
+import pytest
+import tablib
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from movement.models import (
+    Award,
+    AwardType,
+    Campaign,
+    Participation,
+    Person,
+    Rank,
+    Source,
+    Task,
+    Unit,
+    WorkArea,
+    WorkPlan,
+)
+from movement.resources import (
+    AwardResource,
+    AwardTypeResource,
+    CampaignResource,
+    EventResource,
+    ParticipationResource,
+    PersonResource,
+    RankResource,
+    SourceResource,
+    TaskResource,
+    UnitResource,
+    WorkAreaResource,
+    WorkPlanResource,
+)
+
+# In the order a file set is imported into an empty database: what a record names comes first.
+RESOURCES = [
+    SourceResource,
+    RankResource,
+    UnitResource,
+    PersonResource,
+    EventResource,
+    ParticipationResource,
+    CampaignResource,
+    AwardTypeResource,
+    AwardResource,
+    WorkPlanResource,
+    WorkAreaResource,
+    TaskResource,
+]
+
+
+@pytest.fixture
+def report(ministry, department, division, person, flag_type, order_type, event, campaign):
+    """One of everything, every field filled, as the report's data would be."""
+    source = Source.objects.create(
+        slug="bao-cao-2017",
+        title="Báo cáo hội nghị triển khai công tác năm 2017",
+        author="Phòng Tham mưu",
+        published_on=datetime.date(2017, 3, 4),
+        text="Toàn văn báo cáo.\nDòng thứ hai.",
+    )
+    for record in (ministry, department, division, person, flag_type, event, campaign):
+        record.source = source
+        record.source_quote = "Câu thứ nhất.\nCâu thứ hai."
+        record.save()
+    external = Unit.objects.create(
+        name="Ban Tuyên giáo Trung ương",
+        slug="ban-tuyen-giao",
+        kind=Unit.Kind.ORGANISATION,
+        is_external=True,
+        inference_note="Tên đầy đủ suy ra từ chữ viết tắt.",
+    )
+    guest = Person.objects.create(
+        full_name="Trần Thị Đào", slug="tran-thi-dao", unit=external, position="Phó Trưởng ban"
+    )
+    Participation.objects.create(
+        event=event,
+        person=person,
+        role=Participation.Role.CHAIR,
+        activity="trình bày báo cáo",
+        source=source,
+    )
+    Participation.objects.create(event=event, person=guest, role=Participation.Role.GUEST)
+    Award.objects.create(
+        award_type=flag_type,
+        year=2016,
+        recipient_unit=division,
+        conferring_unit=ministry,
+        presented_by=person,
+        on_behalf_of="Bộ trưởng Bộ Công an",
+        event=event,
+        decision_number="123/QĐ-BCA",
+        decision_date=datetime.date(2017, 1, 20),
+        campaign=campaign,
+        note="Tặng tại hội nghị.",
+        source=source,
+        source_quote="Phòng Tham mưu được tặng Cờ thi đua.",
+    )
+    Award.objects.create(
+        award_type=order_type,
+        year=2016,
+        recipient_person=person,
+        presented_by=person,
+        source=source,
+        inference_note="Năm suy ra từ ngày hội nghị.",
+    )
+    Award.objects.create(award_type=order_type, year=2016, group_kind="collective", group_count=3)
+    plan = WorkPlan.objects.create(
+        unit=department,
+        year=2017,
+        campaign=campaign,
+        declared_area_count=13,
+        declared_task_count=40,
+        summary="Kế hoạch năm 2017.",
+        source=source,
+    )
+    area = WorkArea.objects.create(plan=plan, number=1, name="Công tác tham mưu")
+    task = Task.objects.create(
+        plan=plan,
+        area=area,
+        number=1,
+        title="Ban hành 4 chỉ thị",
+        status=Task.Status.DONE,
+        result="Đã ban hành 4 chỉ thị.",
+        result_quantity=4,
+        source=source,
+    )
+    task.assigned_units.set([department, division])
+    task.coordinating_units.set([external])
+    Task.objects.create(plan=plan, number=2, title="Tổng kết phong trào")
+
+
+def snapshot(model) -> list[dict]:
+    """Every stored value of every row, search text and keys included."""
+    rows = list(model.objects.order_by("pk").values())
+    for field in model._meta.many_to_many:
+        through = getattr(model, field.name).through
+        rows.append({field.name: sorted(through.objects.values_list(*_ends(through)))})
+    return rows
+
+
+def _ends(through) -> list[str]:
+    return [field.attname for field in through._meta.fields if field.is_relation]
+
+
+def as_csv(dataset: tablib.Dataset) -> tablib.Dataset:
+    """The dataset after a trip through a CSV file, as a user would send it back."""
+    return tablib.Dataset().load(dataset.export("csv"), format="csv")
+
+
+def import_types(result) -> set[str]:
+    return {row.import_type for row in result.rows}
+
+
+def errors(result) -> list[str]:
+    messages = [str(error.error) for _number, row in result.row_errors() for error in row]
+    for row in result.invalid_rows:
+        messages += [message for field in row.error_dict.values() for message in field]
+    return messages
+
+
+@pytest.mark.parametrize("resource", RESOURCES, ids=lambda resource: resource.__name__)
+def test_importing_an_export_again_changes_nothing(report, resource):
+    model = resource._meta.model
+    before = snapshot(model)
+    exported = as_csv(resource().export())
+    assert len(exported) == model.objects.count() > 0
+
+    dry_run = resource().import_data(exported, dry_run=True)
+    assert errors(dry_run) == []
+    assert import_types(dry_run) == {"skip"}
+
+    result = resource().import_data(exported)
+    assert errors(result) == []
+    assert import_types(result) == {"skip"}
+    assert snapshot(model) == before
+
+
+def test_a_full_export_imports_into_an_empty_database_as_the_same_records(report):
+    exported = {resource: as_csv(resource().export()) for resource in RESOURCES}
+    for resource in reversed(RESOURCES):
+        model = resource._meta.model
+        if model is Unit:
+            # Leaves first: a unit's parent is protected while it has children.
+            for unit in sorted(Unit.objects.with_tree_fields(), key=lambda u: -u.tree_depth):
+                unit.delete()
+        else:
+            model.objects.all().delete()
+
+    for resource in RESOURCES:
+        result = resource().import_data(exported[resource])
+        assert errors(result) == [], resource.__name__
+
+    for resource in RESOURCES:
+        again = as_csv(resource().export())
+        assert sorted(again.dict, key=repr) == sorted(exported[resource].dict, key=repr)
+
+
+def award_row(**cells) -> tablib.Dataset:
+    """A one-row award file with only the columns given, as someone might type it."""
+    return tablib.Dataset(list(cells.values()), headers=list(cells))
+
+
+def test_names_match_whatever_their_case_spacing_and_unicode_form(division, person, order_type):
+    file = award_row(
+        **{
+            "Năm": "2016",
+            "Hình thức khen thưởng": unicodedata.normalize("NFD", "HUÂN CHƯƠNG  bảo vệ Tổ quốc"),
+            "Hạng": "hạng ba",
+            "Cá nhân nhận": unicodedata.normalize("NFD", " nguyễn văn KHẢO "),
+            "Cấp khen thưởng": unicodedata.normalize("NFD", "phòng tham mưu"),
+        }
+    )
+    result = AwardResource().import_data(file)
+    assert errors(result) == []
+    award = Award.objects.get()
+    assert award.award_type == order_type
+    assert award.recipient_person == person
+    assert award.conferring_unit == division
+
+
+def test_a_unit_matches_by_its_short_name_or_code_too(department, flag_type):
+    for name in ("Cục XDPT toàn dân bảo vệ ANTQ", "cuc-xdpt"):
+        file = award_row(
+            **{"Năm": "2016", "Hình thức khen thưởng": flag_type.name, "Đơn vị nhận": name}
+        )
+        Award.objects.all().delete()
+        assert errors(AwardResource().import_data(file)) == []
+        assert Award.objects.get().recipient_unit == department
+
+
+def test_names_typed_without_diacritics_match_when_only_one_record_fits(division, flag_type):
+    file = award_row(
+        **{"Năm": "2016", "Hình thức khen thưởng": flag_type.name, "Đơn vị nhận": "Phong Tham Muu"}
+    )
+    assert errors(AwardResource().import_data(file)) == []
+    assert Award.objects.get().recipient_unit == division
+
+
+def test_a_name_spelled_exactly_wins_over_one_that_differs_only_in_diacritics(ministry, flag_type):
+    le, _le_dot = (
+        Unit.objects.create(name=name, slug=slug, kind=Unit.Kind.DIVISION, parent=ministry)
+        for name, slug in (("Đội Lê", "doi-le"), ("Đội Lệ", "doi-le-2"))
+    )
+    exact = award_row(
+        **{"Năm": "2016", "Hình thức khen thưởng": flag_type.name, "Đơn vị nhận": "đội lê"}
+    )
+    assert errors(AwardResource().import_data(exact)) == []
+    assert Award.objects.get().recipient_unit == le
+
+    bare = award_row(
+        **{"Năm": "2017", "Hình thức khen thưởng": flag_type.name, "Đơn vị nhận": "Doi Le"}
+    )
+    result = AwardResource().import_data(bare)
+    assert any("doi-le" in message and "doi-le-2" in message for message in errors(result))
+    assert Award.objects.count() == 1
+
+
+def test_an_unknown_unit_is_a_row_error_that_names_it(division, flag_type):
+    file = award_row(
+        **{
+            "Năm": "2016",
+            "Hình thức khen thưởng": flag_type.name,
+            "Đơn vị nhận": "Phòng Không Có Thật",
+        }
+    )
+    result = AwardResource().import_data(file)
+    assert result.has_validation_errors()
+    [row] = result.invalid_rows
+    [message] = row.error_dict["recipient_unit"]
+    assert "Phòng Không Có Thật" in message
+    assert not Award.objects.exists()
+
+
+def test_an_award_the_model_refuses_is_a_row_error(person, flag_type):
+    file = award_row(
+        **{"Năm": "2016", "Hình thức khen thưởng": flag_type.name, "Cá nhân nhận": person.full_name}
+    )
+    result = AwardResource().import_data(file)
+    [row] = result.invalid_rows
+    assert flag_type.name in row.error_dict["award_type"][0]
+    assert not Award.objects.exists()
+
+
+def test_units_that_share_a_name_are_written_as_their_codes(ministry, department, flag_type):
+    other = Unit.objects.create(
+        name="Cục Cảnh sát hình sự", slug="c02", kind=Unit.Kind.DEPARTMENT, parent=ministry
+    )
+    ours, theirs = (
+        Unit.objects.create(
+            name="Phòng Tham mưu", slug=f"tham-muu-{parent.slug}", kind="division", parent=parent
+        )
+        for parent in (department, other)
+    )
+    Award.objects.create(award_type=flag_type, year=2016, recipient_unit=theirs)
+    exported = as_csv(AwardResource().export())
+    assert exported.dict[0]["Đơn vị nhận"] == "tham-muu-c02"
+
+    result = AwardResource().import_data(exported)
+    assert errors(result) == []
+    assert import_types(result) == {"skip"}
+    assert ours.awards.count() == 0
+
+
+def test_a_file_of_new_awards_may_leave_out_the_key(department, flag_type):
+    file = award_row(
+        **{"Năm": "2016", "Hình thức khen thưởng": flag_type.name, "Đơn vị nhận": department.name}
+    )
+    assert import_types(AwardResource().import_data(file)) == {"new"}
+    award = Award.objects.get()
+    assert award.key is not None
+
+    # The same rows again are refused as a duplicate, not stored twice.
+    result = AwardResource().import_data(file)
+    assert result.has_validation_errors()
+    assert Award.objects.count() == 1
+
+
+def test_unnamed_groups_are_written_as_the_report_counts_them(flag_type):
+    Award.objects.create(award_type=flag_type, year=2016, group_kind="collective", group_count=3)
+    [row] = as_csv(AwardResource().export()).dict
+    assert row["Số tập thể/cá nhân (chưa nêu tên)"] == "3 tập thể"
+
+
+def test_a_group_reads_back_whatever_its_spelling(flag_type, order_type):
+    file = award_row(
+        **{
+            "Năm": "2016",
+            "Hình thức khen thưởng": order_type.name,
+            "Hạng": "3",
+            "Số tập thể/cá nhân (chưa nêu tên)": "5  CÁ NHÂN",
+        }
+    )
+    assert errors(AwardResource().import_data(file)) == []
+    award = Award.objects.get()
+    assert (award.group_count, award.group_kind) == (5, "individual")
+
+
+def test_a_group_without_a_count_is_refused(order_type):
+    file = award_row(
+        **{
+            "Năm": "2016",
+            "Hình thức khen thưởng": order_type.name,
+            "Hạng": "hạng Ba",
+            "Số tập thể/cá nhân (chưa nêu tên)": "ba tập thể",
+        }
+    )
+    result = AwardResource().import_data(file)
+    assert "ba tập thể" in result.invalid_rows[0].error_dict["group_count"][0]
+    assert not Award.objects.exists()
+
+
+FORMULAE = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1"]
+PLAIN = ["3 tập thể", "Nguyễn Văn Khảo", "1+1=2", "a-b", "email@example.com", ""]
+
+
+@pytest.mark.parametrize("value", FORMULAE)
+def test_a_cell_a_spreadsheet_would_run_gets_a_leading_apostrophe(department, flag_type, value):
+    Award.objects.create(award_type=flag_type, year=2016, recipient_unit=department, note=value)
+    [row] = AwardResource().export().dict
+    assert row["Ghi chú"] == "'" + value
+
+
+@pytest.mark.parametrize("value", PLAIN)
+def test_a_plain_cell_is_written_as_it_is(department, flag_type, value):
+    Award.objects.create(award_type=flag_type, year=2016, recipient_unit=department, note=value)
+    [row] = AwardResource().export().dict
+    assert row["Ghi chú"] == value
+
+
+def test_every_column_is_escaped_not_only_free_text(ministry, flag_type):
+    unit = Unit.objects.create(
+        name="=cmd|' /C calc'!A0", slug="x", kind="division", parent=ministry
+    )
+    Award.objects.create(award_type=flag_type, year=2016, recipient_unit=unit)
+    [row] = AwardResource().export().dict
+    assert row["Đơn vị nhận"] == "'=cmd|' /C calc'!A0"
+
+
+@pytest.mark.parametrize("value", FORMULAE)
+def test_an_escaped_cell_imports_back_as_it_was(department, flag_type, value):
+    award = Award.objects.create(
+        award_type=flag_type, year=2016, recipient_unit=department, note=value
+    )
+    result = AwardResource().import_data(AwardResource().export())
+    assert import_types(result) == {"skip"}
+    award.refresh_from_db()
+    assert award.note == value
+
+
+def test_dates_are_written_day_first_and_kept_as_dates_in_binary_formats(department, flag_type):
+    Award.objects.create(
+        award_type=flag_type,
+        year=2016,
+        recipient_unit=department,
+        decision_date=datetime.date(2017, 3, 4),
+    )
+    assert AwardResource().export().dict[0]["Ngày quyết định"] == "04/03/2017"
+    # What the admin asks for when it writes .xlsx or .ods.
+    native = AwardResource().export(force_native_type=True)
+    assert native.dict[0]["Ngày quyết định"] == datetime.date(2017, 3, 4)
+
+    sheet = openpyxl.load_workbook(io.BytesIO(native.export("xlsx"))).active
+    header = [cell.value for cell in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("Ngày quyết định") + 1)
+    assert cell.is_date
+    assert cell.value.date() == datetime.date(2017, 3, 4)
+
+
+def test_an_xlsx_export_imports_back_unchanged(report):
+    native = AwardResource().export(force_native_type=True)
+    before = snapshot(Award)
+    workbook = tablib.Dataset().load(native.export("xlsx"), format="xlsx")
+    result = AwardResource().import_data(workbook)
+    assert errors(result) == []
+    assert import_types(result) == {"skip"}
+    assert snapshot(Award) == before
+
+
+def test_a_date_is_read_day_first(department, flag_type):
+    file = award_row(
+        **{
+            "Năm": "2016",
+            "Hình thức khen thưởng": flag_type.name,
+            "Đơn vị nhận": department.name,
+            "Ngày quyết định": "03/04/2017",
+        }
+    )
+    assert errors(AwardResource().import_data(file)) == []
+    assert Award.objects.get().decision_date == datetime.date(2017, 4, 3)
+
+
+def test_yes_and_no_are_read_in_vietnamese(db):
+    file = tablib.Dataset(
+        ["Cờ thi đua của Chính phủ", "", "cờ thi đua", "Có", "không"],
+        headers=["Hình thức khen thưởng", "Hạng", "Loại", "Cho tập thể", "Cho cá nhân"],
+    )
+    assert errors(AwardTypeResource().import_data(file)) == []
+    flag = AwardType.objects.get(name="Cờ thi đua của Chính phủ")
+    assert (flag.for_collectives, flag.for_individuals) == (True, False)
+    assert flag.category == AwardType.Category.FLAG
+
+
+def test_an_unclear_yes_or_no_is_refused(db):
+    file = tablib.Dataset(
+        ["Cờ thi đua của Chính phủ", "flag", "có lẽ"],
+        headers=["Hình thức khen thưởng", "Loại", "Cho tập thể"],
+    )
+    result = AwardTypeResource().import_data(file)
+    assert "có lẽ" in result.invalid_rows[0].error_dict["for_collectives"][0]
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_choice_reads_back_as_its_code_or_its_label_in_either_language(db, language):
+    with translation.override(language):
+        label = str(Campaign.Kind.EMULATION.label)
+    for written in (label, "emulation"):
+        file = tablib.Dataset(
+            ["thi-dua", "Thi đua", written], headers=["Mã", "Tên phong trào", "Loại"]
+        )
+        assert errors(CampaignResource().import_data(file)) == []
+        assert Campaign.objects.get(slug="thi-dua").kind == Campaign.Kind.EMULATION
+
+
+def test_a_tasks_units_are_listed_in_one_cell(report, department, division):
+    task = Task.objects.get(number=1)
+    [row] = [row for row in as_csv(TaskResource().export()).dict if row["Số thứ tự"] == "1"]
+    assert row["Đơn vị chủ trì"] == f"{department.name}; {division.name}"
+    assert row["Mặt công tác"] == "1. Công tác tham mưu"
+
+    row["Đơn vị chủ trì"] = "phong tham muu"
+    row["Mặt công tác"] = "Công tác tham mưu"
+    file = tablib.Dataset(list(row.values()), headers=list(row))
+    assert errors(TaskResource().import_data(file)) == []
+    assert list(task.assigned_units.all()) == [division]
+    assert task.area.name == "Công tác tham mưu"
+
+
+def test_a_task_of_a_plan_that_does_not_exist_is_refused(report):
+    [row, *_] = as_csv(TaskResource().export()).dict
+    row["Năm"] = "2030"
+    file = tablib.Dataset(list(row.values()), headers=list(row))
+    result = TaskResource().import_data(file)
+    assert any("2030" in message for message in errors(result))
+    assert not Task.objects.filter(plan__year=2030).exists()
+
+
+def export_queries(resource) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        resource().export()
+    return len(queries)
+
+
+def test_exporting_more_awards_runs_no_more_queries(report, department, person, order_type):
+    few = export_queries(AwardResource)
+    for year in range(2000, 2010):
+        Award.objects.create(award_type=order_type, year=year, recipient_unit=department)
+        Award.objects.create(award_type=order_type, year=year, recipient_person=person)
+    assert export_queries(AwardResource) == few
+
+
+def test_exporting_more_tasks_runs_no_more_queries(report, department, division):
+    few = export_queries(TaskResource)
+    plan = WorkPlan.objects.create(unit=division, year=2018)
+    area = WorkArea.objects.create(plan=plan, number=1, name="Mặt công tác")
+    for number in range(1, 11):
+        task = Task.objects.create(plan=plan, area=area, number=number, title=f"Việc {number}")
+        task.assigned_units.set([department, division])
+    assert export_queries(TaskResource) == few
+
+
+def test_people_export_their_rank_by_name(report, person):
+    [row] = [row for row in PersonResource().export().dict if row["Mã"] == person.slug]
+    assert row["Cấp bậc hàm"] == "Trung tướng"
+    assert Rank.objects.filter(name=row["Cấp bậc hàm"]).exists()
+
+
+def test_units_export_parents_before_children(report):
+    codes = [row["Mã"] for row in UnitResource().export().dict]
+    assert codes.index("bo-cong-an") < codes.index("cuc-xdpt") < codes.index("phong-tham-muu")
