@@ -1,0 +1,1075 @@
+"""Plausible synthetic data for demos and benchmarks, generated in bulk.
+
+Everything made here points at one Source of kind SYNTHETIC and every slug starts with "demo-",
+so none of it can pass for the department's real records. The same seed on an empty database
+gives the same rows, including each award's key.
+
+The small tables are written with bulk_create, the unit tree level by level so that parents have
+their ids; people and awards, by far the most numerous, as multi-row INSERTs of plain tuples (see
+_RowInserter), a batch at a time so memory stays flat. Neither way calls Model.save(), so what
+save() would fill (search_text, an award's rank and position at the time) is filled here, from ids
+and pre-folded text kept in memory: no row costs a query of its own. The whole run is one
+transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import time
+import uuid
+from bisect import bisect
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import accumulate
+from typing import NamedTuple
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.utils.text import slugify
+
+from movement.models import (
+    Award,
+    AwardType,
+    Campaign,
+    Person,
+    Rank,
+    RecipientKind,
+    Source,
+    Task,
+    Unit,
+    WorkArea,
+    WorkPlan,
+)
+from movement.text import fold
+
+SOURCE_SLUG = "du-lieu-mo-phong"
+SOURCE_TITLE = "Dữ liệu mô phỏng (không phải dữ liệu thật)"
+SLUG_PREFIX = "demo-"
+DECISION_PREFIX = "QĐ-DEMO-"
+FIRST_YEAR = 2005
+LAST_YEAR = 2026
+YEARS = range(FIRST_YEAR, LAST_YEAR + 1)
+PLAN_YEARS = range(2020, LAST_YEAR + 1)
+
+# Share of awards by recipient: most go to people, some to units, a few to unnamed groups.
+PERSON_SHARE = 0.80
+UNIT_SHARE = 0.17
+
+Category = AwardType.Category
+Conferrer = AwardType.Conferrer
+Class = AwardType.Class
+# Who a type goes to: (for individuals, for collectives).
+PEOPLE, UNITS, BOTH = (True, False), (False, True), (True, True)
+
+
+class Catalogued(NamedTuple):
+    name: str
+    category: str
+    conferred_by: str
+    for_individuals: bool
+    for_collectives: bool
+    frequency: float  # relative to the others, among the awards generated
+    award_class: str = Class.NONE
+
+
+AWARD_CATALOGUE = [
+    Catalogued("Giấy khen", Category.CERTIFICATE, Conferrer.UNIT_HEAD, *BOTH, 40),
+    Catalogued("Chiến sĩ tiên tiến", Category.TITLE, Conferrer.UNIT_HEAD, *PEOPLE, 30),
+    Catalogued("Chiến sĩ thi đua cơ sở", Category.TITLE, Conferrer.UNIT_HEAD, *PEOPLE, 20),
+    Catalogued(
+        "Chiến sĩ thi đua toàn lực lượng Công an nhân dân",
+        Category.TITLE, Conferrer.MINISTER, *PEOPLE, 2,
+    ),
+    Catalogued(
+        "Chiến sĩ thi đua toàn quốc", Category.TITLE, Conferrer.PRIME_MINISTER, *PEOPLE, 0.3
+    ),
+    Catalogued("Đơn vị tiên tiến", Category.TITLE, Conferrer.UNIT_HEAD, *UNITS, 12),
+    Catalogued("Đơn vị Quyết thắng", Category.TITLE, Conferrer.UNKNOWN, *UNITS, 6),
+    Catalogued(
+        "Bằng khen của Bộ trưởng Bộ Công an",
+        Category.CERTIFICATE_OF_MERIT, Conferrer.MINISTER, *BOTH, 15,
+    ),
+    Catalogued(
+        "Bằng khen của Thủ tướng Chính phủ",
+        Category.CERTIFICATE_OF_MERIT, Conferrer.PRIME_MINISTER, *BOTH, 2,
+    ),
+    Catalogued("Cờ thi đua của Bộ Công an", Category.FLAG, Conferrer.MINISTER, *UNITS, 2),
+    Catalogued("Cờ thi đua của Chính phủ", Category.FLAG, Conferrer.PRIME_MINISTER, *UNITS, 0.5),
+    Catalogued("Huy chương Vì an ninh Tổ quốc", Category.MEDAL, Conferrer.MINISTER, *PEOPLE, 3),
+    *(
+        Catalogued(
+            "Huy chương Chiến sĩ vẻ vang", Category.MEDAL, Conferrer.MINISTER, *PEOPLE, 1, grade
+        )
+        for grade in (Class.FIRST, Class.SECOND, Class.THIRD)
+    ),
+    *(
+        Catalogued(name, Category.ORDER, Conferrer.STATE_PRESIDENT, *BOTH, frequency, grade)
+        for name in ("Huân chương Bảo vệ Tổ quốc", "Huân chương Chiến công")
+        for grade, frequency in ((Class.FIRST, 0.1), (Class.SECOND, 0.25), (Class.THIRD, 0.6))
+    ),
+]  # fmt: skip
+
+# Sixteen family names carried by about nine Vietnamese in ten, with rough frequencies.
+FAMILY_NAMES = {
+    "Nguyễn": 38,
+    "Trần": 11,
+    "Lê": 9.5,
+    "Phạm": 7,
+    "Hoàng": 3,
+    "Huỳnh": 2.1,
+    "Phan": 4.5,
+    "Vũ": 2,
+    "Võ": 1.9,
+    "Đặng": 2.1,
+    "Bùi": 2,
+    "Đỗ": 1.4,
+    "Hồ": 1.3,
+    "Ngô": 1.3,
+    "Dương": 1,
+    "Lý": 0.5,
+}
+MALE_MIDDLE_NAMES = [
+    "Văn", "Hữu", "Đức", "Minh", "Quang", "Công", "Xuân", "Thanh", "Ngọc", "Đình", "Trọng",
+    "Quốc", "Mạnh", "Tiến", "Việt", "Hoàng", "Anh", "Duy",
+]  # fmt: skip
+FEMALE_MIDDLE_NAMES = [
+    "Thị", "Ngọc", "Thu", "Thanh", "Minh", "Phương", "Kim", "Hồng", "Diệu", "Thùy", "Bích",
+    "Khánh", "Mỹ", "Hải",
+]  # fmt: skip
+MALE_GIVEN_NAMES = [
+    "Anh", "Bình", "Cường", "Dũng", "Đạt", "Đông", "Giang", "Hải", "Hiếu", "Hùng", "Huy",
+    "Khang", "Khánh", "Khoa", "Kiên", "Lâm", "Long", "Lực", "Mạnh", "Minh", "Nam", "Nghĩa",
+    "Phong", "Phúc", "Quân", "Quang", "Sơn", "Tài", "Thắng", "Thành", "Thịnh", "Toàn",
+    "Trung", "Tuấn", "Tùng", "Việt", "Vinh", "Vũ", "Khảo", "Hưng", "Lộc", "Trường",
+]  # fmt: skip
+FEMALE_GIVEN_NAMES = [
+    "An", "Anh", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hằng", "Hiền", "Hoa", "Hồng",
+    "Hương", "Huyền", "Lan", "Linh", "Loan", "Mai", "My", "Nga", "Ngân", "Ngọc", "Nhung",
+    "Oanh", "Phương", "Quỳnh", "Thảo", "Thanh", "Thủy", "Trang", "Trinh", "Tuyết", "Uyên",
+    "Vân", "Yến",
+]  # fmt: skip
+FEMALE_SHARE = 0.15
+
+# Relative frequency of each rank, by name: most officers hold a middle rank.
+RANK_FREQUENCIES = {
+    "Đại tướng": 0,
+    "Thượng tướng": 0.01,
+    "Trung tướng": 0.05,
+    "Thiếu tướng": 0.2,
+    "Đại tá": 2,
+    "Thượng tá": 6,
+    "Trung tá": 12,
+    "Thiếu tá": 16,
+    "Đại úy": 18,
+    "Thượng úy": 15,
+    "Trung úy": 12,
+    "Thiếu úy": 8,
+    "Thượng sĩ": 4,
+    "Trung sĩ": 3,
+    "Hạ sĩ": 2,
+    "Binh nhất": 1,
+    "Binh nhì": 0.5,
+}
+# A rank held now was reached by promotions; an award this many years back finds one rank less.
+YEARS_PER_PROMOTION = 4
+# How often an officer of each tier heads or deputises for their unit.
+HEAD_AND_DEPUTY_SHARE = {
+    Rank.Tier.GENERAL: (0.3, 0.5),
+    Rank.Tier.FIELD: (0.1, 0.25),
+    Rank.Tier.COMPANY: (0.02, 0.08),
+}
+
+# (name, short name, kind) of the units directly under the ministry, general departments first.
+MINISTRY_UNITS = [
+    ("Tổng cục Chính trị Công an nhân dân", "TCCT", Unit.Kind.GENERAL_DEPARTMENT),
+    ("Tổng cục An ninh", "TCAN", Unit.Kind.GENERAL_DEPARTMENT),
+    ("Tổng cục Cảnh sát", "TCCS", Unit.Kind.GENERAL_DEPARTMENT),
+    ("Tổng cục Hậu cần - Kỹ thuật", "TCHC-KT", Unit.Kind.GENERAL_DEPARTMENT),
+    ("Văn phòng Bộ Công an", "VP BCA", Unit.Kind.DEPARTMENT),
+    ("Thanh tra Bộ Công an", "TTr BCA", Unit.Kind.DEPARTMENT),
+]
+# Centrally governed cities first, then the provinces, as before the 2025 mergers.
+CITIES = ["Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ"]
+PROVINCES = [
+    "An Giang", "Bà Rịa - Vũng Tàu", "Bắc Giang", "Bắc Kạn", "Bạc Liêu", "Bắc Ninh", "Bến Tre",
+    "Bình Định", "Bình Dương", "Bình Phước", "Bình Thuận", "Cà Mau", "Cao Bằng", "Đắk Lắk",
+    "Đắk Nông", "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai", "Hà Giang", "Hà Nam",
+    "Hà Tĩnh", "Hải Dương", "Hậu Giang", "Hòa Bình", "Hưng Yên", "Khánh Hòa", "Kiên Giang",
+    "Kon Tum", "Lai Châu", "Lâm Đồng", "Lạng Sơn", "Lào Cai", "Long An", "Nam Định", "Nghệ An",
+    "Ninh Bình", "Ninh Thuận", "Phú Thọ", "Phú Yên", "Quảng Bình", "Quảng Nam", "Quảng Ngãi",
+    "Quảng Ninh", "Quảng Trị", "Sóc Trăng", "Sơn La", "Tây Ninh", "Thái Bình", "Thái Nguyên",
+    "Thanh Hóa", "Thừa Thiên Huế", "Tiền Giang", "Trà Vinh", "Tuyên Quang", "Vĩnh Long",
+    "Vĩnh Phúc", "Yên Bái",
+]  # fmt: skip
+DISTRICTS = [
+    "Đông Anh", "Gia Lâm", "Sóc Sơn", "Thanh Trì", "Mê Linh", "Ba Vì", "Củ Chi", "Hóc Môn",
+    "Bình Chánh", "Nhà Bè", "Cần Giờ", "Thủy Nguyên", "An Dương", "Kiến Thụy", "Tiên Lãng",
+    "Vĩnh Bảo", "Hòa Vang", "Phong Điền", "Cờ Đỏ", "Thới Lai", "Vĩnh Thạnh", "Yên Dũng",
+    "Lục Nam", "Hiệp Hòa", "Tiên Du", "Quế Võ", "Gia Bình", "Chợ Mới", "Phú Tân", "Tịnh Biên",
+    "Đức Thọ", "Can Lộc", "Kỳ Anh", "Diễn Châu", "Quỳnh Lưu", "Nam Đàn", "Thanh Chương",
+    "Đô Lương", "Nghi Lộc", "Hưng Nguyên", "Yên Thành", "Hoằng Hóa", "Quảng Xương",
+    "Thọ Xuân", "Triệu Sơn", "Nông Cống", "Hậu Lộc", "Nga Sơn", "Vĩnh Lộc", "Kim Sơn",
+    "Yên Khánh", "Gia Viễn", "Nho Quan", "Hải Hậu", "Giao Thủy", "Xuân Trường", "Nghĩa Hưng",
+    "Ý Yên", "Vụ Bản", "Tiền Hải", "Kiến Xương", "Vũ Thư", "Quỳnh Phụ", "Đông Hưng",
+    "Thái Thụy", "Hưng Hà", "Văn Lâm", "Khoái Châu", "Krông Pắc", "Ea Súp", "Bảo Lộc",
+]  # fmt: skip
+# What a district-level area is, with relative frequencies: mostly rural districts.
+DISTRICT_FORMS = {"huyện": 17, "thị xã": 2, "thành phố": 1}
+DEPARTMENTS = [
+    "Cục Cảnh sát hình sự", "Cục Cảnh sát giao thông", "Cục Cảnh sát kinh tế",
+    "Cục Cảnh sát điều tra tội phạm về ma túy",
+    "Cục Cảnh sát quản lý hành chính về trật tự xã hội",
+    "Cục Cảnh sát phòng cháy, chữa cháy và cứu nạn, cứu hộ", "Cục An ninh chính trị nội bộ",
+    "Cục An ninh kinh tế", "Cục An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao",
+    "Cục Xây dựng phong trào toàn dân bảo vệ an ninh Tổ quốc", "Cục Tổ chức cán bộ",
+    "Cục Công tác đảng và công tác chính trị", "Cục Đào tạo", "Cục Kế hoạch và tài chính",
+    "Cục Trang bị và kho vận", "Cục Y tế", "Cục Quản lý xuất nhập cảnh", "Cục Hồ sơ nghiệp vụ",
+    "Cục Pháp chế và cải cách hành chính, tư pháp", "Cục Truyền thông Công an nhân dân",
+]  # fmt: skip
+DIVISIONS = [
+    "Phòng Tham mưu", "Phòng Tổ chức cán bộ", "Phòng Hậu cần", "Phòng Cảnh sát hình sự",
+    "Phòng Cảnh sát giao thông", "Phòng Cảnh sát kinh tế", "Phòng An ninh chính trị nội bộ",
+    "Phòng An ninh kinh tế", "Phòng An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao",
+    "Phòng Cảnh sát điều tra tội phạm về ma túy",
+    "Phòng Cảnh sát quản lý hành chính về trật tự xã hội",
+    "Phòng Cảnh sát phòng cháy, chữa cháy và cứu nạn, cứu hộ", "Phòng Cảnh sát cơ động",
+    "Phòng Quản lý xuất nhập cảnh", "Phòng Hồ sơ", "Phòng Kỹ thuật hình sự",
+    "Phòng Cảnh sát thi hành án hình sự và hỗ trợ tư pháp",
+    "Phòng Công tác đảng và công tác chính trị", "Phòng Pháp chế",
+    "Phòng Xây dựng phong trào bảo vệ an ninh Tổ quốc",
+    "Phòng Cảnh sát điều tra tội phạm về trật tự xã hội", "Phòng An ninh điều tra",
+    "Phòng An ninh đối ngoại", "Phòng Cảnh sát bảo vệ",
+]  # fmt: skip
+TEAMS = [
+    "Đội Tổng hợp", "Đội Cảnh sát hình sự", "Đội Cảnh sát giao thông - trật tự",
+    "Đội Cảnh sát điều tra tội phạm về ma túy", "Đội An ninh",
+    "Đội Cảnh sát quản lý hành chính về trật tự xã hội", "Đội Cảnh sát kinh tế",
+    "Đội Cảnh sát thi hành án hình sự và hỗ trợ tư pháp", "Đội Xây dựng phong trào",
+]  # fmt: skip
+# How many people a unit of each kind holds, relative to the others.
+STAFF_WEIGHTS = {
+    Unit.Kind.MINISTRY: 2,
+    Unit.Kind.GENERAL_DEPARTMENT: 5,
+    Unit.Kind.DEPARTMENT: 20,
+    Unit.Kind.DIVISION: 30,
+    Unit.Kind.PROVINCIAL_POLICE: 10,
+    Unit.Kind.DISTRICT_POLICE: 25,
+}
+
+MOVEMENTS = [
+    ("Phong trào Toàn dân bảo vệ an ninh Tổ quốc", "toan-dan-bao-ve-antq", FIRST_YEAR, None),
+    (
+        "Phong trào “Công an nhân dân học tập, thực hiện Sáu điều Bác Hồ dạy”",
+        "sau-dieu-bac-ho-day",
+        FIRST_YEAR,
+        None,
+    ),
+    ("Phong trào “Công an nhân dân chung tay xây dựng nông thôn mới”", "nong-thon-moi", 2011, 2020),
+    ("Phong trào thi đua “Vì Nhân dân phục vụ”", "vi-nhan-dan-phuc-vu", 2020, None),
+]
+WORK_AREAS = [
+    "Công tác bảo đảm an ninh chính trị",
+    "Công tác phòng, chống tội phạm",
+    "Công tác bảo đảm trật tự, an toàn giao thông",
+    "Công tác xây dựng phong trào toàn dân bảo vệ an ninh Tổ quốc",
+    "Công tác xây dựng lực lượng",
+    "Công tác thi đua, khen thưởng",
+    "Công tác cải cách hành chính",
+    "Công tác hậu cần, kỹ thuật",
+]
+TASK_VERBS = [
+    "Tham mưu ban hành",
+    "Tổ chức triển khai",
+    "Kiểm tra, đôn đốc việc thực hiện",
+    "Sơ kết",
+    "Tổng kết",
+    "Hướng dẫn thực hiện",
+]
+TASK_OBJECTS = [
+    "kế hoạch thực hiện phong trào thi đua “Vì an ninh Tổ quốc”",
+    "chỉ thị về bảo đảm an ninh, trật tự",
+    "kế hoạch tấn công, trấn áp tội phạm",
+    "đề án xây dựng lực lượng",
+    "quy chế phối hợp với các đơn vị",
+    "mô hình phòng, chống tội phạm ở cơ sở",
+    "kế hoạch cải cách hành chính",
+    "kế hoạch công tác thi đua, khen thưởng",
+]
+
+
+@dataclass(frozen=True)
+class Sizes:
+    units: int
+    people: int
+    awards: int
+
+
+@dataclass
+class Report:
+    """What a run made: rows per model (class name) and the seconds it took."""
+
+    seed: int
+    rows: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+
+def synthetic_source() -> Source:
+    source, _ = Source.objects.get_or_create(
+        slug=SOURCE_SLUG,
+        defaults={
+            "kind": Source.Kind.SYNTHETIC,
+            "title": SOURCE_TITLE,
+            "note": "Sinh bởi lệnh seed_demo để trình diễn và đo hiệu năng. "
+            "Generated by the seed_demo command for demos and benchmarks; never a fact.",
+        },
+    )
+    return source
+
+
+def refusal(*, force: bool) -> str | None:
+    """Why seed_demo should not write to this database, or None when it may.
+
+    Real data (the report fixtures) is refused unless forced. A database that already holds
+    synthetic data is always refused: a second run would reuse the same slugs, and demo sizes are
+    only meaningful when one run made all of it.
+    """
+    if not force and Source.objects.filter(kind=Source.Kind.REPORT).exists():
+        return (
+            "Cơ sở dữ liệu này chứa dữ liệu thật từ báo cáo (có nguồn loại “report”); "
+            "không trộn dữ liệu mô phỏng vào đó. Thêm --force nếu thực sự muốn.\n"
+            "This database holds the report fixtures (a source of kind “report”); synthetic data "
+            "will not be mixed into it. Pass --force if you really mean to."
+        )
+    sourced = [AwardType, Unit, Person, Campaign, WorkPlan, Task, Award]
+    if any(model.objects.filter(source__slug=SOURCE_SLUG).exists() for model in sourced):
+        return (
+            "Cơ sở dữ liệu đã có dữ liệu mô phỏng; hãy chạy seed_demo trên một cơ sở dữ liệu mới "
+            "(ví dụ sau `manage.py flush`).\n"
+            "This database already holds synthetic demo data; run seed_demo on a fresh database "
+            "(e.g. after `manage.py flush`). --force does not override this."
+        )
+    return None
+
+
+def generate(
+    sizes: Sizes,
+    *,
+    seed: int,
+    batch_size: int = 5000,
+    log: Callable[[str], None] | None = None,
+) -> Report:
+    """Fill the database with synthetic data of the given sizes, all of it or none."""
+    started = time.perf_counter()
+    report = Report(seed=seed)
+    with _queries_unlogged(), _sqlite_tuned(), transaction.atomic():
+        # Seeded on purpose, for the same data from the same seed; nothing secret is drawn.
+        rng = random.Random(seed)  # noqa: S311
+        builder = _Builder(rng, batch_size, report.rows, log or (lambda _: None))
+        builder.build(sizes)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@contextmanager
+def _queries_unlogged() -> Iterator[None]:
+    # With DEBUG on, Django keeps every query it runs and, on SQLite, quotes each parameter
+    # through one more query to do so: that would double the work of a million-row load.
+    debug = settings.DEBUG
+    settings.DEBUG = False
+    try:
+        yield
+    finally:
+        settings.DEBUG = debug
+
+
+@contextmanager
+def _sqlite_tuned() -> Iterator[None]:
+    """On SQLite, give this connection room for a big load for a while; elsewhere do nothing."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    # By default SQLite caches 2 MiB of pages, so a load growing a dozen indexes spills changed
+    # pages mid-transaction, syncing its journal first, again and again. And each multi-row
+    # INSERT keeps a statement journal in a temporary file; in memory it costs less system time.
+    # Both settings belong to the connection, not the database file, and are put back after.
+    tuned = {"cache_size": -512 * 1024}
+    if not connection.in_atomic_block:  # SQLite refuses to move temporary storage inside one
+        tuned["temp_store"] = 2  # MEMORY
+    with connection.cursor() as cursor:
+        before = {}
+        for pragma, value in tuned.items():
+            cursor.execute(f"PRAGMA {pragma}")
+            before[pragma] = int(cursor.fetchone()[0])
+            cursor.execute(f"PRAGMA {pragma} = {value}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for pragma, value in before.items():
+                cursor.execute(f"PRAGMA {pragma} = {value}")
+
+
+@lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    # Names repeat a lot (sixteen family names…), so each distinct string is folded once.
+    return fold(text)
+
+
+def _search_text(*parts: str) -> str:
+    """What Searchable.refresh_search_text() stores for these parts, from a cache."""
+    return _fold(" ".join(part for part in parts if part))
+
+
+def _spread(total: int, weights: Sequence[float]) -> list[int]:
+    """Split ``total`` into whole shares proportional to ``weights`` (largest remainders)."""
+    if not weights or total <= 0:
+        return [0] * len(weights)
+    whole = sum(weights)
+    exact = [total * weight / whole for weight in weights]
+    shares = [int(share) for share in exact]
+    by_remainder = sorted(range(len(exact)), key=lambda i: shares[i] - exact[i])
+    for i in by_remainder[: total - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+def _numbered(names: Sequence[str], count: int, start: int = 0) -> list[str]:
+    """``count`` names taken in turn from ``names``, numbered once the list runs out."""
+    result = []
+    for i in range(start, start + count):
+        lap, name = divmod(i, len(names))
+        result.append(names[name] if lap == 0 else f"{names[name]} {lap + 1}")
+    return result
+
+
+class _RowInserter:
+    """INSERTs of plain tuples into one model's table, for the two big tables.
+
+    bulk_create() spends most of its time on a model instance per row and on compiling each of
+    its values (an Award instance alone takes ~60 µs on the 2-core machine this was measured on);
+    awards made that way loaded at half the rate of these. This writes the statements bulk_create
+    would, from values the caller has already made database-ready: on PostgreSQL one INSERT …
+    SELECT FROM UNNEST of one array per column, elsewhere multi-row VALUES with as many rows as the
+    backend takes parameters for. Columns not named get their field's default, so every NOT NULL
+    column is filled.
+    """
+
+    def __init__(
+        self, model: type[models.Model], field_names: Sequence[str], batch_size: int
+    ) -> None:
+        meta = model._meta
+        named = [meta.get_field(name) for name in field_names]
+        rest = [f for f in meta.concrete_fields if f not in named and not f.primary_key]
+        if any(f.has_default() and callable(f.default) for f in rest):
+            raise ValueError(f"Give every field with a computed default of {meta.label}.")
+        self.defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
+        fields = [*named, *rest]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in fields)
+        # Only the model's own table, column and type names go into the SQL; values are
+        # always parameters.
+        self.head = f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+        self.returning = f" RETURNING {quote(meta.pk.column)}"
+        self.unnest = connection.vendor == "postgresql"
+        if self.unnest:
+            # As Django's own bulk insert there: varchar[] rather than varchar(50)[].
+            types = [f.db_type(connection).split("(")[0] for f in fields]
+            arrays = ", ".join(f"%s::{db_type}[]" for db_type in types)
+            self.values = f"SELECT * FROM UNNEST({arrays})"  # noqa: S608
+            self.rows_per_statement = batch_size
+        else:
+            self.row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+            max_params = connection.features.max_query_params or 65535
+            self.rows_per_statement = max(1, min(batch_size, max_params // len(fields)))
+
+    def insert(self, rows: Sequence[tuple], *, returning: bool = False) -> list[int]:
+        """Insert ``rows`` (values of the named fields, in order); with ``returning``, their ids."""
+        ids: list[int] = []
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), self.rows_per_statement):
+                chunk = rows[start : start + self.rows_per_statement]
+                if self.unnest:
+                    sql = self.head + self.values
+                    params = [list(column) for column in zip(*chunk, strict=True)]
+                    params += [[default] * len(chunk) for default in self.defaults]
+                else:
+                    sql = self.head + "VALUES " + ", ".join([self.row] * len(chunk))
+                    params = [value for row in chunk for value in (*row, *self.defaults)]
+                if returning:
+                    cursor.execute(sql + self.returning, params)
+                    ids += [pk for (pk,) in cursor.fetchall()]
+                else:
+                    cursor.execute(sql, params)
+        return ids
+
+
+@dataclass
+class _UnitSpec:
+    name: str
+    short_name: str
+    kind: str
+    head: tuple[str, str]  # titles of the head and the deputy head
+    parent: int | None = None  # index in the level above
+    branches: bool = False  # whether units may be placed under it
+
+
+@dataclass
+class _Units:
+    """The units made, as parallel lists indexed alike, so people and awards need no queries."""
+
+    ids: list[int] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    heads: list[tuple[str, str]] = field(default_factory=list)
+    top: list[int] = field(default_factory=list)  # id of the ancestor right below the ministry
+    folded: list[str] = field(default_factory=list)  # folded name and short name
+    level_of: list[int] = field(default_factory=list)
+    parents: list[int | None] = field(default_factory=list)  # index of the parent
+
+
+class _Builder:
+    def __init__(
+        self, rng: random.Random, batch_size: int, rows: Counter[str], log: Callable[[str], None]
+    ) -> None:
+        self.rng = rng
+        self.batch_size = batch_size
+        self.rows = rows
+        self.log = log
+        self.source = synthetic_source()
+        self.units = _Units()
+        self.person_ids: list[int] = []
+        self.person_units: list[int] = []  # index into self.units
+        self.person_ranks: list[int | None] = []  # index into self.ranks
+        self.person_positions: list[str] = []
+        self.person_folded: list[str] = []
+
+    def build(self, sizes: Sizes) -> None:
+        for step, arguments in [
+            (self.build_units, (sizes.units,)),
+            (self.build_people, (sizes.people,)),
+            (self.build_campaigns, ()),
+            (self.build_award_types, ()),
+            (self.build_work_plans, ()),
+            (self.build_awards, (sizes.awards,)),
+        ]:
+            started = time.perf_counter()
+            before = sum(self.rows.values())
+            step(*arguments)
+            made = sum(self.rows.values()) - before
+            self.log(f"  {step.__name__[6:]}: {made} rows in {time.perf_counter() - started:.1f} s")
+
+    def insert(
+        self, model: type[models.Model], objects: list[models.Model], label: str = ""
+    ) -> list:
+        created = model.objects.bulk_create(objects, batch_size=self.batch_size)
+        self.rows[label or model.__name__] += len(created)
+        return created
+
+    # Units
+
+    def build_units(self, total: int) -> None:
+        """A tree level by level, so that each level's parents already have their ids."""
+        parent_ids: list[int] = []
+        parent_positions: list[int] = []
+        for depth, level in enumerate(self.plan_tree(total)):
+            units = []
+            for spec in level:
+                unit = Unit(
+                    name=spec.name,
+                    short_name=spec.short_name,
+                    kind=spec.kind,
+                    parent_id=parent_ids[spec.parent] if spec.parent is not None else None,
+                    slug=f"{SLUG_PREFIX}{slugify(fold(spec.name))[:80]}-{len(self.units.ids) + 1}",
+                    source=self.source,
+                )
+                unit.refresh_search_text()
+                units.append(unit)
+                self.units.ids.append(0)  # filled below, once the database has given ids
+                self.units.kinds.append(spec.kind)
+                self.units.heads.append(spec.head)
+                self.units.folded.append(_search_text(spec.name, spec.short_name))
+                self.units.level_of.append(depth)
+                self.units.parents.append(
+                    parent_positions[spec.parent] if spec.parent is not None else None
+                )
+            first = len(self.units.ids) - len(units)
+            created = self.insert(Unit, units)
+            positions = list(range(first, first + len(created)))
+            for position, unit in zip(positions, created, strict=True):
+                self.units.ids[position] = unit.pk
+            for spec, position in zip(level, positions, strict=True):
+                if depth <= 1:
+                    self.units.top.append(self.units.ids[position])
+                else:
+                    self.units.top.append(self.units.top[parent_positions[spec.parent]])
+            parent_ids = [self.units.ids[p] for p in positions]
+            parent_positions = positions
+
+    def plan_tree(self, total: int) -> list[list[_UnitSpec]]:
+        """The levels of a tree of ``total`` units shaped like the public-security sector.
+
+        The ministry; under it ~6 general departments and ~63 provincial police forces; under
+        those, departments, divisions and district police; under those, divisions and teams. For
+        small totals there are fewer of each, but the tree keeps its depth.
+        """
+        if total <= 0:
+            return []
+        levels = [[_UnitSpec("Bộ Công an", "BCA", Unit.Kind.MINISTRY, ("Bộ trưởng", "Thứ trưởng"))]]
+        rng = self.rng
+        ministry_units = max(1, min(len(MINISTRY_UNITS), round(total / 800)))
+        provinces = max(1, min(len(CITIES) + len(PROVINCES), round(total / 79)))
+        top = []
+        for name, short_name, kind in MINISTRY_UNITS[:ministry_units]:
+            top.append(_UnitSpec(name, short_name, kind, _head_titles(name), 0, True))
+        for place in (CITIES + PROVINCES)[:provinces]:
+            prefix, short = ("thành phố", "CATP") if place in CITIES else ("tỉnh", "CAT")
+            name = f"Công an {prefix} {place}"
+            top.append(
+                _UnitSpec(
+                    name,
+                    f"{short} {place}",
+                    Unit.Kind.PROVINCIAL_POLICE,
+                    ("Giám đốc", "Phó Giám đốc"),
+                    0,
+                    True,
+                )
+            )
+        top = top[: total - 1]
+        levels.append(top)
+
+        # What is left goes about 2 to 3 between the second and third levels below the ministry.
+        left = total - 1 - len(top)
+        second = max(1, round(left * 0.4)) if left else 0
+        third = left - second
+        # A general department has ~5 departments; a province ~20 divisions and ~11 districts.
+        weights = [5 if spec.kind != Unit.Kind.PROVINCIAL_POLICE else 31 for spec in top]
+        level = []
+        departments = 0
+        for parent, (spec, count) in enumerate(zip(top, _spread(second, weights), strict=True)):
+            if spec.kind == Unit.Kind.PROVINCIAL_POLICE:
+                districts = max(1, round(count * 11 / 31)) if count else 0
+                divisions = count - districts
+                for name in _numbered(DIVISIONS, divisions):
+                    level.append(
+                        _UnitSpec(name, "", Unit.Kind.DIVISION, _head_titles(name), parent)
+                    )
+                places = rng.sample(DISTRICTS, min(districts, len(DISTRICTS)))
+                for place in _numbered(places, districts):
+                    form = rng.choices(list(DISTRICT_FORMS), list(DISTRICT_FORMS.values()))[0]
+                    level.append(
+                        _UnitSpec(
+                            f"Công an {form} {place}",
+                            f"CA {form} {place}",
+                            Unit.Kind.DISTRICT_POLICE,
+                            (f"Trưởng Công an {form}", f"Phó Trưởng Công an {form}"),
+                            parent,
+                            True,
+                        )
+                    )
+            elif spec.kind == Unit.Kind.GENERAL_DEPARTMENT:
+                for name in _numbered(DEPARTMENTS, count, departments):
+                    kind = Unit.Kind.DEPARTMENT
+                    level.append(_UnitSpec(name, "", kind, _head_titles(name), parent, True))
+                departments += count
+            else:
+                for name in _numbered(DIVISIONS, count):
+                    level.append(
+                        _UnitSpec(name, "", Unit.Kind.DIVISION, _head_titles(name), parent)
+                    )
+        if not level:
+            return levels
+        levels.append(level)
+
+        # A department has ~6 divisions, a district police ~4 teams.
+        parents = [i for i, spec in enumerate(level) if spec.branches] or list(range(len(level)))
+        weights = [6 if level[i].kind == Unit.Kind.DEPARTMENT else 4 for i in parents]
+        bottom = []
+        for parent, count in zip(parents, _spread(third, weights), strict=True):
+            names = DIVISIONS if level[parent].kind == Unit.Kind.DEPARTMENT else TEAMS
+            for name in _numbered(names, count):
+                bottom.append(_UnitSpec(name, "", Unit.Kind.DIVISION, _head_titles(name), parent))
+        if bottom:
+            levels.append(bottom)
+        return levels
+
+    # People
+
+    def build_people(self, total: int) -> None:
+        rng = self.rng
+        self.ranks = list(Rank.objects.order_by("seniority"))
+        self.rank_ids = [rank.pk for rank in self.ranks]
+        if total <= 0 or not self.units.ids:
+            return
+        rank_weights = list(accumulate(RANK_FREQUENCIES.get(r.name, 1) for r in self.ranks))
+        unit_weights = list(accumulate(STAFF_WEIGHTS.get(k, 1) for k in self.units.kinds))
+        family_names = list(FAMILY_NAMES)
+        family_weights = list(accumulate(FAMILY_NAMES.values()))
+        unit_positions = range(len(self.units.ids))
+        rank_positions = range(len(self.ranks))
+        inserter = _RowInserter(
+            Person,
+            ["full_name", "slug", "rank", "position", "unit", "source", "search_text"],
+            self.batch_size,
+        )
+        for start in range(0, total, self.batch_size):
+            count = min(self.batch_size, total - start)
+            families = rng.choices(family_names, cum_weights=family_weights, k=count)
+            units = rng.choices(unit_positions, cum_weights=unit_weights, k=count)
+            ranks: list[int | None] = (
+                rng.choices(rank_positions, cum_weights=rank_weights, k=count)
+                if self.ranks
+                else [None] * count
+            )
+            rows = []
+            for number, family, unit, rank in zip(
+                range(start + 1, start + count + 1), families, units, ranks, strict=True
+            ):
+                if rng.random() < FEMALE_SHARE:
+                    middle, given = rng.choice(FEMALE_MIDDLE_NAMES), rng.choice(FEMALE_GIVEN_NAMES)
+                else:
+                    middle, given = rng.choice(MALE_MIDDLE_NAMES), rng.choice(MALE_GIVEN_NAMES)
+                full_name = f"{family} {middle} {given}"
+                position = self.position(unit, rank)
+                folded_name = _fold(full_name)
+                rows.append(
+                    (
+                        full_name,
+                        f"{SLUG_PREFIX}{folded_name.replace(' ', '-')}-{number}",
+                        self.rank_ids[rank] if rank is not None else None,
+                        position,
+                        self.units.ids[unit],
+                        self.source.pk,
+                        # fold() works word by word, so the folded parts can be joined.
+                        f"{folded_name} {_fold(position)}" if position else folded_name,
+                    )
+                )
+                self.person_units.append(unit)
+                self.person_ranks.append(rank)
+                self.person_positions.append(position)
+                self.person_folded.append(folded_name)
+            self.person_ids += inserter.insert(rows, returning=True)
+            self.rows["Person"] += len(rows)
+
+    def position(self, unit: int, rank: int | None) -> str:
+        if rank is None:
+            return ""
+        tier = self.ranks[rank].tier
+        if tier in (Rank.Tier.NCO, Rank.Tier.ENLISTED):
+            return "Chiến sĩ"
+        head, deputy = HEAD_AND_DEPUTY_SHARE[tier]
+        draw = self.rng.random()
+        if draw < head:
+            return self.units.heads[unit][0]
+        if draw < head + deputy:
+            return self.units.heads[unit][1]
+        return "Cán bộ"
+
+    # Campaigns
+
+    def build_campaigns(self) -> None:
+        ministry = self.units.ids[0] if self.units.ids else None
+        campaigns = [
+            Campaign(
+                name=f"Phong trào thi đua “Vì an ninh Tổ quốc” năm {year}",
+                slug=f"{SLUG_PREFIX}vi-an-ninh-to-quoc-{year}",
+                kind=Campaign.Kind.EMULATION,
+                start_year=year,
+                end_year=year,
+                motto="Vì an ninh Tổ quốc",
+                audience="toàn thể cán bộ, chiến sĩ",
+                launched_by_unit_id=ministry,
+                source=self.source,
+            )
+            for year in YEARS
+        ]
+        campaigns += [
+            Campaign(
+                name=name,
+                slug=f"{SLUG_PREFIX}{slug}",
+                kind=Campaign.Kind.MOVEMENT,
+                start_year=start_year,
+                end_year=end_year,
+                launched_by_unit_id=ministry,
+                source=self.source,
+            )
+            for name, slug, start_year, end_year in MOVEMENTS
+        ]
+        for campaign in campaigns:
+            campaign.refresh_search_text()
+        created = self.insert(Campaign, campaigns)
+        self.yearly_campaigns = {c.start_year: c.pk for c in created[: len(YEARS)]}
+        movements = created[len(YEARS) :]
+        self.movements_by_year = {
+            year: [m.pk for m in movements if m.start_year <= year and (m.end_year or year) >= year]
+            for year in YEARS
+        }
+
+    # Award types
+
+    def build_award_types(self) -> None:
+        """The catalogue's types, reusing those already in the database under the same name."""
+        existing = {
+            (t.name, t.award_class): t
+            for t in AwardType.objects.filter(name__in={entry.name for entry in AWARD_CATALOGUE})
+        }
+        missing = []
+        for entry in AWARD_CATALOGUE:
+            if (entry.name, entry.award_class) not in existing:
+                award_type = AwardType(
+                    name=entry.name,
+                    award_class=entry.award_class,
+                    category=entry.category,
+                    conferred_by=entry.conferred_by,
+                    for_individuals=entry.for_individuals,
+                    for_collectives=entry.for_collectives,
+                    source=self.source,
+                )
+                award_type.refresh_search_text()
+                missing.append(award_type)
+        made = {(t.name, t.award_class): t for t in self.insert(AwardType, missing)}
+        # In the catalogue's order, so that the same seed draws the same types.
+        frequency = {(e.name, e.award_class): e.frequency for e in AWARD_CATALOGUE}
+        types = [existing.get(key) or made[key] for key in frequency]
+        # For each kind of recipient and year, the types that may go to it then, and how often.
+        self.award_types: dict[tuple[str, int], tuple[list[tuple], list[float]]] = {}
+        for kind in RecipientKind.values:
+            for year in YEARS:
+                fitting = [
+                    t
+                    for t in types
+                    if t.accepts(kind) and (t.valid_from or year) <= year <= (t.valid_until or year)
+                    # A type valid in no year of the demo is still better than no type at all.
+                ] or [t for t in types if t.accepts(kind)]
+                if not fitting:
+                    raise ValueError(f"No award type of the catalogue accepts {kind} recipients.")
+                self.award_types[kind, year] = (
+                    [(t.pk, _fold(str(t)), t.conferred_by) for t in fitting],
+                    list(accumulate(frequency[t.name, t.award_class] for t in fitting)),
+                )
+
+    # Work plans
+
+    def build_work_plans(self) -> None:
+        """A plan a year for the ministry and the units right below it, with areas and tasks."""
+        rng = self.rng
+        planning = [i for i, level in enumerate(self.units.level_of) if level <= 1]
+        children: dict[int, list[int]] = {i: [] for i in planning}
+        for i, parent in enumerate(self.units.parents):
+            if parent in children:
+                children[parent].append(self.units.ids[i])
+        plans = []
+        for unit in planning:
+            for year in PLAN_YEARS:
+                plans.append(
+                    WorkPlan(
+                        unit_id=self.units.ids[unit],
+                        year=year,
+                        campaign_id=self.yearly_campaigns[year],
+                        declared_area_count=rng.randint(3, 6),
+                        summary=f"Kế hoạch công tác năm {year}",
+                        source=self.source,
+                    )
+                )
+        plan_units = {}
+        plans = self.insert(WorkPlan, plans)
+        areas = []
+        for plan in plans:
+            names = rng.sample(WORK_AREAS, plan.declared_area_count)
+            areas += [WorkArea(plan=plan, number=n, name=name) for n, name in enumerate(names, 1)]
+            plan_units[plan.pk] = children[planning[len(plan_units) // len(PLAN_YEARS)]]
+        areas = self.insert(WorkArea, areas)
+        tasks = []
+        numbers: Counter[int] = Counter()
+        for area in areas:
+            plan = area.plan
+            for _ in range(rng.randint(2, 4)):
+                numbers[plan.pk] += 1
+                tasks.append(self.task(plan, area, numbers[plan.pk]))
+        tasks = self.insert(Task, tasks)
+        for plan in plans:
+            plan.declared_task_count = numbers[plan.pk]
+        WorkPlan.objects.bulk_update(plans, ["declared_task_count"], batch_size=self.batch_size)
+        lead, coordinating = [], []
+        LeadUnit = Task.assigned_units.through
+        CoordinatingUnit = Task.coordinating_units.through
+        for task in tasks:
+            units = plan_units[task.plan_id]
+            if not units:
+                continue
+            chosen = rng.sample(units, min(len(units), rng.randint(1, 3)))
+            lead.append(LeadUnit(task_id=task.pk, unit_id=chosen[0]))
+            coordinating += [CoordinatingUnit(task_id=task.pk, unit_id=u) for u in chosen[1:]]
+        self.insert(LeadUnit, lead, "Task.assigned_units")
+        self.insert(CoordinatingUnit, coordinating, "Task.coordinating_units")
+
+    def task(self, plan: WorkPlan, area: WorkArea, number: int) -> Task:
+        rng = self.rng
+        title = f"{rng.choice(TASK_VERBS)} {rng.choice(TASK_OBJECTS)} năm {plan.year}"
+        result, quantity = "", None
+        if plan.year < LAST_YEAR:
+            status = Task.Status.DONE if rng.random() < 0.85 else Task.Status.NOT_DONE
+        else:
+            status = rng.choices(list(Task.Status), weights=[3, 6, 1, 0])[0]
+        if status == Task.Status.DONE:
+            quantity = rng.randint(1, 20)
+            result = f"Đã hoàn thành; ban hành {quantity} văn bản"
+        task = Task(
+            plan=plan,
+            area=area,
+            number=number,
+            title=title,
+            status=status,
+            result=result,
+            result_quantity=quantity,
+            source=self.source,
+        )
+        task.refresh_search_text()
+        return task
+
+    # Awards
+
+    def build_awards(self, total: int) -> None:
+        """``total`` awards over the years, built from ids and folded text held in memory."""
+        rng = self.rng
+        random_, randrange, getrandbits = rng.random, rng.randrange, rng.getrandbits
+        years = list(YEARS)
+        # A little more recorded each year, as the records get more complete.
+        year_weights = list(accumulate(1 + 0.05 * (year - FIRST_YEAR) for year in years))
+        adapt_date = connection.ops.adapt_datefield_value
+        dates = {
+            year: [
+                adapt_date(datetime.date(year, month, day))
+                for month in (10, 11, 12)
+                for day in range(1, 29)
+            ]
+            for year in years
+        }
+        native_uuid = connection.features.has_native_uuid_field
+        ministry = self.units.ids[0] if self.units.ids else None
+        # The ministry gives collective awards rather than receiving them.
+        recipient_units = range(1 if len(self.units.ids) > 1 else 0, len(self.units.ids))
+        people = len(self.person_ids)
+        last_rank = len(self.rank_ids) - 1
+        folded_prefix = fold(DECISION_PREFIX)
+        group_note = "Danh sách kèm theo quyết định"
+        folded_group_note = fold(group_note)
+        source = self.source.pk
+        inserter = _RowInserter(
+            Award,
+            [
+                "key", "award_type", "year", "decision_number", "decision_date",
+                "recipient_person", "recipient_unit", "group_kind", "group_count",
+                "rank_at_award", "position_at_award", "conferring_unit", "campaign", "note",
+                "source", "search_text",
+            ],
+            self.batch_size,
+        )  # fmt: skip
+        for start in range(0, total, self.batch_size):
+            count = min(self.batch_size, total - start)
+            rows = []
+            for number, year in zip(
+                range(start + 1, start + count + 1),
+                rng.choices(years, cum_weights=year_weights, k=count),
+                strict=True,
+            ):
+                draw = random_()
+                if draw < PERSON_SHARE and people:
+                    kind, group = RecipientKind.INDIVIDUAL, False
+                elif draw < PERSON_SHARE + UNIT_SHARE and recipient_units:
+                    kind, group = RecipientKind.COLLECTIVE, False
+                else:
+                    group = True
+                    kind = RecipientKind.INDIVIDUAL if random_() < 0.7 else RecipientKind.COLLECTIVE
+                types, type_weights = self.award_types[kind, year]
+                type_id, folded_type, conferred_by = types[
+                    bisect(type_weights, random_() * type_weights[-1])
+                ]
+                key = uuid.UUID(int=getrandbits(128), version=4)
+                decision = f"{folded_prefix}{number:07d}"
+                person = unit = recipient_unit = group_kind = group_count = rank = None
+                position, note = "", ""
+                # search_text as Award.search_parts() has it: decision, note, type, recipient.
+                if group:
+                    group_kind, group_count, note = kind, randrange(2, 31), group_note
+                    search_text = f"{decision} {folded_group_note} {folded_type}"
+                elif kind == RecipientKind.INDIVIDUAL:
+                    person = randrange(people)
+                    unit = self.person_units[person]
+                    rank = self.person_ranks[person]
+                    if rank is not None:
+                        years_ago = LAST_YEAR - year
+                        rank = self.rank_ids[
+                            min(last_rank, rank + years_ago // YEARS_PER_PROMOTION)
+                        ]
+                        # Positions change too: an old one is not known, a recent one is kept.
+                        if years_ago < YEARS_PER_PROMOTION:
+                            position = self.person_positions[person]
+                    search_text = f"{decision} {folded_type} {self.person_folded[person]}"
+                    person = self.person_ids[person]
+                else:
+                    unit = recipient_units[randrange(len(recipient_units))]
+                    recipient_unit = self.units.ids[unit]
+                    search_text = f"{decision} {folded_type} {self.units.folded[unit]}"
+                rows.append(
+                    (
+                        key if native_uuid else key.hex,
+                        type_id,
+                        year,
+                        f"{DECISION_PREFIX}{number:07d}",
+                        dates[year][randrange(len(dates[year]))],
+                        person,
+                        recipient_unit,
+                        group_kind or "",
+                        group_count,
+                        rank,
+                        position,
+                        self.conferring_unit(conferred_by, unit, ministry),
+                        self.campaign(year),
+                        note,
+                        source,
+                        search_text,
+                    )
+                )
+            inserter.insert(rows)
+            self.rows["Award"] += len(rows)
+            if (start + count) // 100_000 > start // 100_000 or start + count == total:
+                self.log(f"    {start + count} / {total}")
+
+    def conferring_unit(
+        self, conferred_by: str, unit: int | None, ministry: int | None
+    ) -> int | None:
+        """The ministry for its own awards; for a head's, the recipient's province or the like."""
+        if conferred_by == AwardType.Conferrer.MINISTER:
+            return ministry
+        if conferred_by in (AwardType.Conferrer.UNIT_HEAD, AwardType.Conferrer.GENERAL_DEPARTMENT):
+            if unit is None or self.units.level_of[unit] <= 1:
+                return ministry
+            return self.units.top[unit]
+        return None
+
+    def campaign(self, year: int) -> int | None:
+        """Most awards crown the year's emulation campaign, a few a movement, some neither."""
+        draw = self.rng.random()
+        if draw < 0.75:
+            return self.yearly_campaigns[year]
+        if draw < 0.8 and self.movements_by_year[year]:
+            return self.rng.choice(self.movements_by_year[year])
+        return None
+
+
+def _head_titles(name: str) -> tuple[str, str]:
+    """Titles of the head and the deputy head of a unit with this name."""
+    for prefix, head in [
+        ("Tổng cục", "Tổng cục trưởng"),
+        ("Cục", "Cục trưởng"),
+        ("Văn phòng", "Chánh Văn phòng"),
+        ("Thanh tra", "Chánh Thanh tra"),
+        ("Phòng", "Trưởng phòng"),
+        ("Đội", "Đội trưởng"),
+    ]:
+        if name.startswith(prefix + " "):
+            return head, f"Phó {head}"
+    return "Thủ trưởng", "Phó Thủ trưởng"

@@ -1,0 +1,248 @@
+"""seed_demo fills a database with plausible synthetic data, marked so it never passes for real."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from movement.models import (
+    Award,
+    AwardType,
+    Campaign,
+    Person,
+    RecipientKind,
+    Source,
+    Task,
+    Unit,
+    WorkArea,
+    WorkPlan,
+)
+from movement.text import fold
+
+SIZES = {"units": 50, "people": 300, "awards": 2000}
+SOURCED = [Award, AwardType, Campaign, Person, Task, Unit, WorkPlan]
+
+
+def seed_demo(**options) -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out, **{**SIZES, "seed": 7, **options})
+    return out.getvalue()
+
+
+@pytest.fixture
+def seeded(db) -> str:
+    return seed_demo()
+
+
+@pytest.fixture
+def report_source(db) -> Source:
+    return Source.objects.create(
+        slug="bao-cao-hoi-nghi", kind=Source.Kind.REPORT, title="Báo cáo hội nghị"
+    )
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """The data as natural keys and values, without database ids (which sequences may skip)."""
+    return {
+        "units": list(Unit.objects.order_by("slug").values_list("slug", "parent__slug", "name")),
+        "people": list(
+            Person.objects.order_by("slug").values_list(
+                "slug", "full_name", "rank__name", "position", "unit__slug"
+            )
+        ),
+        "awards": list(
+            Award.objects.order_by("decision_number").values_list(
+                "key",
+                "decision_number",
+                "decision_date",
+                "award_type__name",
+                "award_type__award_class",
+                "year",
+                "recipient_person__slug",
+                "recipient_unit__slug",
+                "group_kind",
+                "group_count",
+                "rank_at_award__name",
+                "campaign__slug",
+            )
+        ),
+        "tasks": list(
+            Task.objects.order_by("plan__unit__slug", "plan__year", "number").values_list(
+                "plan__unit__slug", "plan__year", "number", "title", "status", "area__name"
+            )
+        ),
+    }
+
+
+def test_makes_as_many_units_people_and_awards_as_asked(seeded):
+    assert Unit.objects.count() == 50
+    assert Person.objects.count() == 300
+    assert Award.objects.count() == 2000
+
+
+def test_says_what_it_made_and_how_long_it_took(seeded):
+    assert "Award" in seeded
+    assert "2000" in seeded
+    assert "seed 7" in seeded
+    assert " s (" in seeded
+
+
+def test_every_record_it_makes_points_at_the_synthetic_source(seeded):
+    source = Source.objects.get(slug="du-lieu-mo-phong")
+    assert source.kind == Source.Kind.SYNTHETIC
+    assert source.title == "Dữ liệu mô phỏng (không phải dữ liệu thật)"
+    for model in SOURCED:
+        assert model.objects.exists(), model
+        assert not model.objects.exclude(source=source).exists(), model
+
+
+def test_codes_of_units_people_and_campaigns_start_with_demo(seeded):
+    for model in (Unit, Person, Campaign):
+        assert not model.objects.exclude(slug__startswith="demo-").exists(), model
+
+
+def test_units_form_one_tree_at_least_three_levels_below_the_ministry(seeded):
+    root = Unit.objects.get(parent=None)
+    assert root.name == "Bộ Công an"
+    assert root.kind == Unit.Kind.MINISTRY
+    depths = {unit.tree_depth for unit in Unit.objects.with_tree_fields()}
+    assert max(depths) >= 3
+    province = Unit.objects.get(kind=Unit.Kind.PROVINCIAL_POLICE)
+    assert province.parent == root
+    assert province.name == "Công an thành phố Hà Nội"
+    district = Unit.objects.filter(kind=Unit.Kind.DISTRICT_POLICE).first()
+    assert district.parent == province
+    assert district.name.startswith("Công an ")
+    assert district.children.exists()
+
+
+def test_people_have_vietnamese_names_and_mostly_middle_ranks(seeded):
+    family_names = {name.split()[0] for name in Person.objects.values_list("full_name", flat=True)}
+    assert "Nguyễn" in family_names
+    assert family_names <= {
+        "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
+        "Đỗ", "Hồ", "Ngô", "Dương", "Lý",
+    }  # fmt: skip
+    middle = Person.objects.filter(rank__tier__in=["field", "company"]).count()
+    assert middle > Person.objects.count() * 0.7
+    assert not Person.objects.filter(rank__name="Đại tướng").exists()
+
+
+def test_search_text_is_what_saving_each_record_would_store(seeded):
+    person = Person.objects.order_by("pk").first()
+    assert person.search_text == fold(f"{person.full_name} {person.position}")
+    assert fold(person.full_name) in person.search_text
+    awards = Award.objects.select_related("award_type", "recipient_person", "recipient_unit")
+    for model, records in [
+        (Unit, Unit.objects.all()),
+        (Person, Person.objects.all()),
+        (Campaign, Campaign.objects.all()),
+        (Task, Task.objects.all()),
+        (AwardType, AwardType.objects.all()),
+        (Award, awards),
+    ]:
+        for record in records:
+            stored = record.search_text
+            record.refresh_search_text()
+            assert stored == record.search_text, (model, record.pk)
+
+
+def test_awards_spread_over_years_and_kinds_of_recipient(seeded):
+    years = set(Award.objects.values_list("year", flat=True))
+    assert min(years) >= 2005
+    assert max(years) <= 2026
+    assert len(years) > 15
+    to_people = Award.objects.filter(recipient_person__isnull=False).count()
+    to_units = Award.objects.filter(recipient_unit__isnull=False).count()
+    to_groups = Award.objects.filter(group_count__isnull=False).count()
+    assert to_people > to_units > to_groups > 0
+    assert to_people + to_units + to_groups == 2000
+
+
+def test_awards_keep_the_rules_a_saved_award_would(seeded):
+    assert Award.objects.filter(decision_number__startswith="QĐ-DEMO-").count() == 2000
+    assert Award.objects.values("decision_number").distinct().count() == 2000
+    for award in Award.objects.select_related("award_type", "recipient_person__rank")[:300]:
+        assert award.award_type.accepts(award.recipient_kind)
+        if award.recipient_person_id:
+            assert award.rank_at_award_id is not None
+            # A rank at the time is never above the one held now.
+            assert award.rank_at_award.seniority >= award.recipient_person.rank.seniority
+        else:
+            assert award.rank_at_award_id is None
+            assert award.position_at_award == ""
+    assert (
+        Award.objects.filter(group_count__isnull=False)
+        .exclude(group_kind__in=RecipientKind.values)
+        .count()
+        == 0
+    )
+
+
+def test_campaigns_and_work_plans_come_with_it(seeded):
+    yearly = Campaign.objects.filter(kind=Campaign.Kind.EMULATION)
+    assert sorted(yearly.values_list("start_year", flat=True)) == list(range(2005, 2027))
+    assert Campaign.objects.filter(kind=Campaign.Kind.MOVEMENT).exists()
+    plan = WorkPlan.objects.order_by("pk").first()
+    assert plan.declared_area_count == WorkArea.objects.filter(plan=plan).count()
+    assert plan.declared_task_count == Task.objects.filter(plan=plan).count()
+    assert plan.campaign.start_year == plan.year
+    assert Task.objects.filter(assigned_units__isnull=False).exists()
+
+
+def test_an_award_type_already_in_the_database_is_reused(order_type):
+    seed_demo()
+    reused = AwardType.objects.get(name="Huân chương Bảo vệ Tổ quốc", award_class="3")
+    assert reused == order_type
+    assert reused.source is None
+    assert AwardType.objects.filter(name="Huân chương Bảo vệ Tổ quốc").count() == 3
+
+
+def test_refuses_a_database_holding_the_report_fixtures(report_source):
+    with pytest.raises(CommandError) as refused:
+        seed_demo()
+    assert "dữ liệu thật" in str(refused.value)
+    assert "report fixtures" in str(refused.value)
+    assert "--force" in str(refused.value)
+    assert not Unit.objects.exists()
+    assert not Source.objects.filter(kind=Source.Kind.SYNTHETIC).exists()
+
+
+def test_writes_next_to_the_report_fixtures_when_forced(report_source):
+    seed_demo(force=True)
+    assert Award.objects.count() == 2000
+    assert Source.objects.filter(kind=Source.Kind.REPORT).count() == 1
+
+
+def test_refuses_to_run_twice_on_the_same_database(seeded):
+    with pytest.raises(CommandError, match="already holds synthetic demo data"):
+        seed_demo(seed=8, force=True)
+    assert Award.objects.count() == 2000
+
+
+def test_refuses_negative_sizes(db):
+    with pytest.raises(CommandError, match="negative"):
+        seed_demo(awards=-1)
+
+
+def test_the_same_seed_gives_the_same_data(db):
+    small = {"units": 30, "people": 100, "awards": 500}
+    with transaction.atomic():
+        seed_demo(seed=11, **small)
+        first = snapshot()
+        transaction.set_rollback(True)
+    assert not Unit.objects.exists()
+    seed_demo(seed=11, **small)
+    assert snapshot() == first
+
+
+def test_another_seed_gives_other_data(db):
+    with transaction.atomic():
+        seed_demo(seed=11, units=20, people=50, awards=100)
+        first = snapshot()
+        transaction.set_rollback(True)
+    seed_demo(seed=12, units=20, people=50, awards=100)
+    second = snapshot()
+    assert second["people"] != first["people"]
+    assert second["awards"] != first["awards"]
