@@ -4,10 +4,12 @@ Everything that differs between a laptop and a server comes from the environment
 file serves both; the defaults are for local development on SQLite.
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -46,11 +48,18 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "import_export",
+    "django_tasks",
+    "django_tasks_db",
+    "simple_history",
+    "axes",
+    "csp",
     "movement",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the app itself, before anything that reads the session or the database.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,6 +67,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Gives django-simple-history the user behind each change.
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its own response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -95,6 +109,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# django-axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -115,7 +135,8 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic gathers the files WhiteNoise serves: part of the release, built with it.
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 
 # django-import-export: every import runs in one transaction, all rows or none.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
@@ -123,6 +144,104 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Off on purpose: the stock escaping turns every xlsx cell into text (dates, numbers, empty
 # cells as "None") and only strips "="; movement.resources neutralises every formula prefix.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
+# Importing may overwrite records, so it takes the change permission; exporting takes view.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
+# Spreadsheet uploads (movement/imports.py). A file past any of these limits is refused with a
+# message saying which, before its rows are read: a zip bomb by its declared unpacked size and
+# ratio before openpyxl opens it, a huge sheet by its declared size and then while streaming.
+IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
+IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024))
+# Real workbooks unpack to 5–30 times their size; zip bombs to thousands of times.
+IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("IMPORT_MAX_COMPRESSION_RATIO", 100))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 50_000))
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", 100))
+# Excel's own limit for one cell.
+IMPORT_MAX_CELL_CHARS = 32_767
+# Uploads up to the import limit stay in memory: nothing is written to the app server's disk.
+FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES
+# Between the preview and the confirmation the upload waits in the database cache, which every
+# app server shares (`manage.py createcachetable` makes its table; `make migrate` runs it).
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "movement.imports.UploadStorage"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "spreadsheets": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "movement_spreadsheet_cache",
+        "TIMEOUT": 2 * 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
+}
+
+# Exports (movement/exports.py): a CSV is always streamed; an Excel file of more rows than this is
+# written by a background task (django-tasks, database backend; run `manage.py db_worker`), kept
+# in the database for EXPORT_KEEP_HOURS and downloaded from a page that shows its progress.
+EXPORT_BACKGROUND_ROWS = int(os.environ.get("EXPORT_BACKGROUND_ROWS", 5_000))
+EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", 24))
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# django-simple-history: restoring an earlier version takes the permission to change the record
+# (for a unit editor, a record of their units); only administrators hold the permissions on the
+# history tables themselves.
+SIMPLE_HISTORY_REVERT_DISABLED = False
+
+# django-axes: five wrong passwords for one user name from one address lock that pair for fifteen
+# minutes. The pair, not the address alone: an office reaches the server through one address, and
+# one officer's typos must not lock out their colleagues.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+
+# Content security policy: scripts, styles, images and fonts only from this site, no inline
+# script, no framing. The pages and the admin are checked against it in tests/test_deploy.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# -- Production ---------------------------------------------------------------------------------
+# With DEBUG off everything below defaults to what `manage.py check --deploy` asks for; see
+# README.md, "Deploying". Sessions stay in the database (the default) and no request writes to the
+# app server's disk, so several app servers can share one PostgreSQL behind a load balancer.
+
+# Behind a reverse proxy that ends TLS and says so in X-Forwarded-Proto (never without one:
+# a client could then claim HTTPS itself).
+if env_bool("DJANGO_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    AXES_CLIENT_IP_CALLABLE = "config.proxy.client_ip"
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", not DEBUG)
+X_FRAME_OPTIONS = "DENY"
+
+# Locally, files under static/ are served as they change; on a server, from collectstatic's copy.
+WHITENOISE_AUTOREFRESH = DEBUG
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed, compressed copies made by collectstatic, served by WhiteNoise with long caching.
+    # Only with DEBUG off: the manifest exists only after collectstatic.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 LOGGING = {
     "version": 1,

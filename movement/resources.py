@@ -8,10 +8,10 @@ an export produced changes nothing, and importing it twice adds nothing.
 import uuid
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from import_export import fields, resources, widgets
 
+from movement.audit import AuditedImportMixin
 from movement.models import (
     Award,
     AwardType,
@@ -28,6 +28,9 @@ from movement.models import (
     WorkPlan,
     group_label,
 )
+from movement.permissions import UnitScopedImportMixin
+from movement.row_import import KeyedInstanceLoader, RowImportMixin
+from movement.sheet_columns import ColumnsError, ColumnsMixin
 from movement.widgets import (
     AwardClassWidget,
     AwardTypeWidget,
@@ -37,10 +40,13 @@ from movement.widgets import (
     LineWidget,
     NamedRecordsWidget,
     NamedRecordWidget,
+    NumberWidget,
+    PersonWidget,
     TextWidget,
     UUIDWidget,
     WorkAreaWidget,
     WorkPlanWidget,
+    YearWidget,
     YesNoWidget,
 )
 
@@ -78,7 +84,11 @@ def text_column(attribute: str, name: str) -> fields.Field:
 
 
 def number_column(attribute: str, name: str) -> fields.Field:
-    return column(attribute, name, widgets.IntegerWidget())
+    return column(attribute, name, NumberWidget())
+
+
+def year_column(attribute: str, name: str) -> fields.Field:
+    return column(attribute, name, YearWidget())
 
 
 def date_column(attribute: str, name: str) -> fields.Field:
@@ -97,22 +107,77 @@ def unit_widget() -> NamedRecordWidget:
     return NamedRecordWidget(Unit, names=("name", "short_name"))
 
 
-def person_widget() -> NamedRecordWidget:
-    return NamedRecordWidget(Person, names=("full_name",))
+def person_widget() -> PersonWidget:
+    return PersonWidget(Person)
 
 
 SOURCED_FIELDS = ("source", "source_quote", "inference_note")
 
 
-class MovementResource(resources.ModelResource):
-    """What every resource shares: formula escaping, unchanged rows skipped, model validation."""
+class MovementResource(
+    UnitScopedImportMixin,
+    AuditedImportMixin,
+    ColumnsMixin,
+    RowImportMixin,
+    resources.ModelResource,
+):
+    """What every resource shares: formula escaping, unchanged rows skipped, model validation;
+    rows refused outside a unit editor's units, and history written in bulk mode too; headers
+    matched loosely and checked before any row (ColumnsMixin); rows read and checked in bulk
+    (RowImportMixin)."""
 
     # Relations the columns read, fetched with the rows so an export runs no query per row.
     export_select_related: tuple[str, ...] = ()
     export_prefetch_related: tuple[str, ...] = ()
 
+    # Model fields whose errors belong to another field's column (see column_of).
+    error_columns: dict[str, str] = {}
+
     class Meta:
         skip_unchanged = True
+        skip_html_diff = True
+        store_instance = True
+        instance_loader_class = KeyedInstanceLoader
+
+    def import_data(
+        self,
+        dataset: Any,
+        dry_run: bool = False,
+        raise_errors: bool = False,
+        use_transactions: bool | None = None,
+        collect_failed_rows: bool = False,
+        rollback_on_validation_errors: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        # The columns are checked before any row is read: a file without a column every row
+        # needs is refused as a whole, naming the column.
+        try:
+            warnings = self.prepare_columns(dataset)
+        except ColumnsError as error:
+            result = self.get_result_class()()
+            result.append_base_error(self.get_error_result_class()(error))
+            result.warnings = []
+            return result
+        result = super().import_data(
+            dataset,
+            dry_run,
+            raise_errors,
+            use_transactions,
+            collect_failed_rows,
+            rollback_on_validation_errors,
+            **kwargs,
+        )
+        result.warnings = warnings
+        return result
+
+    def column_of(self, name: str) -> str:
+        """The column header for an error keyed by ``name`` (a field or model field name); ""
+        for an error about the whole row."""
+        name = self.error_columns.get(name, name)
+        for field_name, field in self.fields.items():
+            if name in (field_name, field.attribute):
+                return field.column_name
+        return ""
 
     def filter_export(self, queryset: QuerySet, **kwargs: Any) -> QuerySet:
         if self.export_select_related:
@@ -127,23 +192,6 @@ class MovementResource(resources.ModelResource):
     def before_import_row(self, row: dict, **kwargs: Any) -> None:
         for name, value in row.items():
             row[name] = unescape_formula(value)
-
-    def validate_instance(
-        self,
-        instance: Any,
-        import_validation_errors: dict | None = None,
-        validate_unique: bool = True,
-    ) -> None:
-        # Validate like a model form: the model's clean() and constraints, but not the columns no
-        # cell sets (search_text is computed on save), nor those whose cell was already refused.
-        errors = dict(import_validation_errors or {})
-        computed = [field.name for field in instance._meta.fields if not field.editable]
-        try:
-            instance.full_clean(exclude=[*errors, *computed], validate_unique=validate_unique)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
 
 
 class SourcedResource(MovementResource):
@@ -219,7 +267,7 @@ class EventResource(SourcedResource):
     slug = line_column("slug", "Mã")
     name = line_column("name", "Tên hội nghị")
     date = date_column("date", "Ngày")
-    year = number_column("year", "Năm")
+    year = year_column("year", "Năm")
     organiser = column("organiser", "Đơn vị tổ chức", unit_widget())
     description = text_column("description", "Mô tả")
 
@@ -237,7 +285,7 @@ class ParticipationResource(SourcedResource):
     role = choice_column("role", "Vai trò", Participation.Role.choices)
     activity = line_column("activity", "Nội dung")
 
-    export_select_related = ("event", "person", "source")
+    export_select_related = ("event", "person__unit", "source")
 
     class Meta:
         model = Participation
@@ -249,8 +297,8 @@ class CampaignResource(SourcedResource):
     slug = line_column("slug", "Mã")
     name = line_column("name", "Tên phong trào")
     kind = choice_column("kind", "Loại", Campaign.Kind.choices)
-    start_year = number_column("start_year", "Từ năm")
-    end_year = number_column("end_year", "Đến năm")
+    start_year = year_column("start_year", "Từ năm")
+    end_year = year_column("end_year", "Đến năm")
     slogan = line_column("slogan", "Khẩu hiệu")
     motto = line_column("motto", "Phương châm")
     guiding_principle = line_column("guiding_principle", "Tư tưởng chỉ đạo")
@@ -260,7 +308,12 @@ class CampaignResource(SourcedResource):
     launch_event = column("launch_event", "Phát động tại", NamedRecordWidget(Event))
     description = text_column("description", "Mô tả")
 
-    export_select_related = ("launched_by_unit", "launched_by_person", "launch_event", "source")
+    export_select_related = (
+        "launched_by_unit",
+        "launched_by_person__unit",
+        "launch_event",
+        "source",
+    )
 
     class Meta:
         model = Campaign
@@ -301,8 +354,8 @@ class AwardTypeResource(SourcedResource):
     )
     for_individuals = yes_no_column("for_individuals", "Cho cá nhân")
     for_collectives = yes_no_column("for_collectives", "Cho tập thể")
-    valid_from = number_column("valid_from", "Áp dụng từ năm")
-    valid_until = number_column("valid_until", "Áp dụng đến năm")
+    valid_from = year_column("valid_from", "Áp dụng từ năm")
+    valid_until = year_column("valid_until", "Áp dụng đến năm")
     legal_basis = line_column("legal_basis", "Căn cứ pháp lý")
 
     export_select_related = ("source",)
@@ -341,7 +394,7 @@ GROUP_KINDS = {RecipientKind.COLLECTIVE: "tập thể", RecipientKind.INDIVIDUAL
 
 class AwardResource(SourcedResource):
     key = column("key", "Mã", UUIDWidget(), default=uuid.uuid4)
-    year = number_column("year", "Năm")
+    year = year_column("year", "Năm")
     award_type = column(
         "award_type",
         "Hình thức khen thưởng",
@@ -374,10 +427,10 @@ class AwardResource(SourcedResource):
     export_select_related = (
         "award_type",
         "recipient_unit",
-        "recipient_person",
+        "recipient_person__unit",
         "rank_at_award",
         "conferring_unit",
-        "presented_by",
+        "presented_by__unit",
         "event",
         "campaign",
         "source",
@@ -406,17 +459,25 @@ class AwardResource(SourcedResource):
             *SOURCED_FIELDS,
         )
         import_id_fields = ("key",)
+        # Written in one bulk_create once every row is valid (see movement.row_import); a file
+        # of new awards may leave the key out, each of its rows then being a new award.
+        use_bulk = True
+        batch_size = None
 
-    def before_import(self, dataset: Any, **kwargs: Any) -> None:
-        # A file of new awards may leave the key out: each of its rows is then a new award.
-        key = self.fields["key"].column_name
-        if dataset.headers and key not in dataset.headers:
-            dataset.append_col([""] * len(dataset), header=key)
+    # The group's kind shares the group's column.
+    error_columns = {"group_kind": "group"}
+
+    def before_save_instance(self, instance: Award, row: dict, **kwargs: Any) -> None:
+        # Bulk mode writes without Award.save(): do what it does.
+        if instance._state.adding:
+            instance.keep_rank_and_position()
+        instance.refresh_search_text()
+        super().before_save_instance(instance, row, **kwargs)
 
 
 class WorkPlanResource(SourcedResource):
     unit = column("unit", "Đơn vị", unit_widget())
-    year = number_column("year", "Năm")
+    year = year_column("year", "Năm")
     campaign = column("campaign", "Phong trào", NamedRecordWidget(Campaign))
     declared_area_count = number_column("declared_area_count", "Số mặt công tác đã nêu")
     declared_task_count = number_column("declared_task_count", "Số nhiệm vụ đã nêu")
@@ -448,11 +509,13 @@ def plan_widget() -> WorkPlanWidget:
 
 class WorkAreaResource(MovementResource):
     plan = column("plan", PLAN_COLUMN, plan_widget())
-    year = column("plan__year", PLAN_YEAR_COLUMN, widgets.IntegerWidget(), readonly=True)
+    year = column("plan__year", PLAN_YEAR_COLUMN, YearWidget(), readonly=True)
     number = number_column("number", "Số thứ tự")
     name = line_column("name", "Mặt công tác")
 
     export_select_related = ("plan__unit",)
+
+    extra_required = ("year",)
 
     class Meta:
         model = WorkArea
@@ -462,7 +525,7 @@ class WorkAreaResource(MovementResource):
 
 class TaskResource(SourcedResource):
     plan = column("plan", PLAN_COLUMN, plan_widget())
-    year = column("plan__year", PLAN_YEAR_COLUMN, widgets.IntegerWidget(), readonly=True)
+    year = column("plan__year", PLAN_YEAR_COLUMN, YearWidget(), readonly=True)
     number = number_column("number", "Số thứ tự")
     area = column("area", "Mặt công tác", WorkAreaWidget(WorkArea, plan_widget(), PLAN_COLUMN))
     title = text_column("title", "Nhiệm vụ")
@@ -474,6 +537,7 @@ class TaskResource(SourcedResource):
     result = text_column("result", "Kết quả")
     result_quantity = number_column("result_quantity", "Số lượng đạt được")
 
+    extra_required = ("year",)
     export_select_related = ("plan__unit", "area", "source")
     export_prefetch_related = ("assigned_units", "coordinating_units")
 

@@ -8,21 +8,29 @@ to that record alone.
 """
 
 import datetime
+import difflib
+import functools
 import re
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, Max, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import widgets
 
 from movement.text import fold, normalize
 
+# Both keys are remembered: an export or import asks for the same few thousand names again and
+# again, and the loose one costs a pass over every character.
+loose_key = functools.lru_cache(maxsize=1 << 16)(fold)
 
+
+@functools.lru_cache(maxsize=1 << 16)
 def exact_key(text: str) -> str:
     """The key under which names match whatever their case, spacing or Unicode form."""
     return normalize(text).casefold()
@@ -98,14 +106,66 @@ class DateWidget(widgets.DateWidget):
             return value.date()
         if isinstance(value, str):
             value = value.strip()
+        try:
+            return super().clean(value, row, **kwargs)
+        except ValueError:
+            raise ValueError(
+                _("“%(value)s” is not a date: write it day first, e.g. 31/12/2017.")
+                % {"value": value}
+            ) from None
+
+
+class NumberWidget(widgets.IntegerWidget):
+    """A whole number, typed ("12") or from a number cell (12, or 12.0 as Excel keeps it)."""
+
+    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> int | None:
+        if is_blank(value):
+            return None
+        if isinstance(value, bool):
+            raise self.refused(value)
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise self.refused(value)
+            return int(value)
+        if not isinstance(value, str) or not _WHOLE_NUMBER.match(value.strip()):
+            raise self.refused(value)
+        return int(float(value)) if "." in value else int(value)
+
+    def refused(self, value: Any) -> ValueError:
+        return ValueError(_("“%(value)s” is not a whole number.") % {"value": value})
+
+
+_WHOLE_NUMBER = re.compile(r"^[-+]?\d{1,9}(\.0)?$")
+
+
+class YearWidget(NumberWidget):
+    """A year written alone (2017). A date in a year column is refused rather than guessed at:
+    an award for 2016 is often decided in 2017."""
+
+    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> int | None:
+        if isinstance(value, datetime.date):
+            raise self.refused(value.strftime("%d/%m/%Y"))
         return super().clean(value, row, **kwargs)
+
+    def refused(self, value: Any) -> ValueError:
+        return ValueError(
+            _("“%(value)s” is not a year: write the year alone, e.g. 2017.") % {"value": value}
+        )
 
 
 class UUIDWidget(widgets.Widget):
     def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> uuid.UUID | None:
         if is_blank(value):
             return None
-        return uuid.UUID(str(value).strip())
+        try:
+            return uuid.UUID(str(value).strip())
+        except ValueError:
+            raise ValueError(
+                _("“%(value)s” is not a record key; leave the cell empty for a new record.")
+                % {"value": value}
+            ) from None
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         return "" if value is None else str(value)
@@ -203,29 +263,53 @@ class GroupWidget(widgets.Widget):
 
 
 class _Index:
-    """Records by the keys they can be written as, loose (diacritics ignored) and exact."""
+    """Records by the keys they can be written as, loose (diacritics ignored) and exact.
+
+    Each key leads to the (scope, record) pairs written so; a lookup keeps those of its scope.
+    """
 
     def __init__(self) -> None:
-        self.exact: dict[tuple[Any, str], list[models.Model]] = defaultdict(list)
-        self.loose: dict[tuple[Any, str], list[models.Model]] = defaultdict(list)
+        self.exact: dict[str, list[tuple[Any, models.Model]]] = defaultdict(list)
+        self.loose: dict[str, list[tuple[Any, models.Model]]] = defaultdict(list)
+        self.indexed: set[Any] = set()
 
     def add(self, scope: Any, names: Iterable[str], record: models.Model) -> None:
-        for index, key_of in ((self.exact, exact_key), (self.loose, fold)):
+        if record.pk in self.indexed:
+            return
+        self.indexed.add(record.pk)
+        for index, key_of in ((self.exact, exact_key), (self.loose, loose_key)):
             for key in {key_of(name) for name in names if name}:
-                index[scope, key].append(record)
+                index[key].append((scope, record))
 
     def find(self, scope: Any, text: str) -> list[models.Model]:
         # A name that matches exactly wins over one that only matches without diacritics,
         # so "Lê" never turns into "Lệ" when both exist.
-        return self.exact.get((scope, exact_key(text))) or self.loose.get((scope, fold(text)), [])
+        for index, key_of in ((self.exact, exact_key), (self.loose, loose_key)):
+            found = [record for where, record in index.get(key_of(text), ()) if where == scope]
+            if found:
+                return found
+        return []
+
+
+# Suggestions for an unknown name are looked for among this many unknown names of a column at
+# most: each search reads every name of the table.
+SUGGESTED_NAMES = 20
 
 
 class NamedRecordWidget(widgets.ForeignKeyWidget):
     """A related record written as its name (or one of ``names``), or as its code.
 
-    A record is written as its first name unless another record shares that name; it is then
-    written as its code, so an exported file always reads back to the same records.
+    A record is written as its first name unless another record answers to that name too; it is
+    then written as its code, so an exported file always reads back to the same records.
+
+    Reading never loads a whole table: :meth:`prepare` is given the names a file uses and finds the
+    records they could mean in a few queries, and a name it was not given is looked up alone.
     """
+
+    # The field that, besides the name, tells records apart (an award type's class).
+    scope_field: str | None = None
+    # Related records read with each match, for what the widget checks of it.
+    load_related: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -237,11 +321,17 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
         super().__init__(model, **kwargs)
         self.names = tuple(names)
         self.code = code
-        self._index: _Index | None = None
+        self._index = _Index()
+        self._looked_up: set[str] = set()
+        self._newest: int | None = None
+        # What is computed over the whole table, shared by the widgets of a resource that read
+        # the same records (see share_tables).
+        self.tables: dict[str, Any] = {}
+        self._suggested = 0
 
     def scope_of(self, record: models.Model) -> Any:
         """What else, besides its name, tells the record apart (an award type's class)."""
-        return None
+        return getattr(record, self.scope_field) if self.scope_field else None
 
     def scope_of_row(self, row: dict | None) -> Any:
         return None
@@ -250,41 +340,118 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
         names = [getattr(record, name) for name in self.names]
         return [*names, getattr(record, self.code)] if self.code else names
 
-    def index(self, refresh: bool = False) -> _Index:
-        if self._index is None or refresh:
-            self._index = _Index()
-            # Long texts (a source's full text, quotes) are never matched on; leave them unread.
-            texts = [
-                field.name
-                for field in self.model._meta.concrete_fields
-                if isinstance(field, models.TextField)
-            ]
-            for record in self.model._default_manager.defer(*texts):
-                self._index.add(self.scope_of(record), self.written_names(record), record)
-        return self._index
+    # -- Reading --------------------------------------------------------------------------------
+
+    def prepare(self, texts: Iterable[Any]) -> None:
+        """Find, in a few queries, every record that one of ``texts`` could name."""
+        wanted = {str(text) for text in texts if not is_blank(text)} - self._looked_up
+        if not wanted:
+            return
+        if self._newest is None:
+            self._newest = self.model._default_manager.aggregate(newest=Max("pk"))["newest"] or 0
+        self._looked_up |= wanted
+        self._load(self.model._default_manager.filter(pk__lte=self._newest), wanted, cached=True)
+
+    def distinct_names(self, records: models.QuerySet, name: str, cached: bool) -> list[tuple]:
+        """Each distinct value of the field ``name`` with its exact and loose keys: a few
+        thousand even where people number hundreds of thousands, read and folded once."""
+        if cached and f"distinct:{name}" in self.tables:
+            return self.tables[f"distinct:{name}"]
+        values = records.order_by().values_list(name, flat=True).distinct()
+        found = [(value, exact_key(value), loose_key(value)) for value in values if value]
+        if cached:
+            self.tables[f"distinct:{name}"] = found
+        return found
+
+    def _load(self, records: models.QuerySet, texts: set[str], cached: bool = False) -> None:
+        exact = {exact_key(text) for text in texts}
+        loose = {loose_key(text) for text in texts}
+        matches = Q()
+        if self.code:
+            matches |= Q(**{f"{self.code}__in": {text.strip() for text in texts} | exact})
+        # Names are compared folded, which no database does alike: the distinct names are read
+        # and folded once, and the matches kept.
+        for name in self.names:
+            found = {
+                value
+                for value, exact_value, loose_value in self.distinct_names(records, name, cached)
+                if exact_value in exact or loose_value in loose
+            }
+            if found:
+                matches |= Q(**{f"{name}__in": found})
+        if not matches:
+            return
+        # Long texts (a source's full text, quotes) are never matched on; leave them unread.
+        texts_fields = [
+            field.name
+            for field in self.model._meta.concrete_fields
+            if isinstance(field, models.TextField)
+        ]
+        matched = records.filter(matches).select_related(*self.load_related).defer(*texts_fields)
+        for record in matched.iterator(chunk_size=2000):
+            self._index.add(self.scope_of(record), self.written_names(record), record)
+
+    def _refresh(self, text: str) -> None:
+        """Look again for ``text`` among the records added since the first lookup: an earlier
+        row of the same file may have just created it."""
+        newest = self.model._default_manager.aggregate(newest=Max("pk"))["newest"] or 0
+        if newest > (self._newest or 0):
+            added = self.model._default_manager.filter(pk__gt=self._newest or 0, pk__lte=newest)
+            self._newest = newest
+            self._load(added, {text} | self._looked_up)
+
+    def candidates(self, scope: Any, text: str) -> list[models.Model]:
+        if text not in self._looked_up:
+            self.prepare([text])
+        found = self._index.find(scope, text)
+        if not found:
+            self._refresh(text)
+            found = self._index.find(scope, text)
+        return found
+
+    def close_names(self, text: str) -> list[str]:
+        """Names of the table close to ``text``, for a message about a name none has."""
+        if self._suggested >= SUGGESTED_NAMES:
+            return []
+        self._suggested += 1
+        names: dict[str, str] = {}
+        for name in self.names:
+            every = self.model._default_manager.all()
+            for value, _exact, loose in self.distinct_names(every, name, cached=True):
+                names.setdefault(loose, value)
+        close = difflib.get_close_matches(fold(text), names, n=3, cutoff=0.75)
+        return [names[key] for key in close]
+
+    def not_found(self, text: str) -> ValueError:
+        message = _("No %(record)s is named “%(name)s”.") % {
+            "record": self.model._meta.verbose_name,
+            "name": text,
+        }
+        close = self.close_names(text)
+        if close:
+            message += " " + _("Close names: %(names)s.") % {
+                "names": ", ".join(f"“{name}”" for name in close)
+            }
+        return ValueError(message)
+
+    def ambiguous(self, text: str, found: list[models.Model]) -> ValueError:
+        return ValueError(
+            _("“%(name)s” could be any of these %(records)s: %(codes)s.")
+            % {
+                "name": text,
+                "records": self.model._meta.verbose_name_plural,
+                "codes": ", ".join(
+                    str(getattr(record, self.code) if self.code else record) for record in found
+                ),
+            }
+        )
 
     def find(self, text: str, row: dict | None = None) -> models.Model:
-        scope = self.scope_of_row(row)
-        found = self.index().find(scope, text)
+        found = self.candidates(self.scope_of_row(row), text)
         if not found:
-            # An earlier row of the same file may have just created it.
-            found = self.index(refresh=True).find(scope, text)
-        if not found:
-            raise ValueError(
-                _("No %(record)s is named “%(name)s”.")
-                % {"record": self.model._meta.verbose_name, "name": text}
-            )
+            raise self.not_found(text)
         if len(found) > 1:
-            raise ValueError(
-                _("“%(name)s” could be any of these %(records)s: %(codes)s.")
-                % {
-                    "name": text,
-                    "records": self.model._meta.verbose_name_plural,
-                    "codes": ", ".join(
-                        str(getattr(record, self.code) if self.code else record) for record in found
-                    ),
-                }
-            )
+            raise self.ambiguous(text, found)
         return found[0]
 
     def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> models.Model | None:
@@ -292,14 +459,194 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
             return None
         return self.find(str(value), row)
 
+    # -- Writing --------------------------------------------------------------------------------
+
+    def ambiguous_keys(self) -> set[tuple[Any, str]]:
+        """The (scope, name) keys more than one record answers to, computed once.
+
+        A record whose first name is one of these is written as its code. Counted on the
+        distinct names the database groups, so a table of people costs one grouped query.
+        """
+        if "ambiguous" in self.tables:
+            return self.tables["ambiguous"]
+        counts: Counter[tuple[Any, str]] = Counter()
+        manager = self.model._default_manager.order_by()
+        # Each row read starts with the scope when there is one.
+        scope = [self.scope_field] if self.scope_field else []
+        width = len(scope)
+
+        def where(row: tuple) -> Any:
+            return row[0] if scope else None
+
+        if len(self.names) == 1:
+            grouped = manager.values_list(*scope, self.names[0]).annotate(n=Count("pk"))
+            for row in grouped:
+                if row[width]:
+                    counts[where(row), exact_key(row[width])] += row[width + 1]
+        else:
+            # A record counts once for a key, even when two of its names are spelled alike.
+            for row in manager.values_list(*scope, *self.names).iterator(chunk_size=2000):
+                for key in {exact_key(name) for name in row[width:] if name}:
+                    counts[where(row), key] += 1
+        if self.code:
+            # A code is unique, but a name may be spelled like another record's code.
+            codes = {key for _scope, key in counts if _CODE.match(key)}
+            records = manager.filter(**{f"{self.code}__in": codes})
+            for row in records.values_list(*scope, self.code, *self.names):
+                code = exact_key(row[width])
+                if code not in {exact_key(name) for name in row[width + 1 :] if name}:
+                    counts[where(row), code] += 1
+        self.tables["ambiguous"] = {key for key, count in counts.items() if count > 1}
+        return self.tables["ambiguous"]
+
+    def written(self, name: str | None, code: str | None, scope: Any = None) -> str:
+        """How a record with this first name, code and scope is written in a cell."""
+        if name is None:
+            return ""
+        if self.code is None or (scope, exact_key(name)) not in self.ambiguous_keys():
+            return name
+        return code or name
+
+    def export_lookups(self, attribute: str) -> list[str]:
+        """The values a query reads to write the record at ``attribute`` without loading it."""
+        code = self.code or "pk"
+        scope = self.scope_field or "pk"
+        return [f"{attribute}__{self.names[0]}", f"{attribute}__{code}", f"{attribute}__{scope}"]
+
+    def written_from(self, name: str | None, code: Any, scope: Any, *more: Any) -> str:
+        """:meth:`written` from the values :meth:`export_lookups` named."""
+        return self.written(name, code if self.code else None, scope if self.scope_field else None)
+
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         if value is None:
             return ""
-        name = getattr(value, self.names[0])
-        if self.code is None:
+        return self.written(
+            getattr(value, self.names[0]),
+            getattr(value, self.code) if self.code else None,
+            self.scope_of(value),
+        )
+
+
+class PersonWidget(NamedRecordWidget):
+    """A person written as their full name; namesakes as "Full Name (Unit)", or by code.
+
+    "Nguyễn Văn An (Phòng Tham mưu)" reads as the Nguyễn Văn An of that unit, whose unit may be
+    written by its full name, short name or code.
+    """
+
+    load_related = ("unit",)
+    _WITH_UNIT = re.compile(r"^(.*\S)\s*\(([^()]+)\)\s*$")
+
+    def __init__(self, model: type[models.Model], **kwargs: Any) -> None:
+        super().__init__(model, names=("full_name",), code="slug", **kwargs)
+
+    def prepare(self, texts: Iterable[Any]) -> None:
+        # "Name (Unit)" is looked up by its name too.
+        texts = [str(text) for text in texts if not is_blank(text)]
+        names = [match.group(1) for text in texts if (match := self._WITH_UNIT.match(text.strip()))]
+        super().prepare([*texts, *names])
+
+    def find(self, text: str, row: dict | None = None) -> models.Model:
+        match = self._WITH_UNIT.match(text.strip())
+        if match and not self.candidates(None, text):
+            name, unit = match.groups()
+            found = [
+                person
+                for person in self.candidates(None, name)
+                if person.unit_id and unit_answers_to(person.unit, unit)
+            ]
+            if len(found) == 1:
+                return found[0]
+            if found:
+                raise self.ambiguous(text, found)
+        return super().find(text, row)
+
+    def ambiguous(self, text: str, found: list[models.Model]) -> ValueError:
+        return ValueError(
+            _(
+                "“%(name)s” could be any of these people: %(people)s. Write the unit after the "
+                "name, e.g. “%(example)s”, or the code."
+            )
+            % {
+                "name": text,
+                "people": ", ".join(
+                    f"{person.full_name} ({person.unit or '—'}, {person.slug})" for person in found
+                ),
+                "example": f"{found[0].full_name} ({found[0].unit or '…'})",
+            }
+        )
+
+    def namesakes_by_unit(self) -> Counter[tuple[str, str]]:
+        """How many namesakes share each (name, unit) pair, for people written with their unit."""
+        if "by_unit" not in self.tables:
+            ambiguous = {key for _scope, key in self.ambiguous_keys()}
+            by_unit: Counter[tuple[str, str]] = Counter()
+            people = self.model._default_manager.order_by().values_list(
+                "full_name", "unit__name", "unit__short_name"
+            )
+            for name, unit_name, unit_short in people.iterator(chunk_size=5000):
+                key = exact_key(name)
+                if key in ambiguous:
+                    by_unit[key, exact_key(unit_short or unit_name or "")] += 1
+            self.tables["by_unit"] = by_unit
+        return self.tables["by_unit"]
+
+    def written_with_unit(
+        self, name: str | None, code: str | None, unit_name: str | None, unit_short: str | None
+    ) -> str:
+        if name is None:
+            return ""
+        key = exact_key(name)
+        if (None, key) not in self.ambiguous_keys():
             return name
-        found = self.index().find(self.scope_of(value), name)
-        return name if [record.pk for record in found] == [value.pk] else getattr(value, self.code)
+        unit = unit_short or unit_name
+        if unit and self.namesakes_by_unit()[key, exact_key(unit)] == 1:
+            return f"{name} ({unit})"
+        return code or name
+
+    def export_lookups(self, attribute: str) -> list[str]:
+        return [
+            *super().export_lookups(attribute),
+            f"{attribute}__unit__name",
+            f"{attribute}__unit__short_name",
+        ]
+
+    def written_from(self, name: str | None, code: Any, scope: Any, *more: Any) -> str:
+        unit_name, unit_short = more
+        return self.written_with_unit(name, code, unit_name, unit_short)
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        if value is None:
+            return ""
+        unit = value.unit
+        return self.written_with_unit(
+            value.full_name,
+            value.slug,
+            unit.name if unit else None,
+            unit.short_name if unit else None,
+        )
+
+
+def unit_answers_to(unit: models.Model, text: str) -> bool:
+    """Whether ``text`` is the unit's full name, short name or code, however typed."""
+    names = [unit.name, unit.short_name, unit.slug]
+    return any(exact_key(name) == exact_key(text) for name in names if name) or any(
+        fold(name) == fold(text) for name in names if name
+    )
+
+
+def share_tables(widgets_: Iterable[Any]) -> None:
+    """Let the widgets that read the same records (a resource's recipient and presenter, both
+    people) share what they compute over the whole table, so it is computed once."""
+    shared: dict[tuple, dict[str, Any]] = {}
+    for widget in widgets_:
+        if isinstance(widget, NamedRecordWidget):
+            signature = (type(widget), widget.model, widget.names, widget.code)
+            widget.tables = shared.setdefault(signature, widget.tables)
+
+
+# What a code (slug) looks like: a name spelled so may be confused with one.
+_CODE = re.compile(r"^[-\w]+$", re.ASCII)
 
 
 class NamedRecordsWidget(widgets.ManyToManyWidget):
@@ -309,11 +656,13 @@ class NamedRecordsWidget(widgets.ManyToManyWidget):
         super().__init__(record.model, separator=";", **kwargs)
         self.record = record
 
-    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> list[models.Model]:
+    def split(self, value: Any) -> list[str]:
         if is_blank(value):
             return []
-        names = [name.strip() for name in str(value).split(self.separator) if name.strip()]
-        return [self.record.find(name) for name in names]
+        return [name.strip() for name in str(value).split(self.separator) if name.strip()]
+
+    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> list[models.Model]:
+        return [self.record.find(name) for name in self.split(value)]
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         if value is None:
@@ -324,16 +673,37 @@ class NamedRecordsWidget(widgets.ManyToManyWidget):
 class AwardTypeWidget(NamedRecordWidget):
     """An award type written as its name, with its class (hạng) in a column of its own."""
 
+    scope_field = "award_class"
+
     def __init__(self, model: type[models.Model], class_column: str, classes: ChoiceWidget):
         super().__init__(model, names=("name",), code=None)
         self.class_column = class_column
         self.classes = classes
 
-    def scope_of(self, record: models.Model) -> str:
-        return record.award_class
-
     def scope_of_row(self, row: dict | None) -> str:
         return self.classes.clean((row or {}).get(self.class_column))
+
+    def find(self, text: str, row: dict | None = None) -> models.Model:
+        scope = self.scope_of_row(row)
+        if not self.candidates(scope, text):
+            # The name may exist in another class: say which classes it has.
+            classes = {
+                record.award_class
+                for key_of, index in ((exact_key, self._index.exact), (fold, self._index.loose))
+                for _scope, record in index.get(key_of(text), ())
+            }
+            if classes:
+                raise ValueError(
+                    _("“%(name)s” has no class “%(class)s”; its classes are: %(classes)s.")
+                    % {
+                        "name": text,
+                        "class": self.classes.render(scope) or _("no class"),
+                        "classes": ", ".join(
+                            sorted(self.classes.render(code) or _("no class") for code in classes)
+                        ),
+                    }
+                )
+        return super().find(text, row)
 
 
 class WorkPlanWidget(widgets.ForeignKeyWidget):
@@ -349,7 +719,7 @@ class WorkPlanWidget(widgets.ForeignKeyWidget):
         unit = self.units.clean(value)
         if unit is None:
             return None
-        year = widgets.IntegerWidget().clean((row or {}).get(self.year_column))
+        year = YearWidget().clean((row or {}).get(self.year_column))
         if year is None:
             raise ValueError(_("Give the year of %(unit)s's work plan.") % {"unit": unit})
         if (unit.pk, year) not in self._plans:

@@ -1,5 +1,6 @@
-"""The staff's admin, one module per area: sources, units, people, campaigns, awards, plans."""
+"""The staff's admin, one module per area: sources, units, people, campaigns, awards, plans,
+and the users with their units."""
 
-from . import awards, campaigns, people, plans, sources, units
+from . import accounts, awards, campaigns, people, plans, sources, units
 
-__all__ = ["awards", "campaigns", "people", "plans", "sources", "units"]
+__all__ = ["accounts", "awards", "campaigns", "people", "plans", "sources", "units"]

@@ -1,16 +1,21 @@
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportModelAdmin
 
+from movement import search
 from movement.models import Award, AwardType
 from movement.resources import AwardResource, AwardTypeResource
 
 from .filters import RecipientUnitFilter, YearFilter
+from .history import HistoryAdmin
+from .large_tables import LargeTableMixin
 from .mixins import SOURCE_FIELDSET, FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin
+from .scoping import UnitScopeMixin
+from .spreadsheets import SpreadsheetAdmin
 
 
 @admin.register(AwardType)
-class AwardTypeAdmin(FoldedSearchMixin, InferredColumnMixin, ImportExportModelAdmin):
+class AwardTypeAdmin(FoldedSearchMixin, InferredColumnMixin, HistoryAdmin, SpreadsheetAdmin):
     resource_classes = [AwardTypeResource]
     list_display = [
         "name",
@@ -35,7 +40,13 @@ class AwardTypeAdmin(FoldedSearchMixin, InferredColumnMixin, ImportExportModelAd
 
 @admin.register(Award)
 class AwardAdmin(
-    FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin, ImportExportModelAdmin
+    UnitScopeMixin,
+    LargeTableMixin,
+    FoldedSearchMixin,
+    InferredColumnMixin,
+    LabelRelationsMixin,
+    HistoryAdmin,
+    SpreadsheetAdmin,
 ):
     resource_classes = [AwardResource]
     list_display = [
@@ -66,6 +77,10 @@ class AwardAdmin(
     # Counting every award for "N total" on each page load is the one query that grows with
     # the table; the filtered count is enough to page.
     show_full_result_count = False
+    # Newest year first, the latest entered first within it: the (year, id) index read
+    # backwards, so a page is read off the index rather than sorted out of a million awards.
+    # (The model's ordering sorts by the award type's name, through a join.)
+    ordering = ["-year", "-pk"]
     search_year_field = "year"
     autocomplete_fields = [
         "award_type",
@@ -115,3 +130,6 @@ class AwardAdmin(
     @admin.display(description=_("recipient"))
     def recipient(self, obj: Award) -> str:
         return obj.recipient_label
+
+    def search_text_contains(self, words: list[str]) -> Q:
+        return search.award_text_contains(words)

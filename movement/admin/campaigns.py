@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportModelAdmin
 
 from movement.models import Campaign, Event, Participation
 from movement.resources import CampaignResource, EventResource
 
+from .history import HistoryAdmin
 from .mixins import SOURCE_FIELDSET, FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin
+from .spreadsheets import SpreadsheetAdmin
 
 
 class ParticipationInline(LabelRelationsMixin, admin.StackedInline):
@@ -23,7 +24,11 @@ class ParticipationInline(LabelRelationsMixin, admin.StackedInline):
 
 @admin.register(Event)
 class EventAdmin(
-    FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin, ImportExportModelAdmin
+    FoldedSearchMixin,
+    InferredColumnMixin,
+    LabelRelationsMixin,
+    HistoryAdmin,
+    SpreadsheetAdmin,
 ):
     resource_classes = [EventResource]
     list_display = ["name", "date", "year", "organiser", "inferred"]
@@ -42,7 +47,11 @@ class EventAdmin(
 
 @admin.register(Campaign)
 class CampaignAdmin(
-    FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin, ImportExportModelAdmin
+    FoldedSearchMixin,
+    InferredColumnMixin,
+    LabelRelationsMixin,
+    HistoryAdmin,
+    SpreadsheetAdmin,
 ):
     resource_classes = [CampaignResource]
     list_display = ["name", "kind", "period", "launched_by_unit", "inferred"]

@@ -1,7 +1,9 @@
 """Changelist filters that stay cheap on big tables and follow the unit tree."""
 
+from collections import defaultdict
+
 from django.contrib import admin
-from django.db.models import Max, Min, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -12,8 +14,8 @@ class YearFilter(admin.SimpleListFilter):
     """Years from the first to the last on record, newest first.
 
     The stock filter lists a field's distinct values, which on the awards table means reading
-    every row on each page load. The smallest and largest year come from the (year, award type)
-    index instead, in one cheap query; a year of the range without records simply shows none.
+    every row on each page load. The smallest and largest year come from an index on the year
+    instead; a year of the range without records simply shows none.
     """
 
     title = _("year")
@@ -21,12 +23,17 @@ class YearFilter(admin.SimpleListFilter):
     field_name = "year"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
-        bounds = model_admin.model._default_manager.aggregate(
-            first=Min(self.field_name), last=Max(self.field_name)
+        # The first and the last year on the index, each a subquery of its own: asked for both
+        # MIN() and MAX() in one SELECT, SQLite reads the whole index.
+        field = self.field_name
+        years = model_admin.model._default_manager.order_by().filter(**{f"{field}__isnull": False})
+        bounds = years.values(
+            first=Subquery(years.order_by(field).values(field)[:1]),
+            last=Subquery(years.order_by(f"-{field}").values(field)[:1]),
         )
-        if bounds["first"] is None:
-            return []
-        return [(str(year), str(year)) for year in range(bounds["last"], bounds["first"] - 1, -1)]
+        for row in bounds[:1]:
+            return [(str(year), str(year)) for year in range(row["last"], row["first"] - 1, -1)]
+        return []
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() is None:
@@ -37,7 +44,10 @@ class YearFilter(admin.SimpleListFilter):
 class UnitSubtreeFilter(admin.SimpleListFilter):
     """A unit and every unit below it: choosing a department includes its divisions' records.
 
-    Units are listed in tree order, indented by depth; subclasses name the unit field to filter.
+    A ministry has thousands of units, too many to list on every page. The filter lists the top
+    of the tree (the roots and the units right below them) and, once a unit is chosen, the way
+    down to it and its children, so that one click at a time reaches any unit. Units are shown
+    in tree order, indented by depth, all read in one query; subclasses name the unit field.
     """
 
     title = _("unit")
@@ -45,8 +55,24 @@ class UnitSubtreeFilter(admin.SimpleListFilter):
     field_name: str
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
-        self.units = {str(unit.pk): unit for unit in Unit.objects.with_tree_fields()}
-        return [(pk, "— " * unit.tree_depth + str(unit)) for pk, unit in self.units.items()]
+        shown = Q(parent=None) | Q(parent__parent=None)
+        chosen = self.value()
+        if chosen is not None and chosen.isdigit():
+            shown |= Q(pk__in=Unit(pk=int(chosen)).lineage().values("pk")) | Q(parent=int(chosen))
+        units = list(Unit.objects.filter(shown).order_by("name"))
+        self.units = {str(unit.pk): unit for unit in units}
+        children: dict[int | None, list[Unit]] = defaultdict(list)
+        for unit in units:
+            children[unit.parent_id if str(unit.parent_id) in self.units else None].append(unit)
+        choices = []
+
+        def walk(parent: int | None, depth: int) -> None:
+            for unit in children[parent]:
+                choices.append((str(unit.pk), "— " * depth + str(unit)))
+                walk(unit.pk, depth + 1)
+
+        walk(None, 0)
+        return choices
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() is None:

@@ -30,15 +30,36 @@ class FoldedSearchMixin:
         "Accents and case do not matter: “nguyen van khao” finds “Nguyễn Văn Khảo”."
     )
 
+    def search_text_contains(self, words: list[str]) -> Q | None:
+        """A filter for "the record's own ``search_text`` holds every word" that an index answers.
+
+        None (the default) searches each column with ``LIKE '%word%'``, reading every row; a
+        big table overrides this with its trigram index (see movement.search).
+        """
+        return None
+
+    def is_year(self, word: str) -> bool:
+        return bool(self.search_year_field) and len(word) == 4 and word.isdigit()
+
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
         columns = self.get_search_fields(request)
-        for word in fold(search_term).split():
+        words = fold(search_term).split()
+        if list(columns) == ["search_text"]:
+            plain = [word for word in words if not self.is_year(word)]
+            indexed = self.search_text_contains(plain)
+            if indexed is not None:
+                queryset = queryset.filter(indexed)
+                for year in [word for word in words if self.is_year(word)]:
+                    text = self.search_text_contains([year])
+                    queryset = queryset.filter(text | Q(**{self.search_year_field: int(year)}))
+                return queryset, False
+        for word in words:
             matches = Q()
             for column in columns:
                 matches |= Q(**{f"{column}__contains": word})
-            if self.search_year_field and len(word) == 4 and word.isdigit():
+            if self.is_year(word):
                 matches |= Q(**{self.search_year_field: int(word)})
             queryset = queryset.filter(matches)
         # The columns are on the record or on a record it points to, never one it has many of.

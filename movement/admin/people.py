@@ -1,10 +1,10 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
 from movement.models import Person, Rank
 from movement.resources import PersonResource, RankResource
 
 from .filters import UnitFilter
+from .history import HistoryAdmin
 from .mixins import (
     SOURCE_FIELDSET,
     FoldedSearchMixin,
@@ -12,10 +12,12 @@ from .mixins import (
     LabelRelationsMixin,
     SmallTableFoldedSearchMixin,
 )
+from .scoping import UnitScopeMixin
+from .spreadsheets import SpreadsheetAdmin
 
 
 @admin.register(Rank)
-class RankAdmin(SmallTableFoldedSearchMixin, ImportExportModelAdmin):
+class RankAdmin(SmallTableFoldedSearchMixin, HistoryAdmin, SpreadsheetAdmin):
     resource_classes = [RankResource]
     list_display = ["name", "seniority", "tier"]
     list_filter = ["tier"]
@@ -24,7 +26,12 @@ class RankAdmin(SmallTableFoldedSearchMixin, ImportExportModelAdmin):
 
 @admin.register(Person)
 class PersonAdmin(
-    FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin, ImportExportModelAdmin
+    UnitScopeMixin,
+    FoldedSearchMixin,
+    InferredColumnMixin,
+    LabelRelationsMixin,
+    HistoryAdmin,
+    SpreadsheetAdmin,
 ):
     resource_classes = [PersonResource]
     list_display = ["full_name", "rank", "position", "unit", "inferred"]

@@ -8,13 +8,15 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportModelAdmin
 
 from movement.models import Task, WorkArea, WorkPlan
 from movement.resources import TaskResource, WorkPlanResource
 
 from .filters import PlanUnitFilter, UnitFilter
+from .history import HistoryAdmin
 from .mixins import SOURCE_FIELDSET, FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin
+from .scoping import UnitScopeMixin
+from .spreadsheets import SpreadsheetAdmin
 
 
 def progress(declared: int | None, entered: int) -> str:
@@ -68,7 +70,12 @@ class TaskInline(admin.TabularInline):
 
 @admin.register(WorkPlan)
 class WorkPlanAdmin(
-    FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin, ImportExportModelAdmin
+    UnitScopeMixin,
+    FoldedSearchMixin,
+    InferredColumnMixin,
+    LabelRelationsMixin,
+    HistoryAdmin,
+    SpreadsheetAdmin,
 ):
     resource_classes = [WorkPlanResource]
     list_display = ["unit", "year", "campaign", "areas_entered", "tasks_entered", "inferred"]
@@ -116,7 +123,12 @@ class WorkPlanAdmin(
 
 @admin.register(Task)
 class TaskAdmin(
-    FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin, ImportExportModelAdmin
+    UnitScopeMixin,
+    FoldedSearchMixin,
+    InferredColumnMixin,
+    LabelRelationsMixin,
+    HistoryAdmin,
+    SpreadsheetAdmin,
 ):
     resource_classes = [TaskResource]
     list_display = ["number", "title", "plan", "area", "status", "result_quantity", "inferred"]
@@ -140,7 +152,10 @@ class TaskAdmin(
         # A task's area must be one of its plan's; with no plan chosen yet there is none to offer.
         # (An add page opened as ?plan=<id> has its plan.)
         plan = obj.plan_id if obj else request.POST.get("plan") or request.GET.get("plan")
-        area = form.base_fields["area"]
+        area = form.base_fields.get("area")
+        if area is None:
+            # Shown read-only to someone who may not change the task: no choices to offer.
+            return form
         areas = WorkArea.objects.order_by("number")
         area.queryset = areas.filter(plan=plan) if plan else areas.none()
         if not plan:

@@ -1,14 +1,15 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
 from movement.models import Source
 from movement.resources import SourceResource
 
+from .history import HistoryAdmin
 from .mixins import SmallTableFoldedSearchMixin
+from .spreadsheets import SpreadsheetAdmin
 
 
 @admin.register(Source)
-class SourceAdmin(SmallTableFoldedSearchMixin, ImportExportModelAdmin):
+class SourceAdmin(SmallTableFoldedSearchMixin, HistoryAdmin, SpreadsheetAdmin):
     resource_classes = [SourceResource]
     list_display = ["title", "kind", "author", "published_on"]
     list_filter = ["kind"]

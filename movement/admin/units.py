@@ -1,15 +1,22 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
 from movement.models import Unit
 from movement.resources import UnitResource
 
+from .history import HistoryAdmin
 from .mixins import SOURCE_FIELDSET, FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin
+from .scoping import UnitScopeMixin
+from .spreadsheets import SpreadsheetAdmin
 
 
 @admin.register(Unit)
 class UnitAdmin(
-    FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin, ImportExportModelAdmin
+    UnitScopeMixin,
+    FoldedSearchMixin,
+    InferredColumnMixin,
+    LabelRelationsMixin,
+    HistoryAdmin,
+    SpreadsheetAdmin,
 ):
     resource_classes = [UnitResource]
     list_display = ["name", "short_name", "kind", "parent", "is_external", "inferred"]

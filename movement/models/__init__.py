@@ -1,6 +1,8 @@
+from .accounts import StaffProfile
 from .awards import Award, AwardType, RecipientKind, group_label
 from .base import Source
 from .campaigns import Campaign, Event, Participation
+from .exports import ExportJob
 from .people import Person, Rank
 from .plans import Task, WorkArea, WorkPlan
 from .units import Unit
@@ -10,11 +12,13 @@ __all__ = [
     "AwardType",
     "Campaign",
     "Event",
+    "ExportJob",
     "Participation",
     "Person",
     "Rank",
     "RecipientKind",
     "Source",
+    "StaffProfile",
     "Task",
     "Unit",
     "WorkArea",

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from movement.audit import AuditedRecords
+
 from .base import Searchable, Sourced, refresh_award_search_text
 
 
@@ -62,6 +64,7 @@ class AwardType(Sourced, Searchable):
     legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
 
     objects = AwardTypeManager()
+    history = AuditedRecords()
 
     class Meta:
         verbose_name = _("award type")
@@ -209,6 +212,7 @@ class Award(Sourced, Searchable):
     note = models.TextField(_("note"), blank=True)
 
     objects = AwardManager()
+    history = AuditedRecords()
 
     class Meta:
         verbose_name = _("award")
@@ -264,6 +268,19 @@ class Award(Sourced, Searchable):
         ]
         indexes = [
             models.Index(fields=["year", "award_type"], name="award_year_type_idx"),
+            # The admin's order, newest first (movement.admin.awards); its deep pages are read
+            # from this index alone. The trigram index on search_text is in migration 0007.
+            models.Index(fields=["year", "id"], name="award_year_id_idx"),
+            # Read instead of the table by the public pages' counts, so that a year's or a
+            # campaign's million-row tallies come from the index alone: the year page's
+            # recipients per type, the campaign page's awards per type and first of each type.
+            models.Index(
+                fields=["year", "award_type", "group_count"], name="award_year_type_group_idx"
+            ),
+            models.Index(
+                fields=["campaign", "award_type", "-year", "id"],
+                name="award_campaign_type_year_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -329,13 +346,20 @@ class Award(Sourced, Searchable):
             raise ValidationError({"award_type": message % {"type": self.award_type}})
 
     def save(self, *args, **kwargs) -> None:
-        # A new award to a person keeps the rank and position they hold when it is recorded.
-        if self._state.adding and self.recipient_person_id:
+        if self._state.adding:
+            self.keep_rank_and_position()
+        super().save(*args, **kwargs)
+
+    def keep_rank_and_position(self) -> None:
+        """A new award to a person keeps the rank and position they hold when it is recorded.
+
+        Called by save(), and by an import in bulk mode, which writes without save().
+        """
+        if self.recipient_person_id:
             if self.rank_at_award_id is None:
                 self.rank_at_award_id = self.recipient_person.rank_id
             if not self.position_at_award:
                 self.position_at_award = self.recipient_person.position
-        super().save(*args, **kwargs)
 
 
 def group_label(count: int, kind: str) -> str:

@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from movement.audit import AuditedRecords
 from movement.text import fold
 
 
@@ -32,6 +33,7 @@ class Source(models.Model):
     )
 
     objects = SourceManager()
+    history = AuditedRecords()
 
     class Meta:
         verbose_name = _("source")

@@ -3,6 +3,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from movement.audit import AuditedRecords
+
 from .base import Searchable, Sourced
 
 
@@ -34,6 +36,7 @@ class Event(Sourced, Searchable):
     description = models.TextField(_("description"), blank=True)
 
     objects = SlugManager()
+    history = AuditedRecords()
 
     class Meta:
         verbose_name = _("event")
@@ -93,6 +96,7 @@ class Participation(Sourced):
     )
 
     objects = ParticipationManager()
+    history = AuditedRecords()
 
     class Meta:
         verbose_name = _("participation")
@@ -158,6 +162,7 @@ class Campaign(Sourced, Searchable):
     description = models.TextField(_("description"), blank=True)
 
     objects = SlugManager()
+    history = AuditedRecords()
 
     class Meta:
         verbose_name = _("campaign")

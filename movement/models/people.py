@@ -2,6 +2,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from movement.audit import AuditedRecords
+
 from .base import Searchable, Sourced, refresh_award_search_text
 
 
@@ -27,6 +29,7 @@ class Rank(models.Model):
     tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices)
 
     objects = RankManager()
+    history = AuditedRecords()
 
     class Meta:
         verbose_name = _("rank")
@@ -64,6 +67,7 @@ class Person(Sourced, Searchable):
     )
 
     objects = PersonManager()
+    history = AuditedRecords()
 
     class Meta:
         verbose_name = _("person")

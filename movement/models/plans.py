@@ -2,6 +2,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from movement.audit import AuditedRecords
+
 from .base import Searchable, Sourced
 
 
@@ -38,6 +40,7 @@ class WorkPlan(Sourced):
     summary = models.TextField(_("summary"), blank=True)
 
     objects = WorkPlanManager()
+    history = AuditedRecords()
 
     class Meta:
         verbose_name = _("annual work plan")
@@ -71,6 +74,7 @@ class WorkArea(models.Model):
     name = models.CharField(_("name"), max_length=300)
 
     objects = WorkAreaManager()
+    history = AuditedRecords()
 
     class Meta:
         verbose_name = _("work area")
@@ -140,6 +144,7 @@ class Task(Sourced, Searchable):
     )
 
     objects = TaskManager()
+    history = AuditedRecords(m2m_fields=["assigned_units", "coordinating_units"])
 
     class Meta:
         verbose_name = _("task")

@@ -1,11 +1,36 @@
 from django.db import models
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from tree_queries.fields import TreeNodeForeignKey
 from tree_queries.models import TreeNode
 from tree_queries.query import TreeQuerySet
 
+from movement.audit import AuditedRecords
+
 from .base import Searchable, Sourced, refresh_award_search_text
+
+# This unit's id, then its children's, their children's… The SQL is constant; the id is a
+# parameter.
+SUBTREE_SQL = """
+    WITH RECURSIVE subtree(id) AS (
+        SELECT id FROM movement_unit WHERE id = %s
+        UNION ALL
+        SELECT child.id FROM movement_unit child JOIN subtree ON child.parent_id = subtree.id
+    )
+    SELECT id FROM subtree
+"""
+
+# This unit's id, then its parent's, its grandparent's… up to the root.
+LINEAGE_SQL = """
+    WITH RECURSIVE lineage(id, parent_id) AS (
+        SELECT id, parent_id FROM movement_unit WHERE id = %s
+        UNION ALL
+        SELECT parent.id, parent.parent_id
+        FROM movement_unit parent JOIN lineage ON parent.id = lineage.parent_id
+    )
+    SELECT id FROM lineage
+"""
 
 
 class UnitManager(models.Manager.from_queryset(TreeQuerySet)):
@@ -52,6 +77,7 @@ class Unit(Sourced, Searchable, TreeNode):
     )
 
     objects = UnitManager()
+    history = AuditedRecords()
 
     class Meta:
         verbose_name = _("unit")
@@ -80,5 +106,31 @@ class Unit(Sourced, Searchable, TreeNode):
         refresh_award_search_text(self.awards.all())
 
     def subtree(self) -> models.QuerySet:
-        """This unit and every unit below it, found in one recursive query."""
-        return Unit.objects.descendants(self, include_self=True)
+        """This unit and every unit below it, found in one recursive query.
+
+        The query walks down from this unit only. (django-tree-queries' ``descendants()`` builds
+        the whole tree and keeps the paths through this unit: on a ministry's thousands of units
+        that costs as much as the rest of a page.) The units come unordered, without tree fields.
+        """
+        return Unit.objects.filter(pk__in=RawSQL(SUBTREE_SQL, [self.pk]))  # noqa: S611
+
+    def lineage(self) -> models.QuerySet:
+        """This unit and every unit above it, up to the root, found in one recursive query.
+
+        Unordered and without tree fields, like :meth:`subtree`; ``Unit.objects.ancestors()``
+        gives them in order, at the cost of building the whole tree.
+        """
+        return Unit.objects.filter(pk__in=RawSQL(LINEAGE_SQL, [self.pk]))  # noqa: S611
+
+    def path(self) -> list["Unit"]:
+        """The units from the root down to this one, this one last: a breadcrumb.
+
+        One query walking up from here, where ``Unit.objects.ancestors()`` builds the whole tree.
+        """
+        above = {unit.pk: unit for unit in self.lineage()}
+        path = []
+        unit = above.get(self.pk)
+        while unit is not None:
+            path.append(unit)
+            unit = above.get(unit.parent_id)
+        return path[::-1]

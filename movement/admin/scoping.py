@@ -1,0 +1,124 @@
+"""The admin side of movement.permissions: a unit editor changes only their units' records.
+
+Unit editors see every record; what they may not change, the admin shows read-only, and refuses
+on the server whatever the request: a change or delete by URL (403), a bulk action on a
+selection that includes another unit's records, a form that would move a record out of their
+units, and an autocomplete offering another unit as an award's recipient.
+"""
+
+import copy
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.apps import apps
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Field, Model, QuerySet
+from django.forms.models import construct_instance
+from django.http import HttpRequest
+from django.utils.translation import ngettext
+
+from movement import permissions
+
+# Actions that only read the selection.
+READ_ONLY_ACTIONS = {"export_admin_action"}
+
+
+class UnitScopeMixin:
+    """For the admins of scoped records (awards, people, tasks) and of what their scoping fields
+    point to (units, people, work plans)."""
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or permissions.may_edit(request.user, obj))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or permissions.may_edit(request.user, obj))
+
+    def formfield_for_foreignkey(
+        self, db_field: Field, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if formfield is not None and permissions.choice_lookup(self.model, db_field.name):
+            formfield.queryset = permissions.allowed_choices(
+                request.user, self.model, db_field.name, formfield.queryset
+            )
+        return formfield
+
+    def get_form(
+        self, request: HttpRequest, obj: Model | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm]:
+        form = super().get_form(request, obj, change, **kwargs)
+        if not permissions.is_scoped(self.model):
+            return form
+        user = request.user
+
+        class UnitScopedForm(form):
+            def clean(self) -> dict:
+                cleaned_data = super().clean()
+                # The record as it would be saved, without touching the form's own instance.
+                record = construct_instance(self, copy.copy(self.instance))
+                if not permissions.may_edit(user, record):
+                    raise ValidationError(permissions.refusal(user, record))
+                return cleaned_data
+
+        return UnitScopedForm
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        if not permissions.is_scoped(self.model):
+            return actions
+        return {
+            name: (func if name in READ_ONLY_ACTIONS else within_units(func), name, description)
+            for name, (func, name, description) in actions.items()
+        }
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        source = autocomplete_source(request)
+        if source is not None:
+            queryset = permissions.allowed_choices(request.user, *source, queryset)
+        return queryset, may_have_duplicates
+
+
+def within_units(action: Callable) -> Callable:
+    """Run a bulk action only on a selection the user may change entirely; Django's own bulk
+    deletion asks for each record, an action added later might not."""
+
+    @functools.wraps(action)
+    def scoped(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> Any:
+        outside = queryset.count() - permissions.editable(request.user, queryset).count()
+        if outside:
+            modeladmin.message_user(
+                request,
+                ngettext(
+                    "%(count)d of the selected %(records)s is not of your units: nothing was "
+                    "changed.",
+                    "%(count)d of the selected %(records)s are not of your units: nothing was "
+                    "changed.",
+                    outside,
+                )
+                % {"count": outside, "records": queryset.model._meta.verbose_name_plural},
+                messages.ERROR,
+            )
+            return None
+        return action(modeladmin, request, queryset)
+
+    return scoped
+
+
+def autocomplete_source(request: HttpRequest) -> tuple[type[Model], str] | None:
+    """The model and field an admin autocomplete request fills in, if this is one."""
+    match = request.resolver_match
+    if match is None or match.url_name != "autocomplete":
+        return None
+    try:
+        model = apps.get_model(request.GET["app_label"], request.GET["model_name"])
+    except (KeyError, LookupError):
+        return None
+    return model, request.GET.get("field_name", "")

@@ -1,0 +1,285 @@
+"""Spreadsheets in the admin: import with a preview staff can trust, exports of any size.
+
+Import: the file is recognised by itself (Excel workbook, CSV in UTF-8 or Windows-1258), previewed
+with every refused row's spreadsheet row, column and reason (movement.imports), and kept in the
+database cache until it is confirmed, so any app server can confirm it. Confirming imports all
+rows in one transaction or none. Each import page offers an empty template of the columns.
+
+Export: from the changelist, with its filters and search, as Excel or CSV. A CSV is streamed as it
+is written; an Excel file of more than settings.EXPORT_BACKGROUND_ROWS rows is written by a
+background task (movement.tasks), and its page shows the progress, then the download.
+"""
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.signals import post_export, post_import
+
+from movement.exports import XLSX_TYPE, csv_response, file_name, xlsx_response
+from movement.import_templates import template_response
+from movement.imports import ImportReport, SpreadsheetError, import_file, megabytes
+from movement.models import ExportJob
+from movement.tasks import forget_old_exports, write_export
+
+# The preview lists this many rows of each kind; the counts cover them all.
+PREVIEW_ROWS = 100
+
+
+def shown_value(value: Any) -> Any:
+    """A cell as the preview shows it: a date as the staff write it."""
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return value
+
+
+class UploadForm(forms.Form):
+    import_file = forms.FileField(label=gettext_lazy("Spreadsheet (.xlsx or .csv)"))
+
+    def clean_import_file(self) -> Any:
+        upload = self.cleaned_data["import_file"]
+        if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
+            raise ValidationError(
+                _("The file is %(size)s; a file to import may be at most %(limit)s.")
+                % {
+                    "size": megabytes(upload.size),
+                    "limit": megabytes(settings.IMPORT_MAX_UPLOAD_BYTES),
+                }
+            )
+        return upload
+
+
+class ConfirmForm(forms.Form):
+    import_file_name = forms.CharField(widget=forms.HiddenInput)
+    original_file_name = forms.CharField(widget=forms.HiddenInput)
+
+    def clean_import_file_name(self) -> str:
+        name = self.cleaned_data["import_file_name"]
+        if not name.isalnum():
+            raise ValidationError("Bad upload name.")
+        return name
+
+
+class SpreadsheetAdmin(ImportExportModelAdmin):
+    """ImportExportModelAdmin with the import and export described in this module."""
+
+    import_template_name = "admin/movement/import.html"
+    export_job_template_name = "admin/movement/export_job.html"
+    # Formats are told apart by the file itself on import; exports are Excel or CSV.
+    import_formats = [XLSX, CSV]
+    export_formats = [XLSX, CSV]
+
+    def get_urls(self) -> list:
+        prefix = "{}_{}".format(*self.get_model_info())
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "import/template.xlsx",
+                view(self.import_template_view),
+                name=f"{prefix}_import_template",
+            ),
+            path(
+                "export/<int:job_id>/",
+                view(self.export_job_view),
+                name=f"{prefix}_export_job",
+            ),
+            path(
+                "export/<int:job_id>/download/",
+                view(self.export_download_view),
+                name=f"{prefix}_export_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_resource(self, request: HttpRequest) -> Any:
+        resource_class = self.get_import_resource_classes(request)[0]
+        return resource_class(**self.get_import_resource_kwargs(request))
+
+    # -- Import ---------------------------------------------------------------------------------
+
+    def import_template_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        return template_response(self.import_resource(request))
+
+    def import_action(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = UploadForm(request.POST or None, request.FILES or None)
+        report = confirm_form = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["import_file"]
+            data = upload.read()
+            report = import_file(
+                self.import_resource(request),
+                data,
+                dry_run=True,
+                user=request.user,
+                file_name=upload.name,
+            )
+            if report.ok:
+                storage = self.get_tmp_storage_class()()
+                storage.save(data)
+                confirm_form = ConfirmForm(
+                    initial={"import_file_name": storage.name, "original_file_name": upload.name}
+                )
+        return self.render_import(request, form, report, confirm_form)
+
+    def render_import(
+        self,
+        request: HttpRequest,
+        form: UploadForm,
+        report: ImportReport | None,
+        confirm_form: ConfirmForm | None,
+    ) -> HttpResponse:
+        resource = self.import_resource(request)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import"),
+            "opts": self.model._meta,
+            "form": form,
+            "confirm_form": confirm_form,
+            "report": report,
+            "columns": [field.column_name for field in resource.get_import_fields()],
+            "required": resource.required_columns(),
+            "limits": {
+                "size": megabytes(settings.IMPORT_MAX_UPLOAD_BYTES),
+                "rows": settings.IMPORT_MAX_ROWS,
+            },
+            "preview_rows": PREVIEW_ROWS,
+        }
+        if report is not None:
+            context["preview"] = {
+                action: [
+                    {
+                        "number": row.row,
+                        "cells": [
+                            (shown_value(value), header in row.changed)
+                            for header, value in zip(report.headers, row.values, strict=False)
+                        ],
+                    }
+                    for row in report.rows
+                    if row.action == action
+                ][:PREVIEW_ROWS]
+                for action in ("new", "update")
+            }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_template_name], context)
+
+    def process_import(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseRedirect(self.admin_url("import"))
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        confirm = ConfirmForm(request.POST)
+        if not confirm.is_valid():
+            messages.error(request, _("The import was not confirmed: upload the file again."))
+            return HttpResponseRedirect(self.admin_url("import"))
+        storage = self.get_tmp_storage_class()(name=confirm.cleaned_data["import_file_name"])
+        try:
+            data = storage.read()
+        except SpreadsheetError as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(self.admin_url("import"))
+        report = import_file(
+            self.import_resource(request),
+            data,
+            dry_run=False,
+            user=request.user,
+            file_name=confirm.cleaned_data["original_file_name"],
+        )
+        if not report.written:
+            # The records changed since the preview, or the database refused: nothing written.
+            return self.render_import(request, UploadForm(), report, None)
+        storage.remove()
+        self.generate_log_entries(report.result, request)
+        post_import.send(sender=None, model=self.model)
+        messages.success(
+            request,
+            _(
+                "Import finished: %(new)s new, %(updated)s updated, %(unchanged)s unchanged "
+                "%(records)s."
+            )
+            % {
+                "new": report.new,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "records": self.model._meta.verbose_name_plural,
+            },
+        )
+        return HttpResponseRedirect(self.admin_url("changelist"))
+
+    def admin_url(self, name: str, *args: Any) -> str:
+        """The URL of this model admin's view ``name`` ("import", "changelist"…)."""
+        app_label, model_name = self.get_model_info()
+        return reverse(
+            f"admin:{app_label}_{model_name}_{name}", args=args, current_app=self.admin_site.name
+        )
+
+    # -- Export ---------------------------------------------------------------------------------
+
+    def _do_file_export(
+        self, file_format: Any, request: HttpRequest, queryset: QuerySet, export_form: Any = None
+    ) -> HttpResponse:
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        resource_class = self.choose_export_resource_class(export_form, request)
+        resource = resource_class(**self.get_export_resource_kwargs(request))
+        selected = self.get_export_resource_fields_from_form(export_form)
+        post_export.send(sender=None, model=self.model)
+        if isinstance(file_format, CSV):
+            return csv_response(resource, queryset, selected=selected)
+        count = queryset.count()
+        if count <= settings.EXPORT_BACKGROUND_ROWS:
+            return xlsx_response(resource, queryset, selected=selected)
+        forget_old_exports()
+        job = ExportJob.objects.create(
+            user=request.user,
+            resource=f"{resource_class.__module__}.{resource_class.__qualname__}",
+            query=ExportJob.pickle_query(queryset),
+            selected=selected,
+            language=get_language() or settings.LANGUAGE_CODE,
+            file_name=file_name(resource, "xlsx"),
+            rows_total=count,
+        )
+        write_export.enqueue(job.pk)
+        return HttpResponseRedirect(self.admin_url("export_job", job.pk))
+
+    def export_job(self, request: HttpRequest, job_id: int) -> ExportJob:
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        # Only its owner sees an export: it holds what their filters selected.
+        return get_object_or_404(ExportJob, pk=job_id, user=request.user)
+
+    def export_job_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        job = self.export_job(request, job_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Export"),
+            "opts": self.model._meta,
+            "job": job,
+            "finished": job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED),
+            "keep_hours": settings.EXPORT_KEEP_HOURS,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.export_job_template_name], context)
+
+    def export_download_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        job = self.export_job(request, job_id)
+        if job.status != ExportJob.Status.DONE:
+            return HttpResponseRedirect(self.admin_url("export_job", job.pk))
+        response = HttpResponse(bytes(job.content), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{job.file_name}"'
+        return response

@@ -1,0 +1,166 @@
+"""Who changed a record, when, what changed and by which path.
+
+Every domain model keeps its history with :class:`AuditedRecords` (django-simple-history): a row
+per save or deletion with the values after it, the user and the date. The path of a change — an
+admin form, a spreadsheet import, a bulk action, a fixture load… — goes in the history row's change
+reason, taken from :func:`recording`, which the admin, the import and ``load_report`` wrap their
+work in.
+
+django-simple-history listens to ``post_save`` and ``post_delete``. What skips those signals is
+covered here too: raw saves of a fixture load (:func:`recording` with ``raw_saves=True``) and the
+``bulk_create``/``bulk_update`` of an import in bulk mode (:class:`AuditedImportMixin`).
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from simple_history.utils import get_history_manager_for_model
+
+
+class Path(models.TextChoices):
+    """How a change reached the database, kept as the history row's change reason."""
+
+    FORM = "form", _("admin form")
+    IMPORT = "import", _("spreadsheet import")
+    ACTION = "action", _("bulk action")
+    FIXTURE = "fixture", _("fixture load")
+    REVERT = "revert", _("reverted to an earlier version")
+    RESTORE = "restore", _("deleted record restored")
+
+
+# The change reason column holds at most 100 characters.
+REASON_LENGTH = 100
+
+_reason: ContextVar[str | None] = ContextVar("audit_reason", default=None)
+_raw_saves: ContextVar[bool] = ContextVar("audit_raw_saves", default=False)
+_suspended: ContextVar[bool] = ContextVar("audit_suspended", default=False)
+
+
+def reason(path: Path, detail: str = "") -> str:
+    """The change reason for ``path``: its code, and after a colon what it acted on."""
+    text = f"{path.value}: {detail}" if detail else path.value
+    return text[:REASON_LENGTH]
+
+
+def current_reason() -> str | None:
+    return _reason.get()
+
+
+@contextmanager
+def recording(path: Path, detail: str = "", raw_saves: bool = False) -> Iterator[None]:
+    """Record the changes made inside the block as made by ``path``.
+
+    ``raw_saves`` also records the saves a fixture load makes without ``Model.save()``, which
+    django-simple-history leaves out since restoring a backup must not invent history.
+    """
+    reason_token = _reason.set(reason(path, detail))
+    raw_token = _raw_saves.set(raw_saves)
+    try:
+        yield
+    finally:
+        _raw_saves.reset(raw_token)
+        _reason.reset(reason_token)
+
+
+@contextmanager
+def suspended() -> Iterator[None]:
+    """Write no history inside the block: for restoring a backup, which brings its own."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
+
+
+def describe(change_reason: str | None) -> str:
+    """The change reason of a history row as a person reads it: "spreadsheet import: a.xlsx"."""
+    if not change_reason:
+        return ""
+    code, _colon, detail = change_reason.partition(": ")
+    if code not in Path.values:
+        return change_reason
+    label = str(Path(code).label)
+    return f"{label}: {detail}" if detail else label
+
+
+class AuditedRecords(HistoricalRecords):
+    """History for a domain record, with the path of each change.
+
+    ``search_text`` is left out by default: it is recomputed from the other fields on every save,
+    so it tells nothing the rest of the row does not, and it changes in bulk when a name changes.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("excluded_fields", ["search_text"])
+        super().__init__(**kwargs)
+
+    def get_change_reason_for_object(self, instance: models.Model, history_type: str, using):
+        return super().get_change_reason_for_object(instance, history_type, using) or (
+            current_reason()
+        )
+
+    def post_save(self, instance: models.Model, created: bool, using=None, **kwargs: Any) -> None:
+        if _suspended.get():
+            return
+        if kwargs.get("raw") and _raw_saves.get():
+            kwargs["raw"] = False
+        super().post_save(instance, created, using=using, **kwargs)
+
+    def post_delete(self, instance: models.Model, using=None, **kwargs: Any) -> None:
+        if not _suspended.get():
+            super().post_delete(instance, using=using, **kwargs)
+
+    def m2m_changed(self, instance: models.Model, action: str, *args: Any, **kwargs: Any) -> None:
+        # Also sent by a fixture load, which sets many-to-many relations after its raw saves.
+        if not _suspended.get():
+            super().m2m_changed(instance, action, *args, **kwargs)
+
+
+def record_bulk(objects: list[models.Model], *, update: bool) -> None:
+    """History rows for records written by ``bulk_create`` or ``bulk_update``, which send no
+    signals. Records without a primary key (a failed insert) have nothing to record."""
+    saved = [obj for obj in objects if obj.pk is not None]
+    if not saved:
+        return
+    history = get_history_manager_for_model(type(saved[0]))
+    history.bulk_history_create(
+        saved, update=update, default_change_reason=current_reason() or reason(Path.IMPORT)
+    )
+
+
+class AuditedImportMixin:
+    """For django-import-export resources: every import is recorded as one, bulk mode included.
+
+    The rows an import writes are recorded with the import's path and file name, and with the
+    user import-export passes (the admin passes the request's; a command may pass one too). In
+    bulk mode the resource writes with ``bulk_create`` and ``bulk_update``, which bypass the
+    signals django-simple-history listens to; those rows are recorded here once written. (Bulk
+    deletions go through ``QuerySet.delete()``, which sends ``post_delete`` for each row.)
+    """
+
+    def import_data(self, dataset: Any, *args: Any, **kwargs: Any) -> Any:
+        with recording(Path.IMPORT, kwargs.get("file_name") or ""):
+            return super().import_data(dataset, *args, **kwargs)
+
+    def before_save_instance(self, instance: models.Model, row: dict, **kwargs: Any) -> None:
+        user = kwargs.get("user")
+        if user is not None and user.is_authenticated:
+            instance._history_user = user
+        super().before_save_instance(instance, row, **kwargs)
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        created = list(self.create_instances)
+        super().bulk_create(using_transactions, dry_run, raise_errors, batch_size, result)
+        if using_transactions or not dry_run:
+            record_bulk(created, update=False)
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        updated = list(self.update_instances)
+        super().bulk_update(using_transactions, dry_run, raise_errors, batch_size, result)
+        if using_transactions or not dry_run:
+            record_bulk(updated, update=True)

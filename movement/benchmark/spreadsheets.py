@@ -1,0 +1,250 @@
+"""The spreadsheet cases: xlsx export of awards and import of award rows, each beside a bare
+reference doing the same job with the least machinery.
+
+- export: our export path against ``openpyxl`` in write-only mode writing the same rows and
+  columns. Each run is a fresh child process (``benchmark --child …``) so that its peak memory,
+  read from ``getrusage`` when it ends, is the export's own and not what earlier cases left.
+- import: the rows an export gives, turned into new awards (no key, a new decision number),
+  imported as staff do, a preview then a confirm, against a bare ``bulk_create`` of the same rows.
+  Every run is rolled back, so each starts from the same table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import tablib
+from django.conf import settings
+from django.db import connection, transaction
+
+from movement.exports import write_awards_xlsx
+from movement.imports import import_awards
+from movement.models import Award
+from movement.resources import AwardResource
+
+from .measure import QueryCounter, as_in_production, measure_side_by_side
+from .results import CaseResult
+
+EXPORTERS = ("ours", "openpyxl")
+IMPORT_DECISION_PREFIX = "QĐ-BENCH-"
+
+
+def export_rows(last_pk: int):
+    """The awards an export case writes: the first ones by id, up to ``last_pk``."""
+    return Award.objects.filter(pk__lte=last_pk).order_by("pk")
+
+
+def export_ours(last_pk: int, path: Path) -> None:
+    """The admin's xlsx export of awards (movement.exports)."""
+    with path.open("wb") as file:
+        write_awards_xlsx(export_rows(last_pk), file)
+
+
+# The reference writes the same columns, related records by name, in one pass over the rows.
+REFERENCE_COLUMNS = (
+    "key",
+    "year",
+    "award_type__name",
+    "award_type__award_class",
+    "recipient_unit__name",
+    "recipient_person__full_name",
+    "group_count",
+    "group_kind",
+    "rank_at_award__name",
+    "position_at_award",
+    "conferring_unit__name",
+    "presented_by__full_name",
+    "on_behalf_of",
+    "event__name",
+    "decision_number",
+    "decision_date",
+    "campaign__name",
+    "note",
+    "source__title",
+    "source_quote",
+    "inference_note",
+)
+
+
+def export_openpyxl(last_pk: int, path: Path) -> None:
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(REFERENCE_COLUMNS)
+    rows = export_rows(last_pk).values_list(*REFERENCE_COLUMNS)
+    for row in rows.iterator(chunk_size=2000):
+        sheet.append([str(row[0]), *row[1:]])
+    workbook.save(path)
+
+
+def run_child(exporter: str, last_pk: int) -> dict[str, float | int]:
+    """In the child process: export once, and say how long it took, its queries and peak memory."""
+    export = {"ours": export_ours, "openpyxl": export_openpyxl}[exporter]
+    counter = QueryCounter()
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "export.xlsx"
+        started = time.perf_counter()
+        with as_in_production(), connection.execute_wrapper(counter):
+            export(last_pk, path)
+        ms = (time.perf_counter() - started) * 1000
+        size = path.stat().st_size
+    # On Linux ru_maxrss is in kibibytes: the most this process ever held, Django included.
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"ms": ms, "queries": counter.count, "peak_mb": peak_mb, "bytes": size}
+
+
+def _spawn(exporter: str, database: str, last_pk: int) -> dict[str, float]:
+    command = [
+        sys.executable,
+        "-m",
+        "django",
+        "benchmark",
+        "--child",
+        exporter,
+        "--child-database",
+        database,
+        "--child-last-pk",
+        str(last_pk),
+    ]
+    # Only the project's own command runs here, with the interpreter running this one.
+    finished = subprocess.run(  # noqa: S603
+        command,
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if finished.returncode != 0:
+        raise RuntimeError(f"export child {exporter} failed:\n{finished.stderr}")
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
+def _spawned(database: str, last_pk: int, runs: int) -> dict[str, dict[str, float]]:
+    """Each exporter's median time, its queries and its highest peak, runs taken in turn."""
+    measured: dict[str, list[dict[str, float]]] = {exporter: [] for exporter in EXPORTERS}
+    for exporter in EXPORTERS:
+        _spawn(exporter, database, last_pk)  # warm-up: the database's pages into the OS cache
+    for _ in range(runs):
+        for exporter in EXPORTERS:
+            measured[exporter].append(_spawn(exporter, database, last_pk))
+    return {
+        exporter: {
+            "ms": statistics.median(m["ms"] for m in runs_of),
+            "queries": runs_of[0]["queries"],
+            "peak_mb": max(m["peak_mb"] for m in runs_of),
+        }
+        for exporter, runs_of in measured.items()
+    }
+
+
+def export_case(database: str, rows: int, runs: int) -> CaseResult:
+    last_pk = _last_pk(rows)
+    spawned = _spawned(database, last_pk, runs)
+    ours, bare = spawned["ours"], spawned["openpyxl"]
+    return CaseResult(
+        name="export:xlsx",
+        ms=ours["ms"],
+        queries=int(ours["queries"]),
+        peak_mb=ours["peak_mb"],
+        baseline="openpyxl write-only",
+        baseline_ms=bare["ms"],
+        baseline_queries=int(bare["queries"]),
+        baseline_peak_mb=bare["peak_mb"],
+        note=f"{export_rows(last_pk).count():,} rows",
+    )
+
+
+def _last_pk(rows: int) -> int:
+    pks = Award.objects.order_by("pk").values_list("pk", flat=True)
+    return pks[min(rows, pks.count()) - 1] if rows > 0 and pks.exists() else 0
+
+
+# -- Import -----------------------------------------------------------------------------------
+
+
+def import_file(rows: int) -> bytes:
+    """An xlsx of ``rows`` new awards: existing ones as exported, without key, renumbered."""
+    exported = AwardResource().export(queryset=export_rows(_last_pk(rows)))
+    key = exported.headers.index(AwardResource().fields["key"].column_name)
+    number = exported.headers.index(AwardResource().fields["decision_number"].column_name)
+    renumbered = tablib.Dataset(headers=exported.headers)
+    for i, row in enumerate(exported):
+        row = list(row)
+        row[key] = ""
+        row[number] = f"{IMPORT_DECISION_PREFIX}{i:07d}"
+        renumbered.append(row)
+    return renumbered.xlsx
+
+
+def import_ours(data: bytes) -> None:
+    """Preview, then confirm, as the admin's import does (movement.imports): both read the file."""
+    for dry_run in (True, False):
+        report = import_awards(data, dry_run=dry_run)
+        if not report.ok:
+            problems = [*report.errors, *(str(p) for p in report.problems[:5])]
+            raise RuntimeError(f"the benchmark's import file does not import cleanly: {problems}")
+
+
+def bulk_create_same_rows(originals: list[Award]) -> Callable[[], None]:
+    def action() -> None:
+        copies = []
+        for i, award in enumerate(originals):
+            copy = Award(
+                **{
+                    field.attname: getattr(award, field.attname)
+                    for field in Award._meta.concrete_fields
+                    if not field.primary_key
+                }
+            )
+            copy.key = uuid.uuid4()
+            copy.decision_number = f"{IMPORT_DECISION_PREFIX}{i:07d}"
+            # The records the search text names, already read with the originals.
+            copy.award_type = award.award_type
+            copy.recipient_person = award.recipient_person
+            copy.recipient_unit = award.recipient_unit
+            copy.refresh_search_text()
+            copies.append(copy)
+        Award.objects.bulk_create(copies, batch_size=1000)
+
+    return action
+
+
+def rolled_back(action: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        with transaction.atomic():
+            action()
+            transaction.set_rollback(True)
+
+    return run
+
+
+def import_case(rows: int, runs: int) -> CaseResult:
+    data = import_file(rows)
+    originals = list(
+        export_rows(_last_pk(rows)).select_related(
+            "award_type", "recipient_person", "recipient_unit"
+        )
+    )
+    ours, bare = measure_side_by_side(
+        rolled_back(lambda: import_ours(data)), rolled_back(bulk_create_same_rows(originals)), runs
+    )
+    return CaseResult(
+        name="import:xlsx",
+        ms=ours.ms,
+        queries=ours.queries,
+        baseline="bare bulk_create",
+        baseline_ms=bare.ms,
+        baseline_queries=bare.queries,
+        note=f"{len(originals):,} rows",
+    )

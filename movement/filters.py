@@ -1,0 +1,159 @@
+"""The filters of the public list pages, shared by each page and its Excel/CSV export.
+
+A list page and its export build the same FilterSet from the same query string, so the file a
+reader downloads holds exactly the rows the page shows (all of them, not just the current page).
+"""
+
+from collections.abc import Iterator
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from movement.models import Award, AwardType, Campaign, Unit
+from movement.search import award_text_contains
+from movement.text import fold
+
+
+def search_words(queryset: QuerySet, value: str) -> QuerySet:
+    """Keep the rows whose folded ``search_text`` holds every word of ``value``.
+
+    Folding both sides lets "vi an ninh to quoc" find "Vì an ninh Tổ quốc", as staff often type
+    without diacritics.
+    """
+    for word in fold(value).split():
+        queryset = queryset.filter(search_text__contains=word)
+    return queryset
+
+
+class YearInput(forms.NumberInput):
+    def __init__(self) -> None:
+        super().__init__(attrs={"min": 1945, "max": 2100, "inputmode": "numeric"})
+
+
+class TopUnitChoices:
+    """The choices of a unit select: the top levels of the tree, indented, read when rendered."""
+
+    depth = 1
+
+    def __init__(self, selected: str | None) -> None:
+        self.selected = selected
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        yield "", _("Any unit")
+        units = (
+            Unit.objects.with_tree_fields()
+            .order_siblings_by("name")
+            .filter(Q(is_external=False, tree_depth__lte=self.depth) | Q(slug=self.selected))
+        )
+        for unit in units:
+            yield unit.slug, f"{'— ' * unit.tree_depth}{unit}"
+
+
+class CampaignFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Name contains"), method="filter_text", widget=forms.SearchInput
+    )
+    year = django_filters.NumberFilter(
+        label=_("Running in year"), method="filter_year", widget=YearInput()
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=Campaign.Kind.choices, empty_label=_("All kinds")
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Launched by"),
+        field_name="launched_by_unit",
+        to_field_name="slug",
+        # Only units that launched something, so the list stays short enough to pick from.
+        queryset=Unit.objects.filter(launched_campaigns__isnull=False).distinct(),
+        empty_label=_("Any unit"),
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("start_year", "year"), ("name", "name")),
+        field_labels={"start_year": _("Year"), "name": _("Name")},
+        empty_label=_("Newest first"),
+    )
+
+    class Meta:
+        model = Campaign
+        fields = ["q", "year", "kind", "unit"]
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return search_words(queryset, value)
+
+    def filter_year(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        # A campaign runs in every year of its period; an open end means it is still running.
+        year = int(value)
+        return queryset.filter(
+            Q(start_year__isnull=False) | Q(end_year__isnull=False),
+            Q(start_year__lte=year) | Q(start_year__isnull=True),
+            Q(end_year__gte=year) | Q(end_year__isnull=True),
+        )
+
+
+class AwardFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Recipient, award or decision"), method="filter_text", widget=forms.SearchInput
+    )
+    year = django_filters.NumberFilter(label=_("Emulation year"), widget=YearInput())
+    category = django_filters.ChoiceFilter(
+        label=_("Category"),
+        field_name="award_type__category",
+        choices=AwardType.Category.choices,
+        empty_label=_("All categories"),
+    )
+    conferred_by = django_filters.ChoiceFilter(
+        label=_("Conferred by"),
+        field_name="award_type__conferred_by",
+        choices=[c for c in AwardType.Conferrer.choices if c[0]],
+        empty_label=_("Any level"),
+    )
+    campaign = django_filters.ModelChoiceFilter(
+        label=_("Campaign"),
+        to_field_name="slug",
+        queryset=Campaign.objects.all(),
+        empty_label=_("Any campaign"),
+    )
+    award_type = django_filters.ModelChoiceFilter(
+        label=_("Award"), queryset=AwardType.objects.all(), empty_label=_("Any award")
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Recipient unit (with its sub-units)"),
+        method="filter_unit",
+        to_field_name="slug",
+        queryset=Unit.objects.all(),
+        empty_label=_("Any unit"),
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=[("-year", _("Newest first")), ("year", _("Oldest first"))],
+        empty_label=None,
+        method="sort_by",
+    )
+
+    class Meta:
+        model = Award
+        fields = ["q", "year", "category", "conferred_by", "award_type", "campaign", "unit"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Any unit is accepted, but a select of thousands would weigh down every page:
+        # offer the top of the tree, and the unit asked for if it lies deeper.
+        selected = self.data.get("unit") if self.data else None
+        self.form.fields["unit"].widget.choices = TopUnitChoices(selected)
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # Awards are the one table large enough to need the trigram index (movement.search).
+        return queryset.filter(award_text_contains(fold(value).split()))
+
+    def filter_unit(self, queryset: QuerySet, name: str, value: Unit) -> QuerySet:
+        return queryset.filter(recipient_unit__in=value.subtree().values("pk"))
+
+    def sort_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # Both orders follow the (year, id) index, forwards or backwards: a million awards are
+        # never sorted to show fifty. Newest first is the list's own order.
+        if value == "year":
+            return queryset.order_by("year", "pk")
+        return queryset

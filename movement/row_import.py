@@ -1,0 +1,293 @@
+"""How a file's rows become records: in a few queries, checked like a model form, all or none.
+
+django-import-export reads a row at a time and, by default, asks the database about each one:
+its record by key, each related record by name, each foreign key's existence, each constraint.
+For a file of 10,000 awards that is some 150,000 queries. :class:`RowImportMixin` keeps its
+workflow (and so its preview, hooks and results) but makes each of those a bulk operation:
+
+- the records the file's keys name are loaded in one query per thousand rows;
+- the names each column uses are resolved before the first row (see NamedRecordWidget.prepare);
+- rows are validated by the model's clean() and, in Python, its check constraints; unique fields
+  and constraints are checked for the whole file at once, against the database and between rows;
+- a resource in bulk mode (``use_bulk``) writes its rows with one ``bulk_create`` at the end,
+  and only when every row is valid and the import is confirmed, not previewed.
+"""
+
+from typing import Any
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.db import models
+from import_export import fields
+from import_export.instance_loaders import ModelInstanceLoader
+from import_export.resources import Diff
+from import_export.results import Result, RowResult
+from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
+
+from movement.constraints import check_constraints, clashes, unique_sets
+from movement.widgets import (
+    NamedRecordsWidget,
+    NamedRecordWidget,
+    WorkAreaWidget,
+    WorkPlanWidget,
+    share_tables,
+)
+
+KEYS_PER_QUERY = 1000
+
+
+class KeyedInstanceLoader(ModelInstanceLoader):
+    """The records a file's rows update, found by their key in one query per thousand rows.
+
+    A key that cannot be read finds no record here; the row's own import then says why. Records
+    keyed on several columns (a plan by unit and year) are few: they are looked up row by row.
+    """
+
+    def __init__(self, resource: Any, dataset: tablib.Dataset | None = None) -> None:
+        super().__init__(resource, dataset)
+        names = resource.get_import_id_fields()
+        self.field = resource.fields[names[0]] if len(names) == 1 else None
+        self.instances: dict[Any, models.Model] = {}
+        if self.field is None or self.field.column_name not in (dataset.headers or []):
+            return
+        keys = set()
+        for value in dataset[self.field.column_name]:
+            key = self.key({self.field.column_name: value})
+            if key not in (None, ""):
+                keys.add(key)
+        keys_list = list(keys)
+        for start in range(0, len(keys_list), KEYS_PER_QUERY):
+            chunk = keys_list[start : start + KEYS_PER_QUERY]
+            found = self.get_queryset().filter(**{f"{self.field.attribute}__in": chunk})
+            for instance in found:
+                self.instances[getattr(instance, self.field.attribute)] = instance
+
+    def key(self, row: dict) -> Any:
+        try:
+            return self.field.clean(row)
+        except ValueError:
+            return None
+
+    def get_instance(self, row: dict) -> models.Model | None:
+        if self.field is None:
+            return super().get_instance(row)
+        return self.instances.get(self.key(row))
+
+
+class UnrenderedDiff(Diff):
+    """No side-by-side rendering of each row: the preview shows the file's cells and marks the
+    changed columns (:meth:`RowImportMixin.changed_columns`) instead."""
+
+    def __init__(self, resource: Any, instance: Any, new: bool) -> None:
+        self.left = self.right = []
+        self.new = new
+
+    def compare_with(self, resource: Any, instance: Any) -> None:
+        pass
+
+    def as_html(self) -> list:
+        return []
+
+
+def sheet_row(dataset: tablib.Dataset, number: int) -> int:
+    """The spreadsheet row of the dataset's ``number``-th row (1-based): the reader keeps it in
+    ``row_numbers`` since blank rows are skipped; otherwise the header is row 1."""
+    numbers = getattr(dataset, "row_numbers", None)
+    if numbers and 0 < number <= len(numbers):
+        return numbers[number - 1]
+    return number + 1
+
+
+class RowImportMixin:
+    """For django-import-export model resources; see the module's docstring."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        share_tables(self.record_widgets())
+        self._pending: dict[int, tuple[int, dict]] = {}
+        self._row_results: dict[int, RowResult] = {}
+        self._changed: list[str] = []
+        self._dataset: tablib.Dataset | None = None
+
+    def record_widgets(self) -> list[Any]:
+        """The widgets that find related records, nested ones included."""
+        found = []
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, NamedRecordsWidget):
+                widget = widget.record
+            elif isinstance(widget, WorkPlanWidget):
+                widget = widget.units
+            elif isinstance(widget, WorkAreaWidget):
+                widget = widget.plans.units
+            found.append(widget)
+        return found
+
+    def get_diff_class(self) -> type[Diff]:
+        return UnrenderedDiff
+
+    def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
+        super().before_import(dataset, **kwargs)
+        self._dataset = dataset
+        self.prepare_widgets(dataset)
+
+    def prepare_widgets(self, dataset: tablib.Dataset) -> None:
+        """Resolve the names each column uses, in a few queries, before the first row."""
+        headers = dataset.headers or []
+        for field in self.fields.values():
+            if field.column_name not in headers:
+                continue
+            cells = dataset[field.column_name]
+            widget = field.widget
+            if isinstance(widget, NamedRecordsWidget):
+                widget.record.prepare(name for cell in cells for name in widget.split(cell))
+            elif isinstance(widget, NamedRecordWidget):
+                widget.prepare(cells)
+            elif isinstance(widget, WorkPlanWidget):
+                widget.units.prepare(cells)
+            elif isinstance(widget, WorkAreaWidget) and widget.plan_column in headers:
+                widget.plans.units.prepare(dataset[widget.plan_column])
+
+    # -- Unchanged rows -------------------------------------------------------------------------
+
+    def changed_columns(self, instance: models.Model, original: models.Model, row: dict) -> list:
+        """The columns whose cell changes the record. Related records compare by id, so the
+        comparison loads none."""
+        changed = []
+        for field in self.get_import_fields():
+            if field.readonly or not field.attribute or field.column_name not in row:
+                continue
+            if isinstance(field.widget, ManyToManyWidget):
+                try:
+                    after = sorted(record.pk for record in field.clean(row))
+                except ValueError:
+                    changed.append(field.column_name)
+                    continue
+                before = sorted(field.get_value(original).values_list("pk", flat=True))
+                if after != before:
+                    changed.append(field.column_name)
+            elif self.value_of(field, instance) != self.value_of(field, original):
+                changed.append(field.column_name)
+        return changed
+
+    @staticmethod
+    def value_of(field: fields.Field, instance: models.Model) -> Any:
+        if type(field) is fields.Field and isinstance(field.widget, ForeignKeyWidget):
+            return getattr(instance, instance._meta.get_field(field.attribute).attname)
+        return field.get_value(instance)
+
+    def skip_row(
+        self,
+        instance: models.Model,
+        original: models.Model | None,
+        row: dict,
+        import_validation_errors: dict | None = None,
+    ) -> bool:
+        self._changed = []
+        if import_validation_errors or original is None or original.pk is None:
+            return False
+        self._changed = self.changed_columns(instance, original, row)
+        return self._meta.skip_unchanged and not self._changed
+
+    def after_import_row(self, row: dict, row_result: RowResult, **kwargs: Any) -> None:
+        super().after_import_row(row, row_result, **kwargs)
+        number = kwargs.get("row_number")
+        row_result.changed_columns = self._changed
+        row_result.row_values = row
+        self._changed = []
+        if number is not None:
+            row_result.number = number
+            self._row_results[number] = row_result
+
+    # -- Validation -----------------------------------------------------------------------------
+
+    def validate_instance(
+        self,
+        instance: models.Model,
+        import_validation_errors: dict | None = None,
+        validate_unique: bool = True,
+    ) -> None:
+        # Validate like a model form: the model's clean() and constraints, but not the columns no
+        # cell sets (search_text is computed on save), nor those whose cell was already refused,
+        # nor related records the widgets found in the database (Django would look each up again).
+        errors = dict(import_validation_errors or {})
+        computed = {field.name for field in instance._meta.concrete_fields if not field.editable}
+        found = {
+            field.name
+            for field in instance._meta.concrete_fields
+            if field.is_relation and getattr(instance, field.attname) is not None
+        }
+        try:
+            instance.clean_fields(exclude=set(errors) | computed | found)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            # A cell that could not be read leaves its field unset: the record as a whole would
+            # be refused for that again, in words that point away from the cell.
+            raise ValidationError(errors)
+        try:
+            instance.clean()
+            # The constraints mostly restate clean()'s rules: checked once it passes, so a row
+            # is not refused twice for one mistake.
+            check_constraints(instance, exclude=sorted(computed))
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if validate_unique and not errors and not self._meta.use_bulk:
+            # In bulk mode the whole file is checked at once, before it is written.
+            clash = clashes([instance], [0])
+            if clash:
+                errors = clash[0].update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    # -- Bulk mode ------------------------------------------------------------------------------
+
+    def save_instance(self, instance: models.Model, is_create: bool, row: dict, **kwargs) -> None:
+        if self._meta.use_bulk:
+            self._pending[id(instance)] = (kwargs.get("row_number", 0), row)
+        super().save_instance(instance, is_create, row, **kwargs)
+
+    def get_bulk_update_fields(self) -> list[str]:
+        keys = {self.fields[name].attribute for name in self.get_import_id_fields()}
+        return [
+            field.name
+            for field in self._meta.model._meta.concrete_fields
+            if not field.primary_key and field.name not in keys
+        ]
+
+    def bulk_create(
+        self,
+        using_transactions: bool,
+        dry_run: bool,
+        raise_errors: bool,
+        batch_size: int | None = None,
+        result: Result | None = None,
+    ) -> None:
+        # Called once, after the last row (Meta.batch_size is None), before bulk_update.
+        pending = [*self.create_instances, *self.update_instances]
+        if pending and result is not None:
+            self.refuse_clashes(pending, result)
+        refused = result is not None and (result.has_errors() or result.has_validation_errors())
+        if dry_run or refused:
+            # A preview writes nothing, and neither does a file with a refused row.
+            self.create_instances.clear()
+            self.update_instances.clear()
+            return
+        super().bulk_create(using_transactions, dry_run, raise_errors, batch_size, result)
+
+    def refuse_clashes(self, pending: list[models.Model], result: Result) -> None:
+        """Turn the rows that break a unique field or constraint into invalid rows."""
+        if not unique_sets(self._meta.model):
+            return
+        numbers = [self._pending.get(id(instance), (0, {}))[0] for instance in pending]
+        rows = [sheet_row(self._dataset, number) if self._dataset else number for number in numbers]
+        for position, error in sorted(clashes(pending, rows).items()):
+            number, row = self._pending[id(pending[position])]
+            row_result = self._row_results.get(number)
+            if row_result is None:
+                continue
+            result.totals[row_result.import_type] -= 1
+            result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
+            row_result.import_type = RowResult.IMPORT_TYPE_INVALID
+            row_result.validation_error = error
+            result.append_invalid_row(number, row, error)

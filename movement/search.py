@@ -1,0 +1,74 @@
+"""Substring search of an award's folded ``search_text`` through an index, on either database.
+
+A word typed in a search box must match anywhere in the text ("khao" finds "nguyen van khao"),
+which is ``LIKE '%khao%'``: no b-tree index can answer that, so on a million awards every search
+would read the whole table. Migration 0007 gives each database a trigram index instead:
+
+- PostgreSQL: a pg_trgm GIN index on ``search_text``, which the planner uses for the very
+  ``LIKE '%…%'`` that ``search_text__contains`` writes; nothing changes in the queries.
+- SQLite: an FTS5 table with the trigram tokenizer over the same column (``AWARD_SEARCH_TABLE``),
+  kept in step by triggers. A quoted word in a MATCH finds the rows holding it as a substring,
+  as LIKE would, once it has three characters or more; shorter words keep the LIKE, which then
+  only reads the rows the indexed words let through.
+"""
+
+import json
+
+from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+AWARD_SEARCH_TABLE = "movement_award_search"
+# The trigram tokenizer indexes runs of three characters; shorter words it cannot look up.
+SHORTEST_INDEXED_WORD = 3
+
+
+def uses_trigram_table() -> bool:
+    return connection.vendor == "sqlite"
+
+
+def indexed(word: str) -> bool:
+    return len(word) >= SHORTEST_INDEXED_WORD
+
+
+def _phrase(word: str) -> str:
+    # A double-quoted FTS5 string is matched as it is, operators and punctuation included.
+    return '"' + word.replace('"', '""') + '"'
+
+
+# Up to this many matches are read from the index once and passed on as a list of ids (one JSON
+# parameter, which SQLite unpacks itself): the count and the page of a search then look rows up by
+# id rather than each asking the index again. Past it, the words are common enough that the index
+# is asked as a subquery; the count then costs as much as the words are common.
+PINNED_MATCHES = 20_000
+
+
+def award_rows_matching(words: list[str]) -> RawSQL:
+    """Ids of the awards whose search text holds every word, from the SQLite trigram table.
+
+    One MATCH for all the words: FTS5 intersects them itself, far faster than one subquery each.
+    """
+    query = " AND ".join(_phrase(word) for word in words)
+    # Only the table name, a constant of this module, is put into the SQL; the words are a
+    # parameter.
+    sql = f"SELECT rowid FROM {AWARD_SEARCH_TABLE} WHERE {AWARD_SEARCH_TABLE} MATCH %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} LIMIT %s", [query, PINNED_MATCHES + 1])
+        ids = [pk for (pk,) in cursor.fetchall()]
+    if len(ids) <= PINNED_MATCHES:
+        return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+    return RawSQL(sql, [query])  # noqa: S611
+
+
+def award_text_contains(words: list[str]) -> Q:
+    """Awards whose ``search_text`` holds every one of ``words``, through the trigram index."""
+    if uses_trigram_table():
+        found = [word for word in words if indexed(word)]
+        short = [word for word in words if not indexed(word)]
+        matches = Q(pk__in=award_rows_matching(found)) if found else Q()
+    else:
+        short = words
+        matches = Q()
+    for word in short:
+        matches &= Q(search_text__contains=word)
+    return matches

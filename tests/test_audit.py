@@ -1,0 +1,255 @@
+"""Every change to a record is in its history: who, when, what changed and by which path — a form,
+a bulk action, an import (in bulk mode too), a revert, a fixture load — and a deleted award can be
+brought back by an administrator."""
+
+import csv
+import io
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import translation
+
+from movement import audit
+from movement.imports import import_file
+from movement.models import Award, Person, Source, Unit
+from movement.permissions import ADMINISTRATORS, EMULATION_OFFICERS, VIEWERS
+from movement.resources import AwardResource
+
+
+def member(name: str, group: str) -> User:
+    user = User.objects.create_user(name, password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def officer(db) -> User:
+    return member("officer", EMULATION_OFFICERS)
+
+
+@pytest.fixture
+def administrator(db) -> User:
+    return member("administrator", ADMINISTRATORS)
+
+
+@pytest.fixture
+def award(division, flag_type) -> Award:
+    return Award.objects.create(award_type=flag_type, year=2017, recipient_unit=division)
+
+
+def award_form(award: Award, **changes) -> dict:
+    data = {
+        "award_type": award.award_type_id,
+        "year": award.year,
+        "recipient_unit": award.recipient_unit_id or "",
+        "recipient_person": award.recipient_person_id or "",
+        "decision_number": award.decision_number,
+        "note": award.note,
+    }
+    return {**data, **changes}
+
+
+def test_a_form_edit_records_who_what_and_how(client, officer, award):
+    client.force_login(officer)
+    url = reverse("admin:movement_award_change", args=[award.pk])
+    response = client.post(url, award_form(award, decision_number="12/QĐ-BCA", note="Sửa"))
+    assert response.status_code == 302
+    latest, previous = award.history.all()[:2]
+    assert latest.history_type == "~"
+    assert latest.history_user == officer
+    assert latest.history_change_reason == "form"
+    changes = {c.field: (c.old, c.new) for c in latest.diff_against(previous).changes}
+    assert changes == {"decision_number": ("", "12/QĐ-BCA"), "note": ("", "Sửa")}
+
+
+def test_an_award_added_through_the_form_starts_its_history(client, officer, division, flag_type):
+    client.force_login(officer)
+    data = {"award_type": flag_type.pk, "year": 2018, "recipient_unit": division.pk}
+    assert client.post(reverse("admin:movement_award_add"), data).status_code == 302
+    created = Award.objects.get(year=2018).history.get()
+    assert (created.history_type, created.history_user, created.history_change_reason) == (
+        "+",
+        officer,
+        "form",
+    )
+
+
+def test_a_bulk_action_records_each_deletion(client, officer, award, division, flag_type):
+    other = Award.objects.create(award_type=flag_type, year=2016, recipient_unit=division)
+    client.force_login(officer)
+    response = client.post(
+        reverse("admin:movement_award_changelist"),
+        {"action": "delete_selected", "_selected_action": [award.pk, other.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    deletions = Award.history.filter(history_type="-")
+    assert sorted(deletions.values_list("id", flat=True)) == sorted([award.pk, other.pk])
+    assert {(d.history_user, d.history_change_reason) for d in deletions} == {
+        (officer, "action: delete_selected")
+    }
+
+
+def awards_csv(*rows: dict) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def award_row(unit: Unit, year: int) -> dict:
+    return {
+        "Năm": year,
+        "Hình thức khen thưởng": "Cờ thi đua xuất sắc của Bộ Công an",
+        "Đơn vị nhận": unit.name,
+    }
+
+
+def test_an_import_records_each_row_with_the_file_name(client, officer, division, flag_type):
+    client.force_login(officer)
+    upload = SimpleUploadedFile(
+        "khen-thuong-2018.csv", awards_csv(award_row(division, 2018), award_row(division, 2019))
+    )
+    response = client.post(reverse("admin:movement_award_import"), {"import_file": upload})
+    confirm = response.context["confirm_form"].initial
+    response = client.post(reverse("admin:movement_award_process_import"), confirm)
+    assert response.status_code == 302
+    created = Award.history.filter(year__in=[2018, 2019])
+    assert created.count() == 2
+    assert {(h.history_type, h.history_user, h.history_change_reason) for h in created} == {
+        ("+", officer, "import: khen-thuong-2018.csv")
+    }
+
+
+class BulkAwardResource(AwardResource):
+    class Meta:
+        use_bulk = True
+
+
+def test_an_import_in_bulk_mode_is_recorded_too(officer, award, division, flag_type):
+    """bulk_create and bulk_update send no signals; the resource records the rows itself."""
+    assert BulkAwardResource._meta.use_bulk
+    data = awards_csv(
+        {**award_row(division, 2017), "Mã": str(award.key), "Ghi chú": "Cập nhật"},
+        {**award_row(division, 2018), "Mã": "", "Ghi chú": ""},
+    )
+    report = import_file(
+        BulkAwardResource(), data, dry_run=False, user=officer, file_name="lo-lon.csv"
+    )
+    assert report.written, report.problems
+    updated = award.history.latest()
+    assert (updated.history_type, updated.note, updated.history_user) == ("~", "Cập nhật", officer)
+    added = Award.history.get(year=2018)
+    assert (added.history_type, added.history_user) == ("+", officer)
+    assert {updated.history_change_reason, added.history_change_reason} == {"import: lo-lon.csv"}
+
+
+def test_a_dry_run_records_nothing(officer, division, flag_type):
+    before = Award.history.count()
+    report = import_file(
+        AwardResource(), awards_csv(award_row(division, 2018)), dry_run=True, user=officer
+    )
+    assert report.ok
+    assert Award.history.count() == before
+
+
+def test_the_report_fixture_load_is_recorded_as_such(db):
+    call_command("load_report", stdout=io.StringIO())
+    for model in [Source, Unit, Person, Award]:
+        records = model.objects.count()
+        history = model.history.filter(history_type="+", history_change_reason="fixture: report")
+        assert records and history.count() == records, model
+        assert not history.exclude(history_user=None).exists()
+
+
+def test_a_revert_restores_the_earlier_version_and_says_so(client, officer, award):
+    award.note = "Ghi chú sai"
+    award.save()
+    first = award.history.earliest()
+    client.force_login(officer)
+    url = reverse("admin:movement_award_simple_history", args=[award.pk, first.history_id])
+    response = client.post(url, award_form(first.instance))
+    assert response.status_code == 302
+    award.refresh_from_db()
+    assert award.note == ""
+    latest = award.history.latest()
+    assert latest.history_change_reason == f"revert: #{first.history_id}"
+    assert latest.history_user == officer
+
+
+def test_staff_read_the_history_with_old_and_new_values(client, award):
+    award.note = "<b>Ghi chú</b>"
+    award.save()
+    viewer = member("viewer", VIEWERS)
+    client.force_login(viewer)
+    response = client.get(
+        reverse("admin:movement_award_history", args=[award.pk]), headers={"accept-language": "en"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "&lt;b&gt;Ghi chú&lt;/b&gt;" in page
+    assert "<b>Ghi chú</b>" not in page
+    # The viewer may not change the award, so may not revert it either.
+    assert response.context["revert_disabled"] is True
+
+
+def test_an_administrator_restores_a_deleted_award(client, administrator, officer, award):
+    key, pk = award.key, award.pk
+    client.force_login(officer)
+    client.post(reverse("admin:movement_award_delete", args=[pk]), {"post": "yes"})
+    assert not Award.objects.filter(pk=pk).exists()
+
+    deleted_url = reverse("admin:movement_award_deleted")
+    changelist = reverse("admin:movement_award_changelist")
+    assert client.get(deleted_url).status_code == 403
+    assert f'href="{deleted_url}"' not in client.get(changelist).content.decode()
+    record = Award.history.get(id=pk, history_type="-")
+    restore_url = reverse("admin:movement_award_restore", args=[record.history_id])
+    assert client.post(restore_url).status_code == 403
+
+    client.force_login(administrator)
+    assert f'href="{deleted_url}"' in client.get(changelist).content.decode()
+    listed = client.get(deleted_url)
+    assert [r.history_id for r, _path in listed.context["records"]] == [record.history_id]
+    assert client.get(restore_url).status_code == 405
+    response = client.post(restore_url)
+    assert response.status_code == 302
+    restored = Award.objects.get(pk=pk)
+    assert restored.key == key
+    assert restored.recipient_unit == award.recipient_unit
+    latest = restored.history.latest()
+    assert (latest.history_type, latest.history_user) == ("+", administrator)
+    assert latest.history_change_reason == f"restore: #{record.history_id}"
+    assert client.get(deleted_url).context["records"] == []
+
+
+def test_a_restore_that_would_break_a_rule_is_refused(client, administrator, award):
+    """Once the award's recipient is deleted too, the award cannot come back."""
+    unit = award.recipient_unit
+    award.delete()
+    unit.delete()
+    record = Award.history.get(history_type="-")
+    client.force_login(administrator)
+    response = client.post(
+        reverse("admin:movement_award_restore", args=[record.history_id]),
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 302
+    assert not Award.objects.exists()
+    [message] = [str(m) for m in response.wsgi_request._messages]
+    assert message.startswith("The deleted award could not be restored:")
+
+
+def test_a_change_reason_reads_as_words():
+    with translation.override("en"):
+        assert audit.describe("import: a.xlsx") == "spreadsheet import: a.xlsx"
+        assert audit.describe("form") == "admin form"
+        assert audit.describe(None) == ""
+        assert audit.describe("made by hand") == "made by hand"
+
+
+def test_the_reason_is_cut_to_what_the_history_keeps():
+    assert len(audit.reason(audit.Path.IMPORT, "x" * 300)) == audit.REASON_LENGTH

@@ -1,0 +1,95 @@
+"""The benchmark command runs end to end at a tiny size and writes the JSON the issue describes,
+so that it cannot rot between the runs that measure at a million awards.
+
+It runs as a separate process, as people run it: it makes, fills and drops a database of its
+own beside the configured one, which a test's database connection must not be switched to.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+from movement.benchmark.results import CASE_NAMES, CaseResult, SizeResult, table
+
+KEYS = {"name", "ms", "queries", "baseline", "baseline_ms", "ratio", "peak_mb"}
+WITH_REFERENCE = {
+    "changelist:first_page",
+    "changelist:year_filter",
+    "changelist:unit_filter",
+    "changelist:search",
+    "changelist:last_page",
+    "export:xlsx",
+    "import:xlsx",
+}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> tuple[list, str]:
+    path = tmp_path_factory.mktemp("benchmark") / "results.json"
+    command = [
+        *[sys.executable, "-m", "django", "benchmark"],
+        *["--sizes", "300", "--runs", "1", "--units", "30"],
+        *["--export-rows", "40", "--import-rows", "20", "--json", str(path)],
+    ]
+    finished = subprocess.run(  # noqa: S603
+        command,
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr
+    return json.loads(path.read_text()), finished.stdout
+
+
+def test_it_writes_one_entry_per_size_and_database(run):
+    results, _ = run
+    assert len(results) == 1
+    assert results[0]["awards"] == 300
+    assert results[0]["database"] in {"sqlite", "postgresql"}
+
+
+def test_each_entry_has_every_case_in_order_with_the_issues_keys(run):
+    cases = run[0][0]["cases"]
+    assert [case["name"] for case in cases] == list(CASE_NAMES)
+    for case in cases:
+        assert set(case) == KEYS, case["name"]
+        assert case["ms"] > 0
+        assert isinstance(case["queries"], int)
+
+
+def test_the_ratio_is_ours_over_the_reference_where_there_is_one(run):
+    for case in run[0][0]["cases"]:
+        if case["name"] in WITH_REFERENCE:
+            assert case["baseline"]
+            assert case["ratio"] == pytest.approx(case["ms"] / case["baseline_ms"], rel=0.01)
+        else:
+            assert case["baseline"] is None
+            assert case["ratio"] is None
+
+
+def test_the_export_reports_its_peak_memory(run):
+    export = next(case for case in run[0][0]["cases"] if case["name"] == "export:xlsx")
+    assert export["peak_mb"] > 0
+
+
+def test_it_prints_a_table_of_the_same_cases(run):
+    _, printed = run
+    assert "300 awards on" in printed
+    for name in CASE_NAMES:
+        assert f"| {name} " in printed
+
+
+def test_the_table_reads_as_markdown():
+    result = SizeResult(awards=10, database="sqlite", cases=[CaseResult("page:year", ms=1.5)])
+    lines = table(result).splitlines()
+    assert lines[0] == "10 awards on sqlite"
+    assert lines[2].startswith("| case")
+    assert set(lines[3]) <= {"|", "-", " "}
+    assert "| page:year " in lines[4]

@@ -1,0 +1,193 @@
+"""The public pages and the admin driven through a real Chromium, as a member of staff uses them.
+
+Run with Debian's Chromium (/usr/bin/chromium) and Playwright for Python; Playwright's own browser
+download is never used, since the deployments sit on closed networks. Without Chromium these tests
+skip, unless REQUIRE_BROWSER=1 (as in CI), where a missing browser is a failure.
+"""
+
+import io
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import User
+
+from movement.models import Award, Campaign
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+MISSING = "Chromium not found at /usr/bin/chromium: apt-get install chromium to run browser tests"
+
+pytestmark = [
+    pytest.mark.browser,
+    # The live server reads what the test writes, so each test commits; restoring the database
+    # afterwards keeps the ranks the migrations seed for the tests that run later.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def unavailable(reason: str) -> None:
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _chromium_available() -> None:
+    # Checked first, before the database is set up for nothing.
+    if not CHROMIUM.exists():
+        unavailable(MISSING)
+
+
+@pytest.fixture
+def browser() -> Iterator:
+    """Chromium, started after the test's data is in place.
+
+    Playwright's sync API runs an event loop in this thread, and while it runs Django hands out a
+    separate database connection (or refuses the query): list data fixtures before ``page`` so
+    that every query of the test is made before the browser starts.
+    """
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("Playwright is not installed: pip install -r requirements-dev.txt")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator:
+    # Vietnamese, as the staff read the pages; locators avoid the words so that they hold in
+    # either language.
+    context = browser.new_context(locale="vi-VN", accept_downloads=True)
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def staff(db) -> User:
+    return User.objects.create_superuser("chanh-van-phong", password="mat-khau-thu-nghiem")
+
+
+@pytest.fixture
+def other_campaign(db) -> Campaign:
+    return Campaign.objects.create(
+        name="Phong trào “Công an nhân dân học tập, thực hiện Sáu điều Bác Hồ dạy”",
+        slug="sau-dieu-bac-ho-day",
+        kind=Campaign.Kind.MOVEMENT,
+        start_year=2005,
+    )
+
+
+def choose(page, field: str, text: str) -> None:
+    """Pick ``text`` in the admin's autocomplete (select2) for ``field``, as a user does."""
+    page.locator(f"#id_{field} + .select2").click()
+    page.locator(".select2-container--open .select2-search__field").fill(text)
+    page.locator(".select2-results__option", has_text=text).first.click()
+
+
+def test_staff_find_a_campaign_record_an_award_and_download_it(
+    live_server, campaign, other_campaign, department, flag_type, staff, page
+):
+    # From the home page to the campaign.
+    page.goto(live_server.url)
+    page.locator(f'a[href="{campaign.get_absolute_url()}"]').first.click()
+    assert page.locator("h1").inner_text().startswith(campaign.name)
+
+    # The list finds it from a name typed without diacritics, and only it.
+    page.goto(f"{live_server.url}/campaigns/")
+    page.locator("#id_q").fill("vi antq")
+    page.locator("#id_q").press("Enter")
+    page.wait_for_url(re.compile(r"q=vi\+antq"))
+    results = page.locator("main table tbody tr")
+    assert results.count() == 1
+    assert campaign.name in results.first.inner_text()
+
+    # An award recorded through the admin's add form…
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/movement/award/add/")
+    page.locator("#id_username").fill(staff.username)
+    page.locator("#id_password").fill("mat-khau-thu-nghiem")
+    page.locator("#id_password").press("Enter")
+    page.wait_for_url(re.compile(r"/admin/movement/award/add/$"))
+    choose(page, "award_type", "Cờ thi đua xuất sắc")
+    page.locator("#id_year").fill("2017")
+    choose(page, "campaign", "Vì ANTQ")
+    choose(page, "recipient_unit", "Cục XDPT")
+    page.locator("input[name=_save]").click()
+    page.wait_for_url(re.compile(r"/admin/movement/award/$"))
+    assert page.locator(".messagelist .success").count() == 1
+
+    # …shows on the campaign's page, under its type, linked to the unit…
+    page.goto(f"{live_server.url}{campaign.get_absolute_url()}")
+    awards = page.locator("section[aria-labelledby=awards-title]")
+    assert "Cờ thi đua xuất sắc của Bộ Công an" in awards.inner_text()
+    assert awards.locator(f'a[href="{department.get_absolute_url()}"]').count() == 1
+
+    # …and in the Excel file of the campaign's awards.
+    page.goto(f"{live_server.url}/awards/?campaign={campaign.slug}")
+    with page.expect_download() as download:
+        page.locator('a[href^="/awards/export.xlsx"]').click()
+    workbook = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    header, *rows = [list(row) for row in workbook.active.iter_rows(values_only=True)]
+    assert len(rows) == 1
+    row = dict(zip(header, rows[0], strict=True))
+    assert str(row["Năm"]) == "2017"
+    assert row["Hình thức khen thưởng"] == "Cờ thi đua xuất sắc của Bộ Công an"
+    assert row["Đơn vị nhận"] == department.name
+    assert row["Phong trào"] == campaign.name
+
+
+def test_the_filters_are_reached_with_the_keyboard(live_server, campaign, page):
+    page.goto(f"{live_server.url}/campaigns/")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "id_q":
+            break
+    else:
+        pytest.fail("Tab never reached the campaign filter")
+    page.keyboard.type("vi antq")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=vi\+antq"))
+    assert page.locator("main table tbody tr").count() == 1
+
+
+PHONE_PAGES = [
+    "/",
+    "/campaigns/",
+    "/campaigns/vi-antq-2017/",
+    "/awards/",
+    "/units/",
+    "/units/cuc-xdpt/",
+    "/people/nguyen-van-khao/",
+    "/years/2017/",
+]
+
+
+@pytest.fixture
+def flag_award(flag_type, department) -> Award:
+    return Award.objects.create(award_type=flag_type, year=2017, recipient_unit=department)
+
+
+def test_pages_fit_a_phone_without_sideways_scrolling(live_server, campaign, flag_award, page):
+    page.set_viewport_size({"width": 360, "height": 740})
+    too_wide = {}
+    for path in PHONE_PAGES:
+        page.goto(f"{live_server.url}{path}")
+        # Wide tables scroll inside their own box; the page itself never does.
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 360:
+            too_wide[path] = width
+    assert too_wide == {}

@@ -1,0 +1,563 @@
+"""Importing spreadsheets: every format Excel writes is read, every refusal says where and why,
+and nothing is written unless every row is good; hostile files are refused before they cost
+anything. The files are built by the tests themselves (tests/spreadsheets.py)."""
+
+import datetime
+import io
+import unicodedata
+import zipfile
+
+import openpyxl
+import pytest
+from django.core.cache import caches
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import translation
+
+from movement.imports import ImportReport, Limits, SpreadsheetError, import_file, read_spreadsheet
+from movement.models import Award, Person, Unit
+from movement.resources import AwardResource, UnitResource
+from tests.spreadsheets import (
+    cp1258,
+    csv_text,
+    rezip,
+    with_dimension,
+    xlsx,
+    zip_bomb,
+)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are checked in English, the language of their msgids; headers stay Vietnamese.
+    (Pages requested through the test client are in Vietnamese, the site's language.)"""
+    with translation.override("en"):
+        yield
+
+
+HEADERS = ["Năm", "Hình thức khen thưởng", "Hạng", "Đơn vị nhận", "Cá nhân nhận", "Số quyết định"]
+
+
+@pytest.fixture
+def awards_file(division, person, flag_type, order_type):
+    """Three new awards as a unit would send them."""
+    return [
+        HEADERS,
+        [2016, flag_type.name, "", division.name, "", "1/QĐ"],
+        [2016, order_type.name, "hạng Ba", "", person.full_name, "2/QĐ"],
+        [2017, order_type.name, "Ba", division.short_name or division.name, "", "3/QĐ"],
+    ]
+
+
+def preview(data: bytes, resource=None) -> ImportReport:
+    return import_file(resource or AwardResource(), data, dry_run=True)
+
+
+def confirm(data: bytes, resource=None) -> ImportReport:
+    return import_file(resource or AwardResource(), data, dry_run=False)
+
+
+def awards() -> list[tuple]:
+    return list(
+        Award.objects.order_by("decision_number").values_list(
+            "year",
+            "award_type__name",
+            "recipient_unit__slug",
+            "recipient_person__slug",
+            "decision_number",
+        )
+    )
+
+
+def problems(report: ImportReport) -> list[tuple[int, str, str]]:
+    return [(problem.row, problem.column, problem.message) for problem in report.problems]
+
+
+# -- Formats and encodings ------------------------------------------------------------------
+
+
+ENCODINGS = {
+    "xlsx": xlsx,
+    "csv-utf8-bom": lambda rows: b"\xef\xbb\xbf" + csv_text(rows).encode(),
+    "csv-utf8": lambda rows: csv_text(rows).encode(),
+    "csv-windows-1258": lambda rows: cp1258(csv_text(rows)),
+    "csv-semicolons": lambda rows: csv_text(rows, delimiter=";").encode(),
+    "unicode-text-tabs": lambda rows: csv_text(rows, delimiter="\t").encode("utf-16"),
+}
+
+
+@pytest.mark.parametrize("encode", ENCODINGS.values(), ids=ENCODINGS.keys())
+def test_every_format_excel_writes_previews_then_imports_the_same_awards(awards_file, encode):
+    data = encode(awards_file)
+
+    report = preview(data)
+    assert report.errors == [] and report.problems == []
+    assert (report.new, report.updated, report.unchanged, report.invalid) == (3, 0, 0, 0)
+    assert [row.row for row in report.rows] == [2, 3, 4]
+    assert not Award.objects.exists()
+
+    report = confirm(data)
+    assert report.written
+    assert awards() == [
+        (2016, "Cờ thi đua xuất sắc của Bộ Công an", "phong-tham-muu", None, "1/QĐ"),
+        (2016, "Huân chương Bảo vệ Tổ quốc", None, "nguyen-van-khao", "2/QĐ"),
+        (2017, "Huân chương Bảo vệ Tổ quốc", "phong-tham-muu", None, "3/QĐ"),
+    ]
+
+
+def test_windows_1258_tone_marks_are_stored_composed(ministry, flag_type):
+    # Windows-1258 writes "ự" as "ư" and a combining dot below.
+    data = cp1258(
+        csv_text([["Mã", "Tên đầy đủ", "Loại đơn vị"], ["doi-1", "Đội Tự vệ", "division"]])
+    )
+    assert b"\xf2" in data
+    assert confirm(data, UnitResource()).written
+    assert Unit.objects.get(slug="doi-1").name == unicodedata.normalize("NFC", "Đội Tự vệ")
+
+
+def test_a_file_that_is_utf8_is_never_read_as_windows_1258(division, flag_type):
+    rows = [HEADERS, [2016, flag_type.name, "", "Phòng Tham mưu", "", ""]]
+    sheet = read_spreadsheet(csv_text(rows).encode())
+    assert sheet.kind == "CSV (UTF-8)"
+    assert sheet.dataset.dict[0]["Đơn vị nhận"] == "Phòng Tham mưu"
+
+
+def test_columns_come_in_any_order_under_english_or_unaccented_headers(awards_file):
+    english = ["year", "Award type", "class", "RECIPIENT UNIT", "recipient_person", "decision no"]
+    unaccented = ["nam", "hinh thuc khen thuong", "HANG", "don vi nhan", "ca nhan nhan", "so QD"]
+    for headers in (english, unaccented):
+        rows = [list(reversed(headers))] + [list(reversed(row)) for row in awards_file[1:]]
+        report = preview(xlsx(rows))
+        assert report.errors == [] and report.problems == []
+        assert report.new == 3
+    # "decision no" and "so QD" are no column of ours: said, and left out.
+    assert report.warnings == ["These columns are not ours and were left out: “so QD”."]
+
+
+def test_english_headers_are_read_whatever_the_language_of_the_page(awards_file):
+    rows = [["Emulation year", "award type", "Class", "recipient unit", "Recipient person"]]
+    rows += [row[:5] for row in awards_file[1:]]
+    with translation.override("vi"):
+        report = preview(xlsx(rows))
+    assert (report.errors, report.problems, report.new) == ([], [], 3)
+
+
+def test_an_unknown_column_is_named_in_a_warning_and_imports_nothing(awards_file):
+    rows = [[*awards_file[0], "Ghi chú riêng"]] + [[*row, "x"] for row in awards_file[1:]]
+    report = confirm(xlsx(rows))
+    assert report.warnings == ["These columns are not ours and were left out: “Ghi chú riêng”."]
+    assert report.written
+    assert set(Award.objects.values_list("note", flat=True)) == {""}
+
+
+def test_a_missing_required_column_refuses_the_file_before_any_row(awards_file):
+    rows = [[cell for position, cell in enumerate(row) if position != 1] for row in awards_file]
+    report = confirm(xlsx(rows))
+    assert report.errors == [
+        "The file lacks these columns, which every row needs: “Hình thức khen thưởng”. Its "
+        "columns are: “Năm”, “Hạng”, “Đơn vị nhận”, “Cá nhân nhận”, “Số quyết định”."
+    ]
+    assert report.problems == [] and report.total == 0
+    assert not Award.objects.exists()
+
+
+def test_one_column_given_twice_is_refused(awards_file):
+    rows = [["Năm", "year", *awards_file[0][1:]]] + [[row[0], *row] for row in awards_file[1:]]
+    report = preview(xlsx(rows))
+    assert report.errors == ["The columns “Năm” and “year” are the same column, “Năm”."]
+
+
+# -- Names ----------------------------------------------------------------------------------
+
+
+def test_names_match_in_nfd_and_any_case_and_spacing(awards_file, person, division):
+    rows = [
+        [unicodedata.normalize("NFD", str(cell)).upper().replace(" ", "  ") for cell in row]
+        for row in awards_file[1:]
+    ]
+    report = confirm(xlsx([awards_file[0], *rows]))
+    assert report.problems == []
+    assert {award.recipient_person for award in Award.objects.all()} == {person, None}
+    assert {award.recipient_unit for award in Award.objects.all()} == {division, None}
+
+
+def test_an_unknown_name_is_refused_with_its_row_column_and_the_names_close_to_it(awards_file):
+    awards_file[2][4] = "Nguyễn Văn Khả"
+    report = preview(xlsx(awards_file))
+    assert problems(report) == [
+        (3, "Cá nhân nhận", "No person is named “Nguyễn Văn Khả”. Close names: “Nguyễn Văn Khảo”.")
+    ]
+    assert (report.new, report.invalid) == (2, 1)
+
+
+def test_namesakes_are_told_apart_by_their_unit(awards_file, person, division, order_type):
+    namesake = Person.objects.create(full_name=person.full_name, slug="khao-2", unit=division)
+    awards_file[2][4] = person.full_name
+    report = preview(xlsx(awards_file))
+    [(row, column, message)] = problems(report)
+    assert (row, column) == (3, "Cá nhân nhận")
+    assert "nguyen-van-khao" in message and "khao-2" in message
+    assert "Nguyễn Văn Khảo (Phòng Tham mưu, khao-2)" in message
+
+    awards_file[2][4] = "Nguyễn Văn Khảo (phong tham muu)"
+    assert confirm(xlsx(awards_file)).written
+    assert Award.objects.get(decision_number="2/QĐ").recipient_person == namesake
+
+
+# -- Values ---------------------------------------------------------------------------------
+
+
+def test_dates_are_read_as_typed_day_first_or_as_real_excel_dates(awards_file):
+    rows = [[*awards_file[0], "Ngày quyết định"]]
+    rows.append([*awards_file[1], "03/04/2017"])
+    rows.append([*awards_file[2], datetime.datetime(2017, 4, 3)])
+    rows.append([*awards_file[3], "2017-04-03"])
+    assert confirm(xlsx(rows)).written
+    assert set(Award.objects.values_list("decision_date", flat=True)) == {datetime.date(2017, 4, 3)}
+
+
+def test_a_bad_date_and_a_date_in_a_year_column_are_refused_with_their_cells(awards_file):
+    rows = [[*awards_file[0], "Ngày quyết định"]]
+    rows.append([*awards_file[1], "31/02/2017"])
+    rows.append([datetime.datetime(2016, 5, 1), *awards_file[2][1:], ""])
+    report = preview(xlsx(rows))
+    assert problems(report) == [
+        (2, "Ngày quyết định", "“31/02/2017” is not a date: write it day first, e.g. 31/12/2017."),
+        (3, "Năm", "“01/05/2016” is not a year: write the year alone, e.g. 2017."),
+    ]
+
+
+def test_a_year_reads_from_text_or_a_number_cell(awards_file):
+    awards_file[1][0] = " 2016 "
+    awards_file[2][0] = 2016.0
+    assert confirm(xlsx(awards_file)).written
+    assert set(Award.objects.values_list("year", flat=True)) == {2016, 2017}
+
+
+# -- All or nothing -------------------------------------------------------------------------
+
+
+def test_a_refused_row_means_nothing_is_written_and_the_preview_says_so(awards_file):
+    awards_file[3][3] = "Phòng Không Có"
+    report = confirm(xlsx(awards_file))
+    assert not report.written
+    assert (report.new, report.invalid) == (2, 1)
+    assert [(row, column) for row, column, _message in problems(report)] == [(4, "Đơn vị nhận")]
+    assert not Award.objects.exists()
+
+
+def test_a_row_the_model_refuses_is_a_problem_of_the_whole_row(awards_file, person):
+    awards_file[1][4] = person.full_name  # a unit and a person: two recipients
+    report = preview(xlsx(awards_file))
+    assert problems(report) == [
+        (2, "", "Give exactly one recipient: a unit, a person, or an unnamed group with its count.")
+    ]
+
+
+def test_two_rows_of_one_file_for_the_same_award_are_refused(awards_file):
+    awards_file.append(list(awards_file[1]))
+    report = confirm(xlsx(awards_file))
+    [(row, column, message)] = problems(report)
+    assert (row, column) == (5, "")
+    assert message.startswith("Row 2 of this file has the same")
+    assert not Award.objects.exists()
+
+
+def test_a_row_for_an_award_already_recorded_is_refused(awards_file):
+    assert confirm(xlsx(awards_file)).written
+    before = awards()
+    report = confirm(xlsx(awards_file))
+    assert report.invalid == 3 and not report.written
+    assert all("already exists" in message for _row, _column, message in problems(report))
+    assert awards() == before
+
+
+def test_blank_rows_are_skipped_and_rows_keep_their_spreadsheet_numbers(awards_file):
+    rows = [awards_file[0], [], awards_file[1], [None, "", " "], awards_file[2]]
+    rows[4] = [*awards_file[2][:3], "Không có", *awards_file[2][4:]]
+    report = preview(xlsx(rows))
+    assert [row for row, _column, _message in problems(report)] == [5]
+
+
+def test_importing_an_export_again_changes_nothing_and_an_edit_is_an_update(awards_file):
+    assert confirm(xlsx(awards_file)).written
+    exported = AwardResource().export(force_native_type=True)
+    exported_rows = [exported.headers, *[list(row) for row in exported]]
+    report = confirm(xlsx(exported_rows))
+    assert (report.new, report.updated, report.unchanged) == (0, 0, 3)
+
+    note = exported.headers.index("Ghi chú")
+    exported_rows[1][note] = "Đã sửa"
+    report = confirm(xlsx(exported_rows))
+    assert (report.new, report.updated, report.unchanged) == (0, 1, 2)
+    assert [row.changed for row in report.rows if row.action == "update"] == [["Ghi chú"]]
+    assert Award.objects.filter(note="Đã sửa").count() == 1
+
+
+# -- Hostile files --------------------------------------------------------------------------
+
+
+LIMITS = Limits(
+    upload_bytes=10 * 1024 * 1024,
+    unpacked_bytes=200 * 1024 * 1024,
+    compression_ratio=100,
+    rows=50_000,
+    columns=100,
+    cell_chars=32_767,
+)
+
+
+def refusal(data: bytes, limits: Limits = LIMITS) -> str:
+    with pytest.raises(SpreadsheetError) as refused:
+        read_spreadsheet(data, limits)
+    return str(refused.value)
+
+
+NOT_A_SPREADSHEET = (
+    "This file is not a spreadsheet. Import an Excel workbook (.xlsx) or a CSV file; the template "
+    "on this page shows the columns."
+)
+DAMAGED = (
+    "The file is damaged (perhaps cut short while copying or sending): it cannot be read. Open it "
+    "in Excel, save it again and import the saved file."
+)
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        bytes(range(256)) * 8,
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\x00\x01",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        b"Hello\x00World",
+    ],
+    ids=["bytes", "pdf", "png", "nul"],
+)
+def test_binary_junk_is_not_a_spreadsheet(junk):
+    assert refusal(junk) == NOT_A_SPREADSHEET
+
+
+def test_a_word_document_is_not_a_spreadsheet():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as document:
+        document.writestr("word/document.xml", "<w:document/>")
+    assert refusal(buffer.getvalue()) == NOT_A_SPREADSHEET
+
+
+def test_a_truncated_workbook_is_damaged(awards_file):
+    data = xlsx(awards_file)
+    assert refusal(data[: len(data) // 2]) == DAMAGED
+
+
+def test_a_workbook_with_a_corrupt_member_is_damaged(awards_file):
+    data = rezip(xlsx(awards_file), **{"xl/worksheets/sheet1.xml": b"<worksheet><sheetData><row"})
+    assert refusal(data) == DAMAGED
+
+
+def test_an_xml_bomb_inside_a_workbook_is_refused(awards_file):
+    data = xlsx(awards_file)
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    entities = "".join(f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10))
+    bomb = sheet.replace(
+        "<worksheet", f'<!DOCTYPE lolz [<!ENTITY lol0 "lol">{entities}]><worksheet', 1
+    )
+    bomb = bomb.replace(
+        "<sheetData>",
+        '<sheetData><row r="9"><c r="A9" t="inlineStr"><is><t>&lol9;</t></is></c></row>',
+        1,
+    )
+    assert refusal(rezip(data, **{"xl/worksheets/sheet1.xml": bomb.encode()})) == DAMAGED
+
+
+def test_a_zip_bomb_is_refused_before_openpyxl_opens_it(awards_file, monkeypatch):
+    bomb = zip_bomb(xlsx(awards_file), unpacked=300 * 1024 * 1024)
+    assert len(bomb) < 1024 * 1024
+
+    def never(*args, **kwargs):
+        raise AssertionError("openpyxl opened a zip bomb")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", never)
+    assert refusal(bomb) == (
+        "The file unpacks to 300.0 MB, far more than a spreadsheet of its size holds (at most "
+        "200.0 MB, or 100 times the file): it is refused as unsafe."
+    )
+
+
+def test_a_small_zip_bomb_is_refused_by_its_compression_ratio(awards_file):
+    bomb = zip_bomb(xlsx(awards_file), unpacked=20 * 1024 * 1024)
+    assert "refused as unsafe" in refusal(bomb)
+
+
+def test_a_sheet_declaring_a_million_rows_is_refused_before_its_rows_are_read(awards_file):
+    data = with_dimension(xlsx(awards_file), "A1:F1000000")
+    assert refusal(data) == ("The sheet has 1000000 rows; a file to import may have at most 50000.")
+
+
+def test_a_sheet_with_more_rows_than_it_declares_is_stopped_while_streaming(awards_file):
+    rows = awards_file + [awards_file[1]] * 20
+    data = with_dimension(xlsx(rows), "A1:F2")
+    limits = Limits(**{**LIMITS.__dict__, "rows": 10})
+    assert refusal(data, limits) == "The sheet has 12 rows; a file to import may have at most 10."
+
+
+def test_a_sheet_of_ten_thousand_columns_is_refused(awards_file):
+    assert refusal(with_dimension(xlsx(awards_file), "A1:NTP4")) == (
+        "The sheet has 10000 columns; a file to import may have at most 100."
+    )
+    wide = csv_text([awards_file[0] + [""] * 10_000]).encode()
+    assert refusal(wide) == "The sheet has 10006 columns; a file to import may have at most 100."
+
+
+def test_a_huge_cell_is_refused(awards_file):
+    # openpyxl writes at most Excel's 32,767 characters to a cell: a lower limit shows the check.
+    awards_file[1][5] = "x" * 2_000
+    limits = Limits(**{**LIMITS.__dict__, "cell_chars": 1_000})
+    assert refusal(xlsx(awards_file), limits) == (
+        "Cell F2 holds 2000 characters; a cell may hold at most 1000."
+    )
+    # A 10 MB cell (just under the upload limit) in a CSV.
+    huge = csv_text([awards_file[0], ["y" * (10 * 1024 * 1024 - 200)]]).encode()
+    assert refusal(huge) == (
+        "Row 2 cannot be read: a cell is longer than 32767 characters or a quotation mark is not "
+        "closed."
+    )
+    awards_file[1][5] = "z" * 40_000
+    assert refusal(csv_text(awards_file).encode()) == (
+        "Cell F2 holds 40000 characters; a cell may hold at most 32767."
+    )
+
+
+def test_a_file_over_the_upload_limit_is_refused_by_its_size():
+    assert refusal(b"x" * (LIMITS.upload_bytes + 1)) == (
+        "The file is 10.0 MB; a file to import may be at most 10.0 MB."
+    )
+
+
+def test_a_formula_is_refused_with_its_cell(awards_file):
+    awards_file[2][0] = "=2015+1"
+    assert refusal(xlsx(awards_file)) == (
+        "Cell A3 holds a formula (=2015+1). An import takes values only: copy the sheet and paste "
+        "it as values (Paste Special › Values), then import again."
+    )
+
+
+def test_an_error_cell_is_refused(awards_file):
+    awards_file[2][0] = "#N/A"
+    assert (
+        refusal(xlsx(awards_file)) == "Cell A3 shows the error #N/A: correct it and import again."
+    )
+
+
+def test_a_workbook_with_macros_is_refused(awards_file):
+    data = rezip(xlsx(awards_file), **{"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0 macro"})
+    assert "contains macros" in refusal(data)
+
+
+def test_old_excel_files_and_opendocument_say_how_to_save_them(awards_file):
+    assert ".xls" in refusal(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as document:
+        document.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        document.writestr("content.xml", "<office:document-content/>")
+    assert "(.ods)" in refusal(buffer.getvalue())
+
+
+def test_a_web_page_saved_as_a_spreadsheet_says_so():
+    assert "web page" in refusal(b"<html><table><tr><td>1</td></tr></table></html>")
+
+
+def test_a_cell_without_a_header_is_refused_rather_than_lost(awards_file):
+    awards_file[2].append("lost?")
+    assert refusal(xlsx(awards_file)) == (
+        "Cell G3 has a value but its column has no header. Give the column a header or empty the "
+        "cell."
+    )
+
+
+def test_an_empty_file_and_a_file_of_blank_rows_are_refused():
+    assert refusal(b"") == "The file is empty."
+    assert refusal(b"\r\n ,  ,\r\n") == "The file has no rows."
+
+
+def test_a_hostile_file_leaves_the_database_as_it_was(awards_file):
+    assert confirm(xlsx(awards_file)).written
+    before = awards()
+    report = confirm(zip_bomb(xlsx(awards_file), unpacked=300 * 1024 * 1024))
+    assert report.errors and not report.written
+    assert awards() == before
+
+
+# -- The admin ------------------------------------------------------------------------------
+
+
+def upload(client, model: str, data: bytes, name: str = "khen-thuong.xlsx"):
+    return client.post(
+        reverse(f"admin:movement_{model}_import"),
+        {"import_file": SimpleUploadedFile(name, data)},
+    )
+
+
+def test_the_preview_page_lists_each_refused_row_with_its_column_in_vietnamese(
+    admin_client, awards_file
+):
+    awards_file[3][3] = "Phòng Không Có"
+    response = upload(admin_client, "award", xlsx(awards_file))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert response.context["confirm_form"] is None
+    assert "Phòng Không Có" in page and "Đơn vị nhận" in page
+    assert '<td class="number">4</td>' in page
+    assert not Award.objects.exists()
+
+
+def test_the_upload_waits_in_the_database_cache_until_confirmed(admin_client, awards_file):
+    response = upload(admin_client, "award", xlsx(awards_file))
+    confirm_form = response.context["confirm_form"]
+    name = confirm_form.initial["import_file_name"]
+    assert caches["spreadsheets"].get(f"movement-upload-{name}") is not None
+    assert not Award.objects.exists()
+
+    response = admin_client.post(
+        reverse("admin:movement_award_process_import"), confirm_form.initial
+    )
+    assert response.status_code == 302
+    assert Award.objects.count() == 3
+    assert caches["spreadsheets"].get(f"movement-upload-{name}") is None
+
+
+def test_a_confirmation_that_no_longer_holds_writes_nothing(admin_client, awards_file, division):
+    response = upload(admin_client, "award", xlsx(awards_file))
+    confirm_form = response.context["confirm_form"]
+    # Between the preview and the confirmation, someone records one of the awards.
+    assert confirm(xlsx(awards_file[:2])).written
+    before = awards()
+
+    response = admin_client.post(
+        reverse("admin:movement_award_process_import"), confirm_form.initial
+    )
+    assert response.status_code == 200
+    assert response.context["report"].problems
+    assert awards() == before
+
+
+def test_a_hostile_upload_gets_a_page_not_an_error(admin_client, awards_file):
+    for data in (b"\x00junk", xlsx(awards_file)[:300], zip_bomb(xlsx(awards_file), 300 << 20)):
+        response = upload(admin_client, "award", data)
+        assert response.status_code == 200
+        assert response.context["report"].errors
+
+
+def test_the_empty_template_has_the_columns_an_example_and_a_guide(admin_client, awards_file):
+    assert confirm(xlsx(awards_file)).written
+    response = admin_client.get(reverse("admin:movement_award_import_template"))
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    data, guide = workbook.worksheets
+    headers = [cell.value for cell in data[1]]
+    assert headers == AwardResource().get_export_headers()
+    assert data.freeze_panes == "A2"
+    guide_rows = {row[0]: row for row in guide.iter_rows(min_row=2, values_only=True) if row[0]}
+    assert guide_rows["Năm"][1] == "yes"
+    assert guide_rows["Hạng"][3] == "One of: hạng Nhất, hạng Nhì, hạng Ba."
+    # The template imports as it is: its example row changes nothing.
+    report = preview(response.content)
+    assert (report.problems, report.unchanged) == ([], 1)

@@ -1,0 +1,208 @@
+"""At a ministry's scale: the award list and the public pages cost as many queries for thousands
+of awards as for hundreds, deep pages show the right rows, and search finds through its index
+exactly what reading every row would.
+
+How long they take is the benchmark command's business (``manage.py benchmark``), not a test's.
+"""
+
+import pytest
+from django.db import connection, transaction
+from django.urls import reverse
+
+from movement import demo
+from movement.admin.paginator import ESTIMATE_ABOVE, LargeTablePaginator, estimated_count
+from movement.benchmark import baseline, web
+from movement.benchmark.measure import count_queries
+from movement.models import Award, AwardType, Person, Unit
+from movement.text import fold
+
+SMALL = demo.Sizes(units=40, people=150, awards=800)
+LARGE = demo.Sizes(units=80, people=600, awards=3200)
+# Small pages, so that every case of the award list spans several pages at both sizes.
+PER_PAGE = 5
+# Common enough to fill several pages at both sizes.
+COMMON_NAME = "nguyen van"
+
+POSTGRES = connection.vendor == "postgresql"
+# Session, user, the year, award type, unit and campaign filters, the count, the page's ids,
+# the page's rows; the unfiltered count is PostgreSQL's estimate, one more query; a search on
+# SQLite reads its trigram index once, one more query.
+QUERIES = {
+    "changelist:first_page": 10 if POSTGRES else 9,
+    "changelist:year_filter": 9,
+    "changelist:unit_filter": 9,
+    "changelist:search": 9 if POSTGRES else 10,
+    "changelist:last_page": 10 if POSTGRES else 9,
+    "page:campaign": 4,
+    "page:unit": 14,
+    "page:year": 7,
+}
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    from movement.admin.awards import AwardAdmin
+
+    monkeypatch.setattr(AwardAdmin, "list_per_page", PER_PAGE)
+
+
+def queries_per_case(client, admin_client) -> dict[str, int]:
+    subjects = web.Subjects.find(per_page=PER_PAGE)
+    counts = {}
+    for case in web.changelist_cases(subjects, folded_name=COMMON_NAME):
+        counts[case.name] = count_queries(lambda url=case.url: admin_client.get(url))
+    for name, url in web.page_urls(subjects).items():
+        counts[name] = count_queries(lambda url=url: client.get(url))
+    return counts
+
+
+def queries_at(size: demo.Sizes, client, admin_client) -> dict[str, int]:
+    with transaction.atomic():
+        demo.generate(size, seed=3)
+        counts = queries_per_case(client, admin_client)
+        transaction.set_rollback(True)
+    return counts
+
+
+def test_every_case_takes_as_many_queries_for_thousands_of_awards_as_for_hundreds(
+    client, admin_client, small_pages, settings
+):
+    settings.ROOT_URLCONF = baseline.__name__
+    small = queries_at(SMALL, client, admin_client)
+    large = queries_at(LARGE, client, admin_client)
+    assert small == QUERIES
+    assert large == QUERIES
+
+
+# -- Paging -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def seeded(db):
+    demo.generate(SMALL, seed=5)
+
+
+def ordered() -> list[int]:
+    return list(Award.objects.order_by("-year", "-pk").values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("per_page", [7, 100])
+def test_every_page_holds_the_rows_of_that_stretch_of_the_list(seeded, per_page):
+    everything = ordered()
+    paginator = LargeTablePaginator(
+        Award.objects.order_by("-year", "-pk"), per_page, rows=Award.objects.all()
+    )
+    assert paginator.count == len(everything)
+    for number in paginator.page_range:
+        page = paginator.page(number)
+        stretch = everything[(number - 1) * per_page : number * per_page]
+        assert [award.pk for award in page] == stretch, number
+
+
+def test_the_last_page_of_the_admin_list_shows_the_oldest_awards(admin_client, seeded):
+    everything = ordered()
+    last = -(-len(everything) // 100)
+    response = admin_client.get(reverse("admin:movement_award_changelist"), {"p": last})
+    shown = [award.pk for award in response.context["cl"].result_list]
+    assert shown == everything[(last - 1) * 100 :]
+
+
+def test_a_page_reads_its_rows_with_their_related_records(seeded):
+    paginator = LargeTablePaginator(
+        Award.objects.filter(recipient_person__isnull=False).order_by("-year", "-pk"),
+        10,
+        rows=Award.objects.select_related("award_type", "recipient_person"),
+    )
+    page = paginator.page(2)
+    assert len(page) == 10
+    assert (
+        count_queries(lambda: [(a.award_type.name, a.recipient_person.full_name) for a in page])
+        == 0
+    )
+
+
+def test_an_unfiltered_count_is_exact_below_the_estimate_threshold(seeded):
+    assert estimated_count(Award.objects.all()) is None
+    assert estimated_count(Award.objects.filter(year=2017)) is None
+
+
+@pytest.mark.skipif(not POSTGRES, reason="SQLite always counts exactly")
+def test_a_big_table_is_counted_from_postgresqls_estimate(seeded, monkeypatch):
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE movement_award")
+    monkeypatch.setattr("movement.admin.paginator.ESTIMATE_ABOVE", 1)
+    assert ESTIMATE_ABOVE > 1
+    assert estimated_count(Award.objects.all()) == Award.objects.count()
+    assert estimated_count(Award.objects.filter(year=2017)) is None
+
+
+# -- Search -----------------------------------------------------------------------------------
+
+
+def searched(admin_client, term: str) -> set[int]:
+    response = admin_client.get(reverse("admin:movement_award_changelist"), {"q": term, "all": ""})
+    assert response.status_code == 200
+    return {award.pk for award in response.context["cl"].queryset}
+
+
+def read_every_row(term: str) -> set[int]:
+    """What the search must find: every word in the folded text, or a year equal to it."""
+    words = fold(term).split()
+    return {
+        pk
+        for pk, text, year in Award.objects.values_list("pk", "search_text", "year")
+        if all(word in text or (len(word) == 4 and word == str(year)) for word in words)
+    }
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        "nguyen van",  # common words
+        "Nguyễn Văn Hùng",  # typed with accents
+        "khen",  # part of a word
+        "an",  # shorter than the index's three letters
+        "le an",  # a short word beside an indexed one
+        "2017",  # a year, or those digits in a decision number
+        "giay khen 2019",
+        "qd-demo-0000",  # punctuation inside a word
+        'khen"',  # a quote, which the index's query language must not see as one
+        "zzzz",  # nothing
+    ],
+)
+def test_search_finds_what_reading_every_row_finds(admin_client, seeded, term):
+    assert searched(admin_client, term) == read_every_row(term)
+
+
+def test_a_common_word_is_searched_through_the_index_as_well(admin_client, seeded, monkeypatch):
+    # Past a few thousand matches the index is asked in a subquery rather than for a list.
+    monkeypatch.setattr("movement.search.PINNED_MATCHES", 10)
+    assert searched(admin_client, "nguyen") == read_every_row("nguyen")
+
+
+def test_search_follows_new_changed_and_deleted_awards(admin_client, seeded):
+    person = Person.objects.order_by("pk").first()
+    award_type = AwardType.objects.get(name="Huân chương Bảo vệ Tổ quốc", award_class="3")
+    award = Award.objects.create(award_type=award_type, year=2017, recipient_person=person)
+    assert award.pk in searched(admin_client, "bao ve to quoc hang ba")
+    person.full_name = "Trịnh Xuân Thưởng"
+    person.save()
+    assert award.pk in searched(admin_client, "trinh xuan thuong")
+    assert searched(admin_client, "trinh xuan thuong") == read_every_row("trinh xuan thuong")
+    award.delete()
+    assert award.pk not in searched(admin_client, "trinh xuan thuong")
+
+
+# -- The unit tree ----------------------------------------------------------------------------
+
+
+def test_a_unit_knows_its_path_from_the_root(ministry, department, division):
+    assert division.path() == [ministry, department, division]
+    assert ministry.path() == [ministry]
+    assert set(division.lineage()) == {ministry, department, division}
+
+
+def test_a_subtree_is_the_unit_and_everything_below_it(seeded):
+    for unit in Unit.objects.all():
+        below = set(Unit.objects.descendants(unit, include_self=True))
+        assert set(unit.subtree()) == below

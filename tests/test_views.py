@@ -1,0 +1,790 @@
+"""The public pages, read the way staff and leaders read them: through HTTP, in English.
+
+Requests ask for English (Accept-Language: en) so that the assertions read the English msgids
+and keep passing once the Vietnamese translations are written; one test checks that Vietnamese
+is the default.
+"""
+
+import csv
+import io
+from html.parser import HTMLParser
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.views.defaults import server_error
+
+from movement import views
+from movement.charts import bar_chart, shorten
+from movement.models import (
+    Award,
+    AwardType,
+    Campaign,
+    Event,
+    Person,
+    Rank,
+    Source,
+    Task,
+    Unit,
+    WorkArea,
+    WorkPlan,
+)
+
+# -- Helpers --------------------------------------------------------------------------------
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+LABELLED = {"input", "select", "textarea"}
+
+
+class PageChecker(HTMLParser):
+    """Finds what makes a page invalid or hard to use: unbalanced tags, duplicate ids, more or
+    fewer than one h1, form controls no label names."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.ids: list[str] = []
+        self.label_targets: set[str] = set()
+        self.controls: list[dict] = []
+        self.h1_count = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attributes = dict(attrs)
+        if "id" in attributes:
+            self.ids.append(attributes["id"])
+        if tag == "h1":
+            self.h1_count += 1
+        if tag == "label" and "for" in attributes:
+            self.label_targets.add(attributes["for"])
+        if tag in LABELLED and attributes.get("type") not in {"hidden", "submit", "button"}:
+            self.controls.append(attributes)
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.stack.pop()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID:
+            self.errors.append(f"</{tag}> closes a void element")
+        elif not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes <{self.stack[-1] if self.stack else None}>")
+        else:
+            self.stack.pop()
+
+    def problems(self) -> list[str]:
+        problems = list(self.errors)
+        if self.stack:
+            problems.append(f"never closed: {self.stack}")
+        duplicates = {i for i in self.ids if self.ids.count(i) > 1}
+        if duplicates:
+            problems.append(f"duplicate ids: {sorted(duplicates)}")
+        if self.h1_count != 1:
+            problems.append(f"{self.h1_count} h1 elements")
+        for control in self.controls:
+            if control.get("id") not in self.label_targets and not control.get("aria-label"):
+                problems.append(f"unlabelled control: {control}")
+        return problems
+
+
+def page_problems(html: str) -> list[str]:
+    checker = PageChecker()
+    checker.feed(html)
+    checker.close()
+    return checker.problems()
+
+
+def get(client, url: str, status: int = 200, **headers):
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en", **headers)
+    assert response.status_code == status, response.content[:500]
+    return response
+
+
+def text_of(response) -> str:
+    return response.content.decode()
+
+
+def queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        get(client, url)
+    return len(captured.captured_queries)
+
+
+# -- Data -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def report(db) -> Source:
+    return Source.objects.create(
+        slug="bao-cao-2017", title="Báo cáo Hội nghị triển khai công tác năm 2017"
+    )
+
+
+@pytest.fixture
+def individual_type(db) -> AwardType:
+    return AwardType.objects.create(
+        name="Chiến sĩ thi đua cơ sở",
+        category=AwardType.Category.TITLE,
+        conferred_by=AwardType.Conferrer.UNIT_HEAD,
+        for_individuals=True,
+    )
+
+
+@pytest.fixture
+def awards(campaign, department, division, person, flag_type, order_type, report) -> list[Award]:
+    """The 2017 campaign's awards: a flag to the department, an order to a person and to an
+    unnamed group, and one to the division with no campaign."""
+    return [
+        Award.objects.create(
+            award_type=flag_type,
+            year=2017,
+            recipient_unit=department,
+            campaign=campaign,
+            decision_number="123/QĐ-BCA",
+            source=report,
+            source_quote="Cục XDPT được tặng Cờ thi đua xuất sắc của Bộ Công an.",
+        ),
+        Award.objects.create(
+            award_type=order_type,
+            year=2017,
+            recipient_person=person,
+            rank_at_award=Rank.objects.get(name="Thiếu tướng"),
+            position_at_award="Phó Cục trưởng",
+            campaign=campaign,
+            source=report,
+            source_quote="Đồng chí Nguyễn Văn Khảo được tặng Huân chương Bảo vệ Tổ quốc hạng Ba.",
+        ),
+        Award.objects.create(
+            award_type=order_type,
+            year=2017,
+            group_kind="collective",
+            group_count=3,
+            campaign=campaign,
+            source=report,
+            source_quote="3 tập thể được tặng Huân chương Bảo vệ Tổ quốc hạng Ba.",
+            inference_note="The report does not name the three collectives.",
+        ),
+        Award.objects.create(award_type=flag_type, year=2016, recipient_unit=division),
+    ]
+
+
+@pytest.fixture
+def plans(campaign, department, division) -> tuple[WorkPlan, WorkPlan]:
+    """The department's 2017 plan declares 13 tasks and lists none; the division's lists two."""
+    declared = WorkPlan.objects.create(
+        unit=department, year=2017, campaign=campaign, declared_task_count=13
+    )
+    listed = WorkPlan.objects.create(unit=division, year=2017, campaign=campaign)
+    area = WorkArea.objects.create(plan=listed, number=1, name="Công tác tham mưu")
+    first = Task.objects.create(
+        plan=listed,
+        area=area,
+        number=1,
+        title="Tham mưu ban hành kế hoạch thực hiện phong trào",
+        status=Task.Status.DONE,
+        result="Đã ban hành 4 chỉ thị",
+    )
+    first.assigned_units.add(division)
+    first.coordinating_units.add(department)
+    Task.objects.create(plan=listed, number=2, title="Sơ kết phong trào", status="in_progress")
+    return declared, listed
+
+
+# -- Home -----------------------------------------------------------------------------------
+
+
+def test_home_shows_running_and_recent_campaigns_latest_awards_and_years(client, awards):
+    Campaign.objects.create(
+        name="Phong trào Toàn dân bảo vệ an ninh Tổ quốc",
+        slug="toan-dan",
+        kind=Campaign.Kind.MOVEMENT,
+        start_year=1962,
+    )
+    html = text_of(get(client, "/"))
+    running, recent = html.split("Recent campaigns")
+    assert "Phong trào Toàn dân bảo vệ an ninh Tổ quốc" in running
+    assert "Phong trào thi đua “Vì ANTQ” năm 2017" in recent
+    assert 'href="/campaigns/vi-antq-2017/"' in recent
+    assert 'href="/people/nguyen-van-khao/"' in html
+    assert "3 tập thể" in html
+    assert 'href="/years/2017/"' in html
+    assert 'href="/years/1962/"' in html
+
+
+def test_home_speaks_vietnamese_by_default(client, db):
+    response = client.get("/")
+    assert '<html lang="vi">' in text_of(response)
+
+
+def test_home_on_an_empty_database_says_so(client, db):
+    html = text_of(get(client, "/"))
+    assert "No campaign has been recorded yet." in html
+    assert page_problems(html) == []
+
+
+# -- Campaign list --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def campaigns(campaign, ministry) -> list[Campaign]:
+    others = [
+        Campaign.objects.create(
+            name="Phong trào “Công an nhân dân học tập, thực hiện Sáu điều Bác Hồ dạy”",
+            slug="sau-dieu-bac-ho-day",
+            kind=Campaign.Kind.MOVEMENT,
+            start_year=2005,
+            launched_by_unit=ministry,
+        ),
+        Campaign.objects.create(
+            name="Phong trào thi đua “Vì an ninh Tổ quốc” năm 2016",
+            slug="vi-antq-2016",
+            kind=Campaign.Kind.EMULATION,
+            start_year=2016,
+            end_year=2016,
+        ),
+    ]
+    return [campaign, *others]
+
+
+def names_listed(response) -> list[str]:
+    return [campaign.name for campaign in response.context["object_list"]]
+
+
+def test_campaign_list_finds_a_name_typed_without_diacritics(client, campaigns):
+    response = get(client, "/campaigns/?q=sau+dieu+BAC+ho")
+    assert names_listed(response) == [campaigns[1].name]
+
+
+def test_campaign_list_filters_by_year_running(client, campaigns):
+    # The 2005 movement has no end, so it still runs in 2016.
+    response = get(client, "/campaigns/?year=2016")
+    assert sorted(names_listed(response)) == sorted([campaigns[1].name, campaigns[2].name])
+
+
+def test_campaign_list_filters_by_kind_and_launching_unit(client, campaigns):
+    assert names_listed(get(client, "/campaigns/?kind=movement")) == [campaigns[1].name]
+    assert names_listed(get(client, "/campaigns/?unit=cuc-xdpt")) == [campaigns[0].name]
+
+
+def test_campaign_list_sorts_by_name_and_by_year(client, campaigns):
+    by_name = names_listed(get(client, "/campaigns/?sort=name"))
+    assert by_name == sorted(by_name)
+    by_year = names_listed(get(client, "/campaigns/?sort=year"))
+    assert by_year == [campaigns[1].name, campaigns[2].name, campaigns[0].name]
+
+
+def test_campaign_list_paginates(client, db):
+    Campaign.objects.bulk_create(
+        Campaign(name=f"Phong trào {i:02}", slug=f"pt-{i}", kind="emulation", start_year=2000 + i)
+        for i in range(30)
+    )
+    first = get(client, "/campaigns/?sort=name")
+    second = get(client, "/campaigns/?sort=name&page=2")
+    assert len(first.context["object_list"]) == 25
+    assert names_listed(second) == [f"Phong trào {i:02}" for i in range(25, 30)]
+    assert 'href="?sort=name&amp;page=2"' in text_of(first)
+
+
+def test_campaign_list_answers_a_bad_filter_with_a_message_not_an_error(client, campaigns):
+    html = text_of(get(client, "/campaigns/?year=soon&unit=no-such-unit"))
+    assert "Enter a number." in html
+    assert "No campaign matches these filters." in html
+
+
+def test_campaign_list_shows_award_counts_and_export_links_for_the_same_filter(
+    client, campaigns, awards
+):
+    html = text_of(get(client, "/campaigns/?kind=emulation&page=1"))
+    assert '<td class="num">3</td>' in html
+    assert 'href="/campaigns/export.xlsx?kind=emulation"' in html
+    assert 'href="/campaigns/export.csv?kind=emulation"' in html
+
+
+def test_every_filter_control_is_labelled_and_the_page_is_well_formed(client, campaigns, awards):
+    for url in ("/campaigns/", "/awards/"):
+        assert page_problems(text_of(get(client, url))) == [], url
+
+
+# -- Campaign page --------------------------------------------------------------------------
+
+
+def test_campaign_page_sets_out_the_campaign(client, campaign, awards, plans):
+    html = text_of(get(client, "/campaigns/vi-antq-2017/"))
+    assert '<dl class="mottos">' in html
+    assert "“đổi mới, đoàn kết, kỷ cương, trách nhiệm, hiệu quả”" in html
+    assert 'href="/people/nguyen-van-khao/"' in html
+    assert 'href="/units/cuc-xdpt/"' in html
+    assert "Hội nghị triển khai công tác năm 2017" in html
+    assert page_problems(html) == []
+
+
+def test_campaign_page_shows_declared_against_entered_tasks(client, campaign, plans):
+    html = text_of(get(client, "/campaigns/vi-antq-2017/"))
+    assert "13 declared, 0 entered" in html
+    assert "Tham mưu ban hành kế hoạch thực hiện phong trào" in html
+    assert "Đã ban hành 4 chỉ thị" in html
+    assert '<span class="status status--done">Done</span>' in html
+    assert '<span class="status status--in_progress">In progress</span>' in html
+
+
+def test_campaign_page_groups_awards_by_type_most_senior_first(client, campaign, awards):
+    response = get(client, "/campaigns/vi-antq-2017/")
+    groups = response.context["award_groups"]
+    assert [str(g.award_type) for g in groups] == [
+        "Huân chương Bảo vệ Tổ quốc hạng Ba",  # an order comes before a flag
+        "Cờ thi đua xuất sắc của Bộ Công an",
+    ]
+    assert [a.recipient_label for a in groups[0].awards] == ["Nguyễn Văn Khảo", "3 tập thể"]
+    html = text_of(response)
+    assert '3 tập thể <span class="muted">(not named)</span>' in html
+    assert "(Thiếu tướng, Phó Cục trưởng)" in html
+    # The 2016 award to the division belongs to no campaign.
+    assert 'href="/units/phong-tham-muu/"' not in html
+
+
+def test_campaign_page_footnotes_each_fact_with_its_source_sentence(client, campaign, awards):
+    html = text_of(get(client, "/campaigns/vi-antq-2017/"))
+    sources = html.split('id="footnotes-title"')[1]
+    assert "Cục XDPT được tặng Cờ thi đua xuất sắc của Bộ Công an." in sources
+    assert "Báo cáo Hội nghị triển khai công tác năm 2017" in sources
+    assert '<strong class="tag">Inferred</strong> The report does not name' in sources
+    assert html.count('href="#note-') == 3
+
+
+def test_awards_quoting_the_same_sentence_share_one_footnote(client, campaign, flag_type, report):
+    for slug in ("a", "b"):
+        unit = Unit.objects.create(name=slug, slug=slug, kind="division")
+        Award.objects.create(
+            award_type=flag_type,
+            year=2017,
+            recipient_unit=unit,
+            campaign=campaign,
+            source=report,
+            source_quote="Hai đơn vị được tặng Cờ thi đua.",
+        )
+    html = text_of(get(client, "/campaigns/vi-antq-2017/"))
+    assert html.count('href="#note-1"') == 2
+    assert html.count("Hai đơn vị được tặng Cờ thi đua.") == 1
+
+
+def test_synthetic_records_are_never_presented_as_facts(client, campaign):
+    campaign.source = Source.objects.create(
+        slug="demo", title="Dữ liệu mô phỏng", kind=Source.Kind.SYNTHETIC
+    )
+    campaign.save()
+    html = text_of(get(client, "/campaigns/vi-antq-2017/"))
+    assert "Demo data, not a fact of the report" in html
+
+
+def test_campaign_page_lists_a_sample_of_each_type_and_links_to_the_rest(
+    client, campaign, individual_type, monkeypatch
+):
+    monkeypatch.setattr(views, "AWARDS_PER_TYPE", 2)
+    people = Person.objects.bulk_create(
+        Person(full_name=f"Người {i}", slug=f"nguoi-{i}") for i in range(5)
+    )
+    Award.objects.bulk_create(
+        Award(award_type=individual_type, year=2017, recipient_person=p, campaign=campaign)
+        for p in people
+    )
+    response = get(client, "/campaigns/vi-antq-2017/")
+    (group,) = response.context["award_groups"]
+    assert (len(group.awards), group.total, group.more) == (2, 5, 3)
+    assert f"/awards/?campaign=vi-antq-2017&amp;award_type={individual_type.pk}" in text_of(
+        response
+    )
+
+
+# -- Unit page ------------------------------------------------------------------------------
+
+
+def test_unit_page_shows_its_place_in_the_tree(client, division):
+    html = text_of(get(client, "/units/phong-tham-muu/"))
+    breadcrumb = html.split('aria-label="Breadcrumb"')[1].split("</nav>")[0]
+    assert breadcrumb.index("Bộ Công an") < breadcrumb.index("Cục XDPT toàn dân bảo vệ ANTQ")
+    assert '<span aria-current="page">Phòng Tham mưu</span>' in breadcrumb
+    assert page_problems(html) == []
+
+
+def test_unit_page_counts_the_awards_of_its_sub_units_year_by_year(client, awards, division):
+    response = get(client, "/units/cuc-xdpt/")
+    years = [(y.year, y.total) for y in response.context["award_years"]]
+    assert years == [(2017, 1), (2016, 1)]
+    html = text_of(response)
+    assert 'href="/units/phong-tham-muu/">Phòng Tham mưu</a>' in html  # child and recipient
+    # The award to a person is on the person's page, not counted as the unit's.
+    assert response.context["award_count"] == 2
+
+
+def test_unit_page_lists_each_award_under_its_year(client, awards, division):
+    html = text_of(get(client, "/units/cuc-xdpt/"))
+    history = html.split('id="awards-title"')[1].split("</section>")[0]
+    year_2017, year_2016 = history.split('href="/years/2016/"')
+    assert "Cờ thi đua xuất sắc của Bộ Công an" in year_2017
+    assert "Cục XDPT toàn dân bảo vệ ANTQ" in year_2017
+    assert 'href="/units/phong-tham-muu/">Phòng Tham mưu</a>' in year_2016
+
+
+def test_unit_page_lists_its_people_and_tasks(client, person, plans, department):
+    html = text_of(get(client, "/units/cuc-xdpt/"))
+    people = html.split('id="people-title"')[1].split("</section>")[0]
+    assert 'href="/people/nguyen-van-khao/"' in people
+    assert "Trung tướng" in people
+    tasks = html.split('id="tasks-title"')[1]
+    assert "13 declared, 0 entered" in tasks
+    # The division's task that the department coordinates.
+    assert "Tham mưu ban hành kế hoạch thực hiện phong trào" in tasks
+    assert "coordinating" in tasks
+
+
+def test_unit_page_shows_a_bounded_sample_of_awards(client, department, flag_type, monkeypatch):
+    monkeypatch.setattr(views, "UNIT_AWARDS", 3)
+    Award.objects.bulk_create(
+        Award(award_type=flag_type, year=2000 + i, recipient_unit=department) for i in range(5)
+    )
+    response = get(client, "/units/cuc-xdpt/")
+    assert response.context["award_count"] == 5
+    shown = [len(y.awards) for y in response.context["award_years"]]
+    assert shown == [1, 1, 1, 0, 0]
+    assert "/awards/?unit=cuc-xdpt" in text_of(response)
+
+
+def test_units_page_shows_the_top_of_the_tree_and_finds_units_without_diacritics(client, division):
+    tree = get(client, "/units/")
+    assert [u.slug for u in tree.context["units"]] == ["bo-cong-an", "cuc-xdpt", "phong-tham-muu"]
+    found = get(client, "/units/?q=phong+tham+muu")
+    assert [u.slug for u in found.context["found"]] == ["phong-tham-muu"]
+    assert page_problems(text_of(found)) == []
+
+
+def test_units_page_shows_fewer_levels_when_the_tree_is_large(client, division, monkeypatch):
+    monkeypatch.setattr(views, "UNIT_TREE_MAX", 2)
+    tree = get(client, "/units/")
+    assert [u.slug for u in tree.context["units"]] == ["bo-cong-an", "cuc-xdpt"]
+
+
+# -- Person page ----------------------------------------------------------------------------
+
+
+def test_person_page_shows_the_rank_held_at_the_time_of_each_award(client, awards, person):
+    response = get(client, "/people/nguyen-van-khao/")
+    html = text_of(response)
+    header = html.split('<header class="page-header">')[1].split("</header>")[0]
+    assert "Trung tướng" in header  # the rank held now
+    awards_table = html.split('id="awards-title"')[1].split("</table>")[0]
+    assert "Thiếu tướng" in awards_table
+    assert "Phó Cục trưởng" in awards_table
+    assert 'href="/campaigns/vi-antq-2017/"' in awards_table
+    assert page_problems(html) == []
+
+
+def test_person_page_leads_back_up_the_unit_tree(client, person):
+    html = text_of(get(client, "/people/nguyen-van-khao/"))
+    breadcrumb = html.split('aria-label="Breadcrumb"')[1].split("</nav>")[0]
+    assert breadcrumb.index('href="/units/bo-cong-an/"') < breadcrumb.index(
+        'href="/units/cuc-xdpt/"'
+    )
+
+
+# -- Year page ------------------------------------------------------------------------------
+
+
+def test_year_page_counts_awards_by_category_and_conferring_level(client, awards, plans):
+    response = get(client, "/years/2017/")
+    context = response.context
+    # The unnamed group of three counts as three recipients.
+    assert context["recipient_count"] == 5
+    assert [(t.label, t.count) for t in context["categories"]] == [
+        ("order", 4),
+        ("emulation flag", 1),
+    ]
+    assert [(t.label, t.count) for t in context["levels"]] == [
+        ("State President", 4),
+        ("Minister of Public Security", 1),
+    ]
+    statuses = {t.label: t.count for t in context["task_statuses"]}
+    assert (statuses["done"], statuses["in progress"], statuses["planned"]) == (1, 1, 0)
+    assert [c.slug for c in context["campaigns"]] == ["vi-antq-2017"]
+
+
+def test_year_page_draws_the_awards_as_an_svg_bar_chart(client, awards):
+    html = text_of(get(client, "/years/2017/"))
+    svg = html.split("<svg")[1].split("</svg>")[0]
+    assert svg.count("<rect") == 2
+    assert "Huân chương Bảo vệ Tổ quốc hạng Ba: 4" in svg
+    assert "<script" not in html
+    assert page_problems(html) == []
+
+
+def test_year_page_groups_the_digits_of_large_counts_as_each_language_does(client, order_type):
+    Award.objects.create(
+        award_type=order_type, year=2017, group_kind="individual", group_count=1200
+    )
+    assert '<span class="stats__number">1,200</span>' in text_of(get(client, "/years/2017/"))
+    vietnamese = client.get("/years/2017/").content.decode()
+    assert '<span class="stats__number">1.200</span>' in vietnamese
+
+
+def test_year_without_data_answers_404_and_lists_the_years_that_have_some(client, awards):
+    html = text_of(get(client, "/years/1999/", status=404))
+    assert "Nothing recorded for 1999" in html
+    assert 'href="/years/2017/"' in html
+    assert 'href="/years/2016/"' in html
+
+
+def test_year_page_links_to_the_neighbouring_years(client, awards):
+    html = text_of(get(client, "/years/2017/"))
+    assert 'href="/years/2016/" rel="prev"' in html
+
+
+# -- Errors and escaping --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/campaigns/no-such-campaign/",
+        "/units/no-such-unit/",
+        "/people/no-such-person/",
+        "/years/99999/",
+        "/no/such/page/",
+    ],
+)
+def test_unknown_addresses_answer_404_with_a_helpful_page(client, db, url):
+    html = text_of(get(client, url, status=404))
+    assert 'href="/campaigns/"' in html
+    assert page_problems(html) == []
+
+
+def test_a_server_error_page_needs_neither_the_database_nor_a_request_context(rf):
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong" in html
+    assert page_problems(html) == []
+
+
+def test_user_text_is_shown_as_text_never_run(client, department, db):
+    evil = "<script>alert(1)</script>"
+    Campaign.objects.create(name=evil, slug="evil", kind="emulation", start_year=2017, slogan=evil)
+    kind = AwardType.objects.create(name=evil, category="flag", for_collectives=True)
+    Award.objects.create(award_type=kind, year=2017, recipient_unit=department, note=evil)
+    for url in ("/", "/campaigns/", "/campaigns/evil/", "/years/2017/", "/awards/"):
+        html = text_of(get(client, url))
+        assert evil not in html, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
+
+
+# -- Staff ----------------------------------------------------------------------------------
+
+
+def test_edit_link_only_for_staff_allowed_to_change(client, campaign):
+    url = "/campaigns/vi-antq-2017/"
+    edit = reverse("admin:movement_campaign_change", args=[campaign.pk])
+    assert edit not in text_of(get(client, url))
+
+    staff = User.objects.create_user("staff", password="x", is_staff=True)
+    client.force_login(staff)
+    assert edit not in text_of(get(client, url))
+
+    staff.user_permissions.add(Permission.objects.get(codename="change_campaign"))
+    assert f'href="{edit}"' in text_of(get(client, url))
+
+
+# -- Language -------------------------------------------------------------------------------
+
+
+def test_language_switch_posts_to_set_language_and_comes_back(client, campaign):
+    html = text_of(get(client, "/campaigns/vi-antq-2017/"))
+    assert f'action="{reverse("set_language")}" method="post"' in html
+    assert '<input type="hidden" name="next" value="/campaigns/vi-antq-2017/">' in html
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": "/campaigns/vi-antq-2017/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/campaigns/vi-antq-2017/"
+    assert '<html lang="en">' in text_of(client.get("/campaigns/vi-antq-2017/"))
+
+
+# -- Exports --------------------------------------------------------------------------------
+
+
+def test_campaign_csv_holds_what_the_filter_shows_with_vietnamese_headers(client, campaigns):
+    response = get(client, "/campaigns/export.csv?kind=emulation&sort=name")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="phong-trao.csv"'
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(body.removeprefix("\ufeff"))))
+    assert [row["Tên phong trào"] for row in rows] == sorted([campaigns[0].name, campaigns[2].name])
+    launched_by = {row["Mã"]: row["Đơn vị phát động"] for row in rows}
+    assert launched_by == {
+        "vi-antq-2017": "Cục Xây dựng phong trào toàn dân bảo vệ an ninh Tổ quốc",
+        "vi-antq-2016": "",
+    }
+
+
+def test_award_excel_holds_the_filtered_awards_by_name(client, awards):
+    response = get(client, "/awards/export.xlsx?year=2017&category=flag")
+    assert response["Content-Disposition"] == 'attachment; filename="khen-thuong.xlsx"'
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert len(rows) == 1
+    row = dict(zip(header, rows[0], strict=True))
+    assert str(row["Năm"]) == "2017"
+    assert row["Hình thức khen thưởng"] == "Cờ thi đua xuất sắc của Bộ Công an"
+    assert row["Đơn vị nhận"] == "Cục Xây dựng phong trào toàn dân bảo vệ an ninh Tổ quốc"
+    assert row["Phong trào"] == "Phong trào thi đua “Vì ANTQ” năm 2017"
+
+
+def test_an_invalid_filter_exports_nothing(client, awards):
+    response = get(client, "/awards/export.csv?year=never")
+    rows = list(csv.reader(io.StringIO(response.content.decode().removeprefix("\ufeff"))))
+    assert len(rows) == 1  # the headers alone
+
+
+def test_an_export_past_the_limit_asks_for_a_narrower_filter(client, awards, monkeypatch):
+    monkeypatch.setattr(views, "EXPORT_LIMIT", 2)
+    html = text_of(get(client, "/awards/export.xlsx?year=2017", status=413))
+    assert "Narrow the filter" in html
+    assert 'href="/awards/?year=2017"' in html
+
+
+def test_award_list_filters_by_unit_with_its_sub_units(client, awards):
+    response = get(client, "/awards/?unit=cuc-xdpt")
+    assert sorted(a.year for a in response.context["object_list"]) == [2016, 2017]
+    deep = get(client, "/awards/?unit=phong-tham-muu")
+    assert deep.context["paginator"].count == 1
+    # The select offers the top of the tree, and the unit asked for even when it lies deeper.
+    assert '<option value="phong-tham-muu" selected>' in text_of(deep)
+
+
+def test_award_list_shows_newest_first_or_oldest_first(client, awards):
+    assert [a.year for a in get(client, "/awards/").context["object_list"]] == [2017] * 3 + [2016]
+    oldest = get(client, "/awards/?sort=year").context["object_list"]
+    assert [a.year for a in oldest] == [2016] + [2017] * 3
+
+
+def test_award_list_finds_recipients_typed_without_diacritics(client, awards):
+    response = get(client, "/awards/?q=nguyen+van+khao")
+    assert [a.recipient_person.slug for a in response.context["object_list"]] == ["nguyen-van-khao"]
+
+
+# -- Query counts ---------------------------------------------------------------------------
+
+
+def grow(size: int, campaign, department, person, flag_type, order_type) -> None:
+    """Add ``size`` of everything a page lists: units, people, awards, plans, tasks, events."""
+    start = Unit.objects.count()
+    units = [
+        Unit.objects.create(
+            name=f"Đội {start + i}", slug=f"doi-{start + i}", kind="division", parent=department
+        )
+        for i in range(size)
+    ]
+    people = Person.objects.bulk_create(
+        Person(full_name=f"Cán bộ {start + i}", slug=f"cb-{start + i}", unit=department)
+        for i in range(size)
+    )
+    Award.objects.bulk_create(
+        [
+            *(
+                Award(award_type=flag_type, year=2017, recipient_unit=u, campaign=campaign)
+                for u in units
+            ),
+            *(
+                Award(award_type=order_type, year=2017, recipient_person=p, campaign=campaign)
+                for p in people
+            ),
+            *(
+                Award(
+                    award_type=order_type,
+                    year=2016,
+                    recipient_person=person,
+                    decision_number=str(i),
+                )
+                for i in range(start, start + size)
+            ),
+        ]
+    )
+    Campaign.objects.bulk_create(
+        Campaign(name=f"Phong trào {start + i}", slug=f"pt-{start + i}", kind="emulation")
+        for i in range(size)
+    )
+    Event.objects.bulk_create(
+        Event(name=f"Hội nghị {start + i}", slug=f"hn-{start + i}", year=2017) for i in range(size)
+    )
+    for unit in units[:3]:
+        plan = WorkPlan.objects.create(unit=unit, year=2017, campaign=campaign)
+        tasks = Task.objects.bulk_create(
+            Task(plan=plan, number=n, title=f"Nhiệm vụ {n}") for n in range(1, size + 1)
+        )
+        for task in tasks:
+            task.assigned_units.add(unit, department)
+            task.coordinating_units.add(department)
+
+
+PAGES = [
+    ("/", 4),
+    ("/campaigns/", 4),
+    ("/awards/", 6),
+    ("/awards/?unit=cuc-xdpt&year=2017", 7),
+    ("/campaigns/vi-antq-2017/", 7),
+    ("/units/", 2),
+    ("/units/?q=cuc", 1),
+    ("/units/cuc-xdpt/", 14),
+    ("/people/nguyen-van-khao/", 6),
+    ("/years/2017/", 7),
+]
+
+
+@pytest.mark.parametrize(("url", "most"), PAGES)
+def test_each_page_takes_as_many_queries_for_hundreds_of_rows_as_for_a_few(
+    client, url, most, campaign, department, person, flag_type, order_type, awards,
+    django_assert_max_num_queries,
+):  # fmt: skip
+    grow(3, campaign, department, person, flag_type, order_type)
+    few = queries_for(client, url)
+    grow(150, campaign, department, person, flag_type, order_type)
+    with django_assert_max_num_queries(most):
+        many = queries_for(client, url)
+    assert many == few
+
+
+def test_staff_pages_take_no_query_per_row_either(
+    client, campaign, department, person, flag_type, order_type, awards, plans
+):
+    staff = User.objects.create_user("staff", password="x", is_staff=True)
+    staff.user_permissions.add(*Permission.objects.filter(codename__startswith="change_"))
+    client.force_login(staff)
+    few = queries_for(client, "/campaigns/vi-antq-2017/")
+    grow(50, campaign, department, person, flag_type, order_type)
+    assert queries_for(client, "/campaigns/vi-antq-2017/") == few
+
+
+# -- Charts ---------------------------------------------------------------------------------
+
+
+def test_bar_lengths_are_proportional_to_their_values():
+    chart = bar_chart([("a", 10), ("b", 5), ("c", 0)])
+    widths = [bar.percent for bar in chart.bars]
+    assert widths[0] == 2 * widths[1] == 88
+    assert widths[2] == 0
+    assert chart.bars[1].bar_y > chart.bars[0].bar_y
+    assert chart.height == chart.bars[-1].bar_y + chart.bar_height
+
+
+def test_an_empty_chart_has_no_bars():
+    chart = bar_chart([])
+    assert (chart.bars, chart.height) == ([], 0)
+
+
+def test_long_labels_are_cut_on_a_word_boundary():
+    assert shorten("Bằng khen của Bộ trưởng Bộ Công an", 20) == "Bằng khen của Bộ…"
+    assert shorten("Giấy khen", 20) == "Giấy khen"
