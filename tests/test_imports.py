@@ -549,7 +549,9 @@ def test_a_hostile_upload_gets_a_page_not_an_error(admin_client, awards_file):
 
 def test_the_empty_template_has_the_columns_an_example_and_a_guide(admin_client, awards_file):
     assert confirm(xlsx(awards_file)).written
-    response = admin_client.get(reverse("admin:movement_award_import_template"))
+    response = admin_client.get(
+        reverse("admin:movement_award_import_template"), headers={"accept-language": "en"}
+    )
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     data, guide = workbook.worksheets
     headers = [cell.value for cell in data[1]]

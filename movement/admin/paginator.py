@@ -12,25 +12,29 @@ ESTIMATE_ABOVE = 100_000
 
 
 def estimated_count(queryset: QuerySet) -> int | None:
-    """PostgreSQL's own estimate of an unfiltered table's rows, or None where there is none.
+    """The rows of an unfiltered table on PostgreSQL, estimated when it is big; else None.
 
     Counting a million rows exactly reads a million index entries (a tenth of a second or more
     on PostgreSQL, whose MVCC keeps no row count). The planner's ``reltuples`` is what
     VACUUM and ANALYZE last counted, which autovacuum keeps close after every few percent of
-    change. SQLite counts a table through its smallest index in milliseconds, so it is always
-    counted exactly.
+    change. Below ESTIMATE_ABOVE rows the same single query counts exactly, so a small table
+    costs no extra query. SQLite counts a table through its smallest index in milliseconds, so
+    it is always counted exactly (None here).
     """
     connection = connections[queryset.db]
     if connection.vendor != "postgresql" or queryset.query.where:
         return None
+    table = connection.ops.quote_name(queryset.model._meta.db_table)
     with connection.cursor() as cursor:
+        # reltuples is -1 until the table is first analysed: then it is counted exactly too.
         cursor.execute(
-            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
-            [queryset.model._meta.db_table],
+            f"SELECT CASE WHEN reltuples >= %s THEN reltuples::bigint "  # noqa: S608
+            f"ELSE (SELECT count(*) FROM {table}) END "
+            "FROM pg_class WHERE oid = %s::regclass",
+            [ESTIMATE_ABOVE, queryset.model._meta.db_table],
         )
         row = cursor.fetchone()
-    # -1 means never analysed yet.
-    return int(row[0]) if row and row[0] >= ESTIMATE_ABOVE else None
+    return int(row[0]) if row else None
 
 
 class LargeTablePaginator(Paginator):
