@@ -19,13 +19,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django_filters import FilterSet
 from django_filters.views import FilterView
-from import_export.resources import ModelResource
 
 from movement.charts import bar_chart
+from movement.exports import export_response
 from movement.filters import AwardFilter, CampaignFilter, search_words
 from movement.footnotes import Footnotes
 from movement.models import Award, AwardType, Campaign, Event, Person, Task, Unit, WorkPlan
-from movement.resources import AwardResource, CampaignResource
+from movement.resources import AwardResource, CampaignResource, MovementResource
 
 HOME_CAMPAIGNS = 6
 HOME_AWARDS = 10
@@ -41,7 +41,8 @@ PLANS_OPEN = 3
 UNIT_TREE_DEPTH = 2
 UNIT_TREE_MAX = 300
 UNIT_SEARCH_RESULTS = 100
-# An export is built in memory: past this many rows, ask for a narrower filter instead.
+# An Excel download is written while the visitor waits (in constant memory, ~10 s per 100,000
+# rows): past this many rows, ask for a narrower filter or the CSV, which streams any size.
 EXPORT_LIMIT = 50_000
 
 AWARD_RELATIONS = (
@@ -532,15 +533,14 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
 
 # -- Exports --------------------------------------------------------------------------------
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def export(
     request: HttpRequest,
     filterset_class: type[FilterSet],
     queryset: QuerySet,
-    resource_class: type[ModelResource],
+    resource_class: type[MovementResource],
     list_url: str,
+    export_url: str,
     name: str,
     fmt: str,
 ) -> HttpResponse:
@@ -548,26 +548,20 @@ def export(
     filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
     # As on the page (FilterView is strict): an invalid filter shows nothing, so exports nothing.
     rows = queryset.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
-    count = rows.count()
-    if count > EXPORT_LIMIT:
+    if fmt == "xlsx" and (count := rows.count()) > EXPORT_LIMIT:
+        query = request.GET.urlencode()
         return render(
             request,
             "movement/export_too_large.html",
             {
                 "count": count,
                 "limit": EXPORT_LIMIT,
-                "back": f"{reverse(list_url)}?{request.GET.urlencode()}",
+                "back": f"{reverse(list_url)}?{query}",
+                "csv": f"{reverse(export_url, kwargs={'fmt': 'csv'})}?{query}",
             },
             status=413,
         )
-    dataset = resource_class().export(queryset=rows)
-    if fmt == "xlsx":
-        response = HttpResponse(dataset.xlsx, content_type=XLSX)
-    else:
-        # The byte-order mark tells Excel the file is UTF-8, or it garbles Vietnamese letters.
-        response = HttpResponse("\ufeff" + dataset.csv, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    return export_response(resource_class(), rows, fmt, name=f"{name}.{fmt}")
 
 
 def campaign_export(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -577,6 +571,7 @@ def campaign_export(request: HttpRequest, fmt: str) -> HttpResponse:
         campaign_rows(),
         CampaignResource,
         "movement:campaign_list",
+        "movement:campaign_export",
         "phong-trao",
         fmt,
     )
@@ -584,5 +579,12 @@ def campaign_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def award_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return export(
-        request, AwardFilter, award_rows(), AwardResource, "movement:award_list", "khen-thuong", fmt
+        request,
+        AwardFilter,
+        award_rows(),
+        AwardResource,
+        "movement:award_list",
+        "movement:award_export",
+        "khen-thuong",
+        fmt,
     )

@@ -110,6 +110,13 @@ def text_of(response) -> str:
     return response.content.decode()
 
 
+def body_of(response) -> bytes:
+    """A download's bytes, whether it was streamed or sent whole."""
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
 def queries_for(client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         get(client, url)
@@ -619,7 +626,7 @@ def test_campaign_csv_holds_what_the_filter_shows_with_vietnamese_headers(client
     response = get(client, "/campaigns/export.csv?kind=emulation&sort=name")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="phong-trao.csv"'
-    body = response.content.decode("utf-8")
+    body = body_of(response).decode("utf-8")
     assert body.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(body.removeprefix("\ufeff"))))
     assert [row["Tên phong trào"] for row in rows] == sorted([campaigns[0].name, campaigns[2].name])
@@ -633,9 +640,11 @@ def test_campaign_csv_holds_what_the_filter_shows_with_vietnamese_headers(client
 def test_award_excel_holds_the_filtered_awards_by_name(client, awards):
     response = get(client, "/awards/export.xlsx?year=2017&category=flag")
     assert response["Content-Disposition"] == 'attachment; filename="khen-thuong.xlsx"'
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    workbook = openpyxl.load_workbook(io.BytesIO(body_of(response)))
+    sheet = workbook.active
     header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert len(rows) == 1
+    assert sheet.freeze_panes == "A2"
     row = dict(zip(header, rows[0], strict=True))
     assert str(row["Năm"]) == "2017"
     assert row["Hình thức khen thưởng"] == "Cờ thi đua xuất sắc của Bộ Công an"
@@ -645,15 +654,24 @@ def test_award_excel_holds_the_filtered_awards_by_name(client, awards):
 
 def test_an_invalid_filter_exports_nothing(client, awards):
     response = get(client, "/awards/export.csv?year=never")
-    rows = list(csv.reader(io.StringIO(response.content.decode().removeprefix("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(body_of(response).decode().removeprefix("\ufeff"))))
     assert len(rows) == 1  # the headers alone
 
 
 def test_an_export_past_the_limit_asks_for_a_narrower_filter(client, awards, monkeypatch):
     monkeypatch.setattr(views, "EXPORT_LIMIT", 2)
     html = text_of(get(client, "/awards/export.xlsx?year=2017", status=413))
-    assert "Narrow the filter" in html
+    assert "narrow the filter" in html
     assert 'href="/awards/?year=2017"' in html
+    assert 'href="/awards/export.csv?year=2017"' in html
+
+
+def test_a_csv_export_streams_past_the_excel_limit(client, awards, monkeypatch):
+    monkeypatch.setattr(views, "EXPORT_LIMIT", 2)
+    response = get(client, "/awards/export.csv?year=2017")
+    assert response.streaming
+    rows = list(csv.reader(io.StringIO(body_of(response).decode().removeprefix("\ufeff"))))
+    assert len(rows) == 1 + Award.objects.filter(year=2017).count()
 
 
 def test_award_list_filters_by_unit_with_its_sub_units(client, awards):
