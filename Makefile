@@ -20,7 +20,7 @@ migrate: $(STAMP)
 
 run: migrate
 	$(PY) manage.py load_report
-	$(PY) manage.py ensure_local_admin
+	$(PY) manage.py ensure_local_admin --site http://$(HOST):$(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: $(STAMP)

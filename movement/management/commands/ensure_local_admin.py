@@ -16,8 +16,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--username", default="admin")
+        parser.add_argument(
+            "--site", default="http://127.0.0.1:8000", help="where the server will answer"
+        )
 
-    def handle(self, *args, username: str, **options) -> None:
+    def handle(self, *args, username: str, site: str, **options) -> None:
         User = get_user_model()
         if User.objects.filter(is_superuser=True).exists():
             hint = f" (xem {CREDENTIALS_FILE.name})" if CREDENTIALS_FILE.exists() else ""
@@ -31,6 +34,6 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 "Đã tạo tài khoản quản trị cục bộ / local admin account created:\n"
                 f"  username: {username}\n  password: {password}\n"
-                f"  (saved in {CREDENTIALS_FILE.name}) → http://127.0.0.1:8000/admin/"
+                f"  (saved in {CREDENTIALS_FILE.name}) → {site.rstrip('/')}/admin/"
             )
         )
