@@ -7,12 +7,13 @@ shows a bounded sample with a link to the full, filterable list.
 """
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from django.db import connection
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Sum, Value, When, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db import connection, connections
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -273,8 +274,8 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def awards_by_type(awards: QuerySet[Award]) -> list[AwardGroup]:
     """The awards under their types, most senior category first, at most AWARDS_PER_TYPE each.
 
-    Two queries whatever the number of awards: the count per type, and the first awards of each
-    type picked by a window function.
+    Three queries whatever the number of awards: the count per type, the first awards of each
+    type (:func:`first_of_each_type`), and those awards with their relations.
     """
     totals = dict(
         awards.order_by()
@@ -282,21 +283,8 @@ def awards_by_type(awards: QuerySet[Award]) -> list[AwardGroup]:
         .annotate(n=Count("pk"))
         .values_list("award_type", "n")
     )
-    # The window runs over bare award rows; only the few it picks are joined to their relations.
-    picked = (
-        awards.order_by()
-        .annotate(
-            place=Window(
-                RowNumber(),
-                partition_by=F("award_type"),
-                order_by=[F("year").desc(), F("pk").asc()],
-            )
-        )
-        .filter(place__lte=AWARDS_PER_TYPE)
-        .values("pk")
-    )
     sample = (
-        Award.objects.filter(pk__in=picked)
+        Award.objects.filter(pk__in=first_of_each_type(awards, totals))
         .select_related(*AWARD_RELATIONS)
         .order_by(
             category_order(),
@@ -310,6 +298,28 @@ def awards_by_type(awards: QuerySet[Award]) -> list[AwardGroup]:
         AwardGroup(award_type, list(items), totals[award_type.pk])
         for award_type, items in groupby(sample, key=lambda award: award.award_type)
     ]
+
+
+def first_of_each_type(awards: QuerySet[Award], type_ids: Iterable[int]) -> list[int]:
+    """The keys of the newest AWARDS_PER_TYPE awards of each type, in one query.
+
+    Each type's are read off the index on (campaign, type, year, id) by a LIMIT of their own,
+    so the query reads a few rows per type however many awards there are: numbering every
+    award with a window function, or asking for each type's in an OR of subqueries, costs on
+    PostgreSQL as many rows as the campaign holds. Django writes no UNION of LIMITed queries
+    for SQLite, so the parts it compiles are put together here.
+    """
+    parts, params = [], []
+    for type_id in type_ids:
+        newest = awards.filter(award_type=type_id).order_by("-year", "pk").values("pk")
+        sql, part_params = newest[:AWARDS_PER_TYPE].query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS type_{len(parts)}")  # noqa: S608 (Django compiled it)
+        params.extend(part_params)
+    if not parts:
+        return []
+    with connections[awards.db].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 @dataclass
@@ -335,13 +345,20 @@ class SharedTask:
 def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
     unit = get_object_or_404(Unit.objects.select_related("source"), slug=slug)
     # The awards of the unit and of every unit below it, found by one recursive subquery.
-    awards = Award.objects.filter(recipient_unit__in=unit.subtree().values("pk"))
+    # The unit and every unit below it. Read first, so that the database plans the award
+    # queries for these units, few or thousands, rather than guessing what a recursive
+    # subquery yields and walking a million awards newest first for a unit with a few.
+    subtree = list(unit.subtree().values_list("pk", flat=True))
+    awards = Award.objects.filter(recipient_unit__in=subtree)
     totals = dict(
-        awards.order_by().values_list("year").annotate(n=Count("pk")).values_list("year", "n")
+        awards.order_by().values_list("year").annotate(n=Count("*")).values_list("year", "n")
     )
-    # The newest, then the few rows shown are ordered within each year here.
+    # The newest, then the few rows shown are ordered within each year here; only the years
+    # that hold them are read.
     latest = sorted(
-        awards.select_related(*AWARD_RELATIONS).order_by(*NEWEST_FIRST)[:UNIT_AWARDS],
+        awards.filter(year__in=newest_years(totals, UNIT_AWARDS))
+        .select_related(*AWARD_RELATIONS)
+        .order_by(*NEWEST_FIRST)[:UNIT_AWARDS],
         key=lambda a: (
             -a.year,
             category_rank(a.award_type),
@@ -400,6 +417,17 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "footnotes": footnotes.notes,
         },
     )
+
+
+def newest_years(per_year: dict[int, int], wanted: int) -> list[int]:
+    """The newest years that together hold ``wanted`` of the counts ``per_year`` (or all)."""
+    years, held = [], 0
+    for year in sorted(per_year, reverse=True):
+        if held >= wanted:
+            break
+        years.append(year)
+        held += per_year[year]
+    return years
 
 
 def person_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -33,8 +33,8 @@ QUERIES = {
     "changelist:unit_filter": 9,
     "changelist:search": 9 if POSTGRES else 10,
     "changelist:last_page": 9,
-    "page:campaign": 4,
-    "page:unit": 14,
+    "page:campaign": 5,
+    "page:unit": 15,
     "page:year": 7,
 }
 

@@ -15,6 +15,7 @@ from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from django.views.defaults import server_error
 
 from movement import views
@@ -408,6 +409,35 @@ def test_campaign_page_lists_a_sample_of_each_type_and_links_to_the_rest(
     )
 
 
+def test_campaign_page_samples_the_newest_awards_of_every_type(
+    client, campaign, individual_type, flag_type, department, monkeypatch
+):
+    monkeypatch.setattr(views, "AWARDS_PER_TYPE", 2)
+    people = Person.objects.bulk_create(
+        Person(full_name=f"Người {i}", slug=f"nguoi-{i}") for i in range(4)
+    )
+    Award.objects.bulk_create(
+        Award(award_type=individual_type, year=2013 + i, recipient_person=p, campaign=campaign)
+        for i, p in enumerate(people)
+    )
+    Award.objects.bulk_create(
+        Award(award_type=flag_type, year=year, recipient_unit=department, campaign=campaign)
+        for year in (2010, 2011, 2012)
+    )
+    groups = get(client, "/campaigns/vi-antq-2017/").context["award_groups"]
+    sampled = {group.award_type: [a.year for a in group.awards] for group in groups}
+    assert sampled == {flag_type: [2012, 2011], individual_type: [2016, 2015]}
+    assert [group.total for group in groups] == [3, 4]
+
+
+def test_newest_years_are_the_fewest_that_hold_the_awards_wanted():
+    per_year = {2016: 1, 2010: 40, 2017: 2, 2005: 7}
+    assert views.newest_years(per_year, 3) == [2017, 2016]
+    assert views.newest_years(per_year, 4) == [2017, 2016, 2010]
+    assert views.newest_years(per_year, 100) == [2017, 2016, 2010, 2005]
+    assert views.newest_years({}, 20) == []
+
+
 # -- Unit page ------------------------------------------------------------------------------
 
 
@@ -570,7 +600,10 @@ def test_unknown_addresses_answer_404_with_a_helpful_page(client, db, url):
 
 
 def test_a_server_error_page_needs_neither_the_database_nor_a_request_context(rf):
-    response = server_error(rf.get("/"))
+    # No middleware runs here to pick the language: English is asked for, whatever an earlier
+    # test left active.
+    with translation.override("en"):
+        response = server_error(rf.get("/"))
     assert response.status_code == 500
     html = response.content.decode()
     assert "Something went wrong" in html
@@ -753,10 +786,10 @@ PAGES = [
     ("/campaigns/", 4),
     ("/awards/", 6),
     ("/awards/?unit=cuc-xdpt&year=2017", 7),
-    ("/campaigns/vi-antq-2017/", 7),
+    ("/campaigns/vi-antq-2017/", 8),
     ("/units/", 2),
     ("/units/?q=cuc", 1),
-    ("/units/cuc-xdpt/", 14),
+    ("/units/cuc-xdpt/", 15),
     ("/people/nguyen-van-khao/", 6),
     ("/years/2017/", 7),
 ]

@@ -281,6 +281,9 @@ class Award(Sourced, Searchable):
                 fields=["campaign", "award_type", "-year", "id"],
                 name="award_campaign_type_year_idx",
             ),
+            # A unit page's awards per year and its newest awards, for a team or for the whole
+            # ministry, from the index alone (movement.views.unit_detail).
+            models.Index(fields=["recipient_unit", "year", "id"], name="award_unit_year_idx"),
         ]
 
     def __str__(self) -> str:
