@@ -18,6 +18,7 @@ import codecs
 import csv
 import io
 import logging
+import pyexpat
 import re
 import unicodedata
 import zipfile
@@ -34,7 +35,8 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext as _
 from import_export.results import Result, RowResult
 from import_export.tmp_storages import BaseStorage
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.datetime import from_excel, from_ISO8601
 
 from movement.row_import import sheet_row
 
@@ -186,8 +188,7 @@ def _read_xlsx(data: bytes, limits: Limits) -> Sheet:
         declared_rows, declared_columns = sheet.max_row or 0, sheet.max_column or 0
         _check_size(declared_rows, declared_columns, limits)
         # The declared size may be wrong either way: read every cell there is, and count.
-        sheet.reset_dimensions()
-        dataset = _dataset(_xlsx_rows(sheet, limits), limits)
+        dataset = _dataset(_xlsx_rows(workbook, sheet, limits), limits)
     except SpreadsheetError:
         raise
     except Exception:  # as above, while streaming the rows
@@ -211,30 +212,193 @@ def _check_size(rows: int, columns: int, limits: Limits) -> None:
         )
 
 
-def _xlsx_rows(sheet: Any, limits: Limits) -> Iterator[tuple[int, list[Any]]]:
-    for number, cells in enumerate(sheet.iter_rows(), start=1):
-        _check_size(number, len(cells), limits)
-        values = []
-        for cell in cells:
-            if cell.data_type == "f":
-                raise SpreadsheetError(
-                    _(
-                        "Cell %(cell)s holds a formula (%(formula)s). An import takes values only: "
-                        "copy the sheet and paste it as values (Paste Special › Values), then "
-                        "import again."
-                    )
-                    % {"cell": cell.coordinate, "formula": str(cell.value)[:40]}
+# The elements of a worksheet that hold values, as expat names them (namespace, space, tag).
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_ROW, _CELL, _VALUE, _FORMULA, _TEXT, _PHONETIC = (
+    f"{_MAIN} {tag}" for tag in ("row", "c", "v", "f", "t", "rPh")
+)
+_CELL_REFERENCE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+_DIGITS = "0123456789"
+
+
+class _SheetParser:
+    """The cells of a worksheet's XML, row by row, as openpyxl's reader would give them.
+
+    openpyxl builds an element and several objects for each cell, which takes twice as long as
+    reading the few elements that make a value: a row (``row``), its cells (``c``), a cell's
+    value (``v``), inline text (``t``, but not a phonetic guide's, ``rPh``) and formula (``f``).
+    A document type declaration, which a worksheet never needs and an entity bomb does, is
+    refused.
+    """
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[int, list[list[Any]]]] = []
+        self.row = 0
+        self.column = 0
+        self.cells: list[list[Any]] = []
+        # The cell being read: [column, type, style, value, inline text, formula].
+        self.cell: list[Any] | None = None
+        self.text: list[str] | None = None
+        self.phonetic = 0
+        # Column numbers by their letters, read once.
+        self.columns: dict[str, int] = {}
+        # Names come back as these very strings, which compare at once.
+        names = {name: name for name in (_ROW, _CELL, _VALUE, _FORMULA, _TEXT, _PHONETIC)}
+        parser = pyexpat.ParserCreate(namespace_separator=" ", intern=names)
+        parser.buffer_text = True
+        parser.StartDoctypeDeclHandler = self.refuse
+        parser.EntityDeclHandler = self.refuse
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.characters
+        self.parser = parser
+
+    @staticmethod
+    def refuse(*args: Any) -> None:
+        raise ValueError("a worksheet with a document type declaration")
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        if name == _CELL:
+            reference = attributes.get("r")
+            if reference:
+                letters = reference.rstrip(_DIGITS)
+                column = self.columns.get(letters)
+                if column is None:
+                    match = _CELL_REFERENCE.match(reference)
+                    if match is None:
+                        raise ValueError(f"cell reference {reference!r}")
+                    column = column_index_from_string(match.group(1).upper())
+                    self.columns[letters] = column
+                self.column = column
+            else:
+                self.column += 1
+            self.cell = [
+                self.column,
+                attributes.get("t", "n"),
+                attributes.get("s"),
+                None,
+                None,
+                None,
+            ]
+        elif name in (_VALUE, _FORMULA):
+            self.text = []
+        elif name == _TEXT:
+            if self.cell is not None and not self.phonetic:
+                self.text = []
+        elif name == _ROW:
+            number = attributes.get("r")
+            # openpyxl reads "5.0" as row 5 too.
+            self.row = int(float(number)) if number else self.row + 1
+            self.column = 0
+            self.cells = []
+        elif name == _PHONETIC:
+            self.phonetic += 1
+
+    def characters(self, data: str) -> None:
+        if self.text is not None:
+            self.text.append(data)
+
+    def end(self, name: str) -> None:
+        if name == _CELL:
+            self.cells.append(self.cell)
+            self.cell = None
+        elif name == _VALUE:
+            self.cell[3] = "".join(self.text)
+            self.text = None
+        elif name == _TEXT:
+            if self.text is not None:
+                self.cell[4] = (self.cell[4] or "") + "".join(self.text)
+                self.text = None
+        elif name == _ROW:
+            self.rows.append((self.row, self.cells))
+        elif name == _FORMULA:
+            self.cell[5] = "=" + "".join(self.text)
+            self.text = None
+        elif name == _PHONETIC:
+            self.phonetic -= 1
+
+
+def _xlsx_rows(workbook: Any, sheet: Any, limits: Limits) -> Iterator[tuple[int, list[Any]]]:
+    """The first sheet's rows, read from its XML by :class:`_SheetParser`; the rest of the
+    workbook (which part is that sheet, its shared strings, which styles show dates) is read
+    by openpyxl."""
+    formats = (workbook._date_formats, workbook._timedelta_formats, workbook.epoch)
+    parser = _SheetParser()
+    with workbook._archive.open(sheet._worksheet_path) as source:
+        while True:
+            chunk = source.read(1 << 16)
+            parser.parser.Parse(chunk, not chunk)
+            for number, cells in parser.rows:
+                yield number, _row_values(number, cells, sheet._shared_strings, formats, limits)
+            parser.rows.clear()
+            if not chunk:
+                return
+
+
+def _row_values(
+    number: int, cells: list[list[Any]], strings: list[str], formats: tuple, limits: Limits
+) -> list[Any]:
+    width = max((cell[0] for cell in cells), default=0)
+    _check_size(number, width, limits)
+    values: list[Any] = [None] * width
+    for column, kind, style, text, inline, formula in cells:
+        # A cell is named only in a message: most cells need no name.
+        if formula is not None:
+            where = f"{get_column_letter(column)}{number}"
+            raise SpreadsheetError(
+                _(
+                    "Cell %(cell)s holds a formula (%(formula)s). An import takes values only: "
+                    "copy the sheet and paste it as values (Paste Special › Values), then "
+                    "import again."
                 )
-            if cell.data_type == "e":
-                raise SpreadsheetError(
-                    _("Cell %(cell)s shows the error %(error)s: correct it and import again.")
-                    % {"cell": cell.coordinate, "error": cell.value}
-                )
-            value = cell.value
-            if isinstance(value, str):
-                _check_cell(value, cell.coordinate, limits)
-            values.append(value)
-        yield number, values
+                % {"cell": where, "formula": formula[:40]}
+            )
+        value = _cell_value(kind, style, text, inline, strings, formats)
+        if kind == "e" or value is _ERROR:
+            where = f"{get_column_letter(column)}{number}"
+            raise SpreadsheetError(
+                _("Cell %(cell)s shows the error %(error)s: correct it and import again.")
+                % {"cell": where, "error": text if kind == "e" else "#VALUE!"}
+            )
+        if isinstance(value, str) and len(value) > limits.cell_chars:
+            _check_cell(value, f"{get_column_letter(column)}{number}", limits)
+        values[column - 1] = value
+    return values
+
+
+# A date cell whose number is no date (openpyxl shows it as the error #VALUE!).
+_ERROR = object()
+
+
+def _cell_value(
+    kind: str,
+    style: str | None,
+    text: str | None,
+    inline: str | None,
+    strings: list[str],
+    formats: tuple[set[int], set[int], Any],
+) -> Any:
+    """A cell's value as openpyxl reads it (openpyxl.worksheet._reader.WorkSheetParser)."""
+    if kind == "inlineStr":
+        return inline
+    if not text:
+        return None
+    if kind == "n":
+        number = float(text) if "." in text or "E" in text or "e" in text else int(text)
+        dates, durations, epoch = formats
+        if style and int(style) in dates:
+            try:
+                return from_excel(number, epoch, timedelta=int(style) in durations)
+            except (OverflowError, ValueError):
+                return _ERROR
+        return number
+    if kind == "s":
+        return strings[int(text)]
+    if kind == "b":
+        return bool(int(text))
+    if kind == "d":
+        return from_ISO8601(text)
+    return text
 
 
 def _check_cell(value: str, where: str, limits: Limits) -> None:
@@ -326,6 +490,7 @@ def _dataset(rows: Iterable[tuple[int, list[Any]]], limits: Limits) -> tablib.Da
     rather than being lost.
     """
     headers: list[str] | None = None
+    unnamed: list[int] = []
     dataset = tablib.Dataset()
     numbers: list[int] = []
     for number, values in rows:
@@ -339,9 +504,11 @@ def _dataset(rows: Iterable[tuple[int, list[Any]]], limits: Limits) -> tablib.Da
             while headers and not headers[-1]:
                 headers.pop()
             dataset.headers = headers
+            unnamed = [position for position, header in enumerate(headers) if not header]
             continue
-        for position, value in enumerate(values):
-            if not _blank(value) and (position >= len(headers) or not headers[position]):
+        # Only the cells past the last header, or under an empty one, have no header.
+        for position in [*unnamed, *range(len(headers), len(values))]:
+            if position < len(values) and not _blank(values[position]):
                 raise SpreadsheetError(
                     _(
                         "Cell %(cell)s has a value but its column has no header. Give the column "

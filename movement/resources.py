@@ -135,6 +135,8 @@ class MovementResource(
 
     class Meta:
         skip_unchanged = True
+        # Unchanged rows are told by RowImportMixin; the preview shows no diff.
+        skip_diff = True
         skip_html_diff = True
         store_instance = True
         instance_loader_class = KeyedInstanceLoader
@@ -191,7 +193,8 @@ class MovementResource(
 
     def before_import_row(self, row: dict, **kwargs: Any) -> None:
         for name, value in row.items():
-            row[name] = unescape_formula(value)
+            if isinstance(value, str) and value.startswith("'"):
+                row[name] = unescape_formula(value)
 
 
 class SourcedResource(MovementResource):
@@ -468,10 +471,11 @@ class AwardResource(SourcedResource):
     error_columns = {"group_kind": "group"}
 
     def before_save_instance(self, instance: Award, row: dict, **kwargs: Any) -> None:
-        # Bulk mode writes without Award.save(): do what it does.
-        if instance._state.adding:
-            instance.keep_rank_and_position()
-        instance.refresh_search_text()
+        # Bulk mode writes without Award.save(): do what it does, unless nothing is written.
+        if not kwargs.get("dry_run"):
+            if instance._state.adding:
+                instance.keep_rank_and_position()
+            instance.refresh_search_text()
         super().before_save_instance(instance, row, **kwargs)
 
 

@@ -130,10 +130,14 @@ class ColumnsMixin:
                 }
             )
         keep = [position for position, name in enumerate(renamed) if name in given]
-        rows = [[row[position] for position in keep] for row in dataset]
-        dataset.wipe()
-        dataset.headers = [renamed[position] for position in keep]
-        dataset.extend(rows)
+        if len(keep) == len(renamed):
+            # Every column is ours (a file the export wrote): the rows stay as they are.
+            dataset.headers = renamed
+        else:
+            rows = [[row[position] for position in keep] for row in dataset]
+            dataset.wipe()
+            dataset.headers = [renamed[position] for position in keep]
+            dataset.extend(rows)
         # A column a record can do without, named in the keys, is added empty rather than missed.
         for name in self.get_import_id_fields():
             column = self.fields[name].column_name

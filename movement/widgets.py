@@ -106,6 +106,14 @@ class DateWidget(widgets.DateWidget):
             return value.date()
         if isinstance(value, str):
             value = value.strip()
+            # The usual spelling, read directly: strptime takes several times as long.
+            day_first = _DAY_FIRST.match(value)
+            if day_first:
+                day, month, year = map(int, day_first.groups())
+                try:
+                    return datetime.date(year, month, day)
+                except ValueError:
+                    pass
         try:
             return super().clean(value, row, **kwargs)
         except ValueError:
@@ -113,6 +121,9 @@ class DateWidget(widgets.DateWidget):
                 _("“%(value)s” is not a date: write it day first, e.g. 31/12/2017.")
                 % {"value": value}
             ) from None
+
+
+_DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 class NumberWidget(widgets.IntegerWidget):
@@ -210,7 +221,7 @@ class ChoiceWidget(widgets.Widget):
         if is_blank(value):
             return ""
         try:
-            return self.codes()[fold(str(value))]
+            return self.codes()[loose_key(str(value))]
         except KeyError:
             allowed = ", ".join(self.render(code) for code, _label in self.choices if code)
             raise ValueError(
@@ -249,7 +260,7 @@ class GroupWidget(widgets.Widget):
     def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> tuple[int | None, str]:
         if is_blank(value):
             return None, ""
-        match = self._GROUP.match(fold(str(value)))
+        match = self._GROUP.match(loose_key(str(value)))
         if match is None or match.group(2) not in self.kinds or int(match.group(1)) < 1:
             raise ValueError(
                 _("Write an unnamed group as a count and a kind, e.g. “3 tập thể”: “%(value)s”.")
@@ -323,6 +334,7 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
         self.code = code
         self._index = _Index()
         self._looked_up: set[str] = set()
+        self._found: dict[tuple[Any, str], list[models.Model]] = {}
         self._newest: int | None = None
         # What is computed over the whole table, shared by the widgets of a resource that read
         # the same records (see share_tables).
@@ -396,17 +408,28 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
         row of the same file may have just created it."""
         newest = self.model._default_manager.aggregate(newest=Max("pk"))["newest"] or 0
         if newest > (self._newest or 0):
+            # A record added may share a name already matched.
+            self._found.clear()
             added = self.model._default_manager.filter(pk__gt=self._newest or 0, pk__lte=newest)
             self._newest = newest
             self._load(added, {text} | self._looked_up)
 
-    def candidates(self, scope: Any, text: str) -> list[models.Model]:
+    def candidates(self, scope: Any, text: str, refresh: bool = True) -> list[models.Model]:
+        """The records ``text`` could name; with ``refresh``, looked for again among records
+        added since, at the cost of a query, when none is known yet."""
+        found = self._found.get((scope, text))
+        if found:
+            return found
         if text not in self._looked_up:
             self.prepare([text])
         found = self._index.find(scope, text)
-        if not found:
+        if not found and refresh:
             self._refresh(text)
             found = self._index.find(scope, text)
+        if found:
+            # A file names the same few records on thousands of rows: each name is keyed and
+            # matched once.
+            self._found[scope, text] = found
         return found
 
     def close_names(self, text: str) -> list[str]:
@@ -548,7 +571,10 @@ class PersonWidget(NamedRecordWidget):
 
     def find(self, text: str, row: dict | None = None) -> models.Model:
         match = self._WITH_UNIT.match(text.strip())
-        if match and not self.candidates(None, text):
+        # "Name (Unit)" is rarely a person's whole name: looking for it among records added
+        # since the first lookup would cost a query on every such row, so that waits until
+        # the name and unit fail to find one person.
+        if match and not self.candidates(None, text, refresh=False):
             name, unit = match.groups()
             found = [
                 person

@@ -4,15 +4,21 @@ anything. The files are built by the tests themselves (tests/spreadsheets.py).""
 
 import datetime
 import io
+import math
 import unicodedata
 import zipfile
+from collections import Counter
 
 import openpyxl
 import pytest
 from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 
 from movement.imports import ImportReport, Limits, SpreadsheetError, import_file, read_spreadsheet
 from movement.models import Award, Person, Unit
@@ -103,6 +109,27 @@ def test_every_format_excel_writes_previews_then_imports_the_same_awards(awards_
         (2016, "Huân chương Bảo vệ Tổ quốc", None, "nguyen-van-khao", "2/QĐ"),
         (2017, "Huân chương Bảo vệ Tổ quốc", "phong-tham-muu", None, "3/QĐ"),
     ]
+
+
+def test_a_workbook_reads_as_openpyxl_reads_it():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Chữ", "Số", "Ngày", "Có/không"])
+    sheet.append(["  Phòng  Tham mưu ", 12, datetime.date(2017, 3, 4), True])
+    sheet.append([None, 1.5, datetime.datetime(2017, 3, 4, 8, 30), False])
+    sheet["A5"] = CellRichText(["Nguyễn ", TextBlock(InlineFont(b=True), "Văn"), " Khảo"])
+    sheet["D5"] = "1/QĐ"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    data = buffer.getvalue()
+
+    stock = openpyxl.load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
+    expected = [list(row) for row in stock.iter_rows(min_row=2, values_only=True) if any(row)]
+    sheet = read_spreadsheet(data)
+    assert sheet.dataset.headers == ["Chữ", "Số", "Ngày", "Có/không"]
+    assert [list(row) for row in sheet.dataset] == expected
+    assert expected[2][0] == "Nguyễn Văn Khảo"
+    assert sheet.dataset.row_numbers == [2, 3, 5]
 
 
 def test_windows_1258_tone_marks_are_stored_composed(ministry, flag_type):
@@ -292,6 +319,51 @@ def test_importing_an_export_again_changes_nothing_and_an_edit_is_an_update(awar
     assert (report.new, report.updated, report.unchanged) == (0, 1, 2)
     assert [row.changed for row in report.rows if row.action == "update"] == [["Ghi chú"]]
     assert Award.objects.filter(note="Đã sửa").count() == 1
+
+
+# -- Cost -----------------------------------------------------------------------------------
+
+
+def many_awards(count: int, order_type, division, person, year: int = 2016) -> bytes:
+    """``count`` new awards, to a unit, to a person written with their unit, to a group."""
+    recipients = [
+        (division.name, "", ""),
+        ("", f"{person.full_name} ({person.unit.name})", ""),
+        ("", "", "3 tập thể"),
+    ]
+    rows = [[*HEADERS, "Số tập thể/cá nhân (chưa nêu tên)", "Ngày quyết định"]]
+    for number in range(count):
+        unit, recipient, group = recipients[number % len(recipients)]
+        rows.append(
+            [year, order_type.name, "hạng Ba", unit, recipient, f"{number}/QĐ", group, "15/01/2017"]
+        )
+    return xlsx(rows)
+
+
+def statements(data: bytes, *, dry_run: bool) -> Counter[str]:
+    """The statements an import of ``data`` runs, by kind (SELECT, INSERT, SAVEPOINT…)."""
+    with CaptureQueriesContext(connection) as captured:
+        report = import_file(AwardResource(), data, dry_run=dry_run)
+    assert report.ok and report.written is not dry_run
+    return Counter(query["sql"].split(None, 1)[0].upper() for query in captured)
+
+
+def test_a_preview_runs_as_many_queries_for_60_rows_as_for_20(order_type, division, person):
+    few = statements(many_awards(20, order_type, division, person), dry_run=True)
+    many = statements(many_awards(60, order_type, division, person), dry_run=True)
+    assert many == few
+
+
+def test_an_import_runs_as_many_queries_for_60_rows_as_for_20(order_type, division, person):
+    few = statements(many_awards(20, order_type, division, person), dry_run=False)
+    many = statements(many_awards(60, order_type, division, person, year=2017), dry_run=False)
+    assert Award.objects.count() == Award.history.count() == 80
+    # SQLite takes at most 999 values a statement: it inserts the awards, and their history, a
+    # few dozen rows at a time. Every other statement is the same for 60 rows as for 20.
+    inserts = many.pop("INSERT") - few.pop("INSERT")
+    assert many == few
+    limit = connection.features.max_query_params
+    assert inserts == 0 if limit is None else inserts <= 2 * math.ceil(60 * 30 / limit)
 
 
 # -- Hostile files --------------------------------------------------------------------------
