@@ -359,10 +359,14 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
         wanted = {str(text) for text in texts if not is_blank(text)} - self._looked_up
         if not wanted:
             return
+        self._looked_up |= wanted
+        self._load(self.known(), wanted, cached=True)
+
+    def known(self) -> models.QuerySet:
+        """The records there were when the file was first read; rows may add more."""
         if self._newest is None:
             self._newest = self.model._default_manager.aggregate(newest=Max("pk"))["newest"] or 0
-        self._looked_up |= wanted
-        self._load(self.model._default_manager.filter(pk__lte=self._newest), wanted, cached=True)
+        return self.model._default_manager.filter(pk__lte=self._newest)
 
     def distinct_names(self, records: models.QuerySet, name: str, cached: bool) -> list[tuple]:
         """Each distinct value of the field ``name`` with its exact and loose keys: a few
@@ -377,29 +381,39 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
 
     def _load(self, records: models.QuerySet, texts: set[str], cached: bool = False) -> None:
         exact = {exact_key(text) for text in texts}
-        loose = {loose_key(text) for text in texts}
         matches = Q()
         if self.code:
             matches |= Q(**{f"{self.code}__in": {text.strip() for text in texts} | exact})
-        # Names are compared folded, which no database does alike: the distinct names are read
-        # and folded once, and the matches kept.
         for name in self.names:
-            found = {
-                value
-                for value, exact_value, loose_value in self.distinct_names(records, name, cached)
-                if exact_value in exact or loose_value in loose
-            }
+            found = self.stored_names(records, name, texts, cached)
             if found:
                 matches |= Q(**{f"{name}__in": found})
-        if not matches:
-            return
+        if matches:
+            self._add(records.filter(matches))
+
+    def stored_names(
+        self, records: models.QuerySet, name: str, texts: set[str], cached: bool
+    ) -> set[str]:
+        """The values of the field ``name`` that one of ``texts`` matches."""
+        exact = {exact_key(text) for text in texts}
+        loose = {loose_key(text) for text in texts}
+        # Names are compared folded, which no database does alike: the distinct names are read
+        # and folded once, and the matches kept.
+        return {
+            value
+            for value, exact_value, loose_value in self.distinct_names(records, name, cached)
+            if exact_value in exact or loose_value in loose
+        }
+
+    def _add(self, matched: models.QuerySet) -> None:
+        """Index the records of ``matched`` under the names they are written as."""
         # Long texts (a source's full text, quotes) are never matched on; leave them unread.
         texts_fields = [
             field.name
             for field in self.model._meta.concrete_fields
             if isinstance(field, models.TextField)
         ]
-        matched = records.filter(matches).select_related(*self.load_related).defer(*texts_fields)
+        matched = matched.select_related(*self.load_related).defer(*texts_fields)
         for record in matched.iterator(chunk_size=2000):
             self._index.add(self.scope_of(record), self.written_names(record), record)
 
@@ -564,10 +578,47 @@ class PersonWidget(NamedRecordWidget):
         super().__init__(model, names=("full_name",), code="slug", **kwargs)
 
     def prepare(self, texts: Iterable[Any]) -> None:
-        # "Name (Unit)" is looked up by its name too.
         texts = [str(text) for text in texts if not is_blank(text)]
-        names = [match.group(1) for text in texts if (match := self._WITH_UNIT.match(text.strip()))]
-        super().prepare([*texts, *names])
+        super().prepare(texts)
+        # "Name (Unit)" is looked up by its name among the people of the units it names only:
+        # a common name is shared by thousands of people across a ministry.
+        # A unit's name ("Phòng Tổ chức cán bộ") is often shared by a unit of every province:
+        # each name is looked for in the units written after it, not in all of them.
+        names_by_unit: dict[str, set[str]] = defaultdict(set)
+        for text in texts:
+            if match := self._WITH_UNIT.match(text.strip()):
+                name, unit = match.groups()
+                if name not in self._looked_up:
+                    names_by_unit[unit.strip()].add(name)
+        if not names_by_unit:
+            return
+        people = self.known()
+        # Which units each stored name is wanted in; then the people of those names, read as
+        # bare values, and only those in one of the units read as records.
+        wanted: dict[str, set[int]] = defaultdict(set)
+        for unit, names in names_by_unit.items():
+            units = self.units_named(unit)
+            for value in self.stored_names(people, "full_name", names, cached=True):
+                wanted[value] |= units
+            self._looked_up |= names
+        namesakes = people.filter(full_name__in=wanted).values_list("pk", "full_name", "unit")
+        chosen = [
+            pk for pk, name, unit in namesakes.iterator(chunk_size=5000) if unit in wanted[name]
+        ]
+        if chosen:
+            self._add(people.filter(pk__in=chosen))
+
+    def units_named(self, text: str) -> set[int]:
+        """The keys of the units whose full name, short name or code is ``text``."""
+        if "units_by_key" not in self.tables:
+            by_key: dict[str, set[int]] = defaultdict(set)
+            units = self.model._meta.get_field("unit").related_model._default_manager
+            for pk, *names in units.values_list("pk", "name", "short_name", "slug"):
+                for key in unit_keys(*names):
+                    by_key[key].add(pk)
+            self.tables["units_by_key"] = by_key
+        by_key = self.tables["units_by_key"]
+        return set().union(*(by_key.get(key, ()) for key in unit_keys(text)))
 
     def find(self, text: str, row: dict | None = None) -> models.Model:
         match = self._WITH_UNIT.match(text.strip())
@@ -576,16 +627,25 @@ class PersonWidget(NamedRecordWidget):
         # the name and unit fail to find one person.
         if match and not self.candidates(None, text, refresh=False):
             name, unit = match.groups()
+            typed = unit_keys(unit)
             found = [
                 person
                 for person in self.candidates(None, name)
-                if person.unit_id and unit_answers_to(person.unit, unit)
+                if person.unit_id and not typed.isdisjoint(self.unit_keys(person.unit))
             ]
             if len(found) == 1:
                 return found[0]
             if found:
                 raise self.ambiguous(text, found)
         return super().find(text, row)
+
+    def unit_keys(self, unit: models.Model) -> frozenset[str]:
+        """:func:`unit_keys` of a unit, computed once per file: a common name may have
+        hundreds of namesakes to tell apart by their units."""
+        keys = self.tables.setdefault("unit_keys", {})
+        if unit.pk not in keys:
+            keys[unit.pk] = unit_keys(unit.name, unit.short_name, unit.slug)
+        return keys[unit.pk]
 
     def ambiguous(self, text: str, found: list[models.Model]) -> ValueError:
         return ValueError(
@@ -653,12 +713,11 @@ class PersonWidget(NamedRecordWidget):
         )
 
 
-def unit_answers_to(unit: models.Model, text: str) -> bool:
-    """Whether ``text`` is the unit's full name, short name or code, however typed."""
-    names = [unit.name, unit.short_name, unit.slug]
-    return any(exact_key(name) == exact_key(text) for name in names if name) or any(
-        fold(name) == fold(text) for name in names if name
-    )
+def unit_keys(*names: str | None) -> frozenset[str]:
+    """The keys under which a unit's names (full, short, code) match what is typed: exactly,
+    whatever the case, spacing or Unicode form, or without diacritics. Two spellings name the
+    same unit when their keys meet."""
+    return frozenset(key for name in names if name for key in (exact_key(name), loose_key(name)))
 
 
 def share_tables(widgets_: Iterable[Any]) -> None:

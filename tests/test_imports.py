@@ -231,6 +231,32 @@ def test_namesakes_are_told_apart_by_their_unit(awards_file, person, division, o
     assert Award.objects.get(decision_number="2/QĐ").recipient_person == namesake
 
 
+def test_a_unit_name_every_province_has_picks_the_namesake_only_when_one_matches(
+    awards_file, person, division, ministry
+):
+    # Two provinces, each with its own "Phòng Tham mưu"; the name is written with that unit.
+    province = Unit.objects.create(
+        name="Công an tỉnh Hà Giang", slug="ca-ha-giang", parent=ministry
+    )
+    other = Unit.objects.create(name="Phòng Tham mưu", slug="pv01-ha-giang", parent=province)
+    here = Person.objects.create(full_name=person.full_name, slug="khao-2", unit=division)
+    awards_file[2][4] = "Nguyễn Văn Khảo (Phòng Tham mưu)"
+    # A recipient unit written by a name two units share is refused; by its code it is not.
+    awards_file[1][3] = awards_file[3][3] = division.slug
+    assert problems(preview(xlsx(awards_file))) == []
+    assert confirm(xlsx(awards_file)).written
+    assert Award.objects.get(decision_number="2/QĐ").recipient_person == here
+
+    Award.objects.all().delete()
+    there = Person.objects.create(full_name=person.full_name, slug="khao-3", unit=other)
+    [(row, column, message)] = problems(preview(xlsx(awards_file)))
+    assert (row, column) == (3, "Cá nhân nhận")
+    assert "khao-2" in message and "khao-3" in message
+    awards_file[2][4] = there.slug
+    assert confirm(xlsx(awards_file)).written
+    assert Award.objects.get(decision_number="2/QĐ").recipient_person == there
+
+
 # -- Values ---------------------------------------------------------------------------------
 
 
