@@ -20,7 +20,7 @@ workflow (and so its preview, hooks and results) but makes each of those a bulk 
 import copy
 import functools
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import tablib
@@ -30,19 +30,13 @@ from django.db.models import F, Q
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.fields import NOT_PROVIDED
 from django.utils.encoding import force_str
-from django.utils.translation import gettext as _
 from import_export import fields
 from import_export.instance_loaders import ModelInstanceLoader
 from import_export.resources import Diff
 from import_export.results import Result, RowResult
 from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
 
-from movement.constraints import (
-    UniqueSet,
-    Unsupported,
-    clashes,
-    unique_sets,
-)
+from movement.constraints import KEYS_PER_QUERY, UniqueSet, Unsupported, clashes, unique_sets
 from movement.widgets import (
     ChoiceWidget,
     DateWidget,
@@ -57,8 +51,6 @@ from movement.widgets import (
     YesNoWidget,
     share_tables,
 )
-
-KEYS_PER_QUERY = 1000
 
 
 class KeyedInstanceLoader(ModelInstanceLoader):
@@ -208,80 +200,6 @@ def key_reader(model: type[models.Model], unique: UniqueSet) -> Callable[[Any], 
         return None if None in found else found
 
     return key
-
-
-def batch_clashes(
-    instances: Sequence[models.Model], rows: Sequence[int]
-) -> dict[int, ValidationError]:
-    """The instances (by position) that would break a unique field or constraint: against an
-    earlier instance of the batch, whose row the error gives, or against the database's rows."""
-    if not instances:
-        return {}
-    model = type(instances[0])
-    found: dict[int, ValidationError] = {}
-    for unique in unique_sets(model):
-        keys: dict[tuple, int] = {}
-        key_of = key_reader(model, unique)
-        for position, instance in enumerate(instances):
-            key = key_of(instance)
-            if key is None:
-                continue
-            if key in keys:
-                labels = ", ".join(
-                    str(model._meta.get_field(name).verbose_name) for name in unique.fields
-                )
-                found.setdefault(
-                    position,
-                    ValidationError(
-                        _("Row %(row)s of this file has the same %(fields)s.")
-                        % {"row": rows[keys[key]], "fields": labels}
-                    ),
-                )
-            else:
-                keys[key] = position
-        stored = stored_keys(model, unique, list(keys))
-        for key, position in keys.items():
-            pk = stored.get(key)
-            if pk is not None and pk != instances[position].pk:
-                found.setdefault(
-                    position,
-                    ValidationError(instances[position].unique_error_message(model, unique.fields)),
-                )
-    return found
-
-
-def stored_keys(model: type[models.Model], unique: UniqueSet, keys: list[tuple]) -> dict:
-    """The primary keys of the stored rows among ``keys``, by key.
-
-    Each chunk of keys is asked for as a box: each field among the chunk's values, the last of
-    several fields left out, and the rows in the box that are not one of the keys are dropped
-    here. The unique index answers the box from its leading columns, and the last (a decision
-    number, which sets otherwise alike awards apart) is too varied to probe for: each value of
-    it would multiply the probes. Asking for each key whole (a OR b OR …) would say the same,
-    but Django takes a millisecond a key to build such a query. Sorted keys keep each chunk's
-    box, and so what it reads, small.
-    """
-    attnames = [
-        "pk" if name == "pk" else model._meta.get_field(name).attname for name in unique.fields
-    ]
-    boxed = attnames[:-1] or attnames
-    stored = {}
-    keys = sorted(keys)
-    for start in range(0, len(keys), KEYS_PER_QUERY):
-        chunk = keys[start : start + KEYS_PER_QUERY]
-        box = {
-            f"{attname}__in": {key[position] for key in chunk}
-            for position, attname in enumerate(boxed)
-        }
-        # order_by(): the model's ordering would join the award types and sort for nothing.
-        rows = model._default_manager.filter(**box).order_by()
-        if unique.condition is not None:
-            rows = rows.filter(unique.condition)
-        wanted = set(chunk)
-        for pk, *key in rows.values_list("pk", *attnames):
-            if tuple(key) in wanted:
-                stored[tuple(key)] = pk
-    return stored
 
 
 class UnrenderedDiff(Diff):
@@ -616,7 +534,7 @@ class RowImportMixin:
             return
         numbers = [self._pending.get(id(instance), (0, {}))[0] for instance in pending]
         rows = [sheet_row(self._dataset, number) if self._dataset else number for number in numbers]
-        for position, error in sorted(batch_clashes(pending, rows).items()):
+        for position, error in sorted(clashes(pending, rows, key_reader=key_reader).items()):
             number, row = self._pending[id(pending[position])]
             row_result = self._row_results.get(number)
             if row_result is None:
