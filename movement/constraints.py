@@ -27,7 +27,7 @@ class Unsupported(Exception):
     """A condition with a lookup or expression this module does not evaluate."""
 
 
-_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "exact": operator.eq,
     "gt": operator.gt,
     "gte": operator.ge,
@@ -82,11 +82,11 @@ def _lookup(child: tuple[str, Any], instance: models.Model) -> bool | None:
         raise Unsupported(path)
     if lookup == "isnull":
         return (value is None) == bool(expected)
-    if lookup not in _COMPARISONS:
+    if lookup not in COMPARISONS:
         raise Unsupported(path)
     if value is None or expected is None:
         return None
-    return _COMPARISONS[lookup](value, expected)
+    return COMPARISONS[lookup](value, expected)
 
 
 def check_constraints(instance: models.Model, exclude: Sequence[str] = ()) -> None:

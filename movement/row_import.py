@@ -36,7 +36,14 @@ from import_export.resources import Diff
 from import_export.results import Result, RowResult
 from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
 
-from movement.constraints import KEYS_PER_QUERY, UniqueSet, Unsupported, clashes, unique_sets
+from movement.constraints import (
+    COMPARISONS,
+    KEYS_PER_QUERY,
+    UniqueSet,
+    Unsupported,
+    clashes,
+    unique_sets,
+)
 from movement.widgets import (
     ChoiceWidget,
     DateWidget,
@@ -99,14 +106,6 @@ class KeyedInstanceLoader(ModelInstanceLoader):
 # -- Conditions ---------------------------------------------------------------------------------
 
 Condition = Callable[[models.Model], bool | None]
-
-_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
-    "exact": operator.eq,
-    "gt": operator.gt,
-    "gte": operator.ge,
-    "lt": operator.lt,
-    "lte": operator.le,
-}
 
 
 def compile_condition(model: type[models.Model], condition: Q, names: set[str]) -> Condition:
@@ -171,7 +170,7 @@ def _compile_lookup(
     if lookup == "isnull":
         wanted = bool(expected)
         return lambda instance: (read(instance) is None) == wanted
-    compare = _COMPARISONS.get(lookup)
+    compare = COMPARISONS.get(lookup)
     if compare is None:
         raise Unsupported(path)
 
