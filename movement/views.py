@@ -344,10 +344,10 @@ class SharedTask:
 
 def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
     unit = get_object_or_404(Unit.objects.select_related("source"), slug=slug)
-    # The awards of the unit and of every unit below it, found by one recursive subquery.
-    # The unit and every unit below it. Read first, so that the database plans the award
-    # queries for these units, few or thousands, rather than guessing what a recursive
-    # subquery yields and walking a million awards newest first for a unit with a few.
+    # The unit and every unit below it, whose awards the page shows. Read first, so that the
+    # database plans the award queries for these units, few or thousands, rather than guessing
+    # what a recursive subquery yields and walking a million awards newest first for a unit
+    # with a few.
     subtree = list(unit.subtree().values_list("pk", flat=True))
     awards = Award.objects.filter(recipient_unit__in=subtree)
     totals = dict(

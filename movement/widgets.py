@@ -564,6 +564,10 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
         )
 
 
+# People read as records in one query, by key.
+PEOPLE_PER_QUERY = 10_000
+
+
 class PersonWidget(NamedRecordWidget):
     """A person written as their full name; namesakes as "Full Name (Unit)", or by code.
 
@@ -580,10 +584,9 @@ class PersonWidget(NamedRecordWidget):
     def prepare(self, texts: Iterable[Any]) -> None:
         texts = [str(text) for text in texts if not is_blank(text)]
         super().prepare(texts)
-        # "Name (Unit)" is looked up by its name among the people of the units it names only:
-        # a common name is shared by thousands of people across a ministry.
-        # A unit's name ("Phòng Tổ chức cán bộ") is often shared by a unit of every province:
-        # each name is looked for in the units written after it, not in all of them.
+        # "Name (Unit)" is looked for among the people of the units written after that name
+        # only: across a ministry a common name is shared by thousands of people, and a unit's
+        # name ("Phòng Tổ chức cán bộ") by a unit of every province.
         names_by_unit: dict[str, set[str]] = defaultdict(set)
         for text in texts:
             if match := self._WITH_UNIT.match(text.strip()):
@@ -605,8 +608,9 @@ class PersonWidget(NamedRecordWidget):
         chosen = [
             pk for pk, name, unit in namesakes.iterator(chunk_size=5000) if unit in wanted[name]
         ]
-        if chosen:
-            self._add(people.filter(pk__in=chosen))
+        # In chunks: SQLite takes at most 32,766 values in one statement.
+        for start in range(0, len(chosen), PEOPLE_PER_QUERY):
+            self._add(people.filter(pk__in=chosen[start : start + PEOPLE_PER_QUERY]))
 
     def units_named(self, text: str) -> set[int]:
         """The keys of the units whose full name, short name or code is ``text``."""
