@@ -193,8 +193,9 @@ class MovementResource(
 
     def before_import_row(self, row: dict, **kwargs: Any) -> None:
         for name, value in row.items():
-            if isinstance(value, str) and value.startswith("'"):
-                row[name] = unescape_formula(value)
+            unescaped = unescape_formula(value)
+            if unescaped is not value:
+                row[name] = unescaped
 
 
 class SourcedResource(MovementResource):
