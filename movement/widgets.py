@@ -392,18 +392,37 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
             self._add(records.filter(matches))
 
     def stored_names(
-        self, records: models.QuerySet, name: str, texts: set[str], cached: bool
+        self, records: models.QuerySet, name: str, texts: Iterable[str], cached: bool
     ) -> set[str]:
         """The values of the field ``name`` that one of ``texts`` matches."""
-        exact = {exact_key(text) for text in texts}
-        loose = {loose_key(text) for text in texts}
-        # Names are compared folded, which no database does alike: the distinct names are read
-        # and folded once, and the matches kept.
-        return {
-            value
-            for value, exact_value, loose_value in self.distinct_names(records, name, cached)
-            if exact_value in exact or loose_value in loose
-        }
+        by_exact, by_loose = self.names_by_key(records, name, cached)
+        found: set[str] = set()
+        for text in texts:
+            found.update(by_exact.get(exact_key(text), ()))
+            found.update(by_loose.get(loose_key(text), ()))
+        return found
+
+    def names_by_key(
+        self, records: models.QuerySet, name: str, cached: bool
+    ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+        """The distinct values of the field ``name`` by their exact and by their loose key.
+
+        Names are compared folded, which no database does alike: the distinct names are read
+        and folded once, and then looked up by key, once for each unit a file names people in.
+        """
+        if cached and f"by_key:{name}" in self.tables:
+            return self.tables[f"by_key:{name}"]
+        by_exact: dict[str, tuple[str, ...]] = {}
+        by_loose: dict[str, tuple[str, ...]] = {}
+        # Tuples of texts, unlike sets, are left alone by Python's garbage collector, which an
+        # import of thousands of rows would otherwise have walk tens of thousands of them.
+        for value, exact_value, loose_value in self.distinct_names(records, name, cached):
+            by_exact[exact_value] = (*by_exact.get(exact_value, ()), value)
+            by_loose[loose_value] = (*by_loose.get(loose_value, ()), value)
+        found = (by_exact, by_loose)
+        if cached:
+            self.tables[f"by_key:{name}"] = found
+        return found
 
     def _add(self, matched: models.QuerySet) -> None:
         """Index the records of ``matched`` under the names they are written as."""
