@@ -11,15 +11,18 @@ covered here too: raw saves of a fixture load (:func:`recording` with ``raw_save
 ``bulk_create``/``bulk_update`` of an import in bulk mode (:class:`AuditedImportMixin`).
 """
 
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from django.db import models
+from django.conf import settings
+from django.db import connections, models, router
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
-from simple_history.utils import get_history_manager_for_model
+from simple_history.utils import get_change_reason_from_object, get_history_manager_for_model
 
 
 class Path(models.TextChoices):
@@ -121,16 +124,51 @@ class AuditedRecords(HistoricalRecords):
             super().m2m_changed(instance, action, *args, **kwargs)
 
 
+# Records whose history one statement copies (SQLite takes 32,766 values in one statement).
+HISTORY_PER_QUERY = 1000
+
+
 def record_bulk(objects: list[models.Model], *, update: bool) -> None:
     """History rows for records written by ``bulk_create`` or ``bulk_update``, which send no
-    signals. Records without a primary key (a failed insert) have nothing to record."""
+    signals. Records without a primary key (a failed insert) have nothing to record.
+
+    The database copies each record's values from the rows just written (INSERT … SELECT):
+    django-simple-history's bulk_history_create builds a historical instance per record, which
+    costs an import of 10,000 rows as much as writing the records themselves.
+    """
     saved = [obj for obj in objects if obj.pk is not None]
-    if not saved:
+    if not saved or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
-    history = get_history_manager_for_model(type(saved[0]))
-    history.bulk_history_create(
-        saved, update=update, default_change_reason=current_reason() or reason(Path.IMPORT)
-    )
+    model = type(saved[0])
+    history = get_history_manager_for_model(model).model
+    default_reason = current_reason() or reason(Path.IMPORT)
+    by_author: dict[tuple[Any, str], list[Any]] = defaultdict(list)
+    for obj in saved:
+        user = getattr(obj, "_history_user", None) or history.get_default_history_user(obj)
+        change_reason = get_change_reason_from_object(obj) or default_reason
+        by_author[user.pk if user else None, change_reason].append(obj.pk)
+
+    connection = connections[router.db_for_write(history)]
+    quote = connection.ops.quote_name
+    tracked = history.tracked_fields
+    given = ("history_date", "history_change_reason", "history_type", "history_user")
+    columns = [history._meta.get_field(field.name).column for field in tracked]
+    columns += [history._meta.get_field(name).column for name in given]
+    targets = ", ".join(map(quote, columns))
+    sources = ", ".join(quote(field.column) for field in tracked)
+    table, history_table = quote(model._meta.db_table), quote(history._meta.db_table)
+    # Quoted names only; the values are parameters.
+    select = f"SELECT {sources}, %s, %s, %s, %s FROM {table} WHERE {quote(model._meta.pk.column)}"  # noqa: S608
+    copy = f"INSERT INTO {history_table} ({targets}) {select} IN "
+    date = history._meta.get_field("history_date").get_db_prep_save(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        for (user_pk, change_reason), pks in by_author.items():
+            for start in range(0, len(pks), HISTORY_PER_QUERY):
+                chunk = pks[start : start + HISTORY_PER_QUERY]
+                cursor.execute(
+                    copy + f"({', '.join(['%s'] * len(chunk))})",
+                    [date, change_reason, "~" if update else "+", user_pk, *chunk],
+                )
 
 
 class AuditedImportMixin:

@@ -3,6 +3,7 @@ a bulk action, an import (in bulk mode too), a revert, a fixture load — and a 
 brought back by an administrator."""
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -10,7 +11,7 @@ from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from movement import audit
 from movement.imports import import_file
@@ -145,6 +146,21 @@ def test_an_import_in_bulk_mode_is_recorded_too(officer, award, division, flag_t
     added = Award.history.get(year=2018)
     assert (added.history_type, added.history_user) == ("+", officer)
     assert {updated.history_change_reason, added.history_change_reason} == {"import: lo-lon.csv"}
+
+
+def test_an_imported_award_s_history_holds_the_values_it_was_written_with(
+    officer, division, flag_type
+):
+    data = awards_csv({**award_row(division, 2018), "Ghi chú": "Đợt 1"})
+    report = import_file(AwardResource(), data, dry_run=False, user=officer, file_name="a.csv")
+    assert report.written, report.problems
+    stored = Award.objects.get(year=2018)
+    [recorded] = stored.history.all()
+    tracked = Award.history.model.tracked_fields
+    assert [getattr(recorded, field.attname) for field in tracked] == [
+        getattr(stored, field.attname) for field in tracked
+    ]
+    assert abs(recorded.history_date - timezone.now()) < datetime.timedelta(minutes=1)
 
 
 def test_a_dry_run_records_nothing(officer, division, flag_type):
