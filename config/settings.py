@@ -161,9 +161,9 @@ IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", 100))
 IMPORT_MAX_CELL_CHARS = 32_767
 # Uploads up to the import limit stay in memory: nothing is written to the app server's disk.
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES
-# Between the preview and the confirmation the upload waits in the database cache, which every
-# app server shares (`manage.py createcachetable` makes its table; `make migrate` runs it).
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "movement.imports.UploadStorage"
+# Between the preview and the confirmation the rows read wait in the database cache, which every
+# app server shares (movement.imports.UploadStorage; `manage.py createcachetable` makes its
+# table, `make migrate` runs it).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "spreadsheets": {

@@ -18,10 +18,12 @@ import codecs
 import csv
 import io
 import logging
+import pickle
 import pyexpat
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -534,8 +536,9 @@ def _dataset(rows: Iterable[tuple[int, list[Any]]], limits: Limits) -> tablib.Da
 
 
 class UploadStorage(BaseStorage):
-    """An upload waiting for its confirmation, in the database cache that every app server
-    shares (settings.CACHES["spreadsheets"]), never on one server's disk."""
+    """An upload waiting for its confirmation: its rows as the preview read them, in the database
+    cache that every app server shares (settings.CACHES["spreadsheets"]), never on one server's
+    disk. The confirmation imports the rows the preview showed, without reading the file again."""
 
     PREFIX = "movement-upload-"
 
@@ -543,18 +546,25 @@ class UploadStorage(BaseStorage):
     def cache() -> Any:
         return caches["spreadsheets"]
 
-    def save(self, data: bytes) -> None:
+    def save(self, sheet: Sheet) -> None:
         if not self.name:
             self.name = uuid4().hex
-        self.cache().set(self.PREFIX + self.name, data)
+        dataset = sheet.dataset
+        rows = (sheet.kind, dataset.headers, [tuple(row) for row in dataset], dataset.row_numbers)
+        # Compressed a little: rows repeat their names, dates and years thousands of times.
+        self.cache().set(self.PREFIX + self.name, zlib.compress(pickle.dumps(rows), 1))
 
-    def read(self) -> bytes:
-        data = self.cache().get(self.PREFIX + (self.name or ""))
-        if data is None:
+    def read(self) -> Sheet:
+        kept = self.cache().get(self.PREFIX + (self.name or ""))
+        if kept is None:
             raise SpreadsheetError(
                 _("The uploaded file is no longer kept (after two hours). Upload it again.")
             )
-        return data
+        # Written by save() above into the project's own cache, never by a user.
+        kind, headers, rows, numbers = pickle.loads(zlib.decompress(kept))  # noqa: S301
+        dataset = tablib.Dataset(*rows, headers=headers)
+        dataset.row_numbers = numbers
+        return Sheet(dataset, kind)
 
     def remove(self) -> None:
         self.cache().delete(self.PREFIX + (self.name or ""))
@@ -597,6 +607,9 @@ class ImportReport:
     rows: list[PreviewRow] = field(default_factory=list)
     written: bool = False
     result: Result | None = None
+    # The rows read, and where they wait for the confirmation (preview_upload).
+    sheet: Sheet | None = None
+    upload: str = ""
 
     @property
     def ok(self) -> bool:
@@ -609,25 +622,27 @@ class ImportReport:
 
 def import_file(
     resource: Any,
-    data: bytes,
+    data: bytes | Sheet,
     *,
     dry_run: bool,
     user: Any = None,
     file_name: str = "",
     limits: Limits | None = None,
 ) -> ImportReport:
-    """Read ``data`` and import its rows with ``resource`` (a MovementResource instance).
+    """Read ``data`` (or take the rows already read from it) and import its rows with
+    ``resource`` (a MovementResource instance).
 
     All rows or none: with ``dry_run`` nothing is written; otherwise everything is, in one
     transaction, only if no row is refused.
     """
     report = ImportReport(file_name=file_name)
     try:
-        sheet = read_spreadsheet(data, limits)
+        sheet = data if isinstance(data, Sheet) else read_spreadsheet(data, limits)
     except SpreadsheetError as error:
         report.errors.append(str(error))
         return report
     report.kind = sheet.kind
+    report.sheet = sheet
     dataset = sheet.dataset
     result = resource.import_data(
         dataset,
@@ -640,6 +655,32 @@ def import_file(
         retain_instance_in_row_result=True,
     )
     return describe(resource, dataset, result, report, dry_run=dry_run)
+
+
+def preview_upload(
+    resource: Any, data: bytes, *, user: Any = None, file_name: str = ""
+) -> ImportReport:
+    """The preview of an uploaded file. When every row can be imported, its rows wait in an
+    :class:`UploadStorage` for :func:`confirm_upload`; ``report.upload`` names them."""
+    report = import_file(resource, data, dry_run=True, user=user, file_name=file_name)
+    if report.ok and report.sheet is not None:
+        storage = UploadStorage()
+        storage.save(report.sheet)
+        report.upload = storage.name
+    return report
+
+
+def confirm_upload(
+    resource: Any, upload: str, *, user: Any = None, file_name: str = ""
+) -> ImportReport:
+    """Import, for good, the rows a preview kept as ``upload``: all of them, or none if the
+    database no longer allows one (someone recorded the same award meanwhile). Raises
+    :class:`SpreadsheetError` when the rows are no longer kept."""
+    storage = UploadStorage(name=upload)
+    report = import_file(resource, storage.read(), dry_run=False, user=user, file_name=file_name)
+    if report.written:
+        storage.remove()
+    return report
 
 
 def describe(
@@ -695,10 +736,3 @@ def describe(
         )
     report.written = not dry_run and report.ok
     return report
-
-
-def import_awards(data: bytes, *, dry_run: bool, user: Any = None) -> ImportReport:
-    """Import a file of awards; the benchmark calls this for its preview and its confirmation."""
-    from movement.resources import AwardResource
-
-    return import_file(AwardResource(), data, dry_run=dry_run, user=user)

@@ -20,7 +20,15 @@ from django.utils import translation
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
-from movement.imports import ImportReport, Limits, SpreadsheetError, import_file, read_spreadsheet
+from movement.imports import (
+    ImportReport,
+    Limits,
+    SpreadsheetError,
+    confirm_upload,
+    import_file,
+    preview_upload,
+    read_spreadsheet,
+)
 from movement.models import Award, Person, Unit
 from movement.resources import AwardResource, UnitResource
 from tests.spreadsheets import (
@@ -636,6 +644,33 @@ def test_a_confirmation_that_no_longer_holds_writes_nothing(admin_client, awards
     assert response.status_code == 200
     assert response.context["report"].problems
     assert awards() == before
+
+
+def test_the_confirmation_imports_the_rows_the_preview_read_with_their_row_numbers(awards_file):
+    rows = [awards_file[0], [], *awards_file[1:]]  # a blank row 2: the awards are rows 3 to 5
+    previewed = preview_upload(AwardResource(), xlsx(rows))
+    assert previewed.upload and not Award.objects.exists()
+    # Meanwhile someone records the award of row 3; the file itself is not read again.
+    assert confirm(xlsx(awards_file[:2])).written
+    before = awards()
+
+    report = confirm_upload(AwardResource(), previewed.upload)
+    assert not report.written
+    assert [(row, column) for row, column, _message in problems(report)] == [(3, "")]
+    assert awards() == before
+
+
+def test_rows_no_longer_kept_are_not_confirmed(awards_file):
+    previewed = preview_upload(AwardResource(), xlsx(awards_file))
+    assert confirm_upload(AwardResource(), previewed.upload).written
+    with pytest.raises(SpreadsheetError, match="no longer kept"):
+        confirm_upload(AwardResource(), previewed.upload)
+    assert Award.objects.count() == 3
+
+
+def test_a_preview_with_a_refused_row_keeps_nothing_to_confirm(awards_file):
+    awards_file[2][4] = "Không Có Ai"
+    assert preview_upload(AwardResource(), xlsx(awards_file)).upload == ""
 
 
 def test_a_hostile_upload_gets_a_page_not_an_error(admin_client, awards_file):

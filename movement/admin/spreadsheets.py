@@ -1,9 +1,10 @@
 """Spreadsheets in the admin: import with a preview staff can trust, exports of any size.
 
 Import: the file is recognised by itself (Excel workbook, CSV in UTF-8 or Windows-1258), previewed
-with every refused row's spreadsheet row, column and reason (movement.imports), and kept in the
-database cache until it is confirmed, so any app server can confirm it. Confirming imports all
-rows in one transaction or none. Each import page offers an empty template of the columns.
+with every refused row's spreadsheet row, column and reason (movement.imports), and its rows kept
+in the database cache until it is confirmed, so any app server can confirm it. Confirming imports
+those rows, all in one transaction or none. Each import page offers an empty template of the
+columns.
 
 Export: from the changelist, with its filters and search, as Excel or CSV. A CSV is streamed as it
 is written; an Excel file of more than settings.EXPORT_BACKGROUND_ROWS rows is written by a
@@ -30,7 +31,13 @@ from import_export.signals import post_export, post_import
 
 from movement.exports import XLSX_TYPE, csv_response, file_name, xlsx_response
 from movement.import_templates import template_response
-from movement.imports import ImportReport, SpreadsheetError, import_file, megabytes
+from movement.imports import (
+    ImportReport,
+    SpreadsheetError,
+    confirm_upload,
+    megabytes,
+    preview_upload,
+)
 from movement.models import ExportJob
 from movement.tasks import forget_old_exports, write_export
 
@@ -121,19 +128,15 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
         report = confirm_form = None
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["import_file"]
-            data = upload.read()
-            report = import_file(
+            report = preview_upload(
                 self.import_resource(request),
-                data,
-                dry_run=True,
+                upload.read(),
                 user=request.user,
                 file_name=upload.name,
             )
-            if report.ok:
-                storage = self.get_tmp_storage_class()()
-                storage.save(data)
+            if report.upload:
                 confirm_form = ConfirmForm(
-                    initial={"import_file_name": storage.name, "original_file_name": upload.name}
+                    initial={"import_file_name": report.upload, "original_file_name": upload.name}
                 )
         return self.render_import(request, form, report, confirm_form)
 
@@ -187,23 +190,19 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
         if not confirm.is_valid():
             messages.error(request, _("The import was not confirmed: upload the file again."))
             return HttpResponseRedirect(self.admin_url("import"))
-        storage = self.get_tmp_storage_class()(name=confirm.cleaned_data["import_file_name"])
         try:
-            data = storage.read()
+            report = confirm_upload(
+                self.import_resource(request),
+                confirm.cleaned_data["import_file_name"],
+                user=request.user,
+                file_name=confirm.cleaned_data["original_file_name"],
+            )
         except SpreadsheetError as error:
             messages.error(request, str(error))
             return HttpResponseRedirect(self.admin_url("import"))
-        report = import_file(
-            self.import_resource(request),
-            data,
-            dry_run=False,
-            user=request.user,
-            file_name=confirm.cleaned_data["original_file_name"],
-        )
         if not report.written:
             # The records changed since the preview, or the database refused: nothing written.
             return self.render_import(request, UploadForm(), report, None)
-        storage.remove()
         self.generate_log_entries(report.result, request)
         post_import.send(sender=None, model=self.model)
         messages.success(

@@ -6,6 +6,7 @@ reference doing the same job with the least machinery.
   (:func:`peak_memory_mb`) is the export's own and not what earlier cases left.
 - import: the rows an export gives, turned into new awards (no key, a new decision number),
   imported as staff do, a preview then a confirm, against a bare ``bulk_create`` of the same rows.
+  The confirmation imports the rows the preview read and kept, as the admin's does.
   Every run is rolled back, so each starts from the same table.
 """
 
@@ -29,7 +30,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from movement.exports import write_awards_xlsx
-from movement.imports import import_awards
+from movement.imports import ImportReport, confirm_upload, preview_upload
 from movement.models import Award
 from movement.resources import AwardResource
 
@@ -204,12 +205,16 @@ def import_file(rows: int) -> bytes:
 
 
 def import_ours(data: bytes) -> None:
-    """Preview, then confirm, as the admin's import does (movement.imports): both read the file."""
-    for dry_run in (True, False):
-        report = import_awards(data, dry_run=dry_run)
-        if not report.ok:
-            problems = [*report.errors, *(str(p) for p in report.problems[:5])]
-            raise RuntimeError(f"the benchmark's import file does not import cleanly: {problems}")
+    """Preview, then confirm, as the admin's import does, each step in a call of its own as in
+    the admin's two requests (movement.imports.preview_upload and confirm_upload)."""
+    _check(confirm_upload(AwardResource(), _check(preview_upload(AwardResource(), data)).upload))
+
+
+def _check(report: ImportReport) -> ImportReport:
+    if not report.ok:
+        problems = [*report.errors, *(str(p) for p in report.problems[:5])]
+        raise RuntimeError(f"the benchmark's import file does not import cleanly: {problems}")
+    return report
 
 
 def bulk_create_same_rows(originals: list[Award]) -> Callable[[], None]:
