@@ -16,6 +16,7 @@ refused, each refusal with its spreadsheet row, its column and the reason.
 
 import codecs
 import csv
+import gc
 import io
 import logging
 import pickle
@@ -25,6 +26,7 @@ import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import uuid4
@@ -620,6 +622,28 @@ class ImportReport:
         return self.new + self.updated + self.unchanged + self.invalid
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a file's rows are read and become records.
+
+    An import builds a few hundred thousand objects (cells, rows, records, results) that all
+    live until it ends. The collector runs each time the objects that survived it grow by a
+    quarter, and each run walks every object of the process again to free almost none: for a
+    file of 10,000 awards, 2.2 of its 10 s (timed with gc.callbacks), while collecting after an
+    import made without it found 1,605 objects to free. Reference counting still frees whatever
+    the import drops. The collector is the process's: if it is already paused (by another
+    import, on another thread), it is left as it is.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def import_file(
     resource: Any,
     data: bytes | Sheet,
@@ -636,25 +660,26 @@ def import_file(
     transaction, only if no row is refused.
     """
     report = ImportReport(file_name=file_name)
-    try:
-        sheet = data if isinstance(data, Sheet) else read_spreadsheet(data, limits)
-    except SpreadsheetError as error:
-        report.errors.append(str(error))
-        return report
-    report.kind = sheet.kind
-    report.sheet = sheet
-    dataset = sheet.dataset
-    result = resource.import_data(
-        dataset,
-        dry_run=dry_run,
-        raise_errors=False,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-        user=user,
-        file_name=file_name,
-        retain_instance_in_row_result=True,
-    )
-    return describe(resource, dataset, result, report, dry_run=dry_run)
+    with collector_paused():
+        try:
+            sheet = data if isinstance(data, Sheet) else read_spreadsheet(data, limits)
+        except SpreadsheetError as error:
+            report.errors.append(str(error))
+            return report
+        report.kind = sheet.kind
+        report.sheet = sheet
+        dataset = sheet.dataset
+        result = resource.import_data(
+            dataset,
+            dry_run=dry_run,
+            raise_errors=False,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            user=user,
+            file_name=file_name,
+            retain_instance_in_row_result=True,
+        )
+        return describe(resource, dataset, result, report, dry_run=dry_run)
 
 
 def preview_upload(
@@ -677,7 +702,9 @@ def confirm_upload(
     database no longer allows one (someone recorded the same award meanwhile). Raises
     :class:`SpreadsheetError` when the rows are no longer kept."""
     storage = UploadStorage(name=upload)
-    report = import_file(resource, storage.read(), dry_run=False, user=user, file_name=file_name)
+    with collector_paused():
+        sheet = storage.read()
+        report = import_file(resource, sheet, dry_run=False, user=user, file_name=file_name)
     if report.written:
         storage.remove()
     return report
