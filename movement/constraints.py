@@ -163,12 +163,15 @@ def clashes(
     instances: Sequence[models.Model],
     rows: Sequence[int],
     key_reader: Callable[[type[models.Model], UniqueSet], KeyReader] | None = None,
+    looked_up: Sequence[tuple[str, ...]] = (),
 ) -> dict[int, ValidationError]:
     """The instances (by position) that would break a unique field or constraint: against the
     database's rows, or against an earlier instance of the batch, whose row the error gives.
 
     ``key_reader`` gives, for a model and one of its unique sets, a faster way to read an
-    instance's key than :meth:`UniqueSet.key` (an import compiles one per file)."""
+    instance's key than :meth:`UniqueSet.key` (an import compiles one per file). The unique
+    fields in ``looked_up`` are only checked between the instances: each instance holds the
+    stored record of its value, if any (an import's instance loader found it by its key)."""
     if not instances:
         return {}
     model = type(instances[0])
@@ -190,6 +193,8 @@ def clashes(
                 )
             else:
                 keys[key] = position
+        if unique.fields in looked_up:
+            continue
         stored = stored_keys(model, unique, list(keys))
         for key, position in keys.items():
             pk = stored.get(key)

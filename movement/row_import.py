@@ -100,7 +100,10 @@ class KeyedInstanceLoader(ModelInstanceLoader):
         if not self.instances:
             # A file of new records: no row's key needs reading (a blank one makes a new key).
             return None
-        return self.instances.get(self.key(row))
+        found = self.instances.get(self.key(row))
+        # A record of its own for each row: two rows with one key are two changes to refuse
+        # (the second names the first's row), not one record that the second overwrites.
+        return copy.copy(found) if found is not None else None
 
 
 # -- Conditions ---------------------------------------------------------------------------------
@@ -533,7 +536,10 @@ class RowImportMixin:
             return
         numbers = [self._pending.get(id(instance), (0, {}))[0] for instance in pending]
         rows = [sheet_row(self._dataset, number) if self._dataset else number for number in numbers]
-        for position, error in sorted(clashes(pending, rows, key_reader=key_reader).items()):
+        # The instance loader found each row's record by its import id: none is looked for again.
+        import_id = tuple(self.fields[name].attribute for name in self.get_import_id_fields())
+        found = clashes(pending, rows, key_reader=key_reader, looked_up=[import_id])
+        for position, error in sorted(found.items()):
             number, row = self._pending[id(pending[position])]
             row_result = self._row_results.get(number)
             if row_result is None:

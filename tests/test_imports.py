@@ -3,6 +3,7 @@ and nothing is written unless every row is good; hostile files are refused befor
 anything. The files are built by the tests themselves (tests/spreadsheets.py)."""
 
 import datetime
+import gc
 import io
 import math
 import unicodedata
@@ -331,6 +332,21 @@ def test_a_row_for_an_award_already_recorded_is_refused(awards_file):
     assert report.invalid == 3 and not report.written
     assert all("already exists" in message for _row, _column, message in problems(report))
     assert awards() == before
+
+
+def test_two_rows_changing_one_record_are_refused_naming_the_first(awards_file):
+    assert confirm(xlsx(awards_file)).written
+    exported = AwardResource().export(force_native_type=True)
+    rows = [exported.headers, *[list(row) for row in exported]]
+    note = exported.headers.index("Ghi chú")
+    rows[1][note] = "Sửa lần một"
+    rows.append([*rows[1][:note], "Sửa lần hai", *rows[1][note + 1 :]])
+    before = awards()
+
+    report = confirm(xlsx(rows))
+    assert problems(report) == [(5, "", "Row 2 of this file has the same key.")]
+    assert not report.written and awards() == before
+    assert not Award.objects.filter(note__startswith="Sửa").exists()
 
 
 def test_blank_rows_are_skipped_and_rows_keep_their_spreadsheet_numbers(awards_file):
@@ -671,6 +687,20 @@ def test_rows_no_longer_kept_are_not_confirmed(awards_file):
 def test_a_preview_with_a_refused_row_keeps_nothing_to_confirm(awards_file):
     awards_file[2][4] = "Không Có Ai"
     assert preview_upload(AwardResource(), xlsx(awards_file)).upload == ""
+
+
+def test_the_cycle_collector_is_paused_for_an_import_and_resumed_after(awards_file, monkeypatch):
+    paused = []
+    import_data = AwardResource.import_data
+
+    def spy(resource, *args, **kwargs):
+        paused.append(not gc.isenabled())
+        return import_data(resource, *args, **kwargs)
+
+    monkeypatch.setattr(AwardResource, "import_data", spy)
+    assert confirm(xlsx(awards_file)).written
+    assert preview(b"\x00junk").errors
+    assert paused == [True] and gc.isenabled()
 
 
 def test_a_hostile_upload_gets_a_page_not_an_error(admin_client, awards_file):
