@@ -21,6 +21,7 @@ from django.utils import translation
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
+from movement import constraints
 from movement.imports import (
     ImportReport,
     Limits,
@@ -347,6 +348,13 @@ def test_two_rows_changing_one_record_are_refused_naming_the_first(awards_file):
     assert problems(report) == [(5, "", "Row 2 of this file has the same key.")]
     assert not report.written and awards() == before
     assert not Award.objects.filter(note__startswith="Sửa").exists()
+
+
+def test_rows_already_recorded_are_found_however_many_queries_it_takes(awards_file, monkeypatch):
+    assert confirm(xlsx(awards_file)).written
+    monkeypatch.setattr(constraints, "KEYS_PER_QUERY", 1)
+    report = confirm(xlsx(awards_file))
+    assert report.invalid == 3 and not report.written
 
 
 def test_blank_rows_are_skipped_and_rows_keep_their_spreadsheet_numbers(awards_file):
