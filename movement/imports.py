@@ -11,7 +11,9 @@ cells and macros are refused too: an import takes values, as a person sees them.
 
 :func:`import_file` reads a file and imports it with a resource, as a preview (``dry_run``) or for
 good, and says what happened in an :class:`ImportReport`: rows new, updated, unchanged and
-refused, each refusal with its spreadsheet row, its column and the reason.
+refused, each refusal with its spreadsheet row, its column and the reason. The admin's two steps
+are :func:`preview_upload`, which keeps the rows it read, and :func:`confirm_upload`, which
+imports those rows.
 """
 
 import codecs
