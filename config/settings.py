@@ -49,9 +49,9 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "django_tasks",
-    "django_tasks_db",
+    "movement.apps.BackgroundTasksConfig",
     "simple_history",
-    "axes",
+    "movement.apps.LoginProtectionConfig",
     "csp",
     "movement",
 ]

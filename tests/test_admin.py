@@ -584,6 +584,16 @@ def test_admin_speaks_vietnamese_by_default(admin_client, records):
     assert "Thêm" in changelist_page.content.decode()
 
 
+def test_admin_names_the_installed_packages_in_vietnamese_too(admin_client, records):
+    index = admin_client.get(reverse("admin:index")).content.decode()
+    for heading in ("Bảo vệ đăng nhập", "Nhật ký đăng nhập", "Tác vụ nền", "Kết quả tác vụ"):
+        assert heading in index
+    for english in ("Axes", "Access logs", "Tasks Database Backend", "Task Results"):
+        assert english not in index
+    changelist = admin_client.get(reverse("admin:movement_award_changelist")).content.decode()
+    assert "Hiện số lượng" in changelist and "Show counts" not in changelist
+
+
 def test_admin_speaks_english_when_asked(admin_client, records):
     page = admin_client.get(
         reverse("admin:movement_award_add"), headers={"accept-language": "en"}
