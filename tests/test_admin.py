@@ -586,6 +586,9 @@ def test_admin_speaks_vietnamese_by_default(admin_client, records):
 
 def test_admin_names_the_installed_packages_in_vietnamese_too(admin_client, records):
     index = admin_client.get(reverse("admin:index")).content.decode()
+    assert '<div id="site-name"><a href="/admin/">Thi đua, khen thưởng</a></div>' in index
+    assert "<title>Site quản trị hệ thống. | Thi đua, khen thưởng</title>" in index
+    assert "Django" not in index
     for heading in ("Bảo vệ đăng nhập", "Nhật ký đăng nhập", "Tác vụ nền", "Kết quả tác vụ"):
         assert heading in index
     for english in ("Axes", "Access logs", "Tasks Database Backend", "Task Results"):
