@@ -3,11 +3,13 @@
 Django validates each constraint of each instance with a query of its own: eight per award, so
 80,000 for a file of 10,000 awards. Here a check constraint's condition is evaluated on the
 instance itself, with the database's three-valued logic (a comparison with NULL is unknown, and
-an unknown condition passes, as in SQL), and unique fields and constraints are checked for a whole
-batch of instances with one query per constraint and thousand instances. A condition this module
-cannot evaluate falls back to Django's own query, so nothing goes unchecked.
+an unknown condition passes, as in SQL), compiled once rather than read again on every row; and
+unique fields and constraints are checked for a whole batch of instances with one query per
+constraint and thousand instances. A condition this module cannot evaluate falls back to
+Django's own query, so nothing goes unchecked.
 """
 
+import functools
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -37,150 +39,186 @@ COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def _value(instance: models.Model, name: str) -> Any:
+Condition = Callable[[models.Model], "bool | None"]
+
+
+def compile_condition(model: type[models.Model], condition: Q, names: set[str]) -> Condition:
+    """``condition`` as a function of an instance of ``model``, as the database would read it:
+    True, False, or None for unknown. Its fields and lookups are resolved here, once, rather
+    than on every row of a file. Adds the fields it reads to ``names``; raises
+    :class:`Unsupported` for a lookup or expression it does not evaluate."""
+    parts = [
+        compile_condition(model, child, names)
+        if isinstance(child, Q)
+        else _compile_lookup(model, child, names)
+        for child in condition.children
+    ]
+    # The outcome one part decides alone: False for AND, True for OR.
+    deciding = condition.connector != Q.AND
+    negated = condition.negated
+
+    def check(instance: models.Model) -> bool | None:
+        outcome: bool | None = not deciding
+        for part in parts:
+            result = part(instance)
+            if result is None:
+                outcome = None
+            elif bool(result) is deciding:
+                outcome = deciding
+                break
+        return outcome if outcome is None or not negated else not outcome
+
+    return check
+
+
+def _reader(model: type[models.Model], name: str, names: set[str]) -> Callable[[Any], Any]:
+    names.add(name)
     if name == "pk":
-        return instance.pk
-    field = instance._meta.get_field(name)
+        return operator.attrgetter("pk")
+    field = model._meta.get_field(name)
     if field.is_relation and not field.concrete:
         raise Unsupported(name)
-    return getattr(instance, field.attname)
+    return operator.attrgetter(field.attname)
 
 
-def evaluate(condition: Q, instance: models.Model) -> bool | None:
-    """``condition`` on ``instance`` as the database would: True, False, or None for unknown."""
-    results = []
-    for child in condition.children:
-        if isinstance(child, Q):
-            results.append(evaluate(child, instance))
-        else:
-            results.append(_lookup(child, instance))
-    if condition.connector == Q.AND:
-        outcome = False if False in results else None if None in results else True
-    else:
-        outcome = True if True in results else None if None in results else False
-    if condition.negated:
-        return None if outcome is None else not outcome
-    return outcome
-
-
-def _lookup(child: tuple[str, Any], instance: models.Model) -> bool | None:
+def _compile_lookup(
+    model: type[models.Model], child: tuple[str, Any], names: set[str]
+) -> Condition:
     path, expected = child
     name, _sep, lookup = path.partition(LOOKUP_SEP)
     lookup = lookup or "exact"
     if LOOKUP_SEP in lookup:
         raise Unsupported(path)
-    value = _value(instance, name)
+    read = _reader(model, name, names)
     if lookup == "exact" and expected is None:
         # field=None is Django's spelling of IS NULL.
-        return value is None
+        return lambda instance: read(instance) is None
     if isinstance(expected, F):
         if LOOKUP_SEP in expected.name:
             raise Unsupported(expected.name)
-        expected = _value(instance, expected.name)
-    elif isinstance(expected, models.Model):
-        expected = expected.pk
+        other = _reader(model, expected.name, names)
     elif hasattr(expected, "resolve_expression"):
         raise Unsupported(path)
+    else:
+        value = expected.pk if isinstance(expected, models.Model) else expected
+        other = lambda instance: value  # noqa: E731
     if lookup == "isnull":
-        return (value is None) == bool(expected)
-    if lookup not in COMPARISONS:
+        wanted = bool(expected)
+        return lambda instance: (read(instance) is None) == wanted
+    compare = COMPARISONS.get(lookup)
+    if compare is None:
         raise Unsupported(path)
-    if value is None or expected is None:
-        return None
-    return COMPARISONS[lookup](value, expected)
+
+    def check(instance: models.Model) -> bool | None:
+        value, against = read(instance), other(instance)
+        if value is None or against is None:
+            return None
+        return compare(value, against)
+
+    return check
 
 
-def check_constraints(instance: models.Model, exclude: Sequence[str] = ()) -> None:
-    """Raise the ValidationError Django would for the instance's violated check constraints."""
-    errors: list[ValidationError] = []
-    for constraint in instance._meta.constraints:
-        if not isinstance(constraint, models.CheckConstraint):
-            continue
-        if set(_fields_of(constraint.condition)) & set(exclude):
-            continue
-        try:
-            violated = evaluate(Q(constraint.condition), instance) is False
-        except Unsupported:
+@dataclass(frozen=True)
+class Check:
+    """A check constraint with its condition compiled (None: checked by Django, with a query)
+    and the fields the condition reads."""
+
+    constraint: models.CheckConstraint
+    names: frozenset[str]
+    condition: Condition | None
+
+
+def compile_checks(model: type[models.Model]) -> list[Check]:
+    checks = []
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.CheckConstraint):
+            names: set[str] = set()
             try:
-                constraint.validate(type(instance), instance, exclude=set(exclude))
+                condition = compile_condition(model, Q(constraint.condition), names)
+            except Unsupported:
+                condition = None
+            checks.append(Check(constraint, frozenset(names), condition))
+    return checks
+
+
+def check_constraints(instance: models.Model, checks: list[Check], exclude: set[str]) -> None:
+    """Raise the ValidationError Django would for the instance's violated check constraints,
+    leaving out those that read a field in ``exclude``."""
+    errors = []
+    for check in checks:
+        if check.condition is None:
+            try:
+                check.constraint.validate(type(instance), instance, exclude=exclude)
             except ValidationError as error:
                 errors.append(error)
-            continue
-        if violated:
+        elif not check.names & exclude and check.condition(instance) is False:
             errors.append(
                 ValidationError(
-                    constraint.get_violation_error_message(), code=constraint.violation_error_code
+                    check.constraint.get_violation_error_message(),
+                    code=check.constraint.violation_error_code,
                 )
             )
     if errors:
         raise ValidationError(errors)
 
 
-def _fields_of(condition: Q) -> list[str]:
-    names = []
-    for child in condition.children:
-        if isinstance(child, Q):
-            names += _fields_of(child)
-        else:
-            names.append(child[0].split(LOOKUP_SEP)[0])
-    return names
-
-
 @dataclass(frozen=True)
 class UniqueSet:
-    """Fields whose values no two rows may share (where ``condition`` holds)."""
+    """Fields of ``model`` whose values no two rows may share (where ``condition`` holds)."""
 
+    model: type[models.Model]
     fields: tuple[str, ...]
     condition: Q | None = None
 
+    @functools.cached_property
+    def _compiled(self) -> tuple[Condition | None, list[Callable[[Any], Any]]]:
+        condition = self.condition and compile_condition(self.model, self.condition, set())
+        return condition, [_reader(self.model, name, set()) for name in self.fields]
+
     def key(self, instance: models.Model) -> tuple | None:
-        if self.condition is not None and evaluate(self.condition, instance) is not True:
+        condition, readers = self._compiled
+        if condition is not None and condition(instance) is not True:
             return None
-        key = tuple(_value(instance, name) for name in self.fields)
+        key = tuple(read(instance) for read in readers)
         # Two NULLs never clash in a unique index.
         return None if None in key else key
 
 
-def unique_sets(model: type[models.Model]) -> list[UniqueSet]:
+@functools.cache
+def unique_sets(model: type[models.Model]) -> tuple[UniqueSet, ...]:
     sets = [
-        UniqueSet((field.name,))
+        UniqueSet(model, (field.name,))
         for field in model._meta.concrete_fields
         if field.unique and not field.primary_key
     ]
-    sets += [UniqueSet(tuple(fields)) for fields in model._meta.unique_together]
+    sets += [UniqueSet(model, tuple(fields)) for fields in model._meta.unique_together]
     for constraint in model._meta.constraints:
         if isinstance(constraint, models.UniqueConstraint) and constraint.fields:
             if constraint.expressions or constraint.include or constraint.opclasses:
                 continue
-            sets.append(UniqueSet(tuple(constraint.fields), constraint.condition))
-    return sets
-
-
-KeyReader = Callable[[models.Model], "tuple | None"]
+            sets.append(UniqueSet(model, tuple(constraint.fields), constraint.condition))
+    return tuple(sets)
 
 
 def clashes(
     instances: Sequence[models.Model],
     rows: Sequence[int],
-    key_reader: Callable[[type[models.Model], UniqueSet], KeyReader] | None = None,
     looked_up: Sequence[tuple[str, ...]] = (),
 ) -> dict[int, ValidationError]:
     """The instances (by position) that would break a unique field or constraint: against the
     database's rows, or against an earlier instance of the batch, whose row the error gives.
 
-    ``key_reader`` gives, for a model and one of its unique sets, a faster way to read an
-    instance's key than :meth:`UniqueSet.key` (an import compiles one per file). The unique
-    fields in ``looked_up`` are only checked between the instances: each instance holds the
-    stored record of its value, if any (an import's instance loader found it by its key)."""
+    The unique fields in ``looked_up`` are only checked between the instances: each instance
+    holds the stored record of its value, if any (an import's instance loader found it by its
+    key)."""
     if not instances:
         return {}
     model = type(instances[0])
     found: dict[int, ValidationError] = {}
     for unique in unique_sets(model):
         keys = {}
-        key_of = key_reader(model, unique) if key_reader else unique.key
         for position, instance in enumerate(instances):
-            key = key_of(instance)
+            key = unique.key(instance)
             if key is None:
                 continue
             if key in keys:

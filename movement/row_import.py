@@ -19,15 +19,11 @@ workflow (and so its preview, hooks and results) but makes each of those a bulk 
 
 import copy
 import functools
-import operator
-from collections.abc import Callable
 from typing import Any
 
 import tablib
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.constants import LOOKUP_SEP
 from django.db.models.fields import NOT_PROVIDED
 from django.utils.encoding import force_str
 from import_export import fields
@@ -37,11 +33,11 @@ from import_export.results import Result, RowResult
 from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
 
 from movement.constraints import (
-    COMPARISONS,
     KEYS_PER_QUERY,
-    UniqueSet,
-    Unsupported,
+    Check,
+    check_constraints,
     clashes,
+    compile_checks,
     unique_sets,
 )
 from movement.widgets import (
@@ -106,104 +102,6 @@ class KeyedInstanceLoader(ModelInstanceLoader):
         return copy.copy(found) if found is not None else None
 
 
-# -- Conditions ---------------------------------------------------------------------------------
-
-Condition = Callable[[models.Model], bool | None]
-
-
-def compile_condition(model: type[models.Model], condition: Q, names: set[str]) -> Condition:
-    """``condition`` as a function of an instance: True, False, or None for unknown, as
-    :func:`movement.constraints.evaluate` reads it, with its fields and lookups resolved once
-    rather than on every row (a sixth of a row's import). Adds the fields it reads to ``names``;
-    raises :class:`Unsupported` where ``evaluate`` would."""
-    parts = [
-        compile_condition(model, child, names)
-        if isinstance(child, Q)
-        else _compile_lookup(model, child, names)
-        for child in condition.children
-    ]
-    # The outcome one part decides alone: False for AND, True for OR.
-    deciding = condition.connector != Q.AND
-    negated = condition.negated
-
-    def check(instance: models.Model) -> bool | None:
-        outcome: bool | None = not deciding
-        for part in parts:
-            result = part(instance)
-            if result is None:
-                outcome = None
-            elif bool(result) is deciding:
-                outcome = deciding
-                break
-        return outcome if outcome is None or not negated else not outcome
-
-    return check
-
-
-def _reader(model: type[models.Model], name: str, names: set[str]) -> Callable[[Any], Any]:
-    names.add(name)
-    if name == "pk":
-        return operator.attrgetter("pk")
-    field = model._meta.get_field(name)
-    if field.is_relation and not field.concrete:
-        raise Unsupported(name)
-    return operator.attrgetter(field.attname)
-
-
-def _compile_lookup(
-    model: type[models.Model], child: tuple[str, Any], names: set[str]
-) -> Condition:
-    path, expected = child
-    name, _sep, lookup = path.partition(LOOKUP_SEP)
-    lookup = lookup or "exact"
-    if LOOKUP_SEP in lookup:
-        raise Unsupported(path)
-    read = _reader(model, name, names)
-    if lookup == "exact" and expected is None:
-        return lambda instance: read(instance) is None
-    if isinstance(expected, F):
-        if LOOKUP_SEP in expected.name:
-            raise Unsupported(expected.name)
-        other = _reader(model, expected.name, names)
-    elif hasattr(expected, "resolve_expression"):
-        raise Unsupported(path)
-    else:
-        value = expected.pk if isinstance(expected, models.Model) else expected
-        other = lambda instance: value  # noqa: E731
-    if lookup == "isnull":
-        wanted = bool(expected)
-        return lambda instance: (read(instance) is None) == wanted
-    compare = COMPARISONS.get(lookup)
-    if compare is None:
-        raise Unsupported(path)
-
-    def check(instance: models.Model) -> bool | None:
-        value, against = read(instance), other(instance)
-        if value is None or against is None:
-            return None
-        return compare(value, against)
-
-    return check
-
-
-def key_reader(model: type[models.Model], unique: UniqueSet) -> Callable[[Any], tuple | None]:
-    """:meth:`UniqueSet.key` with its condition compiled."""
-    try:
-        condition = compile_condition(model, unique.condition, set()) if unique.condition else None
-        values = [_reader(model, name, set()) for name in unique.fields]
-    except Unsupported:
-        return unique.key
-
-    def key(instance: models.Model) -> tuple | None:
-        if condition is not None and condition(instance) is not True:
-            return None
-        found = tuple(value(instance) for value in values)
-        # Two NULLs never clash in a unique index.
-        return None if None in found else found
-
-    return key
-
-
 class UnrenderedDiff(Diff):
     """No side-by-side rendering of each row: the preview shows the file's cells and marks the
     changed columns (:meth:`RowImportMixin.changed_columns`) instead."""
@@ -261,7 +159,7 @@ class RowImportMixin:
         self._changed: list[str] = []
         self._original: models.Model | None = None
         self._writable: list[tuple[fields.Field, str | None, dict | None]] | None = None
-        self._checks: list[tuple[models.CheckConstraint, set[str], Condition | None]] | None = None
+        self._checks: list[Check] | None = None
         self._dataset: tablib.Dataset | None = None
 
     def record_widgets(self) -> list[Any]:
@@ -463,37 +361,11 @@ class RowImportMixin:
         return self._fields_by_kind[1]
 
     def check_constraints(self, instance: models.Model, exclude: set[str]) -> None:
-        """:func:`movement.constraints.check_constraints`, with each condition compiled once
-        for the whole file (see :func:`compile_condition`)."""
+        """:func:`movement.constraints.check_constraints`, with the conditions compiled once
+        for the whole file."""
         if self._checks is None:
-            self._checks = []
-            for constraint in self._meta.model._meta.constraints:
-                if isinstance(constraint, models.CheckConstraint):
-                    names: set[str] = set()
-                    try:
-                        condition = compile_condition(
-                            self._meta.model, Q(constraint.condition), names
-                        )
-                    except Unsupported:
-                        condition = None
-                    self._checks.append((constraint, names, condition))
-        errors = []
-        for constraint, names, condition in self._checks:
-            if condition is None:
-                # Not compiled: checked by Django, with a query, as movement.constraints does.
-                try:
-                    constraint.validate(type(instance), instance, exclude=exclude)
-                except ValidationError as error:
-                    errors.append(error)
-            elif not names & exclude and condition(instance) is False:
-                errors.append(
-                    ValidationError(
-                        constraint.get_violation_error_message(),
-                        code=constraint.violation_error_code,
-                    )
-                )
-        if errors:
-            raise ValidationError(errors)
+            self._checks = compile_checks(self._meta.model)
+        check_constraints(instance, self._checks, exclude)
 
     # -- Bulk mode ------------------------------------------------------------------------------
 
@@ -538,7 +410,7 @@ class RowImportMixin:
         rows = [sheet_row(self._dataset, number) if self._dataset else number for number in numbers]
         # The instance loader found each row's record by its import id: none is looked for again.
         import_id = tuple(self.fields[name].attribute for name in self.get_import_id_fields())
-        found = clashes(pending, rows, key_reader=key_reader, looked_up=[import_id])
+        found = clashes(pending, rows, looked_up=[import_id])
         for position, error in sorted(found.items()):
             number, row = self._pending[id(pending[position])]
             row_result = self._row_results.get(number)
