@@ -704,9 +704,7 @@ def confirm_upload(
     database no longer allows one (someone recorded the same award meanwhile). Raises
     :class:`SpreadsheetError` when the rows are no longer kept."""
     storage = UploadStorage(name=upload)
-    with collector_paused():
-        sheet = storage.read()
-        report = import_file(resource, sheet, dry_run=False, user=user, file_name=file_name)
+    report = import_file(resource, storage.read(), dry_run=False, user=user, file_name=file_name)
     if report.written:
         storage.remove()
     return report

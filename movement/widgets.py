@@ -654,7 +654,7 @@ class PersonWidget(NamedRecordWidget):
             found = [
                 person
                 for person in self.candidates(None, name)
-                if person.unit_id and not typed.isdisjoint(self.unit_keys(person.unit))
+                if person.unit_id and not typed.isdisjoint(self.keys_of_unit(person.unit))
             ]
             if len(found) == 1:
                 return found[0]
@@ -662,7 +662,7 @@ class PersonWidget(NamedRecordWidget):
                 raise self.ambiguous(text, found)
         return super().find(text, row)
 
-    def unit_keys(self, unit: models.Model) -> frozenset[str]:
+    def keys_of_unit(self, unit: models.Model) -> frozenset[str]:
         """:func:`unit_keys` of a unit, computed once per file: a common name may have
         hundreds of namesakes to tell apart by their units."""
         keys = self.tables.setdefault("unit_keys", {})
