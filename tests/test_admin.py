@@ -4,6 +4,7 @@ that follow the unit tree, award rules on the form, and Vietnamese by default.""
 import csv
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
@@ -500,8 +501,17 @@ def test_sourced_record_shows_its_source_in_a_collapsed_fieldset(admin_client, r
 
 @pytest.mark.parametrize("model", SOURCED)
 def test_changelist_marks_inferred_records(admin_client, records, model):
+    inferred = records[model]
+    type(inferred).objects.filter(pk=inferred.pk).update(inference_note="Suy ra từ báo cáo.")
     response = admin_client.get(reverse(f"admin:movement_{model}_changelist"))
-    assert "inferred" in response.context["cl"].list_display
+    # The "inferred" cell of each row, in the order of the list's records.
+    marks = re.findall(
+        r'class="field-inferred"><img src="[^"]*icon-(yes|no)\.svg"', response.content.decode()
+    )
+    rows = response.context["cl"].result_list
+    assert marks == ["yes" if row.is_inferred else "no" for row in rows]
+    assert {"yes", "no"} <= set(marks)
+    assert next(row for row in rows if row.pk == inferred.pk).is_inferred
 
 
 def test_inferred_column_says_which_records_are_inferred(admin_client, records):

@@ -183,11 +183,14 @@ def flag_award(flag_type, department) -> Award:
 
 def test_pages_fit_a_phone_without_sideways_scrolling(live_server, campaign, flag_award, page):
     page.set_viewport_size({"width": 360, "height": 740})
-    too_wide = {}
+    too_wide, failed = {}, {}
     for path in PHONE_PAGES:
-        page.goto(f"{live_server.url}{path}")
+        response = page.goto(f"{live_server.url}{path}")
+        if response.status != 200:
+            failed[path] = response.status
         # Wide tables scroll inside their own box; the page itself never does.
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > 360:
             too_wide[path] = width
+    assert failed == {}
     assert too_wide == {}
