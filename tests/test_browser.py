@@ -1,12 +1,9 @@
 """The public pages and the admin driven through a real Chromium, as a member of staff uses them.
 
-Run with Debian's Chromium (/usr/bin/chromium) and Playwright for Python; Playwright's own browser
-download is never used, since the deployments sit on closed networks. Without Chromium these tests
-skip, unless REQUIRE_BROWSER=1 (as in CI), where a missing browser is a failure.
+Run with Debian's Chromium and Playwright for Python (see tests.browsers).
 """
 
 import io
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,17 +13,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from movement.models import Award, Campaign
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-MISSING = "Chromium not found at /usr/bin/chromium: apt-get install chromium to run browser tests"
+from tests.browsers import chromium, require_chromium
 
 pytestmark = [
     pytest.mark.browser,
@@ -36,35 +23,18 @@ pytestmark = [
 ]
 
 
-def unavailable(reason: str) -> None:
-    if os.environ.get("REQUIRE_BROWSER") == "1":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module", autouse=True)
 def _chromium_available() -> None:
     # Checked first, before the database is set up for nothing.
-    if not CHROMIUM.exists():
-        unavailable(MISSING)
+    require_chromium()
 
 
 @pytest.fixture
 def browser() -> Iterator:
-    """Chromium, started after the test's data is in place.
-
-    Playwright's sync API runs an event loop in this thread, and while it runs Django hands out a
-    separate database connection (or refuses the query): list data fixtures before ``page`` so
-    that every query of the test is made before the browser starts.
-    """
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("Playwright is not installed: pip install -r requirements-dev.txt")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    """Chromium, started after the test's data is in place: list data fixtures before ``page``
+    (see tests.browsers.chromium)."""
+    with chromium() as started:
+        yield started
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from movement.models import Award, Task, WorkPlan
+from tests.browsers import chromium, require_chromium
 
 PRODUCTION = {
     "DJANGO_DEBUG": "0",
@@ -288,7 +289,6 @@ def test_whitenoise_serves_the_hashed_static_files_compressed(production_server)
 
 # -- The policy in a real browser -----------------------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
 # Each page keeps the violations the browser reports, read back after it has loaded.
 VIOLATIONS = """
 window.cspViolations = [];
@@ -301,24 +301,13 @@ document.addEventListener("securitypolicyviolation", (event) => {
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_chromium_reports_no_policy_violation(live_server, site):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    if not CHROMIUM.exists() or sync_playwright is None:
-        reason = "needs Chromium at /usr/bin/chromium and Playwright for Python"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require_chromium()
     admin = User.objects.get(username="admin")
     admin.set_password("mat-khau-quan-tri")
     admin.save()
     found = {}
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
-        page = chromium.new_page()
+    with chromium() as browser:
+        page = browser.new_page()
         page.add_init_script(VIOLATIONS)
         page.goto(live_server.url + reverse("admin:login"))
         page.fill("#id_username", "admin")
@@ -331,5 +320,4 @@ def test_chromium_reports_no_policy_violation(live_server, site):
             violations = page.evaluate("window.cspViolations")
             if violations:
                 found[url] = violations
-        chromium.close()
     assert found == {}
