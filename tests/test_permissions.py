@@ -447,7 +447,10 @@ def test_an_import_cannot_take_over_another_units_award(client, world, users):
     other = world["other award"]
     own_unit = world["own award"].recipient_unit
     response = import_csv(client, [award_row(own_unit, 2017, key=str(other.key))])
-    assert [p.row for p in response.context["report"].problems] == [2]
+    # Refused because the award is another unit's, not for some other reason (a duplicate).
+    assert [(p.row, p.message) for p in response.context["report"].problems] == [
+        (2, permissions.refusal(users["unit editor"], other))
+    ]
     other.refresh_from_db()
     assert other.recipient_unit == world["other unit"]
 
