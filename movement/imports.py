@@ -618,8 +618,8 @@ def _from_json(value: Any) -> Any:
         kind = getattr(datetime, tag)
         if type(kept) is list:
             stamp, zone, fold = kept
-            value = kind.fromisoformat(stamp).replace(fold=fold)
-            return value.replace(tzinfo=ZoneInfo(zone)) if zone else value
+            moment = kind.fromisoformat(stamp).replace(fold=fold)
+            return moment.replace(tzinfo=ZoneInfo(zone)) if zone else moment
         return kind.fromisoformat(kept)
     if tag == "date":
         return datetime.date.fromisoformat(kept)
@@ -654,7 +654,7 @@ def keep_upload(
     # Previews past their expiry give back their rows' space; nothing else ends a preview.
     PendingImport.objects.expire()
     now = timezone.now()
-    pending = PendingImport.objects.create(
+    return PendingImport.objects.create(
         uploaded_by=user if user is not None and user.is_authenticated else None,
         resource=resource_path(resource),
         model=resource._meta.model._meta.label,
@@ -663,7 +663,6 @@ def keep_upload(
         expires_at=PendingImport.expiry_from(now),
         sheet=sheet_to_json(sheet),
     )
-    return pending
 
 
 def pending_upload(
@@ -766,8 +765,9 @@ def _end(pending: PendingImport, state: str, user: Any) -> None:
 
 
 def _ended_meanwhile(pending: PendingImport) -> UploadUnavailable:
-    now = PendingImport.objects.select_related("finished_by").defer("sheet").filter(pk=pending.pk)
-    pending = now.first() or pending
+    """Why ``pending``, found waiting a moment ago, has ended since."""
+    fresh = PendingImport.objects.select_related("finished_by").defer("sheet")
+    pending = fresh.filter(pk=pending.pk).first() or pending
     return ended(pending) or UploadUnavailable(_damaged_upload(), pending)
 
 
