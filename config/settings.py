@@ -161,18 +161,15 @@ IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", 100))
 IMPORT_MAX_CELL_CHARS = 32_767
 # Uploads up to the import limit stay in memory: nothing is written to the app server's disk.
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES
-# Between the preview and the confirmation the rows read wait in the database cache, which every
-# app server shares (movement.imports.UploadStorage; `manage.py createcachetable` makes its
-# table, `make migrate` runs it).
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "spreadsheets": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "movement_spreadsheet_cache",
-        "TIMEOUT": 2 * 60 * 60,
-        "OPTIONS": {"MAX_ENTRIES": 500},
-    },
-}
+# Between the preview and the confirmation the rows read wait in the database, in a table of
+# their own (movement.models.PendingImport), which every app server shares. A preview stays until
+# its uploader confirms or cancels it or until it is this many hours old: a working day and a
+# night, so a list previewed in the afternoon can still be checked with the unit and confirmed
+# the next morning. Waiting longer is safe (the confirmation checks every row again against the
+# database as it is then); the rows are dropped as soon as the preview ends, and
+# `manage.py purge_imports` deletes the ended previews' records.
+IMPORT_PREVIEW_HOURS = int(os.environ.get("IMPORT_PREVIEW_HOURS", 24))
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Exports (movement/exports.py): a CSV is always streamed; an Excel file of more rows than this is
 # written by a background task (django-tasks, database backend; run `manage.py db_worker`), kept

@@ -9,9 +9,10 @@ import re
 import openpyxl
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from movement.models import (
@@ -20,6 +21,7 @@ from movement.models import (
     Campaign,
     Event,
     Participation,
+    PendingImport,
     Person,
     Rank,
     Source,
@@ -28,7 +30,9 @@ from movement.models import (
     WorkArea,
     WorkPlan,
 )
+from movement.permissions import EMULATION_OFFICERS
 from movement.resources import AwardResource
+from tests.spreadsheets import xlsx
 
 ROWS = 5
 
@@ -679,3 +683,125 @@ def test_exported_awards_import_back_through_the_admin_unchanged(admin_client, r
     assert response.status_code == 302
     after = list(Award.objects.values_list("key", "year", "recipient_unit", "recipient_person"))
     assert after == before
+
+
+# -- Import previews: confirm or cancel, and the truth when neither can be done ---------------
+
+
+@pytest.fixture
+def award_file(division, flag_type) -> bytes:
+    return xlsx(
+        [
+            ["Năm", "Hình thức khen thưởng", "Đơn vị nhận", "Số quyết định"],
+            [2016, flag_type.name, division.name, "1/QĐ"],
+        ]
+    )
+
+
+def previewed(client, data: bytes) -> dict:
+    """Upload ``data`` for a preview of awards; the confirmation form's fields."""
+    response = client.post(
+        reverse("admin:movement_award_import"),
+        {"import_file": SimpleUploadedFile("khen-thuong.xlsx", data)},
+    )
+    assert response.status_code == 200
+    return response.context["confirm_form"].initial
+
+
+def end(client, fields: dict, view: str = "process_import") -> str:
+    """Confirm (or cancel) a preview; the import page it leads back to."""
+    response = client.post(reverse(f"admin:movement_award_{view}"), fields, follow=True)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def local(moment: datetime.datetime) -> str:
+    moment = timezone.localtime(moment)
+    return f"{moment:%H:%M} ngày {moment:%d/%m/%Y}"
+
+
+def test_the_preview_offers_confirm_and_cancel_and_says_until_when_it_waits(
+    admin_client, award_file
+):
+    response = admin_client.post(
+        reverse("admin:movement_award_import"),
+        {"import_file": SimpleUploadedFile("khen-thuong.xlsx", award_file)},
+    )
+    page = response.content.decode()
+    pending = PendingImport.objects.get()
+    assert 'value="Xác nhận nhập"' in page
+    cancel = reverse("admin:movement_award_import_cancel")
+    assert f'formaction="{cancel}" value="Huỷ"' in page
+    assert f"Bản xem trước này được giữ cho bạn đến {local(pending.expires_at)}" in page
+
+
+def test_cancel_drops_the_preview_and_a_cancelled_preview_cannot_be_confirmed(
+    admin_client, admin_user, award_file
+):
+    fields = previewed(admin_client, award_file)
+    page = end(admin_client, fields, "import_cancel")
+    assert "Đã huỷ bản xem trước của “khen-thuong.xlsx”: không có gì được ghi." in page
+    pending = PendingImport.objects.get()
+    assert pending.state == PendingImport.State.CANCELLED and pending.finished_by == admin_user
+
+    page = end(admin_client, fields)
+    assert (
+        f"Bản xem trước này đã bị admin huỷ lúc {local(pending.finished_at)}. "
+        "Muốn nhập thì hãy tải tệp lên lại." in page
+    )
+    assert not Award.objects.exists()
+
+
+def test_a_preview_imported_already_says_by_whom_and_when_with_a_link_to_the_list(
+    admin_client, award_file
+):
+    fields = previewed(admin_client, award_file)
+    end(admin_client, fields)
+    assert Award.objects.count() == 1
+    pending = PendingImport.objects.get()
+
+    page = end(admin_client, fields)
+    changelist = reverse("admin:movement_award_changelist")
+    assert (
+        f"Tệp này đã được admin nhập lúc {local(pending.finished_at)}. "
+        f'<a href="{changelist}">Xem danh sách khen thưởng.</a>' in page
+    )
+    assert Award.objects.count() == 1
+
+
+def test_an_expired_preview_says_when_it_expired(admin_client, award_file, settings):
+    settings.IMPORT_PREVIEW_HOURS = 24
+    fields = previewed(admin_client, award_file)
+    expiry = timezone.now() - datetime.timedelta(minutes=5)
+    PendingImport.objects.update(expires_at=expiry)
+
+    page = end(admin_client, fields)
+    assert (
+        f"Bản xem trước này đã hết hạn lúc {local(expiry)}: bản xem trước chỉ được giữ 24 giờ. "
+        "Hãy tải tệp lên lại." in page
+    )
+    assert not Award.objects.exists()
+
+
+def test_only_the_uploader_may_confirm_or_cancel_a_preview(client, award_file):
+    officers = []
+    for name in ("can-bo-a", "can-bo-b"):
+        user = User.objects.create_user(name, password="x", is_staff=True)
+        user.groups.add(Group.objects.get(name=EMULATION_OFFICERS))
+        officers.append(user)
+    client.force_login(officers[0])
+    fields = previewed(client, award_file)
+
+    client.force_login(officers[1])
+    for view in ("process_import", "import_cancel"):
+        page = end(client, fields, view)
+        assert (
+            "Chỉ can-bo-a, người đã tải tệp này lên, hoặc quản trị viên mới được xác nhận hay "
+            "huỷ bản xem trước của tệp." in page
+        )
+    assert PendingImport.objects.get().state == PendingImport.State.WAITING
+    assert not Award.objects.exists()
+
+    client.force_login(officers[0])
+    end(client, fields)
+    assert Award.objects.count() == 1

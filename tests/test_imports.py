@@ -12,7 +12,6 @@ from collections import Counter
 
 import openpyxl
 import pytest
-from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -31,7 +30,7 @@ from movement.imports import (
     preview_upload,
     read_spreadsheet,
 )
-from movement.models import Award, Person, Unit
+from movement.models import Award, PendingImport, Person, Unit
 from movement.resources import AwardResource, UnitResource
 from tests.spreadsheets import (
     cp1258,
@@ -640,11 +639,11 @@ def test_the_preview_page_lists_each_refused_row_with_its_column_in_vietnamese(
     assert not Award.objects.exists()
 
 
-def test_the_upload_waits_in_the_database_cache_until_confirmed(admin_client, awards_file):
+def test_the_upload_waits_in_the_database_until_confirmed(admin_client, awards_file):
     response = upload(admin_client, "award", xlsx(awards_file))
     confirm_form = response.context["confirm_form"]
-    name = confirm_form.initial["import_file_name"]
-    assert caches["spreadsheets"].get(f"movement-upload-{name}") is not None
+    kept = PendingImport.objects.get(key=confirm_form.initial["import_file_name"])
+    assert kept.state == PendingImport.State.WAITING and kept.sheet is not None
     assert not Award.objects.exists()
 
     response = admin_client.post(
@@ -652,7 +651,8 @@ def test_the_upload_waits_in_the_database_cache_until_confirmed(admin_client, aw
     )
     assert response.status_code == 302
     assert Award.objects.count() == 3
-    assert caches["spreadsheets"].get(f"movement-upload-{name}") is None
+    kept.refresh_from_db()
+    assert kept.state == PendingImport.State.IMPORTED and kept.sheet is None
 
 
 def test_a_confirmation_that_no_longer_holds_writes_nothing(admin_client, awards_file, division):
@@ -687,7 +687,7 @@ def test_the_confirmation_imports_the_rows_the_preview_read_with_their_row_numbe
 def test_rows_no_longer_kept_are_not_confirmed(awards_file):
     previewed = preview_upload(AwardResource(), xlsx(awards_file))
     assert confirm_upload(AwardResource(), previewed.upload).written
-    with pytest.raises(SpreadsheetError, match="no longer kept"):
+    with pytest.raises(SpreadsheetError, match="already imported"):
         confirm_upload(AwardResource(), previewed.upload)
     assert Award.objects.count() == 3
 

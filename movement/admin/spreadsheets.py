@@ -2,9 +2,9 @@
 
 Import: the file is recognised by itself (Excel workbook, CSV in UTF-8 or Windows-1258), previewed
 with every refused row's spreadsheet row, column and reason (movement.imports), and its rows kept
-in the database cache until it is confirmed, so any app server can confirm it. Confirming imports
-those rows, all in one transaction or none. Each import page offers an empty template of the
-columns.
+in the database (movement.models.PendingImport) until its uploader confirms or cancels it or it
+expires, so any app server can confirm it. Confirming imports those rows, all in one transaction
+or none. Each import page offers an empty template of the columns.
 
 Export: from the changelist, with its filters and search, as Excel or CSV. A CSV is streamed as it
 is written; an Excel file of more than settings.EXPORT_BACKGROUND_ROWS rows is written by a
@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
@@ -33,12 +34,13 @@ from movement.exports import XLSX_TYPE, csv_response, file_name, xlsx_response
 from movement.import_templates import template_response
 from movement.imports import (
     ImportReport,
-    SpreadsheetError,
+    UploadUnavailable,
+    cancel_upload,
     confirm_upload,
     megabytes,
     preview_upload,
 )
-from movement.models import ExportJob
+from movement.models import ExportJob, PendingImport
 from movement.tasks import forget_old_exports, write_export
 
 # The preview lists this many rows of each kind; the counts cover them all.
@@ -92,6 +94,7 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
         prefix = "{}_{}".format(*self.get_model_info())
         view = self.admin_site.admin_view
         return [
+            path("import/cancel/", view(self.cancel_import), name=f"{prefix}_import_cancel"),
             path(
                 "import/template.xlsx",
                 view(self.import_template_view),
@@ -197,9 +200,8 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
                 user=request.user,
                 file_name=confirm.cleaned_data["original_file_name"],
             )
-        except SpreadsheetError as error:
-            messages.error(request, str(error))
-            return HttpResponseRedirect(self.admin_url("import"))
+        except UploadUnavailable as refusal:
+            return self.unavailable(request, refusal)
         if not report.written:
             # The records changed since the preview, or the database refused: nothing written.
             return self.render_import(request, UploadForm(), report, None)
@@ -219,6 +221,49 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
             },
         )
         return HttpResponseRedirect(self.admin_url("changelist"))
+
+    def cancel_import(self, request: HttpRequest) -> HttpResponse:
+        """The preview's "Cancel": its rows are dropped and nothing is written."""
+        if request.method != "POST":
+            return HttpResponseRedirect(self.admin_url("import"))
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        confirm = ConfirmForm(request.POST)
+        if not confirm.is_valid():
+            messages.error(request, _("The import was not cancelled: upload the file again."))
+            return HttpResponseRedirect(self.admin_url("import"))
+        try:
+            pending = cancel_upload(
+                self.import_resource(request),
+                confirm.cleaned_data["import_file_name"],
+                user=request.user,
+            )
+        except UploadUnavailable as refusal:
+            return self.unavailable(request, refusal)
+        messages.success(
+            request,
+            _("The preview of “%(name)s” was cancelled: nothing was written.")
+            % {"name": pending.file_name},
+        )
+        return HttpResponseRedirect(self.admin_url("import"))
+
+    def unavailable(self, request: HttpRequest, refusal: UploadUnavailable) -> HttpResponse:
+        """Back to the import page, saying why the preview cannot be confirmed or cancelled."""
+        pending = refusal.pending
+        if pending is not None and pending.state == PendingImport.State.IMPORTED:
+            messages.error(
+                request,
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    str(refusal),
+                    self.admin_url("changelist"),
+                    _("See the list of %(records)s.")
+                    % {"records": self.model._meta.verbose_name_plural},
+                ),
+            )
+        else:
+            messages.error(request, str(refusal))
+        return HttpResponseRedirect(self.admin_url("import"))
 
     def admin_url(self, name: str, *args: Any) -> str:
         """The URL of this model admin's view ``name`` ("import", "changelist"…)."""

@@ -6,6 +6,7 @@ from .exports import ExportJob
 from .people import Person, Rank
 from .plans import Task, WorkArea, WorkPlan
 from .units import Unit
+from .uploads import PendingImport
 
 __all__ = [
     "Award",
@@ -14,6 +15,7 @@ __all__ = [
     "Event",
     "ExportJob",
     "Participation",
+    "PendingImport",
     "Person",
     "Rank",
     "RecipientKind",

@@ -16,10 +16,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from movement.models import ExportJob
+from movement.models import ExportJob, PendingImport
 
-# Kept only for a while, not worth restoring: export files waiting to be downloaded.
-TRANSIENT = {ExportJob}
+# Kept only for a while, not worth restoring: export files waiting to be downloaded, previewed
+# uploads waiting to be confirmed.
+TRANSIENT = {ExportJob, PendingImport}
 OPENERS = {".gz": gzip.open, ".xz": lzma.open, ".lzma": lzma.open, ".bz2": bz2.open}
 ROWS_PER_QUERY = 2000
 
