@@ -244,7 +244,7 @@ def test_an_export_file_no_longer_kept_is_a_message_not_an_error(admin_client, s
         reverse("admin:movement_award_export_download", args=[job.pk]), follow=True
     )
     assert response.redirect_chain == [(reverse("admin:movement_award_changelist"), 302)]
-    assert "The exported file is no longer kept" in response.content.decode()
+    assert "Tệp xuất không còn được lưu: hãy xuất lại danh sách." in response.content.decode()
 
 
 def test_a_vietnamese_file_name_is_given_as_rfc_5987_says(admin_client, admin_user):
