@@ -50,11 +50,8 @@ def write_export(job_id: int) -> int:
 
 
 def forget_old_exports() -> int:
-    """Delete the exports older than settings.EXPORT_KEEP_HOURS, files first, then their rows
-    (a file the storage fails to delete keeps its row, to be tried again); returns how many."""
+    """Delete the exports older than settings.EXPORT_KEEP_HOURS, their files with them
+    (movement.models.exports.delete_export_file); returns how many."""
     since = timezone.now() - datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS)
-    expired = ExportJob.objects.filter(created_at__lt=since)
-    for job in expired.exclude(file=""):
-        job.file.delete(save=False)
-    deleted, _by_model = expired.delete()
+    deleted, _by_model = ExportJob.objects.filter(created_at__lt=since).delete()
     return deleted

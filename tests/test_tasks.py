@@ -151,7 +151,9 @@ def test_a_job_forgotten_before_a_worker_reached_it_is_skipped(db):
 
 
 @pytest.mark.usefixtures("background")
-def test_old_exports_are_forgotten_with_their_files(admin_client, awards, settings):
+def test_old_exports_are_forgotten_with_their_files(
+    admin_client, awards, settings, django_capture_on_commit_callbacks
+):
     for _ in range(2):
         export(admin_client)
     old, young = ExportJob.objects.order_by("pk")
@@ -164,6 +166,25 @@ def test_old_exports_are_forgotten_with_their_files(admin_client, awards, settin
         created_at=timezone.now() - datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS, minutes=1)
     )
 
-    assert forget_old_exports() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert forget_old_exports() == 1
     assert list(ExportJob.objects.all()) == [young]
     assert [default_storage.exists(name) for name in files] == [False, True]
+
+
+@pytest.mark.usefixtures("background")
+def test_a_users_exports_go_with_them_files_included(
+    client, django_user_model, awards, django_capture_on_commit_callbacks
+):
+    user = django_user_model.objects.create_superuser("leaving", password="x")
+    client.force_login(user)
+    export(client)
+    job = ExportJob.objects.get()
+    write_export.call(job.pk)
+    job.refresh_from_db()
+    assert default_storage.exists(job.file.name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user.delete()
+    assert not ExportJob.objects.exists()
+    assert not default_storage.exists(job.file.name)

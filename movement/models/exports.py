@@ -3,7 +3,9 @@ from typing import IO
 
 from django.conf import settings
 from django.core.files import File
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 
@@ -65,3 +67,12 @@ class ExportJob(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return min(99, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
+
+
+@receiver(post_delete, sender=ExportJob)
+def delete_export_file(sender: type[ExportJob], instance: ExportJob, **kwargs: object) -> None:
+    """A job's file goes with its row, however the row goes (expired, or with its user), once
+    the deletion is committed: a rolled-back deletion keeps its file."""
+    if instance.file:
+        storage, name = instance.file.storage, instance.file.name
+        transaction.on_commit(lambda: storage.delete(name))
