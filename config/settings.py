@@ -172,8 +172,9 @@ IMPORT_PREVIEW_HOURS = int(os.environ.get("IMPORT_PREVIEW_HOURS", 24))
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Exports (movement/exports.py): a CSV is always streamed; an Excel file of more rows than this is
-# written by a background task (django-tasks, database backend; run `manage.py db_worker`), kept
-# in the database for EXPORT_KEEP_HOURS and downloaded from a page that shows its progress.
+# written by a background task (django-tasks, database backend; run `manage.py db_worker`) to the
+# default storage (STORAGES below), kept for EXPORT_KEEP_HOURS and downloaded from a page that
+# shows its progress.
 EXPORT_BACKGROUND_ROWS = int(os.environ.get("EXPORT_BACKGROUND_ROWS", 5_000))
 EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", 24))
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -210,8 +211,8 @@ CONTENT_SECURITY_POLICY = {
 
 # -- Production ---------------------------------------------------------------------------------
 # With DEBUG off everything below defaults to what `manage.py check --deploy` asks for; see
-# README.md, "Deploying". Sessions stay in the database (the default) and no request writes to the
-# app server's disk, so several app servers can share one PostgreSQL behind a load balancer.
+# README.md, "Deploying". Sessions stay in the database (the default) and export files in the shared
+# storage, so several app servers can share one PostgreSQL behind a load balancer.
 
 # Behind a reverse proxy that ends TLS and says so in X-Forwarded-Proto (never without one:
 # a client could then claim HTTPS itself).
@@ -229,8 +230,29 @@ X_FRAME_OPTIONS = "DENY"
 # Locally, files under static/ are served as they change; on a server, from collectstatic's copy.
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Files the app writes itself (background exports, under exports/), never served as they are:
+# each is downloaded through the admin, by its owner only. By default a directory, which every
+# app server and the worker must share; with DJANGO_S3_BUCKET set, an S3-compatible bucket through
+# django-storages (`pip install django-storages[s3]`; README.md, "Deploying").
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+if os.environ.get("DJANGO_S3_BUCKET"):
+    default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        # Objects are private (the bucket's default; no ACL is sent). Keys come from the
+        # environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or the server's role, never
+        # from this file.
+        "OPTIONS": {
+            "bucket_name": os.environ["DJANGO_S3_BUCKET"],
+            "endpoint_url": os.environ.get("DJANGO_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("DJANGO_S3_REGION") or None,
+            "location": os.environ.get("DJANGO_S3_PREFIX", ""),
+        },
+    }
+else:
+    default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage,
     # Hashed, compressed copies made by collectstatic, served by WhiteNoise with long caching.
     # Only with DEBUG off: the manifest exists only after collectstatic.
     "staticfiles": {

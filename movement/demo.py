@@ -27,8 +27,7 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import NamedTuple
 
-from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import connection, models, reset_queries, transaction
 from django.utils.text import slugify
 
 from movement.models import (
@@ -365,25 +364,13 @@ def generate(
     """Fill the database with synthetic data of the given sizes, all of it or none."""
     started = time.perf_counter()
     report = Report(seed=seed)
-    with _queries_unlogged(), _sqlite_tuned(), transaction.atomic():
+    with _sqlite_tuned(), transaction.atomic():
         # Seeded on purpose, for the same data from the same seed; nothing secret is drawn.
         rng = random.Random(seed)  # noqa: S311
         builder = _Builder(rng, batch_size, report.rows, log or (lambda _: None))
         builder.build(sizes)
     report.seconds = time.perf_counter() - started
     return report
-
-
-@contextmanager
-def _queries_unlogged() -> Iterator[None]:
-    # With DEBUG on, Django keeps every query it runs and, on SQLite, quotes each parameter
-    # through one more query to do so: that would double the work of a million-row load.
-    debug = settings.DEBUG
-    settings.DEBUG = False
-    try:
-        yield
-    finally:
-        settings.DEBUG = debug
 
 
 @contextmanager
@@ -504,6 +491,10 @@ class _RowInserter:
                     ids += [pk for (pk,) in cursor.fetchall()]
                 else:
                     cursor.execute(sql, params)
+        # With DEBUG on (a laptop's default) Django logs each query's SQL, values written out,
+        # until the request ends; a load is one long run, so the log is emptied after each batch,
+        # as Django's FAQ advises for long-running scripts.
+        reset_queries()
         return ids
 
 
@@ -565,6 +556,7 @@ class _Builder:
         self, model: type[models.Model], objects: list[models.Model], label: str = ""
     ) -> list:
         created = model.objects.bulk_create(objects, batch_size=self.batch_size)
+        reset_queries()  # as after each batch of _RowInserter.insert
         self.rows[label or model.__name__] += len(created)
         return created
 

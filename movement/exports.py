@@ -25,6 +25,7 @@ from typing import IO, Any
 import openpyxl
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from import_export import fields
 from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
@@ -251,17 +252,6 @@ def iter_csv(
         yield buffer.getvalue()
 
 
-def write_csv(
-    resource: MovementResource,
-    queryset: QuerySet,
-    file: IO[str],
-    *,
-    selected: list[str] | None = None,
-) -> None:
-    for text in iter_csv(resource, queryset, selected=selected):
-        file.write(text)
-
-
 # -- Responses ------------------------------------------------------------------------------
 
 
@@ -277,7 +267,9 @@ def csv_response(
         (text.encode("utf-8") for text in iter_csv(resource, queryset, selected=selected)),
         content_type=CSV_TYPE,
     )
-    response["Content-Disposition"] = attachment(name or file_name(resource, "csv"))
+    response["Content-Disposition"] = content_disposition_header(
+        True, name or file_name(resource, "csv")
+    )
     return response
 
 
@@ -313,7 +305,3 @@ def export_response(
     if fmt == "csv":
         return csv_response(resource, queryset, selected=selected, name=name)
     return xlsx_response(resource, queryset, selected=selected, name=name)
-
-
-def attachment(name: str) -> str:
-    return f'attachment; filename="{name}"'

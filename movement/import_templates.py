@@ -7,6 +7,7 @@ from typing import Any
 import openpyxl
 from django.db import models
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from import_export.widgets import ManyToManyWidget
 from openpyxl.styles import Alignment, Font
@@ -142,5 +143,5 @@ def template_response(resource: MovementResource) -> HttpResponse:
     write_template(resource, buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     name = file_name(resource, "xlsx").replace(".xlsx", "-mau.xlsx")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response

@@ -17,7 +17,6 @@ from movement.models import (
     AwardType,
     Campaign,
     Event,
-    Participation,
     Person,
     Rank,
     RecipientKind,
@@ -283,20 +282,6 @@ class EventResource(SourcedResource):
         import_id_fields = ("slug",)
 
 
-class ParticipationResource(SourcedResource):
-    event = column("event", "Hội nghị", NamedRecordWidget(Event))
-    person = column("person", "Cán bộ", person_widget())
-    role = choice_column("role", "Vai trò", Participation.Role.choices)
-    activity = line_column("activity", "Nội dung")
-
-    export_select_related = ("event", "person__unit", "source")
-
-    class Meta:
-        model = Participation
-        fields = ("event", "person", "role", "activity", *SOURCED_FIELDS)
-        import_id_fields = ("event", "person", "role")
-
-
 class CampaignResource(SourcedResource):
     slug = line_column("slug", "Mã")
     name = line_column("name", "Tên phong trào")
@@ -510,22 +495,6 @@ PLAN_YEAR_COLUMN = "Năm"
 
 def plan_widget() -> WorkPlanWidget:
     return WorkPlanWidget(WorkPlan, unit_widget(), PLAN_YEAR_COLUMN)
-
-
-class WorkAreaResource(MovementResource):
-    plan = column("plan", PLAN_COLUMN, plan_widget())
-    year = column("plan__year", PLAN_YEAR_COLUMN, YearWidget(), readonly=True)
-    number = number_column("number", "Số thứ tự")
-    name = line_column("name", "Mặt công tác")
-
-    export_select_related = ("plan__unit",)
-
-    extra_required = ("year",)
-
-    class Meta:
-        model = WorkArea
-        fields = ("plan", "year", "number", "name")
-        import_id_fields = ("plan", "number")
 
 
 class TaskResource(SourcedResource):

@@ -28,7 +28,6 @@ from django.db.models.fields import NOT_PROVIDED
 from django.utils.encoding import force_str
 from import_export import fields
 from import_export.instance_loaders import ModelInstanceLoader
-from import_export.resources import Diff
 from import_export.results import Result, RowResult
 from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
 
@@ -100,21 +99,6 @@ class KeyedInstanceLoader(ModelInstanceLoader):
         # A record of its own for each row: two rows with one key are two changes to refuse
         # (the second names the first's row), not one record that the second overwrites.
         return copy.copy(found) if found is not None else None
-
-
-class UnrenderedDiff(Diff):
-    """No side-by-side rendering of each row: the preview shows the file's cells and marks the
-    changed columns (:meth:`RowImportMixin.changed_columns`) instead."""
-
-    def __init__(self, resource: Any, instance: Any, new: bool) -> None:
-        self.left = self.right = []
-        self.new = new
-
-    def compare_with(self, resource: Any, instance: Any) -> None:
-        pass
-
-    def as_html(self) -> list:
-        return []
 
 
 def sheet_row(dataset: tablib.Dataset, number: int) -> int:
@@ -223,9 +207,6 @@ class RowImportMixin:
                 errors[field.attribute] = ValidationError(force_str(error), code="invalid")
         if errors:
             raise ValidationError(errors)
-
-    def get_diff_class(self) -> type[Diff]:
-        return UnrenderedDiff
 
     def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
         super().before_import(dataset, **kwargs)

@@ -92,3 +92,10 @@ def campaign(department, person, event) -> Campaign:
         launched_by_person=person,
         launch_event=event,
     )
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Files the app writes (background exports) go to a directory of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

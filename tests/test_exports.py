@@ -9,13 +9,13 @@ import io
 import openpyxl
 import pytest
 from django.db import connection
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
-from movement.exports import export_rows, iter_csv, write_awards_xlsx, write_xlsx
+from movement.exports import csv_response, export_rows, iter_csv, write_awards_xlsx, write_xlsx
 from movement.imports import import_file
 from movement.models import Award, ExportJob, Person
 from movement.resources import AwardResource
@@ -205,8 +205,8 @@ def test_a_big_export_is_written_in_the_background_and_kept_for_its_owner(
     page = admin_client.get(response["Location"]).content.decode()
     assert 'http-equiv="refresh"' in page and "<progress" in page
 
-    # Queued in the database for a worker; run here as the worker runs it (a real db_worker
-    # would close the test's connection).
+    # Queued in the database for a worker; run here as the worker runs it (tests/test_tasks.py
+    # runs the worker itself).
     [queued] = DBTaskResult.objects.all()
     assert (queued.task_path, queued.args_kwargs["args"]) == (
         "movement.tasks.write_export",
@@ -215,14 +215,59 @@ def test_a_big_export_is_written_in_the_background_and_kept_for_its_owner(
     write_export.call(job.pk)
     job.refresh_from_db()
     assert (job.status, job.rows_done) == ("done", 3)
-    download = admin_client.get(reverse("admin:movement_award_export_download", args=[job.pk]))
-    rows = workbook_rows(download.content)
+    download_url = reverse("admin:movement_award_export_download", args=[job.pk])
+    download = admin_client.get(download_url)
+    # Streamed from the storage, never read whole.
+    assert isinstance(download, FileResponse)
+    rows = workbook_rows(b"".join(download.streaming_content))
     assert rows[0] == AwardResource().get_export_headers()
     assert len(rows) == 4
 
+    # Another administrator sees all the records but not this export: it holds what its owner's
+    # filters selected.
     other = django_user_model.objects.create_superuser("other", password="x")
     admin_client.force_login(other)
     assert admin_client.get(response["Location"]).status_code == 404
+    assert admin_client.get(download_url).status_code == 404
+
+
+@pytest.mark.usefixtures("report")
+def test_an_export_file_no_longer_kept_is_a_message_not_an_error(admin_client, settings):
+    settings.EXPORT_BACKGROUND_ROWS = 2
+    export(admin_client)
+    job = ExportJob.objects.get()
+    write_export.call(job.pk)
+    job.refresh_from_db()
+    job.file.storage.delete(job.file.name)
+
+    response = admin_client.get(
+        reverse("admin:movement_award_export_download", args=[job.pk]), follow=True
+    )
+    assert response.redirect_chain == [(reverse("admin:movement_award_changelist"), 302)]
+    assert "Tệp xuất không còn được lưu: hãy xuất lại danh sách." in response.content.decode()
+
+
+def test_a_vietnamese_file_name_is_given_as_rfc_5987_says(admin_client, admin_user):
+    """Browsers read filename*= (UTF-8, percent-encoded); filename= stays plain ASCII."""
+    response = csv_response(AwardResource(), Award.objects.none(), name="Khen thưởng 2016.csv")
+    assert response["Content-Disposition"] == (
+        "attachment; filename*=utf-8''Khen%20th%C6%B0%E1%BB%9Fng%202016.csv"
+    )
+    job = ExportJob.objects.create(
+        user=admin_user,
+        model="movement.award",
+        resource="movement.resources.AwardResource",
+        language="vi",
+        file_name="Khen thưởng.xlsx",
+        status=ExportJob.Status.DONE,
+    )
+    job.store(io.BytesIO(b"workbook"))
+    job.save()
+    download = admin_client.get(reverse("admin:movement_award_export_download", args=[job.pk]))
+    assert download["Content-Disposition"] == (
+        "attachment; filename*=utf-8''Khen%20th%C6%B0%E1%BB%9Fng.xlsx"
+    )
+    assert b"".join(download.streaming_content) == b"workbook"
 
 
 @pytest.mark.usefixtures("report")

@@ -289,7 +289,7 @@ def test_the_conference_is_the_cucs_and_has_no_date(report):
 
 def test_khao_chairs_the_conference_as_trung_tuong(report):
     conference = Event.objects.get(name=CONFERENCE)
-    [chair] = conference.chairs()
+    [chair] = conference.participations.filter(role=Participation.Role.CHAIR)
     assert chair.person == person("Nguyễn Văn Khảo")
     assert chair.person.rank == Rank.objects.get(name="Trung tướng")
     assert chair.activity == "chủ trì Hội nghị"

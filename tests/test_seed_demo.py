@@ -3,8 +3,9 @@
 from io import StringIO
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 from movement.models import (
     Award,
@@ -246,3 +247,19 @@ def test_another_seed_gives_other_data(db):
     second = snapshot()
     assert second["people"] != first["people"]
     assert second["awards"] != first["awards"]
+
+
+def test_with_debug_on_it_keeps_no_query_log_and_never_rewrites_settings(db, settings):
+    """DEBUG (a laptop's default) logs each query's SQL; a million-row load would keep them all.
+    The log is emptied after each batch instead of turning DEBUG off for the whole process."""
+    settings.DEBUG = True
+    seen = set()
+
+    def observe(execute, sql, params, many, context):
+        seen.add(django_settings.DEBUG)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(observe):
+        seed_demo(units=20, people=100, awards=3000, batch_size=500)
+    assert seen == {True}
+    assert len(connection.queries) < 10

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -289,10 +289,17 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
         if count <= settings.EXPORT_BACKGROUND_ROWS:
             return xlsx_response(resource, queryset, selected=selected)
         forget_old_exports()
+        # What the task needs to select the same rows again, as JSON: the query string the
+        # changelist read, and the records ticked when the export came from a selection.
+        items = None
+        if export_form is not None and "export_items" in export_form.changed_data:
+            items = export_form.cleaned_data["export_items"]
         job = ExportJob.objects.create(
             user=request.user,
-            resource=f"{resource_class.__module__}.{resource_class.__qualname__}",
-            query=ExportJob.pickle_query(queryset),
+            model=self.model._meta.label_lower,
+            resource=dotted_path(resource_class),
+            parameters=dict(request.GET.lists()),
+            items=items,
             selected=selected,
             language=get_language() or settings.LANGUAGE_CODE,
             file_name=file_name(resource, "xlsx"),
@@ -300,6 +307,26 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
         )
         write_export.enqueue(job.pk)
         return HttpResponseRedirect(self.admin_url("export_job", job.pk))
+
+    def export_job_rows(self, job: ExportJob) -> tuple[Any, QuerySet]:
+        """The resource and rows of a background export, selected again in the task as the
+        changelist selected them: same query string, same user's rights."""
+        request = HttpRequest()
+        request.user = job.user
+        request.GET = QueryDict(mutable=True)
+        for name, values in job.parameters.items():
+            request.GET.setlist(name, values)
+        offered = {
+            dotted_path(resource_class): resource_class
+            for resource_class in self.get_export_resource_classes(request)
+        }
+        if job.resource not in offered:
+            raise ValueError(f"{self.model._meta.label} offers no resource {job.resource!r}.")
+        resource = offered[job.resource](**self.get_export_resource_kwargs(request))
+        queryset = self.get_export_queryset(request)
+        if job.items is not None:
+            queryset = queryset.filter(pk__in=job.items)
+        return resource, queryset
 
     def export_job(self, request: HttpRequest, job_id: int) -> ExportJob:
         if not self.has_export_permission(request):
@@ -321,9 +348,21 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
         return TemplateResponse(request, [self.export_job_template_name], context)
 
     def export_download_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        """The file, streamed from the storage in blocks: memory stays flat at any size."""
         job = self.export_job(request, job_id)
         if job.status != ExportJob.Status.DONE:
             return HttpResponseRedirect(self.admin_url("export_job", job.pk))
-        response = HttpResponse(bytes(job.content), content_type=XLSX_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="{job.file_name}"'
-        return response
+        try:
+            file = job.file.open("rb")
+        except FileNotFoundError:
+            messages.error(
+                request, _("The exported file is no longer kept: export the list again.")
+            )
+            return HttpResponseRedirect(self.admin_url("changelist"))
+        return FileResponse(
+            file, as_attachment=True, filename=job.file_name, content_type=XLSX_TYPE
+        )
+
+
+def dotted_path(resource_class: type) -> str:
+    return f"{resource_class.__module__}.{resource_class.__qualname__}"

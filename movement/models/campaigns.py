@@ -61,9 +61,6 @@ class Event(Sourced, Searchable):
             self.year = self.date.year
         super().save(*args, **kwargs)
 
-    def chairs(self) -> list["Participation"]:
-        return [p for p in self.participations.all() if p.role == Participation.Role.CHAIR]
-
 
 class ParticipationManager(models.Manager):
     def get_by_natural_key(self, event_slug: str, person_slug: str, role: str) -> "Participation":
