@@ -11,7 +11,7 @@ def forget_pickled_jobs(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("movement", "0010_award_unit_year_index"),
+        ("movement", "0011_preview_pending_import"),
     ]
 
     operations = [
