@@ -484,7 +484,24 @@ def test_a_workbook_with_a_corrupt_member_is_damaged(awards_file):
     assert refusal(data) == DAMAGED
 
 
-def test_an_xml_bomb_inside_a_workbook_is_refused(awards_file):
+def unsafe(part: str) -> str:
+    return (
+        f"The workbook's part {part} declares a document type, which no spreadsheet needs and an "
+        "attack on the server does: it is refused as unsafe. Open the file in Excel, save it "
+        "again and import the saved file."
+    )
+
+
+def never_opened(monkeypatch):
+    def never(*args, **kwargs):
+        raise AssertionError("openpyxl opened the file")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", never)
+
+
+def test_an_xml_bomb_inside_a_workbook_is_refused_before_openpyxl_opens_it(
+    awards_file, monkeypatch
+):
     data = xlsx(awards_file)
     sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
     entities = "".join(f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10))
@@ -496,17 +513,31 @@ def test_an_xml_bomb_inside_a_workbook_is_refused(awards_file):
         '<sheetData><row r="9"><c r="A9" t="inlineStr"><is><t>&lol9;</t></is></c></row>',
         1,
     )
-    assert refusal(rezip(data, **{"xl/worksheets/sheet1.xml": bomb.encode()})) == DAMAGED
+    never_opened(monkeypatch)
+    data = rezip(data, **{"xl/worksheets/sheet1.xml": bomb.encode()})
+    assert refusal(data) == unsafe("xl/worksheets/sheet1.xml")
+
+
+@pytest.mark.parametrize("part", ["xl/sharedStrings.xml", "docProps/core.xml", "xl/_rels/x.rels"])
+def test_a_document_type_in_any_part_behind_comments_is_refused(awards_file, monkeypatch, part):
+    data = xlsx(awards_file)
+    members = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    original = zipfile.ZipFile(io.BytesIO(data)).read(part) if part in members else b"<a/>"
+    head, _, rest = (
+        original.partition(b"?>") if original.startswith(b"<?xml") else (b"", b"", original)
+    )
+    declaration = head + b"?>" if head else b""
+    padding = b"<!-- " + b"x" * 20_000 + b" -->"
+    doctype = b'<!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+    never_opened(monkeypatch)
+    assert refusal(rezip(data, **{part: declaration + padding + doctype + rest})) == unsafe(part)
 
 
 def test_a_zip_bomb_is_refused_before_openpyxl_opens_it(awards_file, monkeypatch):
     bomb = zip_bomb(xlsx(awards_file), unpacked=300 * 1024 * 1024)
     assert len(bomb) < 1024 * 1024
 
-    def never(*args, **kwargs):
-        raise AssertionError("openpyxl opened a zip bomb")
-
-    monkeypatch.setattr(openpyxl, "load_workbook", never)
+    never_opened(monkeypatch)
     assert refusal(bomb) == (
         "The file unpacks to 300.0 MB, far more than a spreadsheet of its size holds (at most "
         "200.0 MB, or 100 times the file): it is refused as unsafe."
