@@ -39,6 +39,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from import_export.results import Result, RowResult
 from import_export.tmp_storages import BaseStorage
 from openpyxl.utils import get_column_letter
@@ -520,6 +521,29 @@ class ImportReport:
     @property
     def total(self) -> int:
         return self.new + self.updated + self.unchanged + self.invalid
+
+    @property
+    def header_location(self) -> str:
+        """Where the header of each sheet read was found, for the preview to say."""
+        places = []
+        for part in self.parts:
+            row = str(part.header_row)
+            if part.header_last_row != part.header_row:
+                row += f"–{part.header_last_row}"
+            if part.sheet:
+                places.append(
+                    ngettext(
+                        "sheet “%(sheet)s”, row %(row)s: %(count)s row",
+                        "sheet “%(sheet)s”, row %(row)s: %(count)s rows",
+                        part.rows,
+                    )
+                    % {"sheet": part.sheet, "row": row, "count": part.rows}
+                )
+            else:
+                places.append(_("row %(row)s") % {"row": row})
+        if not places:
+            return ""
+        return _("Header read from %(places)s.") % {"places": "; ".join(places)}
 
 
 @contextmanager

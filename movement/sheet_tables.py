@@ -152,6 +152,7 @@ class _Reader:
         self.known = known
         # How the sheet is named in messages ("" when the file has one sheet).
         self.named = named
+        self.blank = True
 
     def header_score(self, values: list[Any]) -> int:
         if self.known is None:
@@ -161,9 +162,15 @@ class _Reader:
         )
 
     def find_header(self, rows: Iterator[Row], fallback: bool) -> tuple[Row, list[Row]] | None:
-        """The header row and the rows under it already read (at most a few), or None."""
-        first: Row | None = None
+        """The header row and the rows under it already read, or None.
+
+        With ``fallback``, a sheet without a row naming enough columns gives the row naming the
+        most (at least one), for the refusal to name what is missing.
+        """
+        best: Row | None = None
+        most = 0
         seen: list[Row] = []
+        enough = min(ENOUGH_KNOWN, len(set(self.known.values()))) if self.known else 0
         for row in rows:
             number, values, _odd = row
             if self.known is not None and number > HEADER_SEARCH_ROWS:
@@ -171,15 +178,17 @@ class _Reader:
                 break
             if all(blank(value) for value in values):
                 continue
-            if self.known is None or self.header_score(values) >= min(
-                ENOUGH_KNOWN, len(set(self.known.values()))
-            ):
+            self.blank = False
+            if self.known is None:
                 return row, []
-            if first is None:
-                first = row
+            score = self.header_score(values)
+            if score >= enough:
+                return row, []
+            if score > most:
+                best, most = row, score
             seen.append(row)
-        if fallback and first is not None:
-            return first, [row for row in seen if row[0] > first[0]]
+        if fallback and best is not None:
+            return best, [row for row in seen if row[0] > best[0]]
         return None
 
     def subheader(self, header: list[Any], below: list[Any], top: int) -> list[str] | None:
@@ -371,22 +380,34 @@ def read_table(
     tables: list[_SheetTable] = []
     skipped: list[str] = []
     warnings: list[str] = []
+    anything = False
     for title, rows in sheets if known is not None else sheets[:1]:
         reader = _Reader(title, known, title if several else "")
         table = reader.read(rows(), fallback=known is None)
+        anything = anything or not reader.blank
         if table is not None:
             tables.append(table)
         else:
             skipped.append(title)
     if not tables and known is not None:
-        # No sheet names the columns: the first sheet with a row is read, for its columns to
-        # be named in the refusal.
+        # No sheet names enough columns: the first row naming any is the header, for the
+        # columns missing to be named.
         for title, rows in sheets:
-            table = _Reader(title, None, title if several else "").read(rows(), fallback=True)
+            table = _Reader(title, known, title if several else "").read(rows(), fallback=True)
             if table is not None:
                 tables.append(table)
                 skipped.remove(title)
                 break
+        else:
+            if anything:
+                raise TableError(
+                    _(
+                        "No row among the first %(count)s of the file names a column of this "
+                        "list. Write the header (the name of a column in each cell, as listed on "
+                        "this page) in the row above the data."
+                    )
+                    % {"count": HEADER_SEARCH_ROWS}
+                )
     if not tables:
         raise TableError(_("The file has no rows."))
     total = sum(len(table.rows) for table in tables)

@@ -33,11 +33,16 @@ from movement.imports import (
 )
 from movement.models import Award, Person, Unit
 from movement.resources import AwardResource, UnitResource
+from movement.sheet_tables import SheetPart
 from tests.spreadsheets import (
+    PDF,
     cp1258,
     csv_text,
+    officer_list,
     rezip,
+    two_row_header,
     with_dimension,
+    workbook,
     xlsx,
     zip_bomb,
 )
@@ -63,6 +68,14 @@ def awards_file(division, person, flag_type, order_type):
         [2016, order_type.name, "hạng Ba", "", person.full_name, "2/QĐ"],
         [2017, order_type.name, "Ba", division.short_name or division.name, "", "3/QĐ"],
     ]
+
+
+# The awards of ``awards_file``, as awards() lists them.
+AWARDS = [
+    (2016, "Cờ thi đua xuất sắc của Bộ Công an", "phong-tham-muu", None, "1/QĐ"),
+    (2016, "Huân chương Bảo vệ Tổ quốc", None, "nguyen-van-khao", "2/QĐ"),
+    (2017, "Huân chương Bảo vệ Tổ quốc", "phong-tham-muu", None, "3/QĐ"),
+]
 
 
 def preview(data: bytes, resource=None) -> ImportReport:
@@ -114,11 +127,7 @@ def test_every_format_excel_writes_previews_then_imports_the_same_awards(awards_
 
     report = confirm(data)
     assert report.written
-    assert awards() == [
-        (2016, "Cờ thi đua xuất sắc của Bộ Công an", "phong-tham-muu", None, "1/QĐ"),
-        (2016, "Huân chương Bảo vệ Tổ quốc", None, "nguyen-van-khao", "2/QĐ"),
-        (2017, "Huân chương Bảo vệ Tổ quốc", "phong-tham-muu", None, "3/QĐ"),
-    ]
+    assert awards() == AWARDS
 
 
 def test_a_workbook_reads_as_openpyxl_reads_it():
@@ -424,6 +433,185 @@ def test_an_import_runs_as_many_queries_for_60_rows_as_for_20(order_type, divisi
     assert inserts == 0 if limit is None else inserts <= 2 * math.ceil(60 * 30 / limit)
 
 
+# -- Officer-style workbooks ----------------------------------------------------------------
+
+
+def test_a_list_under_a_title_and_above_a_signature_block_is_read(awards_file):
+    rows = officer_list(awards_file)
+    assert rows[3] == HEADERS and rows[0][0].startswith("DANH SÁCH")
+    data = workbook({"Danh sách": rows}, merged=["A1:F1"])
+
+    report = confirm(data)
+    assert (report.errors, report.problems) == ([], [])
+    assert report.written and report.new == 3
+    assert [row.row for row in report.rows] == [5, 6, 7]
+    assert report.parts == [SheetPart("Danh sách", 4, 4, 3)]
+    assert report.warnings == ["Rows 9–14, the signature block below the list, were not imported."]
+    assert len(awards()) == 3
+
+
+def test_the_header_is_looked_for_in_the_first_20_rows_only(awards_file):
+    report = preview(workbook({"Danh sách": officer_list(awards_file, title_rows=20)}))
+    assert report.errors == [
+        "No row among the first 20 of the file names a column of this list. Write the header "
+        "(the name of a column in each cell, as listed on this page) in the row above the data."
+    ]
+    report = preview(workbook({"Danh sách": officer_list(awards_file, title_rows=19)}))
+    assert (report.errors, report.new) == ([], 3)
+
+
+def test_a_csv_list_with_a_title_and_a_signature_block_is_read(awards_file):
+    report = preview(csv_text(officer_list(awards_file)).encode())
+    assert (report.errors, report.problems, report.new) == ([], [], 3)
+    assert report.parts == [SheetPart("", 4, 4, 3)]
+
+
+def test_a_row_below_the_signature_block_refuses_the_file_rather_than_being_lost(awards_file):
+    rows = officer_list(awards_file)
+    rows.append(awards_file[1])
+    assert refusal(workbook({"Danh sách": rows}), known=AwardResource().column_aliases()) == (
+        "Row 15, below the signature block that starts at row 9, holds values. The list is read "
+        "down to its signature block: move the row into the list above it, or delete it."
+    )
+
+
+@pytest.mark.parametrize("counter", ["=ROW()-{header}", "{index}", "", "=A{index}+1"])
+def test_the_row_counter_stt_is_ignored_whatever_it_holds(awards_file, counter):
+    report = confirm(workbook({"Danh sách": officer_list(awards_file, counter=counter)}))
+    assert (report.errors, report.problems, report.new) == ([], [], 3)
+    assert "STT" not in report.headers
+    assert not any("STT" in warning for warning in report.warnings)
+
+
+def test_a_formula_is_refused_only_where_its_value_would_be_imported(awards_file):
+    table = [[*awards_file[0], "Ghi chú riêng"], *[[*row, "=LEN(A1)"] for row in awards_file[1:]]]
+    report = preview(workbook({"Danh sách": officer_list(table, counter="=ROW()-4")}))
+    assert (report.errors, report.new) == ([], 3)
+    assert "“Ghi chú riêng”" in report.warnings[-1]
+
+    table[2][0] = "=2015+1"
+    report = preview(workbook({"Danh sách": officer_list(table, counter="=ROW()-4")}))
+    assert report.errors == [
+        "Cell B6 holds a formula (=2015+1). An import takes values only: copy the sheet and "
+        "paste it as values (Paste Special › Values), then import again."
+    ]
+
+
+def test_an_error_cell_in_the_row_counter_is_ignored_and_in_a_column_refused(awards_file):
+    report = preview(workbook({"Danh sách": officer_list(awards_file, counter="#REF!")}))
+    assert (report.errors, report.new) == ([], 3)
+    awards_file[2][0] = "#N/A"
+    report = preview(workbook({"Danh sách": officer_list(awards_file, counter="=ROW()")}))
+    assert report.errors == ["Cell B6 shows the error #N/A: correct it and import again."]
+
+
+def test_a_two_row_merged_header_is_read_when_each_lower_cell_names_a_column(awards_file):
+    rows, merged = two_row_header(awards_file, "Hình thức khen thưởng", ["Tên", "Hạng"], at=1)
+    assert rows[0][1:3] == ["Hình thức khen thưởng", None]
+    report = confirm(workbook({"Danh sách": rows}, merged=merged))
+    assert (report.errors, report.problems) == ([], [])
+    assert report.written and report.new == 3
+    assert report.parts == [SheetPart("Danh sách", 1, 2, 3)]
+    assert [row.row for row in report.rows] == [3, 4, 5]
+    assert awards() == AWARDS
+
+
+def test_a_two_row_header_naming_no_column_says_what_to_change(awards_file):
+    rows, merged = two_row_header(awards_file, "Người nhận", ["Đơn vị", "Cá nhân"], at=3)
+    report = preview(workbook({"Danh sách": rows}, merged=merged))
+    assert report.errors == [
+        "Rows 1 and 2 make a two-row header, and “Đơn vị” (cell D2) under “Người nhận” names "
+        "no column of this list. Write the header on one row: unmerge the cells of row 1, give "
+        "each column its own header there (the columns are listed on this page), and delete "
+        "row 2."
+    ]
+
+
+def two_lists(division, person, flag_type, order_type) -> dict[str, list[list]]:
+    """A unit's year-end proposal: collectives on one sheet, persons on another."""
+    units = [
+        ["Năm", "Hình thức khen thưởng", "Hạng", "Đơn vị nhận", "Số quyết định"],
+        [2016, flag_type.name, "", division.name, "1/QĐ"],
+        [2017, order_type.name, "Ba", division.name, "3/QĐ"],
+    ]
+    persons = [
+        ["Năm", "Hình thức khen thưởng", "Hạng", "Cá nhân nhận", "Số quyết định"],
+        [2016, order_type.name, "hạng Ba", person.full_name, "2/QĐ"],
+    ]
+    return {
+        "Tập thể": officer_list(units, counter="{index}"),
+        "Cá nhân": officer_list(persons, title_rows=5, counter="=ROW()-6"),
+        "Hướng dẫn": [["Điền mỗi khen thưởng một dòng."]],
+    }
+
+
+def test_every_sheet_whose_header_matches_is_read_and_a_sheet_skipped_is_named(
+    division, person, flag_type, order_type
+):
+    report = confirm(workbook(two_lists(division, person, flag_type, order_type)))
+    assert (report.errors, report.problems) == ([], [])
+    assert report.written and report.new == 3
+    assert report.parts == [SheetPart("Tập thể", 4, 4, 2), SheetPart("Cá nhân", 6, 6, 1)]
+    assert report.warnings[0] == (
+        "These sheets were not read, as none of their first 20 rows names the columns of this "
+        "list: “Hướng dẫn”."
+    )
+    assert awards() == AWARDS
+
+
+def test_a_row_of_a_file_of_several_sheets_is_named_with_its_sheet(
+    admin_client, division, person, flag_type, order_type
+):
+    sheets = two_lists(division, person, flag_type, order_type)
+    sheets["Tập thể"][5][4] = "Phòng Không Có"
+    sheets["Cá nhân"].insert(7, list(sheets["Cá nhân"][6]))  # row 8: row 7 again
+    report = preview(workbook(sheets))
+    assert [(problem.place, problem.column) for problem in report.problems] == [
+        ("Tập thể, row 6", "Đơn vị nhận"),
+        ("Cá nhân, row 8", ""),
+    ]
+    assert report.problems[1].message.startswith("Row 7 of sheet “Cá nhân” of this file has")
+
+    response = upload(admin_client, "award", workbook(sheets))
+    page = response.content.decode()
+    assert '<td class="number">Tập thể, dòng 6</td>' in page
+
+
+def test_the_preview_says_which_sheet_and_row_the_header_was_read_from(
+    admin_client, awards_file, division, person, flag_type, order_type
+):
+    response = upload(admin_client, "award", workbook({"Danh sách": officer_list(awards_file)}))
+    assert "Tiêu đề cột đọc từ trang “Danh sách”, dòng 4: 3 dòng." in response.content.decode()
+    sheets = two_lists(division, person, flag_type, order_type)
+    response = upload(admin_client, "award", workbook(sheets))
+    assert (
+        "Tiêu đề cột đọc từ trang “Tập thể”, dòng 4: 2 dòng; trang “Cá nhân”, dòng 6: 1 dòng."
+    ) in response.content.decode()
+
+
+def test_the_confirmation_of_several_sheets_keeps_their_places(
+    division, person, flag_type, order_type
+):
+    sheets = two_lists(division, person, flag_type, order_type)
+    previewed = preview_upload(AwardResource(), workbook(sheets))
+    assert previewed.upload
+    # Meanwhile someone records the award of the sheet "Cá nhân".
+    assert confirm(
+        xlsx([HEADERS, [2016, order_type.name, "hạng Ba", "", person.full_name, "2/QĐ"]])
+    )
+    report = confirm_upload(AwardResource(), previewed.upload)
+    assert not report.written
+    assert [problem.place for problem in report.problems] == ["Cá nhân, row 7"]
+    assert report.parts == previewed.parts
+
+
+def test_a_pdf_renamed_xlsx_is_not_a_spreadsheet():
+    assert PDF.decode("ascii")
+    assert refusal(PDF) == NOT_A_SPREADSHEET
+    report = preview(PDF)
+    assert report.errors == [NOT_A_SPREADSHEET] and report.kind == ""
+
+
 # -- Hostile files --------------------------------------------------------------------------
 
 
@@ -437,9 +625,9 @@ LIMITS = Limits(
 )
 
 
-def refusal(data: bytes, limits: Limits = LIMITS) -> str:
+def refusal(data: bytes, limits: Limits = LIMITS, known=None) -> str:
     with pytest.raises(SpreadsheetError) as refused:
-        read_spreadsheet(data, limits)
+        read_spreadsheet(data, limits, known=known)
     return str(refused.value)
 
 
