@@ -107,8 +107,14 @@ def is_signature(value: Any) -> bool:
 
 
 def _signature_row(values: list[Any]) -> bool:
-    cells = [value for value in values if not blank(value)]
-    return bool(cells) and all(is_signature(value) for value in cells)
+    found = False
+    for value in values:
+        if blank(value):
+            continue
+        if not is_signature(value):
+            return False
+        found = True
+    return found
 
 
 def _under_signature(values: list[Any]) -> bool:
