@@ -13,10 +13,11 @@ The rules, each in one place here:
   ``ColumnsMixin.column_aliases``). Rows above it are not read. A sheet without such a row is
   skipped and named in a warning; if no sheet has one, the first sheet's first non-blank row is
   taken as the header, so the missing columns can be named.
-- **Two-row header**: when the row right under the header has text under a blank header cell to
-  the right of a header (the mark of a header merged across columns, e.g. "Hình thức khen
-  thưởng" over "Tên" and "Hạng"), the two rows are read as one header if every lower cell names
-  a column (alone, with its upper header, or as the one unnamed column under an upper header that
+- **Two-row header**: when the row right under the header holds text, and only under headers
+  merged across columns (a header cell followed by blank ones, e.g. "Hình thức khen thưởng" over
+  "Tên" and "Hạng"; the other headers, merged down, leave blank cells where a data row has
+  values), the two rows are read as one header if every lower cell names a column (alone, with
+  its upper header before or after it, or as the one unnamed column under an upper header that
   names a column); otherwise the file is refused, saying which cell to change.
 - **Row counter**: a column headed "STT", "TT", "Số TT" or "Số thứ tự" is not read at all.
 - **Signature block**: the table ends at the first row after the header whose non-blank cells are
@@ -204,15 +205,6 @@ class _Reader:
         named = [position for position, value in enumerate(header) if not blank(value)]
         if not named or any(not blank(value) and not isinstance(value, str) for value in below):
             return None
-        merged = [
-            position
-            for position, value in enumerate(below)
-            if not blank(value)
-            and position > named[0]
-            and (position >= len(header) or blank(header[position]))
-        ]
-        if not merged:
-            return None
         # Each upper header spans the blank cells to its right.
         width = max(len(header), len(below))
         groups: dict[int, list[int]] = {}
@@ -222,6 +214,12 @@ class _Reader:
                 owner = position
             if owner is not None:
                 groups.setdefault(owner, []).append(position)
+        # A second header row has text only under headers merged across columns; the other
+        # headers are merged down over both rows, leaving blank cells (a data row fills them).
+        wide = {position for span in groups.values() if len(span) > 1 for position in span}
+        lower = [position for position, value in enumerate(below) if not blank(value)]
+        if not lower or any(position not in wide for position in lower):
+            return None
         headers = [_header_text(value) for value in header] + [""] * (width - len(header))
         taken = {
             self.known[fold(text)]
@@ -235,12 +233,10 @@ class _Reader:
             group = headers[owner]
             left = []
             for position in span:
-                lower = _header_text(below[position]) if position < len(below) else ""
-                if not lower:
-                    if position != owner:
-                        headers[position] = ""
+                text = _header_text(below[position]) if position < len(below) else ""
+                if not text:
                     continue
-                for candidate in (lower, f"{lower} {group}", f"{group} {lower}"):
+                for candidate in (text, f"{text} {group}", f"{group} {text}"):
                     column = self.known.get(fold(candidate))
                     if column is not None:
                         headers[position] = column
@@ -268,7 +264,7 @@ class _Reader:
                     "top": top,
                     "bottom": top + 1,
                     "lower": _header_text(below[position]),
-                    "upper": headers[owner] if headers[owner] else _header_text(header[owner]),
+                    "upper": _header_text(header[owner]),
                     "cell": _cell(self.named, position, top + 1),
                 }
             )

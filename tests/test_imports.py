@@ -527,6 +527,16 @@ def test_a_two_row_header_naming_no_column_says_what_to_change(awards_file):
     ]
 
 
+def test_a_data_row_under_a_header_with_a_blank_cell_is_no_second_header_row(awards_file):
+    # In a CSV file every cell is text, as in a second header row.
+    header = [*awards_file[0][:2], "", *awards_file[0][3:]]
+    report = preview(csv_text([header, awards_file[2], awards_file[1]]).encode())
+    assert report.errors == [
+        "Cell C2 has a value but its column has no header. Give the column a header or empty the "
+        "cell."
+    ]
+
+
 def two_lists(division, person, flag_type, order_type) -> dict[str, list[list]]:
     """A unit's year-end proposal: collectives on one sheet, persons on another."""
     units = [
@@ -747,6 +757,15 @@ def test_a_sheet_with_more_rows_than_it_declares_is_stopped_while_streaming(awar
     data = with_dimension(xlsx(rows), "A1:F2")
     limits = Limits(**{**LIMITS.__dict__, "rows": 10})
     assert refusal(data, limits) == "The sheet has 12 rows; a file to import may have at most 10."
+
+
+def test_sheets_within_the_limit_that_together_pass_it_are_refused(awards_file):
+    limits = Limits(**{**LIMITS.__dict__, "rows": 4})
+    sheets = {"Tập thể": awards_file, "Cá nhân": awards_file}
+    known = AwardResource().column_aliases()
+    assert refusal(workbook(sheets), limits, known=known) == (
+        "The file has 6 rows; a file to import may have at most 4."
+    )
 
 
 def test_a_sheet_of_ten_thousand_columns_is_refused(awards_file):
