@@ -203,8 +203,9 @@ def _refuse_document_types(archive: zipfile.ZipFile, members: list[zipfile.ZipIn
 
     A spreadsheet never needs one, and an entity bomb ("billion laughs") is one: the declaration
     must come before a part's first element, so the prolog of every member is read (by expat,
-    which stops at the first element) before openpyxl opens anything. A member that is no XML
-    (an image) fails to parse at once and is left to openpyxl.
+    which stops at the first element) before openpyxl opens anything; a prolog longer than
+    :data:`PROLOG_BYTES` is refused too. A member that is no XML (an image) fails to parse at
+    once and is left to openpyxl.
     """
     for member in members:
         if member.is_dir():
@@ -223,6 +224,9 @@ def _refuse_document_types(archive: zipfile.ZipFile, members: list[zipfile.ZipIn
         try:
             with archive.open(member) as source:
                 parser.Parse(source.read(PROLOG_BYTES), False)
+            if member.file_size > PROLOG_BYTES:
+                # Still in the prolog after all those bytes: no workbook writes that.
+                raise SpreadsheetError(_damaged())
         except _Prolog as found:
             if found.doctype:
                 raise SpreadsheetError(

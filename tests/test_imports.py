@@ -586,6 +586,14 @@ def test_a_row_of_a_file_of_several_sheets_is_named_with_its_sheet(
     page = response.content.decode()
     assert '<td class="number">Tập thể, dòng 6</td>' in page
 
+    sheets["Cá nhân"][6][1] = "=2015+1"
+    with translation.override("en"):
+        errors = preview(workbook(sheets)).errors
+    assert errors == [
+        "Cell B7 of sheet “Cá nhân” holds a formula (=2015+1). An import takes values only: copy "
+        "the sheet and paste it as values (Paste Special › Values), then import again."
+    ]
+
 
 def test_the_preview_says_which_sheet_and_row_the_header_was_read_from(
     admin_client, awards_file, division, person, flag_type, order_type
@@ -690,11 +698,17 @@ def unsafe(part: str) -> str:
     )
 
 
-def never_opened(monkeypatch):
+def never_opened(monkeypatch) -> list:
+    """Patches openpyxl to note each file it is asked to open (and to refuse it): the list
+    stays empty when a file is refused before openpyxl opens it."""
+    opened = []
+
     def never(*args, **kwargs):
+        opened.append(args)
         raise AssertionError("openpyxl opened the file")
 
     monkeypatch.setattr(openpyxl, "load_workbook", never)
+    return opened
 
 
 def test_an_xml_bomb_inside_a_workbook_is_refused_before_openpyxl_opens_it(
@@ -711,9 +725,10 @@ def test_an_xml_bomb_inside_a_workbook_is_refused_before_openpyxl_opens_it(
         '<sheetData><row r="9"><c r="A9" t="inlineStr"><is><t>&lol9;</t></is></c></row>',
         1,
     )
-    never_opened(monkeypatch)
+    opened = never_opened(monkeypatch)
     data = rezip(data, **{"xl/worksheets/sheet1.xml": bomb.encode()})
     assert refusal(data) == unsafe("xl/worksheets/sheet1.xml")
+    assert opened == []
 
 
 @pytest.mark.parametrize("part", ["xl/sharedStrings.xml", "docProps/core.xml", "xl/_rels/x.rels"])
@@ -727,19 +742,32 @@ def test_a_document_type_in_any_part_behind_comments_is_refused(awards_file, mon
     declaration = head + b"?>" if head else b""
     padding = b"<!-- " + b"x" * 20_000 + b" -->"
     doctype = b'<!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-    never_opened(monkeypatch)
+    opened = never_opened(monkeypatch)
     assert refusal(rezip(data, **{part: declaration + padding + doctype + rest})) == unsafe(part)
+    assert opened == []
+
+
+def test_a_part_whose_prolog_never_ends_is_refused_before_openpyxl_opens_it(
+    awards_file, monkeypatch
+):
+    data = xlsx(awards_file)
+    padding = b"<!-- " + b"x" * 70_000 + b" -->"
+    doctype = b'<!DOCTYPE a [<!ENTITY e "e">]>'
+    opened = never_opened(monkeypatch)
+    assert refusal(rezip(data, **{"docProps/app.xml": padding + doctype + b"<a/>"})) == DAMAGED
+    assert opened == []
 
 
 def test_a_zip_bomb_is_refused_before_openpyxl_opens_it(awards_file, monkeypatch):
     bomb = zip_bomb(xlsx(awards_file), unpacked=300 * 1024 * 1024)
     assert len(bomb) < 1024 * 1024
 
-    never_opened(monkeypatch)
+    opened = never_opened(monkeypatch)
     assert refusal(bomb) == (
         "The file unpacks to 300.0 MB, far more than a spreadsheet of its size holds (at most "
         "200.0 MB, or 100 times the file): it is refused as unsafe."
     )
+    assert opened == []
 
 
 def test_a_small_zip_bomb_is_refused_by_its_compression_ratio(awards_file):
