@@ -58,7 +58,10 @@ SIGNATURE_WORDS = (
     "ky ghi ro ho ten",
     "ky va ghi ro ho ten",
     "ky, ho ten",
+    "xac nhan cua",
 )
+# "KT. THỦ TRƯỞNG" (signing for), "TM. ĐẢNG ỦY" (on behalf of), "Q.", "TL.", "TUQ.": folded.
+SIGNING_FOR = re.compile(r"^(kt|tm|t/m|q|tl|tuq)\.?\s+")
 # "Hà Nội, ngày 15 tháng 01 năm 2017", "ngày … tháng … năm 2016", folded.
 PLACE_AND_DATE = re.compile(r"^([^,]{0,60},\s*)?ngay\b[^a-z]{0,12}thang\b[^a-z]{0,12}nam\b[^a-z]*$")
 # Cells a row under the signature words may hold (the signers' names and ranks, side by side).
@@ -103,7 +106,7 @@ def is_signature(value: Any) -> bool:
     """Whether a cell holds signature words or a place-and-date line."""
     if not isinstance(value, str):
         return False
-    text = fold(value).strip("()[]:. ")
+    text = SIGNING_FOR.sub("", fold(value).strip("()[]:. "))
     return text.startswith(SIGNATURE_WORDS) or bool(PLACE_AND_DATE.match(text))
 
 
@@ -382,15 +385,17 @@ def read_table(
     tables: list[_SheetTable] = []
     skipped: list[str] = []
     warnings: list[str] = []
-    anything = False
+    empty: list[str] = []
     for title, rows in sheets if known is not None else sheets[:1]:
         reader = _Reader(title, known, title if several else "")
         table = reader.read(rows(), fallback=known is None)
-        anything = anything or not reader.blank
         if table is not None:
             tables.append(table)
+        elif reader.blank:
+            empty.append(title)
         else:
             skipped.append(title)
+    anything = bool(tables or skipped)
     if not tables and known is not None:
         # No sheet names enough columns: the first row naming any is the header, for the
         # columns missing to be named.
@@ -398,7 +403,8 @@ def read_table(
             table = _Reader(title, known, title if several else "").read(rows(), fallback=True)
             if table is not None:
                 tables.append(table)
-                skipped.remove(title)
+                if title in skipped:
+                    skipped.remove(title)
                 break
         else:
             if anything:
@@ -425,6 +431,11 @@ def read_table(
                 "columns of this list: %(sheets)s."
             )
             % {"count": HEADER_SEARCH_ROWS, "sheets": ", ".join(f"“{title}”" for title in skipped)}
+        )
+    if empty and several:
+        warnings.append(
+            _("These sheets are empty: %(sheets)s.")
+            % {"sheets": ", ".join(f"“{title}”" for title in empty)}
         )
     for table in tables:
         if table.signature:

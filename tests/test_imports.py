@@ -466,6 +466,23 @@ def test_a_csv_list_with_a_title_and_a_signature_block_is_read(awards_file):
     assert report.parts == [SheetPart("", 4, 4, 3)]
 
 
+@pytest.mark.parametrize(
+    "signers",
+    [
+        ["NGƯỜI LẬP BIỂU", "KT. THỦ TRƯỞNG ĐƠN VỊ"],
+        ["Người lập", "TM. THỦ TRƯỞNG"],
+        ["(Ký tên)", "Xác nhận của thủ trưởng đơn vị"],
+        ["ngày … tháng … năm 2016", None],
+    ],
+)
+def test_signature_blocks_as_officers_write_them_end_the_list(awards_file, signers):
+    signature = [signers, [], ["Nguyễn Văn Khảo", "Thượng tá Nguyễn Văn Khảo"]]
+    rows = officer_list(awards_file, signature=signature)
+    report = preview(workbook({"Danh sách": rows}))
+    assert (report.errors, report.problems, report.new) == ([], [], 3)
+    assert report.warnings == ["Rows 9–11, the signature block below the list, were not imported."]
+
+
 def test_a_row_below_the_signature_block_refuses_the_file_rather_than_being_lost(awards_file):
     rows = officer_list(awards_file)
     rows.append(awards_file[1])
@@ -552,6 +569,7 @@ def two_lists(division, person, flag_type, order_type) -> dict[str, list[list]]:
         "Tập thể": officer_list(units, counter="{index}"),
         "Cá nhân": officer_list(persons, title_rows=5, counter="=ROW()-6"),
         "Hướng dẫn": [["Điền mỗi khen thưởng một dòng."]],
+        "Sheet3": [],
     }
 
 
@@ -562,10 +580,11 @@ def test_every_sheet_whose_header_matches_is_read_and_a_sheet_skipped_is_named(
     assert (report.errors, report.problems) == ([], [])
     assert report.written and report.new == 3
     assert report.parts == [SheetPart("Tập thể", 4, 4, 2), SheetPart("Cá nhân", 6, 6, 1)]
-    assert report.warnings[0] == (
+    assert report.warnings[:2] == [
         "These sheets were not read, as none of their first 20 rows names the columns of this "
-        "list: “Hướng dẫn”."
-    )
+        "list: “Hướng dẫn”.",
+        "These sheets are empty: “Sheet3”.",
+    ]
     assert awards() == AWARDS
 
 
