@@ -6,8 +6,12 @@ UTF-8 (with or without a byte-order mark) or in Windows-1258 (what Excel on a Vi
 writes as "CSV"), or a tab-separated "Unicode text" file. Anything else is refused with a message
 saying what to do instead; so is a file past the limits in settings (IMPORT_MAX_*): a zip bomb by
 the sizes its directory declares before openpyxl opens it, a sheet of too many rows or columns by
-its declared size and again while streaming, a cell longer than Excel allows. Formulas, error
-cells and macros are refused too: an import takes values, as a person sees them.
+its declared size and again while streaming, a cell longer than Excel allows, an XML part
+declaring a document type (before openpyxl opens it). Workbooks are read with openpyxl's public
+read-only API. Formulas and error cells where a value would be imported, and macros, are refused
+too: an import takes values, as a person sees them. Where the table is in a sheet laid out by an
+officer (a title above, a signature block below, a row counter, several sheets) is the business
+of :mod:`movement.sheet_tables`.
 
 :func:`import_file` reads a file and imports it with a resource, as a preview (``dry_run``) or for
 good, and says what happened in an :class:`ImportReport`: rows new, updated, unchanged and
