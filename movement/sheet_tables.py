@@ -381,7 +381,8 @@ def read_table(
     ``known`` maps every header the resource accepts, folded, to its column; without it, the
     first sheet's first non-blank row is its header, as for a file of any other program.
     """
-    several = len(sheets) > 1
+    # Sheets are named in messages when several may be read.
+    several = known is not None and len(sheets) > 1
     tables: list[_SheetTable] = []
     skipped: list[str] = []
     warnings: list[str] = []
