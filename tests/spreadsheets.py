@@ -113,17 +113,19 @@ def officer_list(
     title_rows: int = 3,
     signature: Sequence[Sequence[Any]] = SIGNATURE,
     counter: str | None = None,
+    counter_header: str = "STT",
 ) -> list[list[Any]]:
     """``table`` (its header first) as an officer lays it out: a title, blank rows (the header
     then sits on row ``title_rows + 1``), one blank row and a signature block below. With
-    ``counter``, a first column "STT" whose cells hold ``counter`` formatted with the row
-    number and the data row's number (e.g. ``"=ROW()-{header}"`` or ``"{index}"``)."""
+    ``counter``, a first column, a row counter headed ``counter_header``, whose cells hold
+    ``counter`` formatted with the header's row ``{header}`` and the data row's index ``{index}``
+    (e.g. ``"=ROW()-{header}"`` or ``"{index}"``)."""
     rows: list[list[Any]] = [[TITLE]] + [[] for _ in range(title_rows - 1)]
     header = title_rows + 1
     for index, row in enumerate(table):
         row = list(row)
         if counter is not None:
-            cell = "STT" if index == 0 else counter.format(header=header, index=index)
+            cell = counter_header if index == 0 else counter.format(header=header, index=index)
             row = [cell, *row]
         rows.append(row)
     return rows + [[]] + [list(row) for row in signature]

@@ -500,6 +500,14 @@ def test_the_row_counter_stt_is_ignored_whatever_it_holds(awards_file, counter):
     assert not any("STT" in warning for warning in report.warnings)
 
 
+@pytest.mark.parametrize("header", ["TT", "Số TT", "Số thứ tự", "stt"])
+def test_the_row_counter_is_known_under_its_other_headers(awards_file, header):
+    rows = officer_list(awards_file, counter="=ROW()-4", counter_header=header)
+    report = preview(workbook({"Danh sách": rows}))
+    assert (report.errors, report.problems, report.new) == ([], [], 3)
+    assert header not in report.headers
+
+
 def test_a_formula_is_refused_only_where_its_value_would_be_imported(awards_file):
     table = [[*awards_file[0], "Ghi chú riêng"], *[[*row, "=LEN(A1)"] for row in awards_file[1:]]]
     report = preview(workbook({"Danh sách": officer_list(table, counter="=ROW()-4")}))
