@@ -6,8 +6,12 @@ UTF-8 (with or without a byte-order mark) or in Windows-1258 (what Excel on a Vi
 writes as "CSV"), or a tab-separated "Unicode text" file. Anything else is refused with a message
 saying what to do instead; so is a file past the limits in settings (IMPORT_MAX_*): a zip bomb by
 the sizes its directory declares before openpyxl opens it, a sheet of too many rows or columns by
-its declared size and again while streaming, a cell longer than Excel allows. Formulas, error
-cells and macros are refused too: an import takes values, as a person sees them.
+its declared size and again while streaming, a cell longer than Excel allows, an XML part
+declaring a document type (before openpyxl opens it). Workbooks are read with openpyxl's public
+read-only API. Formulas and error cells where a value would be imported, and macros, are refused
+too: an import takes values, as a person sees them. Where the table is in a sheet laid out by an
+officer (a title above, a signature block below, a row counter, several sheets) is the business
+of :mod:`movement.sheet_tables`.
 
 :func:`import_file` reads a file and imports it with a resource, as a preview (``dry_run``) or for
 good, and says what happened in an :class:`ImportReport`: rows new, updated, unchanged and
@@ -26,9 +30,10 @@ import pyexpat
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
+import zlib
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import astuple, dataclass, field, fields
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,12 +45,13 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from import_export.results import Result, RowResult
-from openpyxl.utils import column_index_from_string, get_column_letter
-from openpyxl.utils.datetime import from_excel, from_ISO8601
+from openpyxl.utils import get_column_letter
 
 from movement.models import PendingImport
-from movement.row_import import sheet_row
+from movement.row_import import sheet_of, sheet_row
+from movement.sheet_tables import Row, SheetPart, TableError, read_table
 
 logger = logging.getLogger(__name__)
 
@@ -81,16 +87,23 @@ def megabytes(size: int) -> str:
 
 @dataclass
 class Sheet:
-    """A file's rows: the dataset, the spreadsheet row of each of its rows, and what it was."""
+    """A file's rows: the dataset (with the spreadsheet row of each of its rows, and its sheet
+    when several were read), what the file was, where each sheet's header was read from, and
+    what the reading left out (sheets, signature blocks)."""
 
     dataset: tablib.Dataset
     kind: str
+    parts: list[SheetPart] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 XLSX_KIND = "Excel (.xlsx)"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+# Files that are never text although their first bytes may read as text: PDF (whose bytes can be
+# all ASCII), PostScript, RTF (Word's), images.
+BINARY_MAGIC = (b"%PDF-", b"%!PS", b"{\\rtf", b"\x89PNG", b"GIF8", b"\xff\xd8\xff")
 # Members a zip may hold before it is taken for a bomb of another kind (a million empty files).
 MAX_ZIP_MEMBERS = 10_000
 # Below this, a high compression ratio is harmless (a nearly empty sheet compresses very well).
@@ -98,8 +111,16 @@ RATIO_FLOOR_BYTES = 1024 * 1024
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def read_spreadsheet(data: bytes, limits: Limits | None = None) -> Sheet:
-    """The rows of an uploaded file, or :class:`SpreadsheetError` saying why it is refused."""
+def read_spreadsheet(
+    data: bytes, limits: Limits | None = None, known: Mapping[str, str] | None = None
+) -> Sheet:
+    """The rows of an uploaded file, or :class:`SpreadsheetError` saying why it is refused.
+
+    ``known`` maps the headers a resource accepts, folded, to its columns
+    (``ColumnsMixin.column_aliases``): with it, the table is looked for below title rows, in
+    every sheet, and read down to a signature block (movement.sheet_tables); without it, the
+    first non-blank row of the first sheet is the header.
+    """
     limits = limits or Limits.from_settings()
     if not data:
         raise SpreadsheetError(_("The file is empty."))
@@ -109,7 +130,7 @@ def read_spreadsheet(data: bytes, limits: Limits | None = None) -> Sheet:
             % {"size": megabytes(len(data)), "limit": megabytes(limits.upload_bytes)}
         )
     if data.startswith(ZIP_MAGIC):
-        return _read_zip(data, limits)
+        return _read_zip(data, limits, known)
     if data.startswith(OLE_MAGIC):
         raise SpreadsheetError(
             _(
@@ -117,13 +138,15 @@ def read_spreadsheet(data: bytes, limits: Limits | None = None) -> Sheet:
                 "in Excel, remove any password, and save it as “Excel Workbook (.xlsx)”."
             )
         )
-    return _read_text(data, limits)
+    if data.startswith(BINARY_MAGIC):
+        raise SpreadsheetError(_not_a_spreadsheet())
+    return _read_text(data, limits, known)
 
 
 # -- Workbooks ------------------------------------------------------------------------------
 
 
-def _read_zip(data: bytes, limits: Limits) -> Sheet:
+def _read_zip(data: bytes, limits: Limits, known: Mapping[str, str] | None) -> Sheet:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -164,7 +187,66 @@ def _read_zip(data: bytes, limits: Limits) -> Sheet:
         )
     if "xl/workbook.xml" not in names:
         raise SpreadsheetError(_not_a_spreadsheet())
-    return _read_xlsx(data, limits)
+    _refuse_document_types(archive, members)
+    return _read_xlsx(data, limits, known)
+
+
+# The bytes of an XML part read for its prolog: no workbook's declaration and comments before
+# its first element come near.
+PROLOG_BYTES = 64 * 1024
+
+
+class _Prolog(Exception):
+    """Raised by the prolog scan: the part's first element (its prolog ends), or a document type
+    declaration (``doctype``)."""
+
+    def __init__(self, doctype: bool) -> None:
+        self.doctype = doctype
+
+
+def _refuse_document_types(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
+    """Refuse a workbook any of whose XML parts declares a document type or an entity.
+
+    A spreadsheet never needs one, and an entity bomb ("billion laughs") is one: the declaration
+    must come before a part's first element, so the prolog of every member is read (by expat,
+    which stops at the first element) before openpyxl opens anything; a prolog longer than
+    :data:`PROLOG_BYTES` is refused too. A member that is no XML (an image) fails to parse at
+    once and is left to openpyxl.
+    """
+    for member in members:
+        if member.is_dir():
+            continue
+        parser = pyexpat.ParserCreate()
+
+        def doctype(*args: Any) -> None:
+            raise _Prolog(doctype=True)
+
+        def element(*args: Any) -> None:
+            raise _Prolog(doctype=False)
+
+        parser.StartDoctypeDeclHandler = doctype
+        parser.EntityDeclHandler = doctype
+        parser.StartElementHandler = element
+        try:
+            with archive.open(member) as source:
+                parser.Parse(source.read(PROLOG_BYTES), False)
+            if member.file_size > PROLOG_BYTES:
+                # Still in the prolog after all those bytes: no workbook writes that.
+                raise SpreadsheetError(_damaged())
+        except _Prolog as found:
+            if found.doctype:
+                raise SpreadsheetError(
+                    _(
+                        "The workbook's part %(part)s declares a document type, which no "
+                        "spreadsheet needs and an attack on the server does: it is refused as "
+                        "unsafe. Open the file in Excel, save it again and import the saved file."
+                    )
+                    % {"part": member.filename}
+                ) from None
+        except pyexpat.ExpatError:
+            continue
+        except (zipfile.BadZipFile, ValueError, EOFError, zlib.error, NotImplementedError):
+            raise SpreadsheetError(_damaged()) from None
 
 
 def _damaged() -> str:
@@ -181,7 +263,7 @@ def _not_a_spreadsheet() -> str:
     )
 
 
-def _read_xlsx(data: bytes, limits: Limits) -> Sheet:
+def _read_xlsx(data: bytes, limits: Limits, known: Mapping[str, str] | None) -> Sheet:
     try:
         # read_only streams the sheet's rows; data_only=False shows formulas as formulas.
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -191,19 +273,52 @@ def _read_xlsx(data: bytes, limits: Limits) -> Sheet:
     try:
         if not workbook.worksheets:
             raise SpreadsheetError(_not_a_spreadsheet())
-        sheet = workbook.worksheets[0]
-        declared_rows, declared_columns = sheet.max_row or 0, sheet.max_column or 0
-        _check_size(declared_rows, declared_columns, limits)
-        # The declared size may be wrong either way: read every cell there is, and count.
-        dataset = _dataset(_xlsx_rows(workbook, sheet, limits), limits)
+        for worksheet in workbook.worksheets:
+            _check_size(worksheet.max_row or 0, worksheet.max_column or 0, limits)
+            # The declared size may be wrong either way: every cell there is is read, and
+            # counted while streaming, as if none were declared.
+            worksheet.reset_dimensions()
+        table = read_table(
+            [
+                (worksheet.title, lambda worksheet=worksheet: _worksheet_rows(worksheet, limits))
+                for worksheet in workbook.worksheets
+            ],
+            known,
+            limits.rows,
+        )
     except SpreadsheetError:
         raise
+    except TableError as error:
+        raise SpreadsheetError(str(error)) from None
     except Exception:  # as above, while streaming the rows
         logger.info("Unreadable worksheet refused", exc_info=True)
         raise SpreadsheetError(_damaged()) from None
     finally:
         workbook.close()
-    return Sheet(dataset, XLSX_KIND)
+    return Sheet(table.dataset, XLSX_KIND, table.parts, table.warnings)
+
+
+def _worksheet_rows(worksheet: Any, limits: Limits) -> Iterator[Row]:
+    """A worksheet's rows, as openpyxl's read-only reader streams them, within the limits; the
+    kind of each formula and error cell is kept for :mod:`movement.sheet_tables` to refuse it
+    where its value would be imported."""
+    longest = limits.cell_chars
+    # Rows come one after the other from row 1, the missing ones as empty tuples.
+    for number, cells in enumerate(worksheet.iter_rows(), start=1):
+        _check_size(number, len(cells), limits)
+        values = [cell.value for cell in cells]
+        odd = None
+        for position, value in enumerate(values):
+            if value is None:
+                continue
+            kind = cells[position].data_type
+            if kind == "s":
+                if len(value) > longest:
+                    _check_cell(value, f"{get_column_letter(position + 1)}{number}", limits)
+            elif kind == "f" or kind == "e":
+                odd = odd or {}
+                odd[position] = kind
+        yield number, values, odd
 
 
 def _check_size(rows: int, columns: int, limits: Limits) -> None:
@@ -219,195 +334,6 @@ def _check_size(rows: int, columns: int, limits: Limits) -> None:
         )
 
 
-# The elements of a worksheet that hold values, as expat names them (namespace, space, tag).
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_ROW, _CELL, _VALUE, _FORMULA, _TEXT, _PHONETIC = (
-    f"{_MAIN} {tag}" for tag in ("row", "c", "v", "f", "t", "rPh")
-)
-_CELL_REFERENCE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
-_DIGITS = "0123456789"
-
-
-class _SheetParser:
-    """The cells of a worksheet's XML, row by row, as openpyxl's reader would give them.
-
-    openpyxl builds an element and several objects for each cell, which takes twice as long as
-    reading the few elements that make a value: a row (``row``), its cells (``c``), a cell's
-    value (``v``), inline text (``t``, but not a phonetic guide's, ``rPh``) and formula (``f``).
-    A document type declaration, which a worksheet never needs and an entity bomb does, is
-    refused.
-    """
-
-    def __init__(self) -> None:
-        self.rows: list[tuple[int, list[list[Any]]]] = []
-        self.row = 0
-        self.column = 0
-        self.cells: list[list[Any]] = []
-        # The cell being read: [column, type, style, value, inline text, formula].
-        self.cell: list[Any] | None = None
-        self.text: list[str] | None = None
-        self.phonetic = 0
-        # Column numbers by their letters, read once.
-        self.columns: dict[str, int] = {}
-        # Names come back as these very strings, which compare at once.
-        names = {name: name for name in (_ROW, _CELL, _VALUE, _FORMULA, _TEXT, _PHONETIC)}
-        parser = pyexpat.ParserCreate(namespace_separator=" ", intern=names)
-        parser.buffer_text = True
-        parser.StartDoctypeDeclHandler = self.refuse
-        parser.EntityDeclHandler = self.refuse
-        parser.StartElementHandler = self.start
-        parser.EndElementHandler = self.end
-        parser.CharacterDataHandler = self.characters
-        self.parser = parser
-
-    @staticmethod
-    def refuse(*args: Any) -> None:
-        raise ValueError("a worksheet with a document type declaration")
-
-    def start(self, name: str, attributes: dict[str, str]) -> None:
-        if name == _CELL:
-            reference = attributes.get("r")
-            if reference:
-                letters = reference.rstrip(_DIGITS)
-                column = self.columns.get(letters)
-                if column is None:
-                    match = _CELL_REFERENCE.match(reference)
-                    if match is None:
-                        raise ValueError(f"cell reference {reference!r}")
-                    column = column_index_from_string(match.group(1).upper())
-                    self.columns[letters] = column
-                self.column = column
-            else:
-                self.column += 1
-            self.cell = [
-                self.column,
-                attributes.get("t", "n"),
-                attributes.get("s"),
-                None,
-                None,
-                None,
-            ]
-        elif name in (_VALUE, _FORMULA):
-            self.text = []
-        elif name == _TEXT:
-            if self.cell is not None and not self.phonetic:
-                self.text = []
-        elif name == _ROW:
-            number = attributes.get("r")
-            # openpyxl reads "5.0" as row 5 too.
-            self.row = int(float(number)) if number else self.row + 1
-            self.column = 0
-            self.cells = []
-        elif name == _PHONETIC:
-            self.phonetic += 1
-
-    def characters(self, data: str) -> None:
-        if self.text is not None:
-            self.text.append(data)
-
-    def end(self, name: str) -> None:
-        if name == _CELL:
-            self.cells.append(self.cell)
-            self.cell = None
-        elif name == _VALUE:
-            self.cell[3] = "".join(self.text)
-            self.text = None
-        elif name == _TEXT:
-            if self.text is not None:
-                self.cell[4] = (self.cell[4] or "") + "".join(self.text)
-                self.text = None
-        elif name == _ROW:
-            self.rows.append((self.row, self.cells))
-        elif name == _FORMULA:
-            self.cell[5] = "=" + "".join(self.text)
-            self.text = None
-        elif name == _PHONETIC:
-            self.phonetic -= 1
-
-
-def _xlsx_rows(workbook: Any, sheet: Any, limits: Limits) -> Iterator[tuple[int, list[Any]]]:
-    """The first sheet's rows, read from its XML by :class:`_SheetParser`; the rest of the
-    workbook (which part is that sheet, its shared strings, which styles show dates) is read
-    by openpyxl."""
-    formats = (workbook._date_formats, workbook._timedelta_formats, workbook.epoch)
-    parser = _SheetParser()
-    with workbook._archive.open(sheet._worksheet_path) as source:
-        while True:
-            chunk = source.read(1 << 16)
-            parser.parser.Parse(chunk, not chunk)
-            for number, cells in parser.rows:
-                yield number, _row_values(number, cells, sheet._shared_strings, formats, limits)
-            parser.rows.clear()
-            if not chunk:
-                return
-
-
-def _row_values(
-    number: int, cells: list[list[Any]], strings: list[str], formats: tuple, limits: Limits
-) -> list[Any]:
-    width = max((cell[0] for cell in cells), default=0)
-    _check_size(number, width, limits)
-    values: list[Any] = [None] * width
-    for column, kind, style, text, inline, formula in cells:
-        # A cell is named only in a message: most cells need no name.
-        if formula is not None:
-            where = f"{get_column_letter(column)}{number}"
-            raise SpreadsheetError(
-                _(
-                    "Cell %(cell)s holds a formula (%(formula)s). An import takes values only: "
-                    "copy the sheet and paste it as values (Paste Special › Values), then "
-                    "import again."
-                )
-                % {"cell": where, "formula": formula[:40]}
-            )
-        value = _cell_value(kind, style, text, inline, strings, formats)
-        if kind == "e" or value is _ERROR:
-            where = f"{get_column_letter(column)}{number}"
-            raise SpreadsheetError(
-                _("Cell %(cell)s shows the error %(error)s: correct it and import again.")
-                % {"cell": where, "error": text if kind == "e" else "#VALUE!"}
-            )
-        if isinstance(value, str) and len(value) > limits.cell_chars:
-            _check_cell(value, f"{get_column_letter(column)}{number}", limits)
-        values[column - 1] = value
-    return values
-
-
-# A date cell whose number is no date (openpyxl shows it as the error #VALUE!).
-_ERROR = object()
-
-
-def _cell_value(
-    kind: str,
-    style: str | None,
-    text: str | None,
-    inline: str | None,
-    strings: list[str],
-    formats: tuple[set[int], set[int], Any],
-) -> Any:
-    """A cell's value as openpyxl reads it (openpyxl.worksheet._reader.WorkSheetParser)."""
-    if kind == "inlineStr":
-        return inline
-    if not text:
-        return None
-    if kind == "n":
-        number = float(text) if "." in text or "E" in text or "e" in text else int(text)
-        dates, durations, epoch = formats
-        if style and int(style) in dates:
-            try:
-                return from_excel(number, epoch, timedelta=int(style) in durations)
-            except (OverflowError, ValueError):
-                return _ERROR
-        return number
-    if kind == "s":
-        return strings[int(text)]
-    if kind == "b":
-        return bool(int(text))
-    if kind == "d":
-        return from_ISO8601(text)
-    return text
-
-
 def _check_cell(value: str, where: str, limits: Limits) -> None:
     if len(value) > limits.cell_chars:
         raise SpreadsheetError(
@@ -419,7 +345,7 @@ def _check_cell(value: str, where: str, limits: Limits) -> None:
 # -- Text files -----------------------------------------------------------------------------
 
 
-def _read_text(data: bytes, limits: Limits) -> Sheet:
+def _read_text(data: bytes, limits: Limits, known: Mapping[str, str] | None) -> Sheet:
     text, encoding = _decode(data)
     head = text[:2048].lstrip().lower()
     if head.startswith(("<!doctype html", "<html", "<table", "<?xml")):
@@ -435,8 +361,15 @@ def _read_text(data: bytes, limits: Limits) -> Sheet:
     # semicolon where the comma is the decimal mark; its "Unicode text" is tab-separated.
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count) if first_line.strip() else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return Sheet(_dataset(_csv_rows(reader, limits), limits), f"CSV ({encoding})")
+
+    def rows() -> Iterator[Row]:
+        return _csv_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), limits)
+
+    try:
+        table = read_table([("", rows)], known, limits.rows)
+    except TableError as error:
+        raise SpreadsheetError(str(error)) from None
+    return Sheet(table.dataset, f"CSV ({encoding})", table.parts, table.warnings)
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -463,14 +396,14 @@ def _decode(data: bytes) -> tuple[str, str]:
         raise SpreadsheetError(_not_a_spreadsheet()) from None
 
 
-def _csv_rows(reader: Any, limits: Limits) -> Iterator[tuple[int, list[Any]]]:
+def _csv_rows(reader: Any, limits: Limits) -> Iterator[Row]:
     number = 0
     try:
         for number, values in enumerate(reader, start=1):
             _check_size(number, len(values), limits)
             for column, value in enumerate(values, start=1):
                 _check_cell(value, f"{get_column_letter(column)}{number}", limits)
-            yield number, values
+            yield number, values, None
     except csv.Error:
         # The csv module refuses a cell past its own limit (128 KiB) or a broken quote.
         raise SpreadsheetError(
@@ -480,61 +413,6 @@ def _csv_rows(reader: Any, limits: Limits) -> Iterator[tuple[int, list[Any]]]:
             )
             % {"row": number + 1, "limit": limits.cell_chars}
         ) from None
-
-
-# -- Rows -----------------------------------------------------------------------------------
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _dataset(rows: Iterable[tuple[int, list[Any]]], limits: Limits) -> tablib.Dataset:
-    """A dataset of the rows under the first non-blank row, its header.
-
-    Blank rows are skipped; the spreadsheet row of each kept row is kept in ``row_numbers``,
-    so a message can say where to look. A value in a column without a header refuses the file
-    rather than being lost.
-    """
-    headers: list[str] | None = None
-    unnamed: list[int] = []
-    dataset = tablib.Dataset()
-    numbers: list[int] = []
-    for number, values in rows:
-        if all(_blank(value) for value in values):
-            continue
-        if headers is None:
-            headers = [
-                unicodedata.normalize("NFC", str(value)).strip() if not _blank(value) else ""
-                for value in values
-            ]
-            while headers and not headers[-1]:
-                headers.pop()
-            dataset.headers = headers
-            unnamed = [position for position, header in enumerate(headers) if not header]
-            continue
-        # Only the cells past the last header, or under an empty one, have no header.
-        for position in [*unnamed, *range(len(headers), len(values))]:
-            if position < len(values) and not _blank(values[position]):
-                raise SpreadsheetError(
-                    _(
-                        "Cell %(cell)s has a value but its column has no header. Give the column "
-                        "a header or empty the cell."
-                    )
-                    % {"cell": f"{get_column_letter(position + 1)}{number}"}
-                )
-        row = list(values[: len(headers)])
-        row += [None] * (len(headers) - len(row))
-        dataset.append(row)
-        numbers.append(number)
-    if headers is None:
-        raise SpreadsheetError(_("The file has no rows."))
-    # Columns without a header (and so without values) are no columns.
-    for position in reversed(range(len(headers))):
-        if not headers[position]:
-            del dataset[dataset.headers[position]]
-    dataset.row_numbers = numbers
-    return dataset
 
 
 # -- Uploads between preview and confirmation -----------------------------------------------
@@ -592,12 +470,15 @@ def _to_json(value: Any) -> Any:
         return {"tuple": [_to_json(item) for item in value]}
     if kind is dict:
         return {"dict": [[_to_json(key), _to_json(item)] for key, item in value.items()]}
+    if kind is SheetPart:
+        return {"part": _to_json(list(astuple(value)))}
     if kind is tablib.Dataset:
         return {
             "dataset": {
                 "headers": _to_json(value.headers),
                 "rows": [[_to_json(cell) for cell in row] for row in value],
                 "row_numbers": _to_json(getattr(value, "row_numbers", None)),
+                "row_sheets": _to_json(getattr(value, "row_sheets", None)),
                 "title": _to_json(value.title),
             }
         }
@@ -638,7 +519,12 @@ def _from_json(value: Any) -> Any:
         numbers = _from_json(kept["row_numbers"])
         if numbers is not None:
             dataset.row_numbers = numbers
+        sheets = _from_json(kept.get("row_sheets"))
+        if sheets is not None:
+            dataset.row_sheets = sheets
         return dataset
+    if tag == "part":
+        return SheetPart(*_from_json(kept))
     raise ValueError(f"unknown tag {tag!r}")
 
 
@@ -794,6 +680,12 @@ class Problem:
     row: int
     column: str
     message: str
+    # The row's sheet, when the file's rows came from several.
+    sheet: str = ""
+
+    @property
+    def place(self) -> str:
+        return _place(self.sheet, self.row)
 
 
 @dataclass
@@ -804,6 +696,16 @@ class PreviewRow:
     action: str
     values: list[Any]
     changed: list[str]
+    sheet: str = ""
+
+    @property
+    def place(self) -> str:
+        return _place(self.sheet, self.row)
+
+
+def _place(sheet: str, row: int) -> str:
+    """A row in the preview's "Row" column: "Cá nhân, dòng 7" when the file has several sheets."""
+    return _("%(sheet)s, row %(row)s") % {"sheet": sheet, "row": row} if sheet else str(row)
 
 
 @dataclass
@@ -825,6 +727,8 @@ class ImportReport:
     sheet: Sheet | None = None
     upload: str = ""
     expires_at: datetime.datetime | None = None
+    # Where each sheet's header was read from, and how many rows each gave.
+    parts: list[SheetPart] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -833,6 +737,29 @@ class ImportReport:
     @property
     def total(self) -> int:
         return self.new + self.updated + self.unchanged + self.invalid
+
+    @property
+    def header_location(self) -> str:
+        """Where the header of each sheet read was found, for the preview to say."""
+        places = []
+        for part in self.parts:
+            row = str(part.header_row)
+            if part.header_last_row != part.header_row:
+                row += f"–{part.header_last_row}"
+            if part.sheet:
+                places.append(
+                    ngettext(
+                        "sheet “%(sheet)s”, row %(row)s: %(count)s row",
+                        "sheet “%(sheet)s”, row %(row)s: %(count)s rows",
+                        part.rows,
+                    )
+                    % {"sheet": part.sheet, "row": row, "count": part.rows}
+                )
+            else:
+                places.append(_("row %(row)s") % {"row": row})
+        if not places:
+            return ""
+        return _("Header read from %(places)s.") % {"places": "; ".join(places)}
 
 
 @contextmanager
@@ -875,12 +802,17 @@ def import_file(
     report = ImportReport(file_name=file_name)
     with collector_paused():
         try:
-            sheet = data if isinstance(data, Sheet) else read_spreadsheet(data, limits)
+            sheet = (
+                data
+                if isinstance(data, Sheet)
+                else read_spreadsheet(data, limits, known=resource.column_aliases())
+            )
         except SpreadsheetError as error:
             report.errors.append(str(error))
             return report
         report.kind = sheet.kind
         report.sheet = sheet
+        report.parts = list(sheet.parts)
         dataset = sheet.dataset
         result = resource.import_data(
             dataset,
@@ -892,7 +824,10 @@ def import_file(
             file_name=file_name,
             retain_instance_in_row_result=True,
         )
-        return describe(resource, dataset, result, report, dry_run=dry_run)
+        report = describe(resource, dataset, result, report, dry_run=dry_run)
+        # What the reading left out (sheets, signature blocks) is said before the columns.
+        report.warnings[:0] = sheet.warnings
+        return report
 
 
 def preview_upload(
@@ -959,14 +894,26 @@ def describe(
                     sheet_row(dataset, number),
                     "",
                     _("This row could not be imported (%(error)s).") % {"error": error.error},
+                    sheet_of(dataset, number),
                 )
             )
     for invalid in result.invalid_rows:
         for name, messages in invalid.error_dict.items():
             column = "" if name == NON_FIELD_ERRORS else resource.column_of(name)
             for message in messages:
-                report.problems.append(Problem(sheet_row(dataset, invalid.number), column, message))
-    report.problems.sort(key=lambda problem: (problem.row, problem.column))
+                report.problems.append(
+                    Problem(
+                        sheet_row(dataset, invalid.number),
+                        column,
+                        message,
+                        sheet_of(dataset, invalid.number),
+                    )
+                )
+    # Sheets in the file's order, rows in each sheet's.
+    order = {part.sheet: position for position, part in enumerate(report.parts)}
+    report.problems.sort(
+        key=lambda problem: (order.get(problem.sheet, 0), problem.row, problem.column)
+    )
     actions = {
         RowResult.IMPORT_TYPE_NEW: "new",
         RowResult.IMPORT_TYPE_UPDATE: "update",
@@ -984,6 +931,7 @@ def describe(
                 action,
                 [values.get(header) for header in report.headers],
                 getattr(row_result, "changed_columns", []),
+                sheet_of(dataset, number),
             )
         )
     report.written = not dry_run and report.ok

@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.fields import NOT_PROVIDED
 from django.utils.encoding import force_str
+from django.utils.translation import gettext as _
 from import_export import fields
 from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import Result, RowResult
@@ -108,6 +109,24 @@ def sheet_row(dataset: tablib.Dataset, number: int) -> int:
     if numbers and 0 < number <= len(numbers):
         return numbers[number - 1]
     return number + 1
+
+
+def sheet_of(dataset: tablib.Dataset, number: int) -> str:
+    """The sheet of the dataset's ``number``-th row when the reader read several, else ""."""
+    sheets = getattr(dataset, "row_sheets", None)
+    if sheets and 0 < number <= len(sheets):
+        return sheets[number - 1]
+    return ""
+
+
+def row_place(dataset: tablib.Dataset, number: int) -> int | str:
+    """The dataset's ``number``-th row as a sentence names it: its spreadsheet row, with its
+    sheet when the file's rows came from several."""
+    sheet = sheet_of(dataset, number)
+    row = sheet_row(dataset, number)
+    if not sheet:
+        return row
+    return _("%(row)s of sheet “%(sheet)s”") % {"row": row, "sheet": sheet}
 
 
 NOT_READ = object()
@@ -388,7 +407,7 @@ class RowImportMixin:
         if not unique_sets(self._meta.model):
             return
         numbers = [self._pending.get(id(instance), (0, {}))[0] for instance in pending]
-        rows = [sheet_row(self._dataset, number) if self._dataset else number for number in numbers]
+        rows = [row_place(self._dataset, number) if self._dataset else number for number in numbers]
         # The instance loader found each row's record by its import id: none is looked for again.
         import_id = tuple(self.fields[name].attribute for name in self.get_import_id_fields())
         found = clashes(pending, rows, looked_up=[import_id])

@@ -91,3 +91,86 @@ def with_dimension(workbook: bytes, dimension: str) -> bytes:
     return rezip(
         workbook, **{"xl/worksheets/sheet1.xml": (sheet[:start] + dimension + sheet[end:]).encode()}
     )
+
+
+# -- Officer-style workbooks ----------------------------------------------------------------------
+
+TITLE = "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG NĂM 2016"
+# What officers write under a list: place and date, who drew it up and who signs, their names.
+SIGNATURE = [
+    [None, None, None, "Hà Tĩnh, ngày 15 tháng 01 năm 2017"],
+    ["Người lập biểu", None, None, "THỦ TRƯỞNG ĐƠN VỊ"],
+    ["(Ký, ghi rõ họ tên)", None, None, "(Ký, ghi rõ họ tên)"],
+    [],
+    [],
+    ["Nguyễn Văn Khảo", None, None, "Đại tá Nguyễn Văn Khảo"],
+]
+
+
+def officer_list(
+    table: Sequence[Sequence[Any]],
+    *,
+    title_rows: int = 3,
+    signature: Sequence[Sequence[Any]] = SIGNATURE,
+    counter: str | None = None,
+    counter_header: str = "STT",
+) -> list[list[Any]]:
+    """``table`` (its header first) as an officer lays it out: a title, blank rows (the header
+    then sits on row ``title_rows + 1``), one blank row and a signature block below. With
+    ``counter``, a first column, a row counter headed ``counter_header``, whose cells hold
+    ``counter`` formatted with the header's row ``{header}`` and the data row's index ``{index}``
+    (e.g. ``"=ROW()-{header}"`` or ``"{index}"``)."""
+    rows: list[list[Any]] = [[TITLE]] + [[] for _ in range(title_rows - 1)]
+    header = title_rows + 1
+    for index, row in enumerate(table):
+        row = list(row)
+        if counter is not None:
+            cell = counter_header if index == 0 else counter.format(header=header, index=index)
+            row = [cell, *row]
+        rows.append(row)
+    return rows + [[]] + [list(row) for row in signature]
+
+
+def workbook(sheets: dict[str, Sequence[Sequence[Any]]], merged: Sequence[str] = ()) -> bytes:
+    """A workbook of the named sheets, each holding its rows from row 1 (an empty row stays
+    blank); ``merged`` ranges (e.g. "A1:F1") are merged in every sheet, as Excel saves them:
+    the value in the first cell, the others empty. A string starting with "=" is a formula."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for number, row in enumerate(rows, start=1):
+            for column, value in enumerate(row, start=1):
+                if value is not None:
+                    sheet.cell(number, column, value)
+        for cells in merged:
+            sheet.merge_cells(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def two_row_header(
+    table: Sequence[Sequence[Any]], group: str, under: Sequence[str], at: int
+) -> tuple[list[list[Any]], list[str]]:
+    """``table`` with a header of two rows: ``group`` written over the columns ``at``,
+    ``at + 1``… whose own headers, ``under``, sit on the second row; every other header is merged
+    down over both rows. Returns the rows and the ranges to merge."""
+    header = list(table[0])
+    top = [*header[:at], group, *[None] * (len(under) - 1), *header[at + len(under) :]]
+    bottom = [None] * at + list(under) + [None] * (len(header) - at - len(under))
+    letters = [openpyxl.utils.get_column_letter(column + 1) for column in range(len(header))]
+    merged = [f"{letters[at]}1:{letters[at + len(under) - 1]}1"]
+    merged += [
+        f"{letter}1:{letter}2"
+        for column, letter in enumerate(letters)
+        if not at <= column < at + len(under)
+    ]
+    return [top, bottom, *[list(row) for row in table[1:]]], merged
+
+
+PDF = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages "
+    b"/Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+)
+"""A PDF all of whose bytes are printable ASCII: valid UTF-8, and a CSV to a careless reader."""

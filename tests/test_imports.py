@@ -32,11 +32,16 @@ from movement.imports import (
 )
 from movement.models import Award, PendingImport, Person, Unit
 from movement.resources import AwardResource, UnitResource
+from movement.sheet_tables import SheetPart
 from tests.spreadsheets import (
+    PDF,
     cp1258,
     csv_text,
+    officer_list,
     rezip,
+    two_row_header,
     with_dimension,
+    workbook,
     xlsx,
     zip_bomb,
 )
@@ -62,6 +67,14 @@ def awards_file(division, person, flag_type, order_type):
         [2016, order_type.name, "hạng Ba", "", person.full_name, "2/QĐ"],
         [2017, order_type.name, "Ba", division.short_name or division.name, "", "3/QĐ"],
     ]
+
+
+# The awards of ``awards_file``, as awards() lists them.
+AWARDS = [
+    (2016, "Cờ thi đua xuất sắc của Bộ Công an", "phong-tham-muu", None, "1/QĐ"),
+    (2016, "Huân chương Bảo vệ Tổ quốc", None, "nguyen-van-khao", "2/QĐ"),
+    (2017, "Huân chương Bảo vệ Tổ quốc", "phong-tham-muu", None, "3/QĐ"),
+]
 
 
 def preview(data: bytes, resource=None) -> ImportReport:
@@ -113,11 +126,7 @@ def test_every_format_excel_writes_previews_then_imports_the_same_awards(awards_
 
     report = confirm(data)
     assert report.written
-    assert awards() == [
-        (2016, "Cờ thi đua xuất sắc của Bộ Công an", "phong-tham-muu", None, "1/QĐ"),
-        (2016, "Huân chương Bảo vệ Tổ quốc", None, "nguyen-van-khao", "2/QĐ"),
-        (2017, "Huân chương Bảo vệ Tổ quốc", "phong-tham-muu", None, "3/QĐ"),
-    ]
+    assert awards() == AWARDS
 
 
 def test_a_workbook_reads_as_openpyxl_reads_it():
@@ -423,6 +432,230 @@ def test_an_import_runs_as_many_queries_for_60_rows_as_for_20(order_type, divisi
     assert inserts == 0 if limit is None else inserts <= 2 * math.ceil(60 * 30 / limit)
 
 
+# -- Officer-style workbooks ----------------------------------------------------------------
+
+
+def test_a_list_under_a_title_and_above_a_signature_block_is_read(awards_file):
+    rows = officer_list(awards_file)
+    assert rows[3] == HEADERS and rows[0][0].startswith("DANH SÁCH")
+    data = workbook({"Danh sách": rows}, merged=["A1:F1"])
+
+    report = confirm(data)
+    assert (report.errors, report.problems) == ([], [])
+    assert report.written and report.new == 3
+    assert [row.row for row in report.rows] == [5, 6, 7]
+    assert report.parts == [SheetPart("Danh sách", 4, 4, 3)]
+    assert report.warnings == ["Rows 9–14, the signature block below the list, were not imported."]
+    assert len(awards()) == 3
+
+
+def test_the_header_is_looked_for_in_the_first_20_rows_only(awards_file):
+    report = preview(workbook({"Danh sách": officer_list(awards_file, title_rows=20)}))
+    assert report.errors == [
+        "No row among the first 20 of the file names a column of this list. Write the header "
+        "(the name of a column in each cell, as listed on this page) in the row above the data."
+    ]
+    report = preview(workbook({"Danh sách": officer_list(awards_file, title_rows=19)}))
+    assert (report.errors, report.new) == ([], 3)
+
+
+def test_a_csv_list_with_a_title_and_a_signature_block_is_read(awards_file):
+    report = preview(csv_text(officer_list(awards_file)).encode())
+    assert (report.errors, report.problems, report.new) == ([], [], 3)
+    assert report.parts == [SheetPart("", 4, 4, 3)]
+
+
+@pytest.mark.parametrize(
+    "signers",
+    [
+        ["NGƯỜI LẬP BIỂU", "KT. THỦ TRƯỞNG ĐƠN VỊ"],
+        ["Người lập", "TM. THỦ TRƯỞNG"],
+        ["(Ký tên)", "Xác nhận của thủ trưởng đơn vị"],
+        ["ngày … tháng … năm 2016", None],
+    ],
+)
+def test_signature_blocks_as_officers_write_them_end_the_list(awards_file, signers):
+    signature = [signers, [], ["Nguyễn Văn Khảo", "Thượng tá Nguyễn Văn Khảo"]]
+    rows = officer_list(awards_file, signature=signature)
+    report = preview(workbook({"Danh sách": rows}))
+    assert (report.errors, report.problems, report.new) == ([], [], 3)
+    assert report.warnings == ["Rows 9–11, the signature block below the list, were not imported."]
+
+
+def test_a_row_below_the_signature_block_refuses_the_file_rather_than_being_lost(awards_file):
+    rows = officer_list(awards_file)
+    rows.append(awards_file[1])
+    assert refusal(workbook({"Danh sách": rows}), known=AwardResource().column_aliases()) == (
+        "Row 15, below the signature block that starts at row 9, holds values. The list is read "
+        "down to its signature block: move the row into the list above it, or delete it."
+    )
+
+
+@pytest.mark.parametrize("counter", ["=ROW()-{header}", "{index}", "", "=A{index}+1"])
+def test_the_row_counter_stt_is_ignored_whatever_it_holds(awards_file, counter):
+    report = confirm(workbook({"Danh sách": officer_list(awards_file, counter=counter)}))
+    assert (report.errors, report.problems, report.new) == ([], [], 3)
+    assert "STT" not in report.headers
+    assert not any("STT" in warning for warning in report.warnings)
+
+
+@pytest.mark.parametrize("header", ["TT", "Số TT", "Số thứ tự", "stt"])
+def test_the_row_counter_is_known_under_its_other_headers(awards_file, header):
+    rows = officer_list(awards_file, counter="=ROW()-4", counter_header=header)
+    report = preview(workbook({"Danh sách": rows}))
+    assert (report.errors, report.problems, report.new) == ([], [], 3)
+    assert header not in report.headers
+
+
+def test_a_formula_is_refused_only_where_its_value_would_be_imported(awards_file):
+    table = [[*awards_file[0], "Ghi chú riêng"], *[[*row, "=LEN(A1)"] for row in awards_file[1:]]]
+    report = preview(workbook({"Danh sách": officer_list(table, counter="=ROW()-4")}))
+    assert (report.errors, report.new) == ([], 3)
+    assert "“Ghi chú riêng”" in report.warnings[-1]
+
+    table[2][0] = "=2015+1"
+    report = preview(workbook({"Danh sách": officer_list(table, counter="=ROW()-4")}))
+    assert report.errors == [
+        "Cell B6 holds a formula (=2015+1). An import takes values only: copy the sheet and "
+        "paste it as values (Paste Special › Values), then import again."
+    ]
+
+
+def test_an_error_cell_in_the_row_counter_is_ignored_and_in_a_column_refused(awards_file):
+    report = preview(workbook({"Danh sách": officer_list(awards_file, counter="#REF!")}))
+    assert (report.errors, report.new) == ([], 3)
+    awards_file[2][0] = "#N/A"
+    report = preview(workbook({"Danh sách": officer_list(awards_file, counter="=ROW()")}))
+    assert report.errors == ["Cell B6 shows the error #N/A: correct it and import again."]
+
+
+def test_a_two_row_merged_header_is_read_when_each_lower_cell_names_a_column(awards_file):
+    rows, merged = two_row_header(awards_file, "Hình thức khen thưởng", ["Tên", "Hạng"], at=1)
+    assert rows[0][1:3] == ["Hình thức khen thưởng", None]
+    report = confirm(workbook({"Danh sách": rows}, merged=merged))
+    assert (report.errors, report.problems) == ([], [])
+    assert report.written and report.new == 3
+    assert report.parts == [SheetPart("Danh sách", 1, 2, 3)]
+    assert [row.row for row in report.rows] == [3, 4, 5]
+    assert awards() == AWARDS
+
+
+def test_a_two_row_header_naming_no_column_says_what_to_change(awards_file):
+    rows, merged = two_row_header(awards_file, "Người nhận", ["Đơn vị", "Cá nhân"], at=3)
+    report = preview(workbook({"Danh sách": rows}, merged=merged))
+    assert report.errors == [
+        "Rows 1 and 2 make a two-row header, and “Đơn vị” (cell D2) under “Người nhận” names "
+        "no column of this list. Write the header on one row: unmerge the cells of row 1, give "
+        "each column its own header there (the columns are listed on this page), and delete "
+        "row 2."
+    ]
+
+
+def test_a_data_row_under_a_header_with_a_blank_cell_is_no_second_header_row(awards_file):
+    # In a CSV file every cell is text, as in a second header row.
+    header = [*awards_file[0][:2], "", *awards_file[0][3:]]
+    report = preview(csv_text([header, awards_file[2], awards_file[1]]).encode())
+    assert report.errors == [
+        "Cell C2 has a value but its column has no header. Give the column a header or empty the "
+        "cell."
+    ]
+
+
+def two_lists(division, person, flag_type, order_type) -> dict[str, list[list]]:
+    """A unit's year-end proposal: collectives on one sheet, persons on another."""
+    units = [
+        ["Năm", "Hình thức khen thưởng", "Hạng", "Đơn vị nhận", "Số quyết định"],
+        [2016, flag_type.name, "", division.name, "1/QĐ"],
+        [2017, order_type.name, "Ba", division.name, "3/QĐ"],
+    ]
+    persons = [
+        ["Năm", "Hình thức khen thưởng", "Hạng", "Cá nhân nhận", "Số quyết định"],
+        [2016, order_type.name, "hạng Ba", person.full_name, "2/QĐ"],
+    ]
+    return {
+        "Tập thể": officer_list(units, counter="{index}"),
+        "Cá nhân": officer_list(persons, title_rows=5, counter="=ROW()-6"),
+        "Hướng dẫn": [["Điền mỗi khen thưởng một dòng."]],
+        "Sheet3": [],
+    }
+
+
+def test_every_sheet_whose_header_matches_is_read_and_a_sheet_skipped_is_named(
+    division, person, flag_type, order_type
+):
+    report = confirm(workbook(two_lists(division, person, flag_type, order_type)))
+    assert (report.errors, report.problems) == ([], [])
+    assert report.written and report.new == 3
+    assert report.parts == [SheetPart("Tập thể", 4, 4, 2), SheetPart("Cá nhân", 6, 6, 1)]
+    assert report.warnings[:2] == [
+        "These sheets were not read, as none of their first 20 rows names the columns of this "
+        "list: “Hướng dẫn”.",
+        "These sheets are empty: “Sheet3”.",
+    ]
+    assert awards() == AWARDS
+
+
+def test_a_row_of_a_file_of_several_sheets_is_named_with_its_sheet(
+    admin_client, division, person, flag_type, order_type
+):
+    sheets = two_lists(division, person, flag_type, order_type)
+    sheets["Tập thể"][5][4] = "Phòng Không Có"
+    sheets["Cá nhân"].insert(7, list(sheets["Cá nhân"][6]))  # row 8: row 7 again
+    report = preview(workbook(sheets))
+    assert [(problem.place, problem.column) for problem in report.problems] == [
+        ("Tập thể, row 6", "Đơn vị nhận"),
+        ("Cá nhân, row 8", ""),
+    ]
+    assert report.problems[1].message.startswith("Row 7 of sheet “Cá nhân” of this file has")
+
+    response = upload(admin_client, "award", workbook(sheets))
+    page = response.content.decode()
+    assert '<td class="number">Tập thể, dòng 6</td>' in page
+
+    sheets["Cá nhân"][6][1] = "=2015+1"
+    with translation.override("en"):
+        errors = preview(workbook(sheets)).errors
+    assert errors == [
+        "Cell B7 of sheet “Cá nhân” holds a formula (=2015+1). An import takes values only: copy "
+        "the sheet and paste it as values (Paste Special › Values), then import again."
+    ]
+
+
+def test_the_preview_says_which_sheet_and_row_the_header_was_read_from(
+    admin_client, awards_file, division, person, flag_type, order_type
+):
+    response = upload(admin_client, "award", workbook({"Danh sách": officer_list(awards_file)}))
+    assert "Tiêu đề cột đọc từ trang “Danh sách”, dòng 4: 3 dòng." in response.content.decode()
+    sheets = two_lists(division, person, flag_type, order_type)
+    response = upload(admin_client, "award", workbook(sheets))
+    assert (
+        "Tiêu đề cột đọc từ trang “Tập thể”, dòng 4: 2 dòng; trang “Cá nhân”, dòng 6: 1 dòng."
+    ) in response.content.decode()
+
+
+def test_the_confirmation_of_several_sheets_keeps_their_places(
+    division, person, flag_type, order_type
+):
+    sheets = two_lists(division, person, flag_type, order_type)
+    previewed = preview_upload(AwardResource(), workbook(sheets))
+    assert previewed.upload
+    # Meanwhile someone records the award of the sheet "Cá nhân".
+    assert confirm(
+        xlsx([HEADERS, [2016, order_type.name, "hạng Ba", "", person.full_name, "2/QĐ"]])
+    )
+    report = confirm_upload(AwardResource(), previewed.upload)
+    assert not report.written
+    assert [problem.place for problem in report.problems] == ["Cá nhân, row 7"]
+    assert report.parts == previewed.parts
+
+
+def test_a_pdf_renamed_xlsx_is_not_a_spreadsheet():
+    assert PDF.decode("ascii")
+    assert refusal(PDF) == NOT_A_SPREADSHEET
+    report = preview(PDF)
+    assert report.errors == [NOT_A_SPREADSHEET] and report.kind == ""
+
+
 # -- Hostile files --------------------------------------------------------------------------
 
 
@@ -436,9 +669,9 @@ LIMITS = Limits(
 )
 
 
-def refusal(data: bytes, limits: Limits = LIMITS) -> str:
+def refusal(data: bytes, limits: Limits = LIMITS, known=None) -> str:
     with pytest.raises(SpreadsheetError) as refused:
-        read_spreadsheet(data, limits)
+        read_spreadsheet(data, limits, known=known)
     return str(refused.value)
 
 
@@ -483,7 +716,30 @@ def test_a_workbook_with_a_corrupt_member_is_damaged(awards_file):
     assert refusal(data) == DAMAGED
 
 
-def test_an_xml_bomb_inside_a_workbook_is_refused(awards_file):
+def unsafe(part: str) -> str:
+    return (
+        f"The workbook's part {part} declares a document type, which no spreadsheet needs and an "
+        "attack on the server does: it is refused as unsafe. Open the file in Excel, save it "
+        "again and import the saved file."
+    )
+
+
+def never_opened(monkeypatch) -> list:
+    """Patches openpyxl to note each file it is asked to open (and to refuse it): the list
+    stays empty when a file is refused before openpyxl opens it."""
+    opened = []
+
+    def never(*args, **kwargs):
+        opened.append(args)
+        raise AssertionError("openpyxl opened the file")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", never)
+    return opened
+
+
+def test_an_xml_bomb_inside_a_workbook_is_refused_before_openpyxl_opens_it(
+    awards_file, monkeypatch
+):
     data = xlsx(awards_file)
     sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
     entities = "".join(f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10))
@@ -495,21 +751,49 @@ def test_an_xml_bomb_inside_a_workbook_is_refused(awards_file):
         '<sheetData><row r="9"><c r="A9" t="inlineStr"><is><t>&lol9;</t></is></c></row>',
         1,
     )
-    assert refusal(rezip(data, **{"xl/worksheets/sheet1.xml": bomb.encode()})) == DAMAGED
+    opened = never_opened(monkeypatch)
+    data = rezip(data, **{"xl/worksheets/sheet1.xml": bomb.encode()})
+    assert refusal(data) == unsafe("xl/worksheets/sheet1.xml")
+    assert opened == []
+
+
+@pytest.mark.parametrize("part", ["xl/sharedStrings.xml", "docProps/core.xml", "xl/_rels/x.rels"])
+def test_a_document_type_in_any_part_behind_comments_is_refused(awards_file, monkeypatch, part):
+    data = xlsx(awards_file)
+    members = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    original = zipfile.ZipFile(io.BytesIO(data)).read(part) if part in members else b"<a/>"
+    head, _, rest = (
+        original.partition(b"?>") if original.startswith(b"<?xml") else (b"", b"", original)
+    )
+    declaration = head + b"?>" if head else b""
+    padding = b"<!-- " + b"x" * 20_000 + b" -->"
+    doctype = b'<!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+    opened = never_opened(monkeypatch)
+    assert refusal(rezip(data, **{part: declaration + padding + doctype + rest})) == unsafe(part)
+    assert opened == []
+
+
+def test_a_part_whose_prolog_never_ends_is_refused_before_openpyxl_opens_it(
+    awards_file, monkeypatch
+):
+    data = xlsx(awards_file)
+    padding = b"<!-- " + b"x" * 70_000 + b" -->"
+    doctype = b'<!DOCTYPE a [<!ENTITY e "e">]>'
+    opened = never_opened(monkeypatch)
+    assert refusal(rezip(data, **{"docProps/app.xml": padding + doctype + b"<a/>"})) == DAMAGED
+    assert opened == []
 
 
 def test_a_zip_bomb_is_refused_before_openpyxl_opens_it(awards_file, monkeypatch):
     bomb = zip_bomb(xlsx(awards_file), unpacked=300 * 1024 * 1024)
     assert len(bomb) < 1024 * 1024
 
-    def never(*args, **kwargs):
-        raise AssertionError("openpyxl opened a zip bomb")
-
-    monkeypatch.setattr(openpyxl, "load_workbook", never)
+    opened = never_opened(monkeypatch)
     assert refusal(bomb) == (
         "The file unpacks to 300.0 MB, far more than a spreadsheet of its size holds (at most "
         "200.0 MB, or 100 times the file): it is refused as unsafe."
     )
+    assert opened == []
 
 
 def test_a_small_zip_bomb_is_refused_by_its_compression_ratio(awards_file):
@@ -527,6 +811,15 @@ def test_a_sheet_with_more_rows_than_it_declares_is_stopped_while_streaming(awar
     data = with_dimension(xlsx(rows), "A1:F2")
     limits = Limits(**{**LIMITS.__dict__, "rows": 10})
     assert refusal(data, limits) == "The sheet has 12 rows; a file to import may have at most 10."
+
+
+def test_sheets_within_the_limit_that_together_pass_it_are_refused(awards_file):
+    limits = Limits(**{**LIMITS.__dict__, "rows": 4})
+    sheets = {"Tập thể": awards_file, "Cá nhân": awards_file}
+    known = AwardResource().column_aliases()
+    assert refusal(workbook(sheets), limits, known=known) == (
+        "The file has 6 rows; a file to import may have at most 4."
+    )
 
 
 def test_a_sheet_of_ten_thousand_columns_is_refused(awards_file):

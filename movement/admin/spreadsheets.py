@@ -170,7 +170,7 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
             context["preview"] = {
                 action: [
                     {
-                        "number": row.row,
+                        "number": row.place,
                         "cells": [
                             (shown_value(value), header in row.changed)
                             for header, value in zip(report.headers, row.values, strict=False)
