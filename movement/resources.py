@@ -533,7 +533,7 @@ class TaskResource(SourcedResource):
     year = column("plan__year", PLAN_YEAR_COLUMN, YearWidget(), readonly=True)
     number = number_column("number", "Số thứ tự")
     area = column("area", "Mặt công tác", WorkAreaWidget(WorkArea, plan_widget(), PLAN_COLUMN))
-    title = text_column("title", "Nhiệm vụ")
+    title = line_column("title", "Nhiệm vụ")
     assigned_units = column("assigned_units", "Đơn vị chủ trì", NamedRecordsWidget(unit_widget()))
     coordinating_units = column(
         "coordinating_units", "Đơn vị phối hợp", NamedRecordsWidget(unit_widget())
