@@ -56,17 +56,33 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def escape_formula(value: Any) -> Any:
-    """Make a text cell that a spreadsheet would run as a formula read as plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Make a text cell that a spreadsheet would run as a formula read as plain text, with the
+    apostrophe Excel itself uses; also a text whose own leading apostrophe
+    :func:`unescape_formula` would remove, so that every text reads back as it was."""
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_PREFIXES) or unescape_formula(value) is not value
+    ):
         return "'" + value
     return value
 
 
 def unescape_formula(value: Any) -> Any:
     """Undo :func:`escape_formula`, so an exported file imports back to the same text."""
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+    if (
+        isinstance(value, str)
+        and value.startswith("'")
+        and value[1:].startswith((*FORMULA_PREFIXES, "'"))
+    ):
         return value[1:]
     return value
+
+
+def formula_text(value: Any) -> str | None:
+    """The text an escaped formula cell stands for ("'=1+1" stands for "=1+1"), or None: what
+    a workbook writes as it is, with Excel's quote-prefix attribute instead of the apostrophe."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return None
 
 
 def column(attribute: str, name: str, widget: widgets.Widget, **kwargs: Any) -> fields.Field:
