@@ -52,6 +52,9 @@ MAX_WIDTH = 60
 DATE_FORMAT = "dd/mm/yyyy"
 # An Excel file is kept in memory up to this size, then in a temporary file.
 SPOOL_BYTES = 20 * 1024 * 1024
+# What a workbook cannot hold: the control characters openpyxl refuses, and the two
+# noncharacters XML excludes, which openpyxl writes and no reader (Excel included) opens.
+UNWRITABLE = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|[\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -204,11 +207,9 @@ def workbook_row(sheet: Any, row: list[Any], dates: list[int]) -> list[Any]:
     workbook need not store them); text without the control characters a workbook cannot hold,
     shown as � so nothing vanishes silently (checked a row at a time: most rows have none);
     text that would run as a formula with Excel's quote prefix rather than an apostrophe."""
-    if ILLEGAL_CHARACTERS_RE.search("".join([value for value in row if type(value) is str])):
+    if UNWRITABLE.search("".join([value for value in row if type(value) is str])):
         row = [
-            ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", value)
-            if type(value) is str
-            else value
+            UNWRITABLE.sub("\N{REPLACEMENT CHARACTER}", value) if type(value) is str else value
             for value in row
         ]
     row = [None if value == "" else value for value in row]

@@ -119,9 +119,10 @@ def test_the_workbook_has_a_frozen_header_widths_and_real_dates():
     assert set(years) == {2016}
 
 
-def test_text_a_workbook_cannot_hold_is_kept_visible(department, flag_type):
+@pytest.mark.parametrize("character", ["\x07", "\uffff", "\ufffe"])
+def test_text_a_workbook_cannot_hold_is_kept_visible(department, flag_type, character):
     Award.objects.create(
-        award_type=flag_type, year=2016, recipient_unit=department, note="bell\x07 here"
+        award_type=flag_type, year=2016, recipient_unit=department, note=f"bell{character} here"
     )
     header, row = workbook_rows(xlsx_of(AwardResource()))
     assert row[header.index("Ghi chú")] == "bell\ufffd here"
