@@ -8,6 +8,7 @@ an export produced changes nothing, and importing it twice adds nothing.
 import uuid
 from typing import Any
 
+import tablib
 from django.db.models import QuerySet
 from import_export import fields, resources, widgets
 
@@ -83,6 +84,27 @@ def formula_text(value: Any) -> str | None:
     if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
         return value[1:]
     return None
+
+
+def unescaped(dataset: tablib.Dataset) -> tablib.Dataset:
+    """``dataset`` with :func:`unescape_formula` applied to its cells, before anything reads
+    them: the keys rows are matched by and the names the widgets look up included. A copy,
+    when a cell needs it: the rows read stay as the file has them (a preview keeps them for its
+    confirmation, which must not remove a second apostrophe)."""
+    rows = list(dataset)
+    escaped = [
+        number
+        for number, row in enumerate(rows)
+        if any(type(value) is str and value.startswith("'") for value in row)
+    ]
+    if not escaped:
+        return dataset
+    for number in escaped:
+        rows[number] = tuple(unescape_formula(value) for value in rows[number])
+    copy = tablib.Dataset(*rows, headers=dataset.headers)
+    if hasattr(dataset, "row_numbers"):
+        copy.row_numbers = dataset.row_numbers
+    return copy
 
 
 def column(attribute: str, name: str, widget: widgets.Widget, **kwargs: Any) -> fields.Field:
@@ -177,7 +199,7 @@ class MovementResource(
             result.warnings = []
             return result
         result = super().import_data(
-            dataset,
+            unescaped(dataset),
             dry_run,
             raise_errors,
             use_transactions,
@@ -206,12 +228,6 @@ class MovementResource(
 
     def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> Any:
         return escape_formula(super().export_field(field, instance, **kwargs))
-
-    def before_import_row(self, row: dict, **kwargs: Any) -> None:
-        for name, value in row.items():
-            unescaped = unescape_formula(value)
-            if unescaped is not value:
-                row[name] = unescaped
 
 
 class SourcedResource(MovementResource):
