@@ -105,7 +105,7 @@ def test_a_name_typed_with_doubled_spaces_is_stored_as_an_import_reads_it(depart
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_rewrites_stored_carriage_returns_in_every_text_column(order_type, person):
+def test_the_migration_rewrites_stored_text_in_its_stored_form(order_type, person, department):
     award = Award.objects.create(award_type=order_type, year=2016, recipient_person=person)
     history = award.history.first()
     # As stored before: written past the fields' normalisation.
@@ -115,16 +115,23 @@ def test_the_migration_rewrites_stored_carriage_returns_in_every_text_column(ord
             "UPDATE movement_historicalaward SET inference_note = %s WHERE history_id = %s",
             [CRLF, history.history_id],
         )
-        cursor.execute("UPDATE movement_person SET full_name = %s", ["Nguyễn Văn\r\nKhảo"])
+        cursor.execute(
+            "UPDATE movement_person SET full_name = %s, source_quote = %s",
+            ["Nguyễn Văn\r\nKhảo", "Nguye\u0302\u0303n"],
+        )
+        cursor.execute("UPDATE movement_unit SET name = %s", ["Cục  XDPT "])
 
     with connection.schema_editor() as editor:
         migration.line_feeds_only(apps, editor)
+        migration.stored_form(apps, editor)
 
     award.refresh_from_db()
     history.refresh_from_db()
     person.refresh_from_db()
+    department.refresh_from_db()
     assert (award.note, award.source_quote, history.inference_note) == (LF, "x\ny", LF)
-    assert person.full_name == "Nguyễn Văn\nKhảo"
+    assert (person.full_name, person.source_quote) == ("Nguyễn Văn Khảo", "Nguyễn")
+    assert department.name == "Cục XDPT"
 
 
 # -- Any text, exported and imported again ----------------------------------------------------

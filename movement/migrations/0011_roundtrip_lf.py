@@ -3,12 +3,19 @@
 The fields become movement.models.fields' TextField and LineField, which normalise what is
 written from now on: a change of Python class only, so the schema is left as it is (altering the
 columns would rebuild every SQLite table). What is already stored is rewritten in SQL, a table in
-one statement, history tables included: CR LF and a lone CR become LF.
+one statement, history tables included: CR LF and a lone CR become LF. Then the few rows whose
+text is not yet in its stored form otherwise (a name with doubled spaces, letters in NFD), found
+by SQL, are rewritten one by one.
 """
 
-from django.db import migrations
+from functools import reduce
+from operator import or_
+
+from django.db import IntegrityError, migrations, transaction
+from django.db.models import Q
 
 import movement.models.fields
+from movement.text import normalize, normalize_text
 
 TEXT_TYPES = ("CharField", "TextField")
 
@@ -31,6 +38,54 @@ def line_feeds_only(apps, schema_editor):
             f"UPDATE {quote(model._meta.db_table)} SET {rewrites} WHERE {having_cr}",
             ["\r\n", "\n", "\r", "\n"] * len(columns) + ["%\r%"] * len(columns),
         )
+
+
+# The combining marks Vietnamese letters are written with in NFD: a text holding none is in NFC.
+VIETNAMESE_MARKS = "\u0300\u0301\u0302\u0303\u0306\u0309\u031b\u0323"
+# What a one-line text's stored form never holds inside it.
+LINE_BREAKERS = ("  ", "\t", "\n", "\r", "\u00a0")
+
+
+def candidates(name, line):
+    """The rows whose column ``name`` may not be in its stored form."""
+    pieces = [*VIETNAMESE_MARKS, *(LINE_BREAKERS if line else ())]
+    lookups = [Q(**{f"{name}__contains": piece}) for piece in pieces]
+    if line:
+        lookups += [Q(**{f"{name}__startswith": " "}), Q(**{f"{name}__endswith": " "})]
+    return reduce(or_, lookups)
+
+
+def stored_form(apps, schema_editor):
+    for model in apps.get_app_config("movement").get_models():
+        rules = {
+            field.attname: normalize
+            if isinstance(field, movement.models.fields.LineField)
+            else normalize_text
+            for field in model._meta.concrete_fields
+            if isinstance(
+                field, movement.models.fields.LineField | movement.models.fields.TextField
+            )
+        }
+        if not rules:
+            continue
+        where = reduce(or_, [candidates(name, rule is normalize) for name, rule in rules.items()])
+        # Few rows: read at once, not while updating their table.
+        rows = list(model._default_manager.filter(where).values_list("pk", *rules))
+        for pk, *values in rows:
+            changes = {
+                name: rule(value)
+                for (name, rule), value in zip(rules.items(), values, strict=True)
+                if value is not None and rule(value) != value
+            }
+            if not changes:
+                continue
+            try:
+                with transaction.atomic():
+                    model._default_manager.filter(pk=pk).update(**changes)
+            except IntegrityError:
+                # Another record already has that name: both stay as they are, for a person
+                # to tell apart.
+                continue
 
 
 class Migration(migrations.Migration):
@@ -740,4 +795,5 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.RunPython(line_feeds_only, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(stored_form, migrations.RunPython.noop, elidable=True),
     ]
