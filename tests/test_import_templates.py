@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from movement.models import Award, Person
+from movement.resources import AwardResource
 from movement.widgets import LineWidget, TextWidget
 from tests.test_resources import RESOURCES, report, snapshot  # noqa: F401
 
@@ -21,6 +22,7 @@ ADMIN_RESOURCES = [
 ]
 MODELS = [resource._meta.model for resource in RESOURCES]
 EXAMPLE = "Ví dụ (cách ghi một dòng; không được nhập)"
+RECIPIENTS = ["Đơn vị nhận", "Cá nhân nhận", "Số tập thể/cá nhân (chưa nêu tên)"]
 
 
 def template(client, model) -> openpyxl.Workbook:
@@ -124,6 +126,9 @@ def test_the_template_holds_the_header_and_a_guide_never_a_recorded_key(admin_cl
     instance = resource()
     for name in resource._meta.import_id_fields:
         assert row[instance.fields[name].column_name] is None
+    if resource is AwardResource:
+        # An award's recipient, with its type, year and decision, tells it apart too.
+        assert [row[column] for column in RECIPIENTS] == [None] * len(RECIPIENTS)
     # No cell of the workbook holds a code or key of the table.
     codes = [name for name in ("key", "slug") if name in instance.fields]
     if codes:
