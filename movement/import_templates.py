@@ -1,6 +1,6 @@
 """The empty workbook staff fill in to import records: a data sheet holding only the columns'
-header, and a guide sheet saying what to do, what each column holds and which values it takes,
-with an example row.
+header, and a guide sheet saying what to do, what each column holds, which values it takes and
+an example of each.
 
 A template never holds a recorded row's key: a row written over one would change that record.
 """
@@ -145,10 +145,14 @@ def steps(resource: MovementResource) -> list[str]:
             "headers may be written in English. Only the first sheet is imported."
         ),
         _(
-            "4. The example at the bottom of this sheet shows how a row is written; it is never "
-            "imported, and these of its columns are left empty: %(keys)s."
+            "4. The column “%(example)s” of the table shows how each cell is written, taken "
+            "from a recorded %(record)s; these are left empty: %(keys)s. It is never imported."
         )
-        % {"keys": quoted(identifying_columns(resource))},
+        % {
+            "example": _("Example"),
+            "record": resource._meta.model._meta.verbose_name,
+            "keys": quoted(identifying_columns(resource)),
+        },
     ]
 
 
@@ -175,37 +179,33 @@ def write_template(resource: MovementResource, file: Any) -> None:
     for step in steps(resource):
         guide.append([step])
         guide.merge_cells(
-            start_row=guide.max_row, end_row=guide.max_row, start_column=1, end_column=4
+            start_row=guide.max_row, end_row=guide.max_row, start_column=1, end_column=5
         )
         guide.cell(row=guide.max_row, column=1).alignment = wrapped
         guide.row_dimensions[guide.max_row].height = 32
     guide.append([])
-    guide.append([_("Column"), _("Required"), _("What it holds"), _("Allowed values")])
+    # The example goes down a column, a cell beside each column's description: a sheet
+    # reader looking for a header row finds none here.
+    guide.append(
+        [_("Column"), _("Required"), _("What it holds"), _("Allowed values"), _("Example")]
+    )
     for cell in guide[guide.max_row]:
         cell.font = bold
-    for field in fields:
+    for field, example in zip(fields, example_row(resource, fields), strict=True):
         guide.append(
             [
                 field.column_name,
                 _("yes") if field.column_name in required else _("no"),
                 meaning(resource, field),
                 allowed_values(field),
+                workbook_cell(guide, example),
             ]
         )
         for cell in guide[guide.max_row]:
             cell.alignment = wrapped
-    guide.append([])
-    guide.append([_("Example (how a row is written; never imported)")])
-    guide.cell(row=guide.max_row, column=1).font = bold
-    guide.append([field.column_name for field in fields])
-    for cell in guide[guide.max_row]:
-        cell.font = bold
-    guide.append([workbook_cell(guide, value) for value in example_row(resource, fields)])
-    for cell in guide[guide.max_row]:
-        cell.alignment = wrapped
-        if cell.is_date:
-            cell.number_format = "dd/mm/yyyy"
-    for column, width in zip("ABCD", (32, 10, 50, 60), strict=True):
+            if cell.is_date:
+                cell.number_format = "dd/mm/yyyy"
+    for column, width in zip("ABCDE", (32, 10, 50, 60, 40), strict=True):
         guide.column_dimensions[column].width = width
     workbook.save(file)
 
