@@ -34,7 +34,13 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from movement.resources import AwardResource, GroupField, MovementResource, escape_formula
+from movement.resources import (
+    AwardResource,
+    GroupField,
+    MovementResource,
+    escape_formula,
+    formula_text,
+)
 from movement.text import fold
 from movement.widgets import DateWidget, NamedRecordWidget
 
@@ -47,6 +53,9 @@ MAX_WIDTH = 60
 DATE_FORMAT = "dd/mm/yyyy"
 # An Excel file is kept in memory up to this size, then in a temporary file.
 SPOOL_BYTES = 20 * 1024 * 1024
+# What a workbook cannot hold: the control characters openpyxl refuses, and the two
+# noncharacters XML excludes, which openpyxl writes and no reader (Excel included) opens.
+UNWRITABLE = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|[\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -197,19 +206,33 @@ def write_xlsx(
 def workbook_row(sheet: Any, row: list[Any], dates: list[int]) -> list[Any]:
     """A row as openpyxl writes it: dates shown day first; empty texts as empty cells (a
     workbook need not store them); text without the control characters a workbook cannot hold,
-    shown as � so nothing vanishes silently. Checked a row at a time: most rows have none."""
-    if ILLEGAL_CHARACTERS_RE.search("".join([value for value in row if type(value) is str])):
+    shown as � so nothing vanishes silently (checked a row at a time: most rows have none);
+    text that would run as a formula with Excel's quote prefix rather than an apostrophe."""
+    if UNWRITABLE.search("".join([value for value in row if type(value) is str])):
         row = [
-            ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", value)
-            if type(value) is str
-            else value
+            UNWRITABLE.sub("\N{REPLACEMENT CHARACTER}", value) if type(value) is str else value
             for value in row
         ]
     row = [None if value == "" else value for value in row]
+    for position, value in enumerate(row):
+        if type(value) is str and value.startswith("'"):
+            text = formula_text(value)
+            if text is not None:
+                row[position] = quoted_cell(sheet, text)
     for position in dates:
         if row[position] is not None:
             row[position] = date_cell(sheet, row[position])
     return row
+
+
+def quoted_cell(sheet: Any, text: str) -> WriteOnlyCell:
+    """A text Excel shows as typed and never runs as a formula, even once edited: Excel's own
+    quote-prefix attribute, what typing a leading apostrophe sets, instead of a visible one."""
+    cell = WriteOnlyCell(sheet, value=text)
+    # openpyxl takes a text starting with "=" for a formula: it is text.
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
 
 
 def date_cell(sheet: Any, value: datetime.date) -> WriteOnlyCell:

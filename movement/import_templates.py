@@ -1,7 +1,12 @@
-"""The empty workbook staff fill in to import records: the columns, an example row, and a second
-sheet saying what each column holds and which values it takes."""
+"""The empty workbook staff fill in to import records: a data sheet holding only the columns'
+header, and a guide sheet saying what to do, what each column holds, which values it takes and
+an example of each.
+
+A template never holds a recorded row's key: a row written over one would change that record.
+"""
 
 import io
+from collections.abc import Iterable
 from typing import Any
 
 import openpyxl
@@ -13,6 +18,7 @@ from import_export.widgets import ManyToManyWidget
 from openpyxl.styles import Alignment, Font
 
 from movement.exports import XLSX_TYPE, file_name, workbook_cell
+from movement.models import Award
 from movement.resources import GroupField, MovementResource
 from movement.widgets import (
     ChoiceWidget,
@@ -82,59 +88,126 @@ def meaning(resource: MovementResource, field: Any) -> str:
 
 
 def example_row(resource: MovementResource, fields: list[Any]) -> list[Any]:
-    """The first record of the table as the resource writes it, or an empty row."""
+    """The first record of the table as the resource writes it, without the columns that tell
+    which record a row is: copied into the data sheet, it can only be a new record, never a
+    change to that one. An empty row if there are no records."""
     record = resource.filter_export(resource._meta.model._default_manager.all()).first()
     if record is None:
         return [None] * len(fields)
-    return [resource.export_field(field, record, force_native_type=True) for field in fields]
+    keys = identifying_columns(resource)
+    return [
+        None
+        if field.column_name in keys
+        else resource.export_field(field, record, force_native_type=True)
+        for field in fields
+    ]
+
+
+# Columns that, beside the import's key, tell an award apart: an award for the same recipient,
+# type, year and decision is the same award. Left empty, the example can match no award.
+RECIPIENT_FIELDS = {Award: ("recipient_unit", "recipient_person", "group")}
+
+
+def identifying_columns(resource: MovementResource) -> list[str]:
+    """The columns by which an import finds the record a row changes."""
+    names = [
+        *resource._meta.import_id_fields,
+        *RECIPIENT_FIELDS.get(resource._meta.model, ()),
+    ]
+    return [resource.fields[name].column_name for name in names]
+
+
+def quoted(columns: Iterable[str]) -> str:
+    return ", ".join(f"“{column}”" for column in columns)
+
+
+def steps(resource: MovementResource) -> list[str]:
+    """What to do with the template, step by step."""
+    keys = quoted(resource.fields[name].column_name for name in resource._meta.import_id_fields)
+    return [
+        _(
+            "1. The sheet “%(data)s” holds only the header row. Write each new record on a row of "
+            "its own, from row 2 down, directly under the header; do not change the header."
+        )
+        % {"data": _("Data")},
+        _(
+            "2. A row whose %(keys)s is that of a recorded %(record)s changes that record. To "
+            "change recorded %(records)s, do not use this template: export them from the "
+            "list, correct the exported file and import it."
+        )
+        % {
+            "keys": keys,
+            "record": resource._meta.model._meta.verbose_name,
+            "records": resource._meta.model._meta.verbose_name_plural,
+        },
+        _(
+            "3. The columns marked “yes” under “Required” must be filled on every row; the "
+            "table below says what each column takes. Columns may come in any order and "
+            "headers may be written in English. Only the first sheet is imported."
+        ),
+        _(
+            "4. The column “%(example)s” of the table shows how each cell is written, taken "
+            "from a recorded %(record)s; these are left empty: %(keys)s. It is never imported."
+        )
+        % {
+            "example": _("Example"),
+            "record": resource._meta.model._meta.verbose_name,
+            "keys": quoted(identifying_columns(resource)),
+        },
+    ]
 
 
 def write_template(resource: MovementResource, file: Any) -> None:
     fields = list(resource.get_import_fields())
     required = set(resource.required_columns())
     workbook = openpyxl.Workbook()
+    bold = Font(bold=True)
+    wrapped = Alignment(wrap_text=True, vertical="top")
+
+    # The data sheet holds the header only: nothing in it can match a recorded row.
     data = workbook.active
     data.title = _("Data")
-    bold = Font(bold=True)
     data.append([field.column_name for field in fields])
-    data.append([workbook_cell(data, value) for value in example_row(resource, fields)])
     for position, field in enumerate(fields, start=1):
         data.cell(row=1, column=position).font = bold
         column = data.cell(row=1, column=position).column_letter
         data.column_dimensions[column].width = min(max(len(field.column_name) + 4, 14), 40)
-        example = data.cell(row=2, column=position)
-        if example.is_date:
-            example.number_format = "dd/mm/yyyy"
     data.freeze_panes = "A2"
 
     guide = workbook.create_sheet(_("Guide"))
-    guide.append([_("Column"), _("Required"), _("What it holds"), _("Allowed values")])
-    for cell in guide[1]:
+    guide.append([_("How to fill in this template")])
+    guide["A1"].font = Font(bold=True, size=13)
+    for step in steps(resource):
+        guide.append([step])
+        guide.merge_cells(
+            start_row=guide.max_row, end_row=guide.max_row, start_column=1, end_column=5
+        )
+        guide.cell(row=guide.max_row, column=1).alignment = wrapped
+        guide.row_dimensions[guide.max_row].height = 32
+    guide.append([])
+    # The example goes down a column, a cell beside each column's description: a sheet
+    # reader looking for a header row finds none here.
+    guide.append(
+        [_("Column"), _("Required"), _("What it holds"), _("Allowed values"), _("Example")]
+    )
+    for cell in guide[guide.max_row]:
         cell.font = bold
-    for field in fields:
+    for field, example in zip(fields, example_row(resource, fields), strict=True):
         guide.append(
             [
                 field.column_name,
                 _("yes") if field.column_name in required else _("no"),
                 meaning(resource, field),
                 allowed_values(field),
+                workbook_cell(guide, example),
             ]
         )
-    guide.append([])
-    guide.append(
-        [
-            _(
-                "Row 2 of the first sheet is an example taken from the records: overwrite or "
-                "delete it. Columns may come in any order; headers may also be written in "
-                "English. Only the first sheet is imported."
-            )
-        ]
-    )
-    for column, width in zip("ABCD", (32, 10, 50, 60), strict=True):
+        for cell in guide[guide.max_row]:
+            cell.alignment = wrapped
+            if cell.is_date:
+                cell.number_format = "dd/mm/yyyy"
+    for column, width in zip("ABCDE", (32, 10, 50, 60, 40), strict=True):
         guide.column_dimensions[column].width = width
-    for row in guide.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
     workbook.save(file)
 
 

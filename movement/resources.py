@@ -8,6 +8,7 @@ an export produced changes nothing, and importing it twice adds nothing.
 import uuid
 from typing import Any
 
+import tablib
 from django.db.models import QuerySet
 from import_export import fields, resources, widgets
 
@@ -55,17 +56,54 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def escape_formula(value: Any) -> Any:
-    """Make a text cell that a spreadsheet would run as a formula read as plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Make a text cell that a spreadsheet would run as a formula read as plain text, with the
+    apostrophe Excel itself uses; also a text whose own leading apostrophe
+    :func:`unescape_formula` would remove, so that every text reads back as it was."""
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_PREFIXES) or unescape_formula(value) is not value
+    ):
         return "'" + value
     return value
 
 
 def unescape_formula(value: Any) -> Any:
     """Undo :func:`escape_formula`, so an exported file imports back to the same text."""
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+    if (
+        isinstance(value, str)
+        and value.startswith("'")
+        and value[1:].startswith((*FORMULA_PREFIXES, "'"))
+    ):
         return value[1:]
     return value
+
+
+def formula_text(value: Any) -> str | None:
+    """The text an escaped formula cell stands for ("'=1+1" stands for "=1+1"), or None: what
+    a workbook writes as it is, with Excel's quote-prefix attribute instead of the apostrophe."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return None
+
+
+def unescaped(dataset: tablib.Dataset) -> tablib.Dataset:
+    """``dataset`` with :func:`unescape_formula` applied to its cells, before anything reads
+    them: the keys rows are matched by and the names the widgets look up included. A copy,
+    when a cell needs it: the rows read stay as the file has them (a preview keeps them for its
+    confirmation, which must not remove a second apostrophe)."""
+    rows = list(dataset)
+    escaped = [
+        number
+        for number, row in enumerate(rows)
+        if any(type(value) is str and value.startswith("'") for value in row)
+    ]
+    if not escaped:
+        return dataset
+    for number in escaped:
+        rows[number] = tuple(unescape_formula(value) for value in rows[number])
+    copy = tablib.Dataset(*rows, headers=dataset.headers)
+    if hasattr(dataset, "row_numbers"):
+        copy.row_numbers = dataset.row_numbers
+    return copy
 
 
 def column(attribute: str, name: str, widget: widgets.Widget, **kwargs: Any) -> fields.Field:
@@ -160,7 +198,7 @@ class MovementResource(
             result.warnings = []
             return result
         result = super().import_data(
-            dataset,
+            unescaped(dataset),
             dry_run,
             raise_errors,
             use_transactions,
@@ -189,12 +227,6 @@ class MovementResource(
 
     def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> Any:
         return escape_formula(super().export_field(field, instance, **kwargs))
-
-    def before_import_row(self, row: dict, **kwargs: Any) -> None:
-        for name, value in row.items():
-            unescaped = unescape_formula(value)
-            if unescaped is not value:
-                row[name] = unescaped
 
 
 class SourcedResource(MovementResource):
@@ -502,7 +534,7 @@ class TaskResource(SourcedResource):
     year = column("plan__year", PLAN_YEAR_COLUMN, YearWidget(), readonly=True)
     number = number_column("number", "Số thứ tự")
     area = column("area", "Mặt công tác", WorkAreaWidget(WorkArea, plan_widget(), PLAN_COLUMN))
-    title = text_column("title", "Nhiệm vụ")
+    title = line_column("title", "Nhiệm vụ")
     assigned_units = column("assigned_units", "Đơn vị chủ trì", NamedRecordsWidget(unit_widget()))
     coordinating_units = column(
         "coordinating_units", "Đơn vị phối hợp", NamedRecordsWidget(unit_widget())

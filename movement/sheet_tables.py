@@ -19,7 +19,8 @@ The rules, each in one place here:
   values), the two rows are read as one header if every lower cell names a column (alone, with
   its upper header before or after it, or as the one unnamed column under an upper header that
   names a column); otherwise the file is refused, saying which cell to change.
-- **Row counter**: a column headed "STT", "TT", "Số TT" or "Số thứ tự" is not read at all.
+- **Row counter**: a column headed "STT", "TT", "Số TT" or "Số thứ tự" is not read at all,
+  unless the resource has a column of that name.
 - **Signature block**: the table ends at the first row after the header whose non-blank cells are
   all signature words (:data:`SIGNATURE_WORDS`) or a place-and-date line ("Hà Nội, ngày 15 tháng
   01 năm 2017"). Every non-blank row after it must look like a signature: at most
@@ -314,13 +315,19 @@ class _Reader:
         columns = [
             (position, text)
             for position, text in enumerate(headers)
-            if text and fold(text) not in ROW_COUNTERS
+            if text and not self.counter(text)
         ]
         return _SheetTable(self.title, top, last, columns, table, signature)
 
+    def counter(self, header: str) -> bool:
+        """Whether a column is a row counter, never read: unless the resource has a column of
+        that name (a task's "Số thứ tự" is its number in the plan)."""
+        folded = fold(header)
+        return folded in ROW_COUNTERS and (self.known is None or folded not in self.known)
+
     def imported(self, header: str) -> bool:
         """Whether a column's values are imported: the resource knows its header."""
-        if not header or fold(header) in ROW_COUNTERS:
+        if not header or self.counter(header):
             return False
         return self.known is None or fold(header) in self.known
 

@@ -20,3 +20,16 @@ def fold(text: str) -> str:
 def normalize(text: str) -> str:
     """NFC-normalise ``text`` and collapse its white space, keeping case and diacritics."""
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+_LINE_BREAKS = re.compile(r"\r\n?")
+
+
+def normalize_text(text: str) -> str:
+    """NFC-normalise a free ``text`` and write each of its line breaks as LF.
+
+    Browsers submit a textarea's lines with CR LF, Windows files may hold CR LF or a lone CR,
+    and an .xlsx file reads every one of them back as LF: stored one way, a text reads back from
+    any of them as it was.
+    """
+    return unicodedata.normalize("NFC", _LINE_BREAKS.sub("\n", text))

@@ -23,7 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import widgets
 
-from movement.text import fold, normalize
+from movement.text import fold, normalize, normalize_text
 
 # Both keys are remembered: an export or import asks for the same few thousand names again and
 # again, and the loose one costs a pass over every character.
@@ -41,7 +41,8 @@ def is_blank(value: Any) -> bool:
 
 
 class LineWidget(widgets.CharWidget):
-    """A one-line text, stored NFC-normalised with its runs of white space collapsed.
+    """A one-line text, stored NFC-normalised with its runs of white space collapsed, as the
+    model stores it (movement.models.fields.LineField).
 
     Without this, a name typed in NFD or with a doubled space would not equal the stored one, and
     a re-imported file would "update" records it did not change.
@@ -52,10 +53,11 @@ class LineWidget(widgets.CharWidget):
 
 
 class TextWidget(widgets.CharWidget):
-    """A free text kept as written, line breaks included; an empty cell is an empty text."""
+    """A free text kept as written, line breaks included, stored as the model stores text (NFC,
+    LF line breaks: movement.models.fields.TextField); an empty cell is an empty text."""
 
     def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> str:
-        return super().clean(value, row, **kwargs) or ""
+        return normalize_text(super().clean(value, row, **kwargs) or "")
 
 
 class YesNoWidget(widgets.Widget):

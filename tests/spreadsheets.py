@@ -1,5 +1,6 @@
 """Spreadsheet files built by the tests themselves: workbooks, CSV in every encoding Excel
-writes, and hostile files (zip bombs, huge sheets, formulas, macros, junk), kept small."""
+writes, and hostile files (zip bombs, huge sheets, formulas, macros, junk), kept small; the files
+an export writes; and the text a person may put in a cell, for property-based tests."""
 
 import io
 import unicodedata
@@ -8,6 +9,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import openpyxl
+from django.db.models import QuerySet
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+from movement.exports import iter_csv, write_xlsx
 
 
 def xlsx(rows: Sequence[Sequence[Any]], *, sheets: int = 1) -> bytes:
@@ -174,3 +180,68 @@ PDF = (
     b"/Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 )
 """A PDF all of whose bytes are printable ASCII: valid UTF-8, and a CSV to a careless reader."""
+
+
+def exported(resource: Any, queryset: QuerySet, fmt: str) -> bytes:
+    """The file an export of ``queryset`` writes, "xlsx" or "csv", as a user downloads it."""
+    if fmt == "csv":
+        return "".join(iter_csv(resource, queryset)).encode("utf-8")
+    buffer = io.BytesIO()
+    write_xlsx(resource, queryset, buffer)
+    return buffer.getvalue()
+
+
+# -- Text for property-based tests ------------------------------------------------------------
+
+# Characters no file carries back, left out: the control characters an import refuses
+# (movement.imports.CONTROL_CHARACTERS), which a workbook cannot hold either, and the two
+# noncharacters XML excludes, which a workbook shows as � (movement.exports.UNWRITABLE).
+REFUSED_CHARACTERS = "".join(
+    [chr(code) for code in range(0x20) if chr(code) not in "\t\n\r"] + ["\x7f", "\ufffe", "\uffff"]
+)
+# What real cells hold and round trips have lost: formula prefixes, apostrophes, every line
+# break, a tab, a no-break space, combining marks, emoji, letters in NFD and old tone placement,
+# and what a CSV file quotes.
+PIECES = [
+    "=",
+    "+",
+    "-",
+    "@",
+    "'",
+    "\t",
+    "\r\n",
+    "\r",
+    "\n",
+    " ",
+    "  ",
+    "\u00a0",
+    "\u0301",
+    "\u0323",
+    "\U0001f600",
+    "\U0001f469\u200d\U0001f469\u200d\U0001f467",
+    "Đặng Quang Hưng",
+    "Thuỷ",
+    "e\u0302\u0301",
+    "- Hoàn thành xuất sắc nhiệm vụ",
+    '"',
+    ",",
+    ";",
+]
+
+
+def cell_texts(max_pieces: int = 6) -> st.SearchStrategy[str]:
+    """Any text a person may put in a cell: arbitrary Unicode but the refused characters, mixed
+    with the pieces above."""
+    characters = st.characters(codec="utf-8", exclude_characters=REFUSED_CHARACTERS)
+    piece = st.sampled_from(PIECES) | st.text(characters, min_size=1, max_size=6)
+    return st.lists(piece, max_size=max_pieces).map("".join)
+
+
+# Few examples, no deadline (a round trip writes and reads a file), no example database left in
+# the worktree; the fixtures' records are set back by each example itself.
+ROUND_TRIP = settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from movement.audit import AuditedRecords
 
 from .base import Searchable, Sourced, refresh_award_search_text
+from .fields import LineField, TextField
 
 
 class RecipientKind(models.TextChoices):
@@ -49,7 +50,7 @@ class AwardType(Sourced, Searchable):
         GENERAL_DEPARTMENT = "general_department", _("general department")  # Tổng cục
         UNIT_HEAD = "unit_head", _("head of unit")  # Thủ trưởng đơn vị
 
-    name = models.CharField(_("name"), max_length=200)
+    name = LineField(_("name"), max_length=200)
     award_class = models.CharField(
         _("class"), max_length=1, choices=Class.choices, blank=True, default=Class.NONE
     )
@@ -61,7 +62,7 @@ class AwardType(Sourced, Searchable):
     for_collectives = models.BooleanField(_("for collectives"), default=False)
     valid_from = models.PositiveSmallIntegerField(_("valid from year"), null=True, blank=True)
     valid_until = models.PositiveSmallIntegerField(_("valid until year"), null=True, blank=True)
-    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    legal_basis = LineField(_("legal basis"), max_length=300, blank=True)
 
     objects = AwardTypeManager()
     history = AuditedRecords()
@@ -167,7 +168,7 @@ class Award(Sourced, Searchable):
         related_name="+",
         verbose_name=_("rank at the time"),
     )
-    position_at_award = models.CharField(_("position at the time"), max_length=300, blank=True)
+    position_at_award = LineField(_("position at the time"), max_length=300, blank=True)
     conferring_unit = models.ForeignKey(
         "movement.Unit",
         on_delete=models.PROTECT,
@@ -185,7 +186,7 @@ class Award(Sourced, Searchable):
         related_name="presented_awards",
         verbose_name=_("presented by"),
     )
-    on_behalf_of = models.CharField(
+    on_behalf_of = LineField(
         _("on behalf of"),
         max_length=300,
         blank=True,
@@ -199,7 +200,7 @@ class Award(Sourced, Searchable):
         related_name="awards",
         verbose_name=_("presented at"),
     )
-    decision_number = models.CharField(_("decision number"), max_length=100, blank=True)
+    decision_number = LineField(_("decision number"), max_length=100, blank=True)
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
     campaign = models.ForeignKey(
         "movement.Campaign",
@@ -209,7 +210,7 @@ class Award(Sourced, Searchable):
         related_name="awards",
         verbose_name=_("campaign"),
     )
-    note = models.TextField(_("note"), blank=True)
+    note = TextField(_("note"), blank=True)
 
     objects = AwardManager()
     history = AuditedRecords()

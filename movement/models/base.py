@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from movement.audit import AuditedRecords
 from movement.text import fold
 
+from .fields import LineField, TextField
+
 
 class SourceManager(models.Manager):
     def get_by_natural_key(self, slug: str) -> "Source":
@@ -22,11 +24,11 @@ class Source(models.Model):
 
     slug = models.SlugField(_("code"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.REPORT)
-    title = models.CharField(_("title"), max_length=300)
-    author = models.CharField(_("author"), max_length=200, blank=True)
+    title = LineField(_("title"), max_length=300)
+    author = LineField(_("author"), max_length=200, blank=True)
     published_on = models.DateField(_("published on"), null=True, blank=True)
-    text = models.TextField(_("full text"), blank=True)
-    note = models.TextField(
+    text = TextField(_("full text"), blank=True)
+    note = TextField(
         _("note"),
         blank=True,
         help_text=_("What is known about the document itself, e.g. that it has no headline."),
@@ -58,14 +60,14 @@ class Sourced(models.Model):
         related_name="+",
         verbose_name=_("source"),
     )
-    source_quote = models.TextField(
+    source_quote = TextField(
         _("quoted sentences"),
         blank=True,
         help_text=_(
             "The sentences of the source this record was taken from, word for word, one per line."
         ),
     )
-    inference_note = models.TextField(
+    inference_note = TextField(
         _("inferred"),
         blank=True,
         help_text=_(

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from movement.audit import AuditedRecords
 
 from .base import Searchable, Sourced
+from .fields import LineField, TextField
 
 
 class SlugManager(models.Manager):
@@ -16,7 +17,7 @@ class SlugManager(models.Manager):
 class Event(Sourced, Searchable):
     """A meeting where things were said and given (hội nghị): a conference, a ceremony."""
 
-    name = models.CharField(_("name"), max_length=300)
+    name = LineField(_("name"), max_length=300)
     slug = models.SlugField(_("code"), max_length=100, unique=True)
     date = models.DateField(_("date"), null=True, blank=True)
     year = models.PositiveSmallIntegerField(
@@ -33,7 +34,7 @@ class Event(Sourced, Searchable):
         related_name="events",
         verbose_name=_("organiser"),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = TextField(_("description"), blank=True)
 
     objects = SlugManager()
     history = AuditedRecords()
@@ -85,7 +86,7 @@ class Participation(Sourced):
         verbose_name=_("person"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    activity = models.CharField(
+    activity = LineField(
         _("what they did"),
         max_length=300,
         blank=True,
@@ -121,15 +122,15 @@ class Campaign(Sourced, Searchable):
         MOVEMENT = "movement", _("mass movement")
         EMULATION = "emulation", _("emulation campaign")
 
-    name = models.CharField(_("name"), max_length=300)
+    name = LineField(_("name"), max_length=300)
     slug = models.SlugField(_("code"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     start_year = models.PositiveSmallIntegerField(_("from year"), null=True, blank=True)
     end_year = models.PositiveSmallIntegerField(_("to year"), null=True, blank=True)
-    slogan = models.CharField(_("slogan"), max_length=300, blank=True)
-    motto = models.CharField(_("motto"), max_length=300, blank=True)
-    guiding_principle = models.CharField(_("guiding principle"), max_length=300, blank=True)
-    audience = models.CharField(
+    slogan = LineField(_("slogan"), max_length=300, blank=True)
+    motto = LineField(_("motto"), max_length=300, blank=True)
+    guiding_principle = LineField(_("guiding principle"), max_length=300, blank=True)
+    audience = LineField(
         _("for whom"), max_length=300, blank=True, help_text=_("E.g. “toàn thể CBCS”.")
     )
     launched_by_unit = models.ForeignKey(
@@ -156,7 +157,7 @@ class Campaign(Sourced, Searchable):
         related_name="launched_campaigns",
         verbose_name=_("launched at"),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = TextField(_("description"), blank=True)
 
     objects = SlugManager()
     history = AuditedRecords()

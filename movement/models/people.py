@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from movement.audit import AuditedRecords
 
 from .base import Searchable, Sourced, refresh_award_search_text
+from .fields import LineField
 
 
 class RankManager(models.Manager):
@@ -22,7 +23,7 @@ class Rank(models.Model):
         NCO = "nco", _("non-commissioned officer")  # hạ sĩ quan
         ENLISTED = "enlisted", _("enlisted")  # chiến sĩ
 
-    name = models.CharField(_("name"), max_length=50, unique=True)
+    name = LineField(_("name"), max_length=50, unique=True)
     seniority = models.PositiveSmallIntegerField(
         _("seniority"), unique=True, help_text=_("1 is the most senior rank.")
     )
@@ -51,12 +52,12 @@ class PersonManager(models.Manager):
 class Person(Sourced, Searchable):
     """An officer (cán bộ) or official, with the rank and position they hold now."""
 
-    full_name = models.CharField(_("full name"), max_length=200)
+    full_name = LineField(_("full name"), max_length=200)
     slug = models.SlugField(_("code"), max_length=100, unique=True)
     rank = models.ForeignKey(
         Rank, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("current rank")
     )
-    position = models.CharField(_("current position"), max_length=300, blank=True)
+    position = LineField(_("current position"), max_length=300, blank=True)
     unit = models.ForeignKey(
         "movement.Unit",
         on_delete=models.PROTECT,

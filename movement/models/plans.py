@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from movement.audit import AuditedRecords
 
 from .base import Searchable, Sourced
+from .fields import LineField, TextField
 
 
 class WorkPlanManager(models.Manager):
@@ -37,7 +38,7 @@ class WorkPlan(Sourced):
     declared_task_count = models.PositiveSmallIntegerField(
         _("declared tasks"), null=True, blank=True
     )
-    summary = models.TextField(_("summary"), blank=True)
+    summary = TextField(_("summary"), blank=True)
 
     objects = WorkPlanManager()
     history = AuditedRecords()
@@ -71,7 +72,7 @@ class WorkArea(models.Model):
         WorkPlan, on_delete=models.CASCADE, related_name="areas", verbose_name=_("plan")
     )
     number = models.PositiveSmallIntegerField(_("number"))
-    name = models.CharField(_("name"), max_length=300)
+    name = LineField(_("name"), max_length=300)
 
     objects = WorkAreaManager()
     history = AuditedRecords()
@@ -119,7 +120,7 @@ class Task(Sourced, Searchable):
         verbose_name=_("work area"),
     )
     number = models.PositiveSmallIntegerField(_("number"))
-    title = models.CharField(_("task"), max_length=500)
+    title = LineField(_("task"), max_length=500)
     assigned_units = models.ManyToManyField(
         "movement.Unit",
         blank=True,
@@ -135,7 +136,7 @@ class Task(Sourced, Searchable):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
     )
-    result = models.TextField(_("result"), blank=True)
+    result = TextField(_("result"), blank=True)
     result_quantity = models.PositiveIntegerField(
         _("quantity achieved"),
         null=True,

@@ -9,6 +9,7 @@ from tree_queries.query import TreeQuerySet
 from movement.audit import AuditedRecords
 
 from .base import Searchable, Sourced, refresh_award_search_text
+from .fields import LineField
 
 # This unit's id, then its children's, their children's… The SQL is constant; the id is a
 # parameter.
@@ -58,8 +59,8 @@ class Unit(Sourced, Searchable, TreeNode):
         related_name="children",
         verbose_name=_("parent unit"),
     )
-    name = models.CharField(_("full name"), max_length=300)
-    short_name = models.CharField(
+    name = LineField(_("full name"), max_length=300)
+    short_name = LineField(
         _("short name"),
         max_length=200,
         blank=True,
