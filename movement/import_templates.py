@@ -143,7 +143,9 @@ def steps(resource: MovementResource) -> list[str]:
         _(
             "3. The columns marked “yes” under “Required” must be filled on every row; the "
             "table below says what each column takes. Columns may come in any order and "
-            "headers may be written in English. Only the first sheet is imported."
+            "headers may be written in English. Every sheet whose header row names the columns "
+            "is imported (one for units, one for individuals…); title rows above the header "
+            "and the signature block below the list are left out."
         ),
         _(
             "4. The column “%(example)s” of the table shows how each cell is written, taken "
