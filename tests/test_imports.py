@@ -21,7 +21,7 @@ from django.utils import translation
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
-from movement import constraints
+from movement import constraints, row_import
 from movement.imports import (
     ImportReport,
     Limits,
@@ -326,12 +326,13 @@ def test_two_rows_of_one_file_for_the_same_award_are_refused(awards_file):
     assert not Award.objects.exists()
 
 
-def test_a_row_for_an_award_already_recorded_is_refused(awards_file):
+def test_a_row_for_an_award_already_recorded_finds_it_and_changes_nothing(awards_file):
+    # The rows have no key: each is found by its type, year, recipient and decision number.
     assert confirm(xlsx(awards_file)).written
     before = awards()
     report = confirm(xlsx(awards_file))
-    assert report.invalid == 3 and not report.written
-    assert all("already exists" in message for _row, _column, message in problems(report))
+    assert problems(report) == []
+    assert (report.new, report.updated, report.unchanged) == (0, 0, 3)
     assert awards() == before
 
 
@@ -353,8 +354,10 @@ def test_two_rows_changing_one_record_are_refused_naming_the_first(awards_file):
 def test_rows_already_recorded_are_found_however_many_queries_it_takes(awards_file, monkeypatch):
     assert confirm(xlsx(awards_file)).written
     monkeypatch.setattr(constraints, "KEYS_PER_QUERY", 1)
+    monkeypatch.setattr(row_import, "KEYS_PER_QUERY", 1)
     report = confirm(xlsx(awards_file))
-    assert report.invalid == 3 and not report.written
+    assert problems(report) == []
+    assert report.unchanged == 3 and Award.objects.count() == 3
 
 
 def test_blank_rows_are_skipped_and_rows_keep_their_spreadsheet_numbers(awards_file):
@@ -655,11 +658,11 @@ def test_the_upload_waits_in_the_database_cache_until_confirmed(admin_client, aw
     assert caches["spreadsheets"].get(f"movement-upload-{name}") is None
 
 
-def test_a_confirmation_that_no_longer_holds_writes_nothing(admin_client, awards_file, division):
+def test_a_confirmation_that_no_longer_holds_writes_nothing(admin_client, awards_file, person):
     response = upload(admin_client, "award", xlsx(awards_file))
     confirm_form = response.context["confirm_form"]
-    # Between the preview and the confirmation, someone records one of the awards.
-    assert confirm(xlsx(awards_file[:2])).written
+    # Between the preview and the confirmation, someone deletes a recipient the file names.
+    person.delete()
     before = awards()
 
     response = admin_client.post(
@@ -674,14 +677,25 @@ def test_the_confirmation_imports_the_rows_the_preview_read_with_their_row_numbe
     rows = [awards_file[0], [], *awards_file[1:]]  # a blank row 2: the awards are rows 3 to 5
     previewed = preview_upload(AwardResource(), xlsx(rows))
     assert previewed.upload and not Award.objects.exists()
-    # Meanwhile someone records the award of row 3; the file itself is not read again.
-    assert confirm(xlsx(awards_file[:2])).written
+    # Meanwhile someone deletes the recipient of row 4; the file itself is not read again.
+    Person.objects.all().delete()
     before = awards()
 
     report = confirm_upload(AwardResource(), previewed.upload)
     assert not report.written
-    assert [(row, column) for row, column, _message in problems(report)] == [(3, "")]
+    assert [(row, column) for row, column, _message in problems(report)] == [(4, "Cá nhân nhận")]
     assert awards() == before
+
+
+def test_an_award_recorded_between_preview_and_confirmation_is_found_not_doubled(awards_file):
+    previewed = preview_upload(AwardResource(), xlsx(awards_file))
+    assert confirm(xlsx(awards_file[:2])).written
+    recorded = Award.objects.get()
+
+    report = confirm_upload(AwardResource(), previewed.upload)
+    assert report.written
+    assert (report.new, report.unchanged) == (2, 1)
+    assert Award.objects.count() == 3 and Award.objects.filter(pk=recorded.pk).exists()
 
 
 def test_rows_no_longer_kept_are_not_confirmed(awards_file):

@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from movement.models import Award, AwardType, Rank, Unit
+from movement.models import Award, AwardType, Person, Rank, Unit
 from movement.text import fold
 
 
@@ -133,3 +133,61 @@ def test_renaming_a_unit_refreshes_the_search_text_of_its_awards(flag_type, divi
     division.save()
     award.refresh_from_db()
     assert "phong huong dan phong trao" in award.search_text
+
+
+def test_a_code_is_made_from_the_name_with_vietnamese_letters_folded(db):
+    assert Person.objects.free_codes(
+        ["Trần Thị Hồng Nhung", "Đặng Quang Hưng", "Ông Ích Khiêm"]
+    ) == [
+        "tran-thi-hong-nhung",
+        "dang-quang-hung",
+        "ong-ich-khiem",
+    ]
+
+
+def test_a_code_taken_in_the_table_or_the_list_is_numbered(department):
+    Person.objects.create(full_name="Trần Thị Hồng Nhung", slug="tran-thi-hong-nhung")
+    Person.objects.create(full_name="Trần Thị Hồng Nhung", slug="tran-thi-hong-nhung-2")
+    codes = Person.objects.free_codes(
+        ["Trần Thị Hồng Nhung", "TRẦN THỊ HỒNG NHUNG", "Lê Văn Tám", "Trần Thị Hồng Nhung"]
+    )
+    assert codes == [
+        "tran-thi-hong-nhung-3",
+        "tran-thi-hong-nhung-4",
+        "le-van-tam",
+        "tran-thi-hong-nhung-5",
+    ]
+    assert Unit.objects.free_codes(["Cục XDPT", "Cục XDPT"]) == ["cuc-xdpt-2", "cuc-xdpt-3"]
+
+
+def test_codes_are_found_in_a_few_queries_however_many_are_taken(db, django_assert_max_num_queries):
+    Person.objects.bulk_create(
+        Person(full_name="Lê Văn Tám", slug="le-van-tam" + (f"-{n}" if n > 1 else ""))
+        for n in range(1, 40)
+    )
+    with django_assert_max_num_queries(7):
+        codes = Person.objects.free_codes(["Lê Văn Tám"] * 3)
+    assert codes == ["le-van-tam-40", "le-van-tam-41", "le-van-tam-42"]
+
+
+def test_a_long_name_keeps_its_number_within_the_codes_length(db):
+    name = "Phòng " + "rất " * 40
+    Unit.objects.create(name=name, slug=Unit.objects.free_codes([name])[0], kind="division")
+    first, second = Unit.objects.free_codes([name, name])
+    assert len(second) <= 100
+    assert first.endswith("-2")
+    assert second.endswith("-3")
+
+
+def test_a_name_without_letters_gets_no_code(db):
+    assert Person.objects.free_codes(["—", ""]) == ["", ""]
+
+
+def test_a_person_or_unit_given_no_code_gets_one_from_the_name(department):
+    # As the admin's form validates a record whose optional code was left blank.
+    person = Person(full_name="Đỗ Văn Đức", unit=department)
+    person.full_clean(exclude=["slug"])
+    assert person.slug == "do-van-duc"
+    unit = Unit(name="Phòng Tham mưu", kind="division", parent=department)
+    unit.full_clean(exclude=["slug"])
+    assert unit.slug == "phong-tham-muu"

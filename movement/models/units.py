@@ -8,7 +8,7 @@ from tree_queries.query import TreeQuerySet
 
 from movement.audit import AuditedRecords
 
-from .base import Searchable, Sourced, refresh_award_search_text
+from .base import CodeMakingManager, Searchable, Sourced, refresh_award_search_text
 
 # This unit's id, then its children's, their children's… The SQL is constant; the id is a
 # parameter.
@@ -33,7 +33,7 @@ LINEAGE_SQL = """
 """
 
 
-class UnitManager(models.Manager.from_queryset(TreeQuerySet)):
+class UnitManager(CodeMakingManager.from_queryset(TreeQuerySet)):
     def get_by_natural_key(self, slug: str) -> "Unit":
         return self.get(slug=slug)
 
@@ -95,6 +95,12 @@ class Unit(Sourced, Searchable, TreeNode):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
+
+    def clean(self) -> None:
+        super().clean()
+        # A unit given no code gets one made from its name (the admin's form allows that).
+        if not self.slug:
+            self.slug = Unit.objects.free_codes([self.name])[0]
 
     def get_absolute_url(self) -> str:
         return reverse("movement:unit_detail", kwargs={"slug": self.slug})
