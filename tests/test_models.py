@@ -1,6 +1,10 @@
+import re
+
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from movement.models import Award, AwardType, Person, Rank, Unit
 from movement.text import fold
@@ -191,3 +195,43 @@ def test_a_person_or_unit_given_no_code_gets_one_from_the_name(department):
     unit = Unit(name="Phòng Tham mưu", kind="division", parent=department)
     unit.full_clean(exclude=["slug"])
     assert unit.slug == "phong-tham-muu"
+
+
+def every_constraint() -> list:
+    return [
+        pytest.param(model, constraint, id=constraint.name)
+        for model in apps.get_app_config("movement").get_models()
+        for constraint in model._meta.constraints
+    ]
+
+
+# Letters only Vietnamese writes among the languages the UI speaks.
+VIETNAMESE_LETTERS = re.compile("[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
+
+
+def test_the_walk_finds_the_models_constraints():
+    names = {param.id for param in every_constraint()}
+    assert {"award_year_in_range", "unit_unique_name_per_parent", "task_unique_number"} <= names
+
+
+@pytest.mark.parametrize(("model", "constraint"), every_constraint())
+def test_every_constraint_says_in_vietnamese_what_is_wrong(model, constraint):
+    assert constraint.violation_error_message != constraint.default_violation_error_message
+    with translation.override("en"):
+        english = str(constraint.get_violation_error_message())
+    with translation.override("vi"):
+        vietnamese = str(constraint.get_violation_error_message())
+    assert vietnamese != english, "no Vietnamese translation in locale/vi"
+    assert VIETNAMESE_LETTERS.search(vietnamese)
+    assert constraint.name not in vietnamese
+    # What to do, not only what is wrong.
+    assert re.search(r"\b(hãy|cần)\b", vietnamese, re.IGNORECASE)
+
+
+def test_a_code_that_is_not_a_code_is_refused_in_vietnamese(db):
+    person = Person(full_name="Trần Thị Hồng Nhung", slug="Trần Thị")
+    with translation.override("vi"), pytest.raises(ValidationError) as refused:
+        person.full_clean()
+    [message] = refused.value.message_dict["slug"]
+    assert message.startswith("Mã không hợp lệ")
+    assert "slug" not in message

@@ -3,6 +3,7 @@ however they were typed, and no cell can run as a formula."""
 
 import datetime
 import io
+import re
 import unicodedata
 
 import openpyxl
@@ -694,3 +695,40 @@ def test_people_export_their_rank_by_name(report, person):
 def test_units_export_parents_before_children(report):
     codes = [row["Mã"] for row in UnitResource().export().dict]
     assert codes.index("bo-cong-an") < codes.index("cuc-xdpt") < codes.index("phong-tham-muu")
+
+
+def test_a_row_that_would_record_an_award_twice_is_told_so_in_vietnamese(division, flag_type):
+    Award.objects.create(
+        award_type=flag_type, year=2016, recipient_unit=division, decision_number="1"
+    )
+    other = Award.objects.create(
+        award_type=flag_type, year=2016, recipient_unit=division, decision_number="2"
+    )
+    exported = as_csv(AwardResource().export())
+    [row] = [row for row in exported.dict if row["Mã"] == str(other.key)]
+    file = award_row(**{**row, "Số quyết định": "1"})
+    with translation.override("vi"):
+        result = AwardResource().import_data(file)
+        assert errors(result) == [
+            "Đơn vị này đã có hình thức khen thưởng này trong năm này với cùng số quyết định. "
+            "Nếu đây là một lần khen thưởng khác, hãy ghi số quyết định của lần đó."
+        ]
+
+
+def test_every_refusal_of_a_bad_file_reads_in_vietnamese(ministry, flag_type):
+    people = tablib.Dataset(
+        ["Trần Thị", "Trần Thị Hồng Nhung", ""],
+        headers=["Mã", "Họ và tên", "Đơn vị"],
+    )
+    # A second "Phòng A" under the same parent, given a code of its own.
+    units = tablib.Dataset(
+        ["phong-b", "Phòng A", "Bộ Công an", "division"],
+        headers=["Mã", "Tên đầy đủ", "Đơn vị cấp trên", "Loại đơn vị"],
+    )
+    Unit.objects.create(name="Phòng A", slug="phong-a", kind="division", parent=ministry)
+    with translation.override("vi"):
+        messages = errors(PersonResource().import_data(people))
+        messages += errors(UnitResource().import_data(units))
+    assert len(messages) == 2
+    for message in messages:
+        assert not re.search(r"\b(Enter|valid|Constraint|violated|exists|slug)\b", message), message

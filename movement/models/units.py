@@ -84,9 +84,20 @@ class Unit(Sourced, Searchable, TreeNode):
         verbose_name_plural = _("units")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["parent", "name"], name="unit_unique_name_per_parent"),
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                name="unit_unique_name_per_parent",
+                violation_error_message=_(
+                    "The parent unit already has a unit of this name. Check whether it is the same"
+                    " unit, or give another name."
+                ),
+            ),
             models.CheckConstraint(
-                condition=~models.Q(parent=models.F("pk")), name="unit_not_its_own_parent"
+                condition=~models.Q(parent=models.F("pk")),
+                name="unit_not_its_own_parent",
+                violation_error_message=_(
+                    "A unit cannot be its own parent unit. Choose another parent unit."
+                ),
             ),
         ]
 
