@@ -44,6 +44,7 @@ from import_export.tmp_storages import BaseStorage
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 
+from movement.encodings import MixedEncodings, decode_8bit
 from movement.row_import import sheet_row
 
 logger = logging.getLogger(__name__)
@@ -441,9 +442,9 @@ def _read_text(data: bytes, limits: Limits) -> Sheet:
 def _decode(data: bytes) -> tuple[str, str]:
     """The file's text and the name of its encoding, told apart without asking.
 
-    UTF-8 is tried strictly first: a Windows-1258 file is almost never valid UTF-8, since its
-    Vietnamese letters are single bytes above 127. Windows-1258 writes tones as combining marks
-    after the letter, so the text is normalised to NFC, as names are stored.
+    UTF-8 is tried strictly first: a file in an 8-bit encoding is almost never valid UTF-8,
+    since its Vietnamese letters are single bytes above 127. Which 8-bit encoding, Windows-1258,
+    TCVN3 or VNI, is told by movement.encodings, which reads their letters as Unicode (NFC).
     """
     try:
         if data.startswith(codecs.BOM_UTF8):
@@ -457,7 +458,18 @@ def _decode(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     try:
-        return unicodedata.normalize("NFC", data.decode("cp1258")), "Windows-1258"
+        return decode_8bit(data)
+    except MixedEncodings as mixed:
+        raise SpreadsheetError(
+            _(
+                "Line %(utf8)s of the file is saved in UTF-8 but line %(other)s in an older "
+                "encoding (Windows-1258, TCVN3 or VNI), so the letters of one of them would be "
+                "read wrong: the lines were probably pasted from two files. Copy the rows into "
+                "one Excel sheet from their original files and save it as “CSV UTF-8” or as an "
+                "Excel Workbook (.xlsx)."
+            )
+            % {"utf8": mixed.utf8_line, "other": mixed.other_line}
+        ) from None
     except UnicodeDecodeError:
         raise SpreadsheetError(_not_a_spreadsheet()) from None
 

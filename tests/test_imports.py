@@ -37,6 +37,8 @@ from tests.spreadsheets import (
     cp1258,
     csv_text,
     rezip,
+    tcvn3,
+    vni,
     with_dimension,
     xlsx,
     zip_bomb,
@@ -157,6 +159,40 @@ def test_a_file_that_is_utf8_is_never_read_as_windows_1258(division, flag_type):
     sheet = read_spreadsheet(csv_text(rows).encode())
     assert sheet.kind == "CSV (UTF-8)"
     assert sheet.dataset.dict[0]["Đơn vị nhận"] == "Phòng Tham mưu"
+
+
+@pytest.mark.parametrize(("encode", "kind"), [(tcvn3, "CSV (TCVN3)"), (vni, "CSV (VNI)")])
+def test_a_csv_in_an_old_font_encoding_is_read_as_unicode_and_says_so(
+    admin_client, ministry, encode, kind
+):
+    rows = [
+        ["Mã", "Tên đầy đủ", "Đơn vị cấp trên", "Loại đơn vị"],
+        ["doi-1", "Đội Cảnh sát giao thông", "Bộ Công an", "division"],
+        ["doi-2", "Phòng Tham mưu", "Bộ Công an", "division"],
+        ["doi-3", "Công an huyện Sóc Sơn", "Bộ Công an", "district_police"],
+    ]
+    data = encode(csv_text(rows))
+    # What the old code page made of it: neither UTF-8 nor Windows-1258's reading.
+    assert data.decode("cp1258", errors="replace") != csv_text(rows)
+    sheet = read_spreadsheet(data)
+    assert sheet.kind == kind
+    assert [row[1] for row in sheet.dataset] == [row[1] for row in rows[1:]]
+
+    # The preview names the encoding, for the user to confirm.
+    response = upload(admin_client, "unit", data, name="don-vi.csv")
+    assert f"({kind})" in response.content.decode()
+    assert confirm(data, UnitResource()).written
+    assert Unit.objects.get(slug="doi-3").name == "Công an huyện Sóc Sơn"
+
+
+def test_a_csv_mixing_utf8_and_windows_1258_is_refused_naming_the_lines(division, flag_type):
+    utf8_rows = csv_text([HEADERS, [2016, flag_type.name, "", division.name, "", "1/QĐ"]])
+    pasted = csv_text([[2017, flag_type.name, "", "Phòng Tham mưu", "", "2/QĐ"]])
+    data = utf8_rows.encode() + cp1258(pasted)
+    with translation.override("vi"):
+        message = refusal(data)
+    assert message.startswith("Dòng 1 của tệp được lưu bằng UTF-8 nhưng dòng 3 lại bằng")
+    assert not Award.objects.exists()
 
 
 def test_columns_come_in_any_order_under_english_or_unaccented_headers(awards_file):
