@@ -85,12 +85,17 @@ class KeyedInstanceLoader(ModelInstanceLoader):
         # natural key found (None: a new record) and the codes made for them, in row order.
         self.unkeyed: dict[tuple, models.Model | None] = {}
         self.codes: dict[tuple, list[str]] = {}
+        # The unique sets every row of the file was looked up by (see looked_up).
+        self.probed: list[tuple[str, ...]] = []
         if self.field is None or self.field.column_name not in (dataset.headers or []):
             return
         keys = set()
-        for value in dataset[self.field.column_name]:
+        unkeyed = []
+        for position, value in enumerate(dataset[self.field.column_name]):
             key = self.key({self.field.column_name: value})
-            if key not in (None, ""):
+            if key in (None, ""):
+                unkeyed.append(position)
+            else:
                 keys.add(key)
         keys_list = list(keys)
         for start in range(0, len(keys_list), KEYS_PER_QUERY):
@@ -98,8 +103,8 @@ class KeyedInstanceLoader(ModelInstanceLoader):
             found = self.get_queryset().filter(**{f"{self.field.attribute}__in": chunk})
             for instance in found:
                 self.instances[getattr(instance, self.field.attribute)] = instance
-        if len(keys) < len(dataset):
-            self.find_unkeyed(self.unkeyed_rows(dataset))
+        if unkeyed:
+            self.find_unkeyed(self.unkeyed_rows(dataset, unkeyed))
 
     def key(self, row: dict) -> Any:
         # The widget's reading, not the field's: a blank key names no record, and the field
@@ -109,15 +114,15 @@ class KeyedInstanceLoader(ModelInstanceLoader):
         except ValueError:
             return None
 
-    def unkeyed_rows(self, dataset: tablib.Dataset) -> list[dict]:
-        """The rows without a key, each as the import will read it: after the resource's
+    def unkeyed_rows(self, dataset: tablib.Dataset, positions: list[int]) -> list[dict]:
+        """The rows at ``positions``, each as the import will read it: after the resource's
         before_import_row, which makes a cell an export protected from spreadsheets plain."""
         rows = []
-        for values in dataset:
-            row = dict(zip(dataset.headers, values, strict=False))
-            if self.key(row) in (None, ""):
-                self.resource.before_import_row(row)
-                rows.append(row)
+        headers = dataset.headers
+        for position in positions:
+            row = dict(zip(headers, dataset[position], strict=False))
+            self.resource.before_import_row(row)
+            rows.append(row)
         return rows
 
     def natural_fields(self) -> tuple[list[UniqueSet], list[fields.Field]]:
@@ -155,28 +160,60 @@ class KeyedInstanceLoader(ModelInstanceLoader):
                 if field.is_relation:
                     relations.append((field.name, field.attname))
         fields_read = reading + ([name_field] if name_field is not None else [])
+        # A cell a file repeats (its year, its award type's name) is read once, where the
+        # reading depends on the cell alone.
+        readings: dict[str, dict] = {
+            field.column_name: {}
+            for field in fields_read
+            if type(field) is fields.Field
+            and "__" not in field.attribute
+            and reads_only_its_cell(field.widget)
+        }
         instances = []
         for row in rows:
             instance = SimpleNamespace(**defaults)
             for field in fields_read:
-                if field.column_name in row:
+                column = field.column_name
+                if column not in row:
+                    continue
+                read = readings.get(column)
+                if read is None:
                     with contextlib.suppress(ValueError, ValidationError):
                         field.save(instance, row)
+                    continue
+                cell = row[column]
+                value = read.get((type(cell), cell), NOT_READ)
+                if value is NOT_READ:
+                    try:
+                        value = field.clean(row)
+                    except (ValueError, ValidationError):
+                        # Unreadable: the row's own import says why.
+                        value = NOT_READ
+                    read[type(cell), cell] = value
+                if value is NOT_READ:
+                    continue
+                if value is not None or field.saves_null_values:
+                    setattr(instance, field.attribute, value)
             for name, attname in relations:
                 related = instance.__dict__.pop(name, None)
                 if related is not None:
                     setattr(instance, attname, related.pk)
             instances.append(instance)
         found: list[Any] = [None] * len(rows)
+        agreed = True
         for unique in sets:
             keys: dict[tuple, list[int]] = {}
             for position, instance in enumerate(instances):
                 key = unique.key(instance)
-                if key is not None and found[position] is None:
+                if key is not None:
                     keys.setdefault(key, []).append(position)
             for key, pk in stored_keys(model, unique, list(keys)).items():
                 for position in keys[key]:
-                    found[position] = pk
+                    # Two constraints naming two records: the first is updated, and the row
+                    # is then refused for the second (RowImportMixin.refuse_clashes).
+                    agreed = agreed and found[position] in (None, pk)
+                    found[position] = found[position] or pk
+        self.probed = [unique.fields for unique in sets] if agreed else []
         pks = list({pk for pk in found if pk is not None})
         stored = {}
         for start in range(0, len(pks), KEYS_PER_QUERY):
@@ -192,6 +229,12 @@ class KeyedInstanceLoader(ModelInstanceLoader):
         for position, code in zip(new, codes, strict=False):
             if code:
                 self.codes.setdefault(self.identity(rows[position]), []).append(code)
+
+    def looked_up(self) -> list[tuple[str, ...]]:
+        """The unique sets of fields each row was looked up by, key aside: those of the natural
+        key when no row had a key, for :func:`movement.constraints.clashes` not to ask the
+        table again. A row found by one holds that record; a row found by none is new."""
+        return self.probed
 
     @staticmethod
     def identity(row: dict) -> tuple:
@@ -213,6 +256,9 @@ class KeyedInstanceLoader(ModelInstanceLoader):
             if codes:
                 row[column] = codes.pop(0)
             return None
+        # A row with a key, or one read otherwise than it was looked up: its natural key was not
+        # looked up, so clashes() must check every row's against the table.
+        self.probed = []
         if not self.instances:
             # A file of new records: no row's key needs reading (a blank one makes a new key).
             return None
@@ -281,6 +327,11 @@ class RowImportMixin:
         self._writable: list[tuple[fields.Field, str | None, dict | None]] | None = None
         self._checks: list[Check] | None = None
         self._dataset: tablib.Dataset | None = None
+        self._loader: Any = None
+
+    def get_or_init_instance(self, instance_loader: Any, row: dict) -> tuple[Any, bool]:
+        self._loader = instance_loader
+        return super().get_or_init_instance(instance_loader, row)
 
     def record_widgets(self) -> list[Any]:
         """The widgets that find related records, nested ones included."""
@@ -530,7 +581,8 @@ class RowImportMixin:
         rows = [sheet_row(self._dataset, number) if self._dataset else number for number in numbers]
         # The instance loader found each row's record by its import id: none is looked for again.
         import_id = tuple(self.fields[name].attribute for name in self.get_import_id_fields())
-        found = clashes(pending, rows, looked_up=[import_id])
+        natural = self._loader.looked_up() if isinstance(self._loader, KeyedInstanceLoader) else []
+        found = clashes(pending, rows, looked_up=[import_id, *natural])
         for position, error in sorted(found.items()):
             number, row = self._pending[id(pending[position])]
             row_result = self._row_results.get(number)

@@ -230,8 +230,9 @@ def test_every_constraint_says_in_vietnamese_what_is_wrong(model, constraint):
 
 def test_a_code_that_is_not_a_code_is_refused_in_vietnamese(db):
     person = Person(full_name="Trần Thị Hồng Nhung", slug="Trần Thị")
-    with translation.override("vi"), pytest.raises(ValidationError) as refused:
-        person.full_clean()
-    [message] = refused.value.message_dict["slug"]
+    with translation.override("vi"):
+        with pytest.raises(ValidationError) as refused:
+            person.full_clean()
+        [message] = refused.value.message_dict["slug"]
     assert message.startswith("Mã không hợp lệ")
     assert "slug" not in message

@@ -715,6 +715,25 @@ def test_a_row_that_would_record_an_award_twice_is_told_so_in_vietnamese(divisio
         ]
 
 
+def test_a_keyed_row_is_checked_against_the_table_beside_rows_without_keys(division, flag_type):
+    # Rows without a key are looked up by their natural key; a row with one is not, so its
+    # natural key is still checked against the stored awards.
+    Award.objects.create(
+        award_type=flag_type, year=2016, recipient_unit=division, decision_number="1"
+    )
+    other = Award.objects.create(
+        award_type=flag_type, year=2016, recipient_unit=division, decision_number="2"
+    )
+    file = tablib.Dataset(
+        [str(other.key), "2016", flag_type.name, division.name, "1"],
+        ["", "2017", flag_type.name, division.name, "3"],
+        headers=["Mã", "Năm", "Hình thức khen thưởng", "Đơn vị nhận", "Số quyết định"],
+    )
+    result = AwardResource().import_data(file)
+    assert len(errors(result)) == 1
+    assert Award.objects.count() == 2
+
+
 def test_every_refusal_of_a_bad_file_reads_in_vietnamese(ministry, flag_type):
     people = tablib.Dataset(
         ["Trần Thị", "Trần Thị Hồng Nhung", ""],
