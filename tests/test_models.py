@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from movement.models import Award, AwardType, Person, Rank, Unit
+from movement.models.base import DJANGO_MESSAGES
 from movement.text import fold
 
 
@@ -236,3 +237,11 @@ def test_a_code_that_is_not_a_code_is_refused_in_vietnamese(db):
         [message] = refused.value.message_dict["slug"]
     assert message.startswith("Mã không hợp lệ")
     assert "slug" not in message
+
+
+@pytest.mark.parametrize("message", DJANGO_MESSAGES)
+def test_djangos_untranslated_validation_messages_read_in_vietnamese(message):
+    with translation.override("vi"):
+        vietnamese = translation.gettext(message)
+    assert vietnamese != message
+    assert VIETNAMESE_LETTERS.search(vietnamese)

@@ -8,9 +8,24 @@ from django.utils.translation import gettext_noop
 from movement.audit import AuditedRecords
 from movement.text import fold
 
-# The message of Django's slug validator, which Django's Vietnamese catalogue leaves untranslated:
-# ours translates it (locale/vi), and naming it here keeps makemessages from dropping it.
-gettext_noop("Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.")
+# Messages of Django's validators and model fields that Django's Vietnamese catalogue leaves
+# untranslated: ours translates them (locale/vi), and naming them here keeps makemessages from
+# dropping them.
+DJANGO_MESSAGES = (
+    gettext_noop("Enter a valid “slug” consisting of letters, numbers, underscores or hyphens."),
+    gettext_noop(
+        "Enter a valid “slug” consisting of Unicode letters, numbers, underscores, or hyphens."
+    ),
+    gettext_noop("Null characters are not allowed."),
+    gettext_noop("“%(value)s” value must be an integer."),
+    gettext_noop("“%(value)s” value must be either True or False."),
+    gettext_noop("“%(value)s” value has an invalid date format. It must be in YYYY-MM-DD format."),
+    gettext_noop(
+        "“%(value)s” value has the correct format (YYYY-MM-DD) but it is an invalid date."
+    ),
+    gettext_noop("“%(value)s” is not a valid UUID."),
+    gettext_noop("Enter a valid UUID."),
+)
 
 
 def code_from_name(name: str) -> str:
