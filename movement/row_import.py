@@ -72,8 +72,9 @@ class KeyedInstanceLoader(ModelInstanceLoader):
     whose code is made from the name (:class:`movement.models.base.CodeMakingManager`) that
     finds no record is given a new code, numbered against the table and the file's other rows.
 
-    A key that cannot be read finds no record here; the row's own import then says why. Records
-    keyed on several columns (a plan by unit and year) are few: they are looked up row by row.
+    A key that cannot be read finds no record, by its key or otherwise; the row's own import
+    then says why. Records keyed on several columns (a plan by unit and year) are few: they are
+    looked up row by row.
     """
 
     def __init__(self, resource: Any, dataset: tablib.Dataset | None = None) -> None:
@@ -92,10 +93,11 @@ class KeyedInstanceLoader(ModelInstanceLoader):
         keys = set()
         unkeyed = []
         for position, value in enumerate(dataset[self.field.column_name]):
-            key = self.key({self.field.column_name: value})
-            if key in (None, ""):
+            if value is None or str(value).strip() == "":
                 unkeyed.append(position)
-            else:
+                continue
+            key = self.key({self.field.column_name: value})
+            if key not in (None, ""):
                 keys.add(key)
         keys_list = list(keys)
         for start in range(0, len(keys_list), KEYS_PER_QUERY):

@@ -380,6 +380,22 @@ def test_a_row_without_a_key_updates_the_award_its_natural_key_names(report, div
     assert Award.objects.count() == 3
 
 
+def test_a_row_whose_key_cannot_be_read_is_refused_not_matched_by_its_natural_key(
+    report, division, flag_type
+):
+    file = award_row(
+        **{
+            "Mã": "không-phải-mã",
+            "Năm": "2016",
+            "Hình thức khen thưởng": flag_type.name,
+            "Đơn vị nhận": division.name,
+            "Số quyết định": "123/QĐ-BCA",
+        }
+    )
+    result = AwardResource().import_data(file)
+    assert any("không-phải-mã" in message for message in errors(result))
+
+
 def test_another_decision_number_is_another_award(report, division, flag_type):
     file = award_row(
         **{
