@@ -9,6 +9,7 @@ constraint and thousand instances. A condition this module cannot evaluate falls
 Django's own query, so nothing goes unchecked.
 """
 
+import dataclasses
 import functools
 import operator
 from collections.abc import Callable, Sequence
@@ -164,11 +165,14 @@ def check_constraints(instance: models.Model, checks: list[Check], exclude: set[
 
 @dataclass(frozen=True)
 class UniqueSet:
-    """Fields of ``model`` whose values no two rows may share (where ``condition`` holds)."""
+    """Fields of ``model`` whose values no two rows may share (where ``condition`` holds), and
+    the constraint that says so, if it has words of its own for a row that breaks it (None:
+    Django's "… with this … already exists")."""
 
     model: type[models.Model]
     fields: tuple[str, ...]
     condition: Q | None = None
+    constraint: models.UniqueConstraint | None = dataclasses.field(default=None, compare=False)
 
     @functools.cached_property
     def _compiled(self) -> tuple[Condition | None, list[Callable[[Any], Any]]]:
@@ -196,7 +200,17 @@ def unique_sets(model: type[models.Model]) -> tuple[UniqueSet, ...]:
         if isinstance(constraint, models.UniqueConstraint) and constraint.fields:
             if constraint.expressions or constraint.include or constraint.opclasses:
                 continue
-            sets.append(UniqueSet(model, tuple(constraint.fields), constraint.condition))
+            default = constraint.violation_error_message == (
+                constraint.default_violation_error_message
+            )
+            sets.append(
+                UniqueSet(
+                    model,
+                    tuple(constraint.fields),
+                    constraint.condition,
+                    None if default else constraint,
+                )
+            )
     return tuple(sets)
 
 
@@ -237,10 +251,11 @@ def clashes(
         for key, position in keys.items():
             pk = stored.get(key)
             if pk is not None and pk != instances[position].pk:
-                found.setdefault(
-                    position,
-                    ValidationError(instances[position].unique_error_message(model, unique.fields)),
-                )
+                if unique.constraint is not None:
+                    message = unique.constraint.get_violation_error_message()
+                else:
+                    message = instances[position].unique_error_message(model, unique.fields)
+                found.setdefault(position, ValidationError(message))
     return found
 
 

@@ -28,7 +28,6 @@ from itertools import accumulate
 from typing import NamedTuple
 
 from django.db import connection, models, reset_queries, transaction
-from django.utils.text import slugify
 
 from movement.models import (
     Award,
@@ -43,6 +42,7 @@ from movement.models import (
     WorkArea,
     WorkPlan,
 )
+from movement.models.base import code_from_name
 from movement.text import fold
 
 SOURCE_SLUG = "du-lieu-mo-phong"
@@ -574,7 +574,7 @@ class _Builder:
                     short_name=spec.short_name,
                     kind=spec.kind,
                     parent_id=parent_ids[spec.parent] if spec.parent is not None else None,
-                    slug=f"{SLUG_PREFIX}{slugify(fold(spec.name))[:80]}-{len(self.units.ids) + 1}",
+                    slug=f"{SLUG_PREFIX}{code_from_name(spec.name)[:80]}-{len(self.units.ids) + 1}",
                     source=self.source,
                 )
                 unit.refresh_search_text()

@@ -28,7 +28,6 @@ import io
 import logging
 import pyexpat
 import re
-import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
@@ -45,10 +44,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from import_export.results import Result, RowResult
 from openpyxl.utils import get_column_letter
 
+from movement.encodings import MixedEncodings, decode_8bit
 from movement.models import PendingImport
 from movement.row_import import sheet_of, sheet_row
 from movement.sheet_tables import Row, SheetPart, TableError, read_table
@@ -375,9 +376,9 @@ def _read_text(data: bytes, limits: Limits, known: Mapping[str, str] | None) -> 
 def _decode(data: bytes) -> tuple[str, str]:
     """The file's text and the name of its encoding, told apart without asking.
 
-    UTF-8 is tried strictly first: a Windows-1258 file is almost never valid UTF-8, since its
-    Vietnamese letters are single bytes above 127. Windows-1258 writes tones as combining marks
-    after the letter, so the text is normalised to NFC, as names are stored.
+    UTF-8 is tried strictly first: a file in an 8-bit encoding is almost never valid UTF-8,
+    since its Vietnamese letters are single bytes above 127. Which 8-bit encoding, Windows-1258,
+    TCVN3 or VNI, is told by movement.encodings, which reads their letters as Unicode (NFC).
     """
     try:
         if data.startswith(codecs.BOM_UTF8):
@@ -391,7 +392,18 @@ def _decode(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     try:
-        return unicodedata.normalize("NFC", data.decode("cp1258")), "Windows-1258"
+        return decode_8bit(data)
+    except MixedEncodings as mixed:
+        raise SpreadsheetError(
+            _(
+                "Line %(utf8)s of the file is saved in UTF-8 but line %(other)s in an older "
+                "encoding (Windows-1258, TCVN3 or VNI), so the letters of one of them would be "
+                "read wrong: the lines were probably pasted from two files. Copy the rows into "
+                "one Excel sheet from their original files and save it as “CSV UTF-8” or as an "
+                "Excel Workbook (.xlsx)."
+            )
+            % {"utf8": mixed.utf8_line, "other": mixed.other_line}
+        ) from None
     except UnicodeDecodeError:
         raise SpreadsheetError(_not_a_spreadsheet()) from None
 
@@ -533,10 +545,15 @@ def resource_path(resource: Any) -> str:
 
 
 def keep_upload(
-    resource: Any, sheet: Sheet, *, user: Any = None, file_name: str = ""
+    resource: Any,
+    sheet: Sheet,
+    *,
+    user: Any = None,
+    file_name: str = "",
+    actions: list[str] | None = None,
 ) -> PendingImport:
-    """Keep the rows of a previewed upload for its confirmation; its ``key`` confirms (or
-    cancels) it."""
+    """Keep the rows of a previewed upload, and what the preview said each does, for its
+    confirmation; its ``key`` confirms (or cancels) it."""
     # Previews past their expiry give back their rows' space; nothing else ends a preview.
     PendingImport.objects.expire()
     now = timezone.now()
@@ -548,6 +565,7 @@ def keep_upload(
         uploaded_at=now,
         expires_at=PendingImport.expiry_from(now),
         sheet=sheet_to_json(sheet),
+        actions=actions or [],
     )
 
 
@@ -839,7 +857,13 @@ def preview_upload(
     when they wait."""
     report = import_file(resource, data, dry_run=True, user=user, file_name=file_name)
     if report.ok and report.sheet is not None:
-        pending = keep_upload(resource, report.sheet, user=user, file_name=file_name)
+        pending = keep_upload(
+            resource,
+            report.sheet,
+            user=user,
+            file_name=file_name,
+            actions=[row.action for row in report.rows],
+        )
         report.upload = pending.key.hex
         report.expires_at = pending.expires_at
     return report
@@ -865,9 +889,44 @@ def confirm_upload(
         # written.
         _end(pending, PendingImport.State.IMPORTED, user)
         report = import_file(resource, sheet, dry_run=False, user=user, file_name=file_name)
+        if report.written and pending.actions:
+            refuse_changed_rows(report, pending.actions)
         if not report.written:
             transaction.set_rollback(True)
     return report
+
+
+def refuse_changed_rows(report: ImportReport, previewed: list[str]) -> None:
+    """Refuse the confirmation of ``report`` if a row now does something else than its preview
+    said: a row shown as new that meets a record someone recorded meanwhile would otherwise
+    update that record, and one shown unchanged would overwrite an edit made since."""
+    for row, action in zip(report.rows, previewed, strict=False):
+        if row.action != action:
+            report.problems.append(
+                Problem(
+                    row.row,
+                    "",
+                    _(
+                        "The preview showed this row as %(previewed)s, but the records have "
+                        "changed since (someone else recorded or edited them): it would now be "
+                        "%(now)s. Upload the file again to see the rows as they are now."
+                    )
+                    % {"previewed": ACTION_NAMES[action], "now": ACTION_NAMES[row.action]},
+                    row.sheet,
+                )
+            )
+    if len(report.rows) != len(previewed):
+        report.errors.append(
+            _("The rows are no longer those of the preview. Upload the file again.")
+        )
+    report.written = report.ok
+
+
+ACTION_NAMES = {
+    "new": _lazy("a new record"),
+    "update": _lazy("an update of a recorded one"),
+    "skip": _lazy("unchanged"),
+}
 
 
 def describe(

@@ -140,6 +140,12 @@ def yes_no_column(attribute: str, name: str) -> fields.Field:
     return column(attribute, name, YesNoWidget())
 
 
+def made_code_column() -> fields.Field:
+    # A code a row may leave out, column and all: the instance loader makes one from the name
+    # (movement.row_import.KeyedInstanceLoader). The default ("") only marks it not required.
+    return column("slug", "Mã", LineWidget(), default="")
+
+
 def unit_widget() -> NamedRecordWidget:
     return NamedRecordWidget(Unit, names=("name", "short_name"))
 
@@ -251,7 +257,7 @@ class SourceResource(MovementResource):
 
 
 class UnitResource(SourcedResource):
-    slug = line_column("slug", "Mã")
+    slug = made_code_column()
     name = line_column("name", "Tên đầy đủ")
     short_name = line_column("short_name", "Tên viết tắt")
     parent = column("parent", "Đơn vị cấp trên", unit_widget())
@@ -284,7 +290,7 @@ class RankResource(MovementResource):
 
 
 class PersonResource(SourcedResource):
-    slug = line_column("slug", "Mã")
+    slug = made_code_column()
     full_name = line_column("full_name", "Họ và tên")
     rank = column("rank", "Cấp bậc hàm", NamedRecordWidget(Rank, code=None))
     position = line_column("position", "Chức vụ")

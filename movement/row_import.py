@@ -17,8 +17,10 @@ workflow (and so its preview, hooks and results) but makes each of those a bulk 
   and only when every row is valid and the import is confirmed, not previewed.
 """
 
+import contextlib
 import copy
 import functools
+from types import SimpleNamespace
 from typing import Any
 
 import tablib
@@ -35,9 +37,11 @@ from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
 from movement.constraints import (
     KEYS_PER_QUERY,
     Check,
+    UniqueSet,
     check_constraints,
     clashes,
     compile_checks,
+    stored_keys,
     unique_sets,
 )
 from movement.widgets import (
@@ -59,8 +63,18 @@ from movement.widgets import (
 class KeyedInstanceLoader(ModelInstanceLoader):
     """The records a file's rows update, found by their key in one query per thousand rows.
 
-    A key that cannot be read finds no record here; the row's own import then says why. Records
-    keyed on several columns (a plan by unit and year) are few: they are looked up row by row.
+    A row without a key (the column left out or the cell blank) is looked for by its natural
+    key, the fields a unique constraint other than the key's makes unique (an award's type,
+    year, recipient and decision number; a unit's parent and name): a file exported without
+    its code column, or one's own list typed again, updates the records it names instead of
+    being refused as their duplicates. Those are looked up in bulk too, one query per unique
+    constraint and thousand rows. A row found so is given the record's key; a row of a model
+    whose code is made from the name (:class:`movement.models.base.CodeMakingManager`) that
+    finds no record is given a new code, numbered against the table and the file's other rows.
+
+    A key that cannot be read finds no record, by its key or otherwise; the row's own import
+    then says why. Records keyed on several columns (a plan by unit and year) are few: they are
+    looked up row by row.
     """
 
     def __init__(self, resource: Any, dataset: tablib.Dataset | None = None) -> None:
@@ -68,10 +82,20 @@ class KeyedInstanceLoader(ModelInstanceLoader):
         names = resource.get_import_id_fields()
         self.field = resource.fields[names[0]] if len(names) == 1 else None
         self.instances: dict[Any, models.Model] = {}
+        # Rows without a key, as the import reads them (see unkeyed_rows), to the record their
+        # natural key found (None: a new record) and the codes made for them, in row order.
+        self.unkeyed: dict[tuple, models.Model | None] = {}
+        self.codes: dict[tuple, list[str]] = {}
+        # The unique sets every row of the file was looked up by (see looked_up).
+        self.probed: list[tuple[str, ...]] = []
         if self.field is None or self.field.column_name not in (dataset.headers or []):
             return
         keys = set()
-        for value in dataset[self.field.column_name]:
+        unkeyed = []
+        for position, value in enumerate(dataset[self.field.column_name]):
+            if value is None or str(value).strip() == "":
+                unkeyed.append(position)
+                continue
             key = self.key({self.field.column_name: value})
             if key not in (None, ""):
                 keys.add(key)
@@ -81,6 +105,8 @@ class KeyedInstanceLoader(ModelInstanceLoader):
             found = self.get_queryset().filter(**{f"{self.field.attribute}__in": chunk})
             for instance in found:
                 self.instances[getattr(instance, self.field.attribute)] = instance
+        if unkeyed:
+            self.find_unkeyed(self.unkeyed_rows(dataset, unkeyed))
 
     def key(self, row: dict) -> Any:
         # The widget's reading, not the field's: a blank key names no record, and the field
@@ -90,9 +116,151 @@ class KeyedInstanceLoader(ModelInstanceLoader):
         except ValueError:
             return None
 
+    def unkeyed_rows(self, dataset: tablib.Dataset, positions: list[int]) -> list[dict]:
+        """The rows at ``positions``, each as the import will read it: after the resource's
+        before_import_row, which makes a cell an export protected from spreadsheets plain."""
+        rows = []
+        headers = dataset.headers
+        for position in positions:
+            row = dict(zip(headers, dataset[position], strict=False))
+            self.resource.before_import_row(row)
+            rows.append(row)
+        return rows
+
+    def natural_fields(self) -> tuple[list[UniqueSet], list[fields.Field]]:
+        """The model's unique sets other than the key, and the resource's fields that set theirs."""
+        sets = [
+            unique
+            for unique in unique_sets(self.resource._meta.model)
+            if unique.fields != (self.field.attribute,)
+        ]
+        wanted = {name for unique in sets for name in unique.fields}
+        reading = [
+            field
+            for field in self.resource.get_import_fields()
+            if field.attribute in wanted and not field.readonly
+        ]
+        return sets, reading
+
+    def find_unkeyed(self, rows: list[dict]) -> None:
+        model = self.resource._meta.model
+        sets, reading = self.natural_fields()
+        manager = model._default_manager
+        source = getattr(manager, "code_source", None)
+        name_field = next(
+            (field for field in self.resource.get_import_fields() if field.attribute == source),
+            None,
+        )
+        # Each row's natural key, read by the resource's fields into a bare namespace rather
+        # than a model instance, which costs ten times more to make.
+        needed = {name for unique in sets for name in unique.fields}
+        defaults = {}
+        relations = []
+        for field in model._meta.concrete_fields:
+            if field.name in needed:
+                defaults[field.attname] = field.get_default()
+                if field.is_relation:
+                    relations.append((field.name, field.attname))
+        fields_read = reading + ([name_field] if name_field is not None else [])
+        # A cell a file repeats (its year, its award type's name) is read once, where the
+        # reading depends on the cell alone.
+        readings: dict[str, dict] = {
+            field.column_name: {}
+            for field in fields_read
+            if type(field) is fields.Field
+            and "__" not in field.attribute
+            and reads_only_its_cell(field.widget)
+        }
+        instances = []
+        for row in rows:
+            instance = SimpleNamespace(**defaults)
+            for field in fields_read:
+                column = field.column_name
+                if column not in row:
+                    continue
+                read = readings.get(column)
+                if read is None:
+                    with contextlib.suppress(ValueError, ValidationError):
+                        field.save(instance, row)
+                    continue
+                cell = row[column]
+                value = read.get((type(cell), cell), NOT_READ)
+                if value is NOT_READ:
+                    try:
+                        value = field.clean(row)
+                    except (ValueError, ValidationError):
+                        # Unreadable: the row's own import says why.
+                        value = NOT_READ
+                    read[type(cell), cell] = value
+                if value is NOT_READ:
+                    continue
+                if value is not None or field.saves_null_values:
+                    setattr(instance, field.attribute, value)
+            for name, attname in relations:
+                related = instance.__dict__.pop(name, None)
+                if related is not None:
+                    setattr(instance, attname, related.pk)
+            instances.append(instance)
+        found: list[Any] = [None] * len(rows)
+        agreed = True
+        for unique in sets:
+            keys: dict[tuple, list[int]] = {}
+            for position, instance in enumerate(instances):
+                key = unique.key(instance)
+                if key is not None:
+                    keys.setdefault(key, []).append(position)
+            for key, pk in stored_keys(model, unique, list(keys)).items():
+                for position in keys[key]:
+                    # Two constraints naming two records: the first is updated, and the row
+                    # is then refused for the second (RowImportMixin.refuse_clashes).
+                    agreed = agreed and found[position] in (None, pk)
+                    found[position] = found[position] or pk
+        self.probed = [unique.fields for unique in sets] if agreed else []
+        pks = list({pk for pk in found if pk is not None})
+        stored = {}
+        for start in range(0, len(pks), KEYS_PER_QUERY):
+            stored.update(self.get_queryset().in_bulk(pks[start : start + KEYS_PER_QUERY]))
+        new = [position for position, pk in enumerate(found) if pk is None]
+        codes = (
+            manager.free_codes([getattr(instances[position], source) or "" for position in new])
+            if name_field is not None
+            else []
+        )
+        for position, row in enumerate(rows):
+            self.unkeyed[self.identity(row)] = stored.get(found[position])
+        for position, code in zip(new, codes, strict=False):
+            if code:
+                self.codes.setdefault(self.identity(rows[position]), []).append(code)
+
+    def looked_up(self) -> list[tuple[str, ...]]:
+        """The unique sets of fields each row was looked up by, key aside: those of the natural
+        key when no row had a key, for :func:`movement.constraints.clashes` not to ask the
+        table again. A row found by one holds that record; a row found by none is new."""
+        return self.probed
+
+    @staticmethod
+    def identity(row: dict) -> tuple:
+        # A row's cells in the order of the file's headers, the same for every row.
+        return tuple(row.values())
+
     def get_instance(self, row: dict) -> models.Model | None:
         if self.field is None:
             return super().get_instance(row)
+        identity = self.identity(row) if self.unkeyed else None
+        if identity in self.unkeyed:
+            found = self.unkeyed[identity]
+            column = self.field.column_name
+            if found is not None:
+                # The key the row names implicitly, as if the file had given it.
+                row[column] = self.field.widget.render(getattr(found, self.field.attribute))
+                return copy.copy(found)
+            codes = self.codes.get(identity)
+            if codes:
+                row[column] = codes.pop(0)
+            return None
+        # A row with a key, or one read otherwise than it was looked up: its natural key was not
+        # looked up, so clashes() must check every row's against the table.
+        self.probed = []
         if not self.instances:
             # A file of new records: no row's key needs reading (a blank one makes a new key).
             return None
@@ -164,6 +332,11 @@ class RowImportMixin:
         self._writable: list[tuple[fields.Field, str | None, dict | None]] | None = None
         self._checks: list[Check] | None = None
         self._dataset: tablib.Dataset | None = None
+        self._loader: Any = None
+
+    def get_or_init_instance(self, instance_loader: Any, row: dict) -> tuple[Any, bool]:
+        self._loader = instance_loader
+        return super().get_or_init_instance(instance_loader, row)
 
     def record_widgets(self) -> list[Any]:
         """The widgets that find related records, nested ones included."""
@@ -410,7 +583,8 @@ class RowImportMixin:
         rows = [row_place(self._dataset, number) if self._dataset else number for number in numbers]
         # The instance loader found each row's record by its import id: none is looked for again.
         import_id = tuple(self.fields[name].attribute for name in self.get_import_id_fields())
-        found = clashes(pending, rows, looked_up=[import_id])
+        natural = self._loader.looked_up() if isinstance(self._loader, KeyedInstanceLoader) else []
+        found = clashes(pending, rows, looked_up=[import_id, *natural])
         for position, error in sorted(found.items()):
             number, row = self._pending[id(pending[position])]
             row_result = self._row_results.get(number)

@@ -245,3 +245,63 @@ ROUND_TRIP = settings(
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+
+
+# The letters of TCVN3 (TCVN 5712:1993, table VN3) in the order of its bytes from 0xA1, written
+# out again here rather than taken from movement.encodings, so that each checks the other. "·"
+# stands for the bytes the table leaves to other characters.
+TCVN3_FROM_A1 = (
+    "ĂÂÊÔƠƯĐăâêôơưđ" "······" "àảãáạ·ằẳẵắ" "·······"
+    "ặầẩẫấậè·ẻẽéẹềểễếệìỉ···ĩíịò·ỏõóọồổỗốộờởỡớợù·ủũúụừửữứựỳỷỹýỵ"
+)  # fmt: skip
+
+
+def tcvn3(text: str) -> bytes:
+    """``text`` as saved from a sheet in a ".Vn" font: TCVN3, capitals with a tone written as
+    the lower-case letter (what the ".VnTimeH" fonts draw as a capital)."""
+    out = bytearray()
+    for char in unicodedata.normalize("NFC", text):
+        position = TCVN3_FROM_A1.find(char)
+        if position < 0 and not char.isascii():
+            position = TCVN3_FROM_A1.find(char.lower())
+        if position >= 0 and char != "·":
+            out.append(0xA1 + position)
+        else:
+            out += char.encode("cp1252")
+    return bytes(out)
+
+
+# VNI-Windows: a vowel's marks as bytes after it, lower- or upper-case like the vowel.
+VNI_MARKS = {
+    "\u0302": "â", "\u0306": "ê",
+    "\u0300": "ø", "\u0301": "ù", "\u0309": "û", "\u0303": "õ", "\u0323": "ï",
+    ("\u0302", "\u0300"): "à", ("\u0302", "\u0301"): "á", ("\u0302", "\u0309"): "å",
+    ("\u0302", "\u0303"): "ã", ("\u0302", "\u0323"): "ä",
+    ("\u0306", "\u0300"): "è", ("\u0306", "\u0301"): "é", ("\u0306", "\u0309"): "ú",
+    ("\u0306", "\u0303"): "ü", ("\u0306", "\u0323"): "ë",
+}  # fmt: skip
+VNI_LETTERS = {"đ": "ñ", "ơ": "ô", "ư": "ö", "ì": "ì", "í": "í", "ỉ": "æ", "ĩ": "ó", "ị": "ò",
+               "ỵ": "î"}  # fmt: skip
+
+
+def vni(text: str) -> bytes:
+    """``text`` as saved from a sheet in a "VNI-" font (VNI-Windows)."""
+    out = []
+    for char in unicodedata.normalize("NFC", text):
+        lower = char.lower()
+        upper = char != lower
+        if lower in VNI_LETTERS:
+            out.append(VNI_LETTERS[lower].upper() if upper else VNI_LETTERS[lower])
+            continue
+        base, *marks = unicodedata.normalize("NFD", lower)
+        # The hat or breve first: NFD puts the dot below before it.
+        marks.sort(key=lambda mark: mark not in "\u0302\u0306\u031b")
+        if base in "ơư" or (base in "ou" and "\u031b" in marks):
+            marks = [mark for mark in marks if mark != "\u031b"]
+            base = VNI_LETTERS["ơ" if base == "o" else "ư"]
+        if not marks or not base.isascii():
+            spelled = base + "".join(VNI_MARKS[mark] for mark in marks)
+        else:
+            spelled = base + VNI_MARKS[tuple(marks) if len(marks) > 1 else marks[0]]
+        out.append(spelled.upper() if upper else spelled)
+    return "".join(out).encode("cp1252")

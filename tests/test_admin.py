@@ -805,3 +805,26 @@ def test_only_the_uploader_may_confirm_or_cancel_a_preview(client, award_file):
     client.force_login(officers[0])
     end(client, fields)
     assert Award.objects.count() == 1
+
+
+def test_a_person_or_unit_added_without_a_code_gets_one_made_from_the_name(admin_client, ministry):
+    Person.objects.create(full_name="Trần Thị Hồng Nhung", slug="tran-thi-hong-nhung")
+    response = admin_client.post(
+        reverse("admin:movement_person_add"), {"full_name": "Trần Thị Hồng Nhung", "slug": ""}
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Person.objects.filter(slug="tran-thi-hong-nhung-2").exists()
+
+    response = admin_client.post(
+        reverse("admin:movement_unit_add"),
+        {"name": "Đội Cảnh sát giao thông", "slug": "", "parent": ministry.pk, "kind": "division"},
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Unit.objects.get(name="Đội Cảnh sát giao thông").slug == "doi-canh-sat-giao-thong"
+
+
+def test_the_add_page_does_not_prepopulate_the_code_with_djangos_script(admin_client):
+    # Django's URLify drops the letters it does not know: "Trần" would become "trn".
+    page = admin_client.get(reverse("admin:movement_person_add")).content.decode()
+    assert "prepopulated_fields" not in page
+    assert "tran-thi-hong-nhung" in page

@@ -20,7 +20,7 @@ from django.utils import translation
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
-from movement import constraints
+from movement import constraints, row_import
 from movement.imports import (
     ImportReport,
     Limits,
@@ -39,7 +39,9 @@ from tests.spreadsheets import (
     csv_text,
     officer_list,
     rezip,
+    tcvn3,
     two_row_header,
+    vni,
     with_dimension,
     workbook,
     xlsx,
@@ -165,6 +167,40 @@ def test_a_file_that_is_utf8_is_never_read_as_windows_1258(division, flag_type):
     sheet = read_spreadsheet(csv_text(rows).encode())
     assert sheet.kind == "CSV (UTF-8)"
     assert sheet.dataset.dict[0]["Đơn vị nhận"] == "Phòng Tham mưu"
+
+
+@pytest.mark.parametrize(("encode", "kind"), [(tcvn3, "CSV (TCVN3)"), (vni, "CSV (VNI)")])
+def test_a_csv_in_an_old_font_encoding_is_read_as_unicode_and_says_so(
+    admin_client, ministry, encode, kind
+):
+    rows = [
+        ["Mã", "Tên đầy đủ", "Đơn vị cấp trên", "Loại đơn vị"],
+        ["doi-1", "Đội Cảnh sát giao thông", "Bộ Công an", "division"],
+        ["doi-2", "Phòng Tham mưu", "Bộ Công an", "division"],
+        ["doi-3", "Công an huyện Sóc Sơn", "Bộ Công an", "district_police"],
+    ]
+    data = encode(csv_text(rows))
+    # What the old code page made of it: neither UTF-8 nor Windows-1258's reading.
+    assert data.decode("cp1258", errors="replace") != csv_text(rows)
+    sheet = read_spreadsheet(data)
+    assert sheet.kind == kind
+    assert [row[1] for row in sheet.dataset] == [row[1] for row in rows[1:]]
+
+    # The preview names the encoding, for the user to confirm.
+    response = upload(admin_client, "unit", data, name="don-vi.csv")
+    assert f"({kind})" in response.content.decode()
+    assert confirm(data, UnitResource()).written
+    assert Unit.objects.get(slug="doi-3").name == "Công an huyện Sóc Sơn"
+
+
+def test_a_csv_mixing_utf8_and_windows_1258_is_refused_naming_the_lines(division, flag_type):
+    utf8_rows = csv_text([HEADERS, [2016, flag_type.name, "", division.name, "", "1/QĐ"]])
+    pasted = csv_text([[2017, flag_type.name, "", "Phòng Tham mưu", "", "2/QĐ"]])
+    data = utf8_rows.encode() + cp1258(pasted)
+    with translation.override("vi"):
+        message = refusal(data)
+    assert message.startswith("Dòng 1 của tệp được lưu bằng UTF-8 nhưng dòng 3 lại bằng")
+    assert not Award.objects.exists()
 
 
 def test_columns_come_in_any_order_under_english_or_unaccented_headers(awards_file):
@@ -334,12 +370,13 @@ def test_two_rows_of_one_file_for_the_same_award_are_refused(awards_file):
     assert not Award.objects.exists()
 
 
-def test_a_row_for_an_award_already_recorded_is_refused(awards_file):
+def test_a_row_for_an_award_already_recorded_finds_it_and_changes_nothing(awards_file):
+    # The rows have no key: each is found by its type, year, recipient and decision number.
     assert confirm(xlsx(awards_file)).written
     before = awards()
     report = confirm(xlsx(awards_file))
-    assert report.invalid == 3 and not report.written
-    assert all("already exists" in message for _row, _column, message in problems(report))
+    assert problems(report) == []
+    assert (report.new, report.updated, report.unchanged) == (0, 0, 3)
     assert awards() == before
 
 
@@ -361,8 +398,10 @@ def test_two_rows_changing_one_record_are_refused_naming_the_first(awards_file):
 def test_rows_already_recorded_are_found_however_many_queries_it_takes(awards_file, monkeypatch):
     assert confirm(xlsx(awards_file)).written
     monkeypatch.setattr(constraints, "KEYS_PER_QUERY", 1)
+    monkeypatch.setattr(row_import, "KEYS_PER_QUERY", 1)
     report = confirm(xlsx(awards_file))
-    assert report.invalid == 3 and not report.written
+    assert problems(report) == []
+    assert report.unchanged == 3 and Award.objects.count() == 3
 
 
 def test_blank_rows_are_skipped_and_rows_keep_their_spreadsheet_numbers(awards_file):
@@ -948,11 +987,11 @@ def test_the_upload_waits_in_the_database_until_confirmed(admin_client, awards_f
     assert kept.state == PendingImport.State.IMPORTED and kept.sheet is None
 
 
-def test_a_confirmation_that_no_longer_holds_writes_nothing(admin_client, awards_file, division):
+def test_a_confirmation_that_no_longer_holds_writes_nothing(admin_client, awards_file, person):
     response = upload(admin_client, "award", xlsx(awards_file))
     confirm_form = response.context["confirm_form"]
-    # Between the preview and the confirmation, someone records one of the awards.
-    assert confirm(xlsx(awards_file[:2])).written
+    # Between the preview and the confirmation, someone deletes a recipient the file names.
+    person.delete()
     before = awards()
 
     response = admin_client.post(
@@ -967,14 +1006,49 @@ def test_the_confirmation_imports_the_rows_the_preview_read_with_their_row_numbe
     rows = [awards_file[0], [], *awards_file[1:]]  # a blank row 2: the awards are rows 3 to 5
     previewed = preview_upload(AwardResource(), xlsx(rows))
     assert previewed.upload and not Award.objects.exists()
-    # Meanwhile someone records the award of row 3; the file itself is not read again.
-    assert confirm(xlsx(awards_file[:2])).written
+    # Meanwhile someone deletes the recipient of row 4; the file itself is not read again.
+    Person.objects.all().delete()
     before = awards()
 
     report = confirm_upload(AwardResource(), previewed.upload)
     assert not report.written
-    assert [(row, column) for row, column, _message in problems(report)] == [(3, "")]
+    assert [(row, column) for row, column, _message in problems(report)] == [(4, "Cá nhân nhận")]
     assert awards() == before
+
+
+def test_an_award_recorded_between_preview_and_confirmation_refuses_the_confirmation(
+    awards_file,
+):
+    previewed = preview_upload(AwardResource(), xlsx(awards_file))
+    assert (previewed.new, previewed.unchanged) == (3, 0)
+    assert confirm(xlsx(awards_file[:2])).written
+    recorded = Award.objects.get()
+
+    report = confirm_upload(AwardResource(), previewed.upload)
+    # The preview said "new"; the row would now meet the award recorded meanwhile.
+    assert not report.written
+    assert [problem.row for problem in report.problems] == [2]
+    assert Award.objects.get() == recorded
+    again = preview_upload(AwardResource(), xlsx(awards_file))
+    assert (again.new, again.unchanged) == (2, 1)
+    assert confirm_upload(AwardResource(), again.upload).written
+    assert Award.objects.count() == 3 and Award.objects.filter(pk=recorded.pk).exists()
+
+
+def test_an_edit_made_between_preview_and_confirmation_is_not_overwritten(awards_file):
+    assert confirm(xlsx(awards_file)).written
+    previewed = preview_upload(AwardResource(), xlsx(awards_file))
+    assert previewed.unchanged == 3
+    edited = Award.objects.get(decision_number="1/QĐ")
+    edited.decision_number = "1a/QĐ"
+    edited.save()
+
+    report = confirm_upload(AwardResource(), previewed.upload)
+    assert not report.written
+    assert [problem.row for problem in report.problems] == [2]
+    assert Award.objects.count() == 3
+    edited.refresh_from_db()
+    assert edited.decision_number == "1a/QĐ"
 
 
 def test_rows_no_longer_kept_are_not_confirmed(awards_file):

@@ -1,8 +1,13 @@
+import re
+
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
-from movement.models import Award, AwardType, Rank, Unit
+from movement.models import Award, AwardType, Person, Rank, Unit
+from movement.models.base import DJANGO_MESSAGES
 from movement.text import fold
 
 
@@ -133,3 +138,110 @@ def test_renaming_a_unit_refreshes_the_search_text_of_its_awards(flag_type, divi
     division.save()
     award.refresh_from_db()
     assert "phong huong dan phong trao" in award.search_text
+
+
+def test_a_code_is_made_from_the_name_with_vietnamese_letters_folded(db):
+    assert Person.objects.free_codes(
+        ["Trần Thị Hồng Nhung", "Đặng Quang Hưng", "Ông Ích Khiêm"]
+    ) == [
+        "tran-thi-hong-nhung",
+        "dang-quang-hung",
+        "ong-ich-khiem",
+    ]
+
+
+def test_a_code_taken_in_the_table_or_the_list_is_numbered(department):
+    Person.objects.create(full_name="Trần Thị Hồng Nhung", slug="tran-thi-hong-nhung")
+    Person.objects.create(full_name="Trần Thị Hồng Nhung", slug="tran-thi-hong-nhung-2")
+    codes = Person.objects.free_codes(
+        ["Trần Thị Hồng Nhung", "TRẦN THỊ HỒNG NHUNG", "Lê Văn Tám", "Trần Thị Hồng Nhung"]
+    )
+    assert codes == [
+        "tran-thi-hong-nhung-3",
+        "tran-thi-hong-nhung-4",
+        "le-van-tam",
+        "tran-thi-hong-nhung-5",
+    ]
+    assert Unit.objects.free_codes(["Cục XDPT", "Cục XDPT"]) == ["cuc-xdpt-2", "cuc-xdpt-3"]
+
+
+def test_codes_are_found_in_a_few_queries_however_many_are_taken(db, django_assert_max_num_queries):
+    Person.objects.bulk_create(
+        Person(full_name="Lê Văn Tám", slug="le-van-tam" + (f"-{n}" if n > 1 else ""))
+        for n in range(1, 40)
+    )
+    with django_assert_max_num_queries(7):
+        codes = Person.objects.free_codes(["Lê Văn Tám"] * 3)
+    assert codes == ["le-van-tam-40", "le-van-tam-41", "le-van-tam-42"]
+
+
+def test_a_long_name_keeps_its_number_within_the_codes_length(db):
+    name = "Phòng " + "rất " * 40
+    Unit.objects.create(name=name, slug=Unit.objects.free_codes([name])[0], kind="division")
+    first, second = Unit.objects.free_codes([name, name])
+    assert len(second) <= 100
+    assert first.endswith("-2")
+    assert second.endswith("-3")
+
+
+def test_a_name_without_letters_gets_no_code(db):
+    assert Person.objects.free_codes(["—", ""]) == ["", ""]
+
+
+def test_a_person_or_unit_given_no_code_gets_one_from_the_name(department):
+    # As the admin's form validates a record whose optional code was left blank.
+    person = Person(full_name="Đỗ Văn Đức", unit=department)
+    person.full_clean(exclude=["slug"])
+    assert person.slug == "do-van-duc"
+    unit = Unit(name="Phòng Tham mưu", kind="division", parent=department)
+    unit.full_clean(exclude=["slug"])
+    assert unit.slug == "phong-tham-muu"
+
+
+def every_constraint() -> list:
+    return [
+        pytest.param(model, constraint, id=constraint.name)
+        for model in apps.get_app_config("movement").get_models()
+        for constraint in model._meta.constraints
+    ]
+
+
+# Letters only Vietnamese writes among the languages the UI speaks.
+VIETNAMESE_LETTERS = re.compile("[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
+
+
+def test_the_walk_finds_the_models_constraints():
+    names = {param.id for param in every_constraint()}
+    assert {"award_year_in_range", "unit_unique_name_per_parent", "task_unique_number"} <= names
+
+
+@pytest.mark.parametrize(("model", "constraint"), every_constraint())
+def test_every_constraint_says_in_vietnamese_what_is_wrong(model, constraint):
+    assert constraint.violation_error_message != constraint.default_violation_error_message
+    with translation.override("en"):
+        english = str(constraint.get_violation_error_message())
+    with translation.override("vi"):
+        vietnamese = str(constraint.get_violation_error_message())
+    assert vietnamese != english, "no Vietnamese translation in locale/vi"
+    assert VIETNAMESE_LETTERS.search(vietnamese)
+    assert constraint.name not in vietnamese
+    # What to do, not only what is wrong.
+    assert re.search(r"\b(hãy|cần)\b", vietnamese, re.IGNORECASE)
+
+
+def test_a_code_that_is_not_a_code_is_refused_in_vietnamese(db):
+    person = Person(full_name="Trần Thị Hồng Nhung", slug="Trần Thị")
+    with translation.override("vi"):
+        with pytest.raises(ValidationError) as refused:
+            person.full_clean()
+        [message] = refused.value.message_dict["slug"]
+    assert message.startswith("Mã không hợp lệ")
+    assert "slug" not in message
+
+
+@pytest.mark.parametrize("message", DJANGO_MESSAGES)
+def test_djangos_untranslated_validation_messages_read_in_vietnamese(message):
+    with translation.override("vi"):
+        vietnamese = translation.gettext(message)
+    assert vietnamese != message
+    assert VIETNAMESE_LETTERS.search(vietnamese)

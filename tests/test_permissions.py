@@ -455,6 +455,29 @@ def test_an_import_cannot_take_over_another_units_award(client, world, users):
     assert other.recipient_unit == world["other unit"]
 
 
+def test_a_row_without_a_key_naming_another_units_award_is_refused(client, world, users):
+    # Found by its type, year and recipient, the other unit's award is refused for the unit
+    # editor as it would be by its key: neither updated nor taken for a new award.
+    client_for(client, users, "unit editor")
+    other = world["other award"]
+    row = {**award_row(world["other unit"], 2017), "Ghi chú": "Sửa hộ đơn vị khác."}
+    response = import_csv(client, [row])
+    assert response.context["confirm_form"] is None
+    assert [(p.row, p.message) for p in response.context["report"].problems] == [
+        (2, refusal(users["unit editor"], other))
+    ]
+    other.refresh_from_db()
+    assert other.note == ""
+
+
+def test_a_unit_editor_reimports_their_list_without_keys_unchanged(client, world, users):
+    client_for(client, users, "unit editor")
+    own = world["own award"]
+    response = import_csv(client, [award_row(own.recipient_unit, 2017)])
+    report = response.context["report"]
+    assert report.problems == [] and report.unchanged == 1 and report.new == 0
+
+
 def test_the_confirm_step_refuses_too(client, world, users):
     """A file that passed its preview is checked again when confirmed: a unit may have moved."""
     client_for(client, users, "unit editor")

@@ -3,6 +3,7 @@ however they were typed, and no cell can run as a formula."""
 
 import datetime
 import io
+import re
 import unicodedata
 
 import openpyxl
@@ -341,10 +342,194 @@ def test_a_file_of_new_awards_may_leave_out_the_key(department, flag_type):
     award = Award.objects.get()
     assert award.key is not None
 
-    # The same rows again are refused as a duplicate, not stored twice.
+    # The same rows again find the award they name: nothing changes, nothing is stored twice.
     result = AwardResource().import_data(file)
-    assert result.has_validation_errors()
+    assert errors(result) == []
+    assert import_types(result) == {"skip"}
     assert Award.objects.count() == 1
+
+
+def without(dataset: tablib.Dataset, column: str) -> tablib.Dataset:
+    """``dataset`` without one of its columns, as a list typed or pasted without it."""
+    del dataset[column]
+    return dataset
+
+
+def test_a_list_without_its_key_column_finds_the_awards_it_names(report):
+    before = snapshot(Award)
+    exported = without(as_csv(AwardResource().export()), "Mã")
+
+    result = AwardResource().import_data(exported)
+    assert errors(result) == []
+    assert import_types(result) == {"skip"}
+    assert snapshot(Award) == before
+
+
+def test_a_list_without_keys_plus_one_new_row_imports_that_row(report, department, flag_type):
+    exported = without(as_csv(AwardResource().export()), "Mã")
+    headers = exported.headers
+    new = dict.fromkeys(headers, "")
+    new.update({"Năm": "2017", "Hình thức khen thưởng": flag_type.name, "Đơn vị nhận": "cuc-xdpt"})
+    exported.append([new[header] for header in headers])
+    keys = set(Award.objects.values_list("key", flat=True))
+
+    result = AwardResource().import_data(exported)
+    assert errors(result) == []
+    assert [row.import_type for row in result.rows] == ["skip"] * len(keys) + ["new"]
+    assert set(Award.objects.values_list("key", flat=True)) > keys
+    assert Award.objects.get(year=2017).recipient_unit == department
+
+
+def test_a_row_without_a_key_updates_the_award_its_natural_key_names(report, division, flag_type):
+    award = Award.objects.get(recipient_unit=division)
+    file = award_row(
+        **{
+            "Năm": "2016",
+            "Hình thức khen thưởng": flag_type.name,
+            "Đơn vị nhận": division.name,
+            "Số quyết định": "123/QĐ-BCA",
+            "Ghi chú": "Trao tại hội nghị tổng kết.",
+        }
+    )
+    preview = AwardResource().import_data(file, dry_run=True)
+    assert import_types(preview) == {"update"}
+    # The row is shown with the key of the award it updates.
+    assert preview.rows[0].row_values["Mã"] == str(award.key)
+
+    AwardResource().import_data(file)
+    award.refresh_from_db()
+    assert award.note == "Trao tại hội nghị tổng kết."
+    assert award.source_quote == "Phòng Tham mưu được tặng Cờ thi đua."
+    assert Award.objects.count() == 3
+
+
+def test_a_row_whose_key_cannot_be_read_is_refused_not_matched_by_its_natural_key(
+    report, division, flag_type
+):
+    file = award_row(
+        **{
+            "Mã": "không-phải-mã",
+            "Năm": "2016",
+            "Hình thức khen thưởng": flag_type.name,
+            "Đơn vị nhận": division.name,
+            "Số quyết định": "123/QĐ-BCA",
+        }
+    )
+    result = AwardResource().import_data(file)
+    assert any("không-phải-mã" in message for message in errors(result))
+
+
+def test_another_decision_number_is_another_award(report, division, flag_type):
+    file = award_row(
+        **{
+            "Năm": "2016",
+            "Hình thức khen thưởng": flag_type.name,
+            "Đơn vị nhận": division.name,
+            "Số quyết định": "456/QĐ-BCA",
+        }
+    )
+    assert import_types(AwardResource().import_data(file)) == {"new"}
+    assert division.awards.count() == 2
+
+
+def unkeyed_award_rows(units: list[Unit], flag_type: AwardType) -> tablib.Dataset:
+    return tablib.Dataset(
+        *[("", "2016", flag_type.name, unit.name) for unit in units],
+        headers=["Mã", "Năm", "Hình thức khen thưởng", "Đơn vị nhận"],
+    )
+
+
+def test_rows_without_keys_are_looked_up_in_a_few_queries_whatever_their_number(
+    ministry, flag_type
+):
+    units = [
+        Unit.objects.create(name=f"Đội {i}", slug=f"doi-{i}", kind="division", parent=ministry)
+        for i in range(40)
+    ]
+    for unit in units[::2]:
+        Award.objects.create(award_type=flag_type, year=2016, recipient_unit=unit)
+
+    def queries(count: int) -> int:
+        with CaptureQueriesContext(connection) as context:
+            result = AwardResource().import_data(
+                unkeyed_award_rows(units[:count], flag_type), dry_run=True
+            )
+        assert errors(result) == []
+        assert [row.import_type for row in result.rows] == ["skip", "new"] * (count // 2)
+        return len(context)
+
+    assert queries(40) == queries(4)
+
+
+def test_a_unit_editors_row_naming_another_units_award_is_refused(
+    ministry, department, flag_type, django_user_model
+):
+    from django.contrib.auth.models import Group
+
+    from movement.models import StaffProfile
+    from movement.permissions import UNIT_EDITORS, refusal
+
+    other = Unit.objects.create(
+        name="Công an tỉnh Lào Cai", slug="ca-lao-cai", kind="provincial_police", parent=ministry
+    )
+    theirs = Award.objects.create(award_type=flag_type, year=2016, recipient_unit=other)
+    editor = django_user_model.objects.create_user("editor", is_staff=True)
+    editor.groups.add(Group.objects.get(name=UNIT_EDITORS))
+    StaffProfile.objects.create(user=editor, unit=department)
+    file = award_row(
+        **{
+            "Năm": "2016",
+            "Hình thức khen thưởng": flag_type.name,
+            "Đơn vị nhận": other.name,
+            "Ghi chú": "Sửa hộ.",
+        }
+    )
+    result = AwardResource().import_data(file, user=editor)
+    assert errors(result) == [refusal(editor, theirs)]
+    theirs.refresh_from_db()
+    assert theirs.note == ""
+
+
+def test_a_unit_without_a_code_is_found_by_its_parent_and_name(report, department, division):
+    before = snapshot(Unit)
+    exported = without(as_csv(UnitResource().export()), "Mã")
+    result = UnitResource().import_data(exported)
+    assert errors(result) == []
+    # The units without a parent have no natural key: they are new, with codes made for them.
+    named = {row.row_values["Tên đầy đủ"]: row for row in result.rows}
+    assert named[division.name].import_type == "skip"
+    assert named[department.name].import_type == "skip"
+    assert named["Bộ Công an"].import_type == "new"
+    assert named["Bộ Công an"].row_values["Mã"] == "bo-cong-an-2"
+    assert snapshot(Unit)[: len(before)] == before
+
+
+def test_a_person_without_a_code_gets_one_made_from_the_name(department):
+    Person.objects.create(full_name="Trần Thị Hồng Nhung", slug="tran-thi-hong-nhung")
+    file = tablib.Dataset(
+        ["Trần Thị Hồng Nhung", department.name],
+        ["Trần Thị Hồng Nhung", department.name],
+        ["Đỗ Đức Đạt", ""],
+        headers=["Họ và tên", "Đơn vị"],
+    )
+    result = PersonResource().import_data(file)
+    assert errors(result) == []
+    assert import_types(result) == {"new"}
+    assert list(Person.objects.order_by("pk").values_list("slug", flat=True)) == [
+        "tran-thi-hong-nhung",
+        "tran-thi-hong-nhung-2",
+        "tran-thi-hong-nhung-3",
+        "do-duc-dat",
+    ]
+
+
+def test_a_person_without_a_code_is_always_a_new_person(person):
+    # A person has no unique key but the code: two officers may share a name and a unit.
+    file = tablib.Dataset(
+        ["", person.full_name, person.unit.name], headers=["Mã", "Họ và tên", "Đơn vị"]
+    )
+    assert import_types(PersonResource().import_data(file)) == {"new"}
+    assert Person.objects.filter(full_name=person.full_name).count() == 2
 
 
 def test_unnamed_groups_are_written_as_the_report_counts_them(flag_type):
@@ -550,3 +735,59 @@ def test_people_export_their_rank_by_name(report, person):
 def test_units_export_parents_before_children(report):
     codes = [row["Mã"] for row in UnitResource().export().dict]
     assert codes.index("bo-cong-an") < codes.index("cuc-xdpt") < codes.index("phong-tham-muu")
+
+
+def test_a_row_that_would_record_an_award_twice_is_told_so_in_vietnamese(division, flag_type):
+    Award.objects.create(
+        award_type=flag_type, year=2016, recipient_unit=division, decision_number="1"
+    )
+    other = Award.objects.create(
+        award_type=flag_type, year=2016, recipient_unit=division, decision_number="2"
+    )
+    exported = as_csv(AwardResource().export())
+    [row] = [row for row in exported.dict if row["Mã"] == str(other.key)]
+    file = award_row(**{**row, "Số quyết định": "1"})
+    with translation.override("vi"):
+        result = AwardResource().import_data(file)
+        assert errors(result) == [
+            "Đơn vị này đã có hình thức khen thưởng này trong năm này với cùng số quyết định. "
+            "Nếu đây là một lần khen thưởng khác, hãy ghi số quyết định của lần đó."
+        ]
+
+
+def test_a_keyed_row_is_checked_against_the_table_beside_rows_without_keys(division, flag_type):
+    # Rows without a key are looked up by their natural key; a row with one is not, so its
+    # natural key is still checked against the stored awards.
+    Award.objects.create(
+        award_type=flag_type, year=2016, recipient_unit=division, decision_number="1"
+    )
+    other = Award.objects.create(
+        award_type=flag_type, year=2016, recipient_unit=division, decision_number="2"
+    )
+    file = tablib.Dataset(
+        [str(other.key), "2016", flag_type.name, division.name, "1"],
+        ["", "2017", flag_type.name, division.name, "3"],
+        headers=["Mã", "Năm", "Hình thức khen thưởng", "Đơn vị nhận", "Số quyết định"],
+    )
+    result = AwardResource().import_data(file)
+    assert len(errors(result)) == 1
+    assert Award.objects.count() == 2
+
+
+def test_every_refusal_of_a_bad_file_reads_in_vietnamese(ministry, flag_type):
+    people = tablib.Dataset(
+        ["Trần Thị", "Trần Thị Hồng Nhung", ""],
+        headers=["Mã", "Họ và tên", "Đơn vị"],
+    )
+    # A second "Phòng A" under the same parent, given a code of its own.
+    units = tablib.Dataset(
+        ["phong-b", "Phòng A", "Bộ Công an", "division"],
+        headers=["Mã", "Tên đầy đủ", "Đơn vị cấp trên", "Loại đơn vị"],
+    )
+    Unit.objects.create(name="Phòng A", slug="phong-a", kind="division", parent=ministry)
+    with translation.override("vi"):
+        messages = errors(PersonResource().import_data(people))
+        messages += errors(UnitResource().import_data(units))
+    assert len(messages) == 2
+    for message in messages:
+        assert not re.search(r"\b(Enter|valid|Constraint|violated|exists|slug)\b", message), message

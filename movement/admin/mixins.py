@@ -125,3 +125,23 @@ class LabelRelationsMixin:
         if queryset is None:
             queryset = related._default_manager.using(db)
         return queryset.select_related(*LABEL_RELATIONS[related])
+
+
+class MadeCodeMixin:
+    """For records whose code (``slug``) is made from their name when left blank (see
+    movement.models.base.CodeMakingManager, called by the model's clean()).
+
+    Django's own prepopulating script is not used: it drops the Vietnamese letters it does not
+    know, making "trn-th-hng-nhung" of "Trần Thị Hồng Nhung" and "dj-van-djc" of "Đỗ Văn Đức".
+    """
+
+    def get_form(self, request: HttpRequest, obj: Model | None = None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        field = form.base_fields.get("slug")
+        if field is not None:
+            field.required = False
+            field.help_text = _(
+                "Leave it blank to have it made from the name: “Trần Thị Hồng Nhung” gives "
+                "“tran-thi-hong-nhung”, numbered if taken."
+            )
+        return form

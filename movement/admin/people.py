@@ -10,6 +10,7 @@ from .mixins import (
     FoldedSearchMixin,
     InferredColumnMixin,
     LabelRelationsMixin,
+    MadeCodeMixin,
     SmallTableFoldedSearchMixin,
 )
 from .scoping import UnitScopeMixin
@@ -26,6 +27,7 @@ class RankAdmin(SmallTableFoldedSearchMixin, HistoryAdmin, SpreadsheetAdmin):
 
 @admin.register(Person)
 class PersonAdmin(
+    MadeCodeMixin,
     UnitScopeMixin,
     FoldedSearchMixin,
     InferredColumnMixin,
@@ -39,7 +41,6 @@ class PersonAdmin(
     list_select_related = ["rank", "unit"]
     show_full_result_count = False
     autocomplete_fields = ["rank", "unit", "source"]
-    prepopulated_fields = {"slug": ["full_name"]}
     fieldsets = [
         (None, {"fields": ["full_name", "slug", "rank", "position", "unit"]}),
         SOURCE_FIELDSET,

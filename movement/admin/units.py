@@ -4,13 +4,20 @@ from movement.models import Unit
 from movement.resources import UnitResource
 
 from .history import HistoryAdmin
-from .mixins import SOURCE_FIELDSET, FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin
+from .mixins import (
+    SOURCE_FIELDSET,
+    FoldedSearchMixin,
+    InferredColumnMixin,
+    LabelRelationsMixin,
+    MadeCodeMixin,
+)
 from .scoping import UnitScopeMixin
 from .spreadsheets import SpreadsheetAdmin
 
 
 @admin.register(Unit)
 class UnitAdmin(
+    MadeCodeMixin,
     UnitScopeMixin,
     FoldedSearchMixin,
     InferredColumnMixin,
@@ -23,7 +30,6 @@ class UnitAdmin(
     list_filter = ["kind", "is_external"]
     list_select_related = ["parent"]
     autocomplete_fields = ["parent", "source"]
-    prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
         (None, {"fields": ["name", "short_name", "slug", "parent", "kind", "is_external"]}),
         SOURCE_FIELDSET,

@@ -72,16 +72,30 @@ class AwardType(Sourced, Searchable):
         verbose_name_plural = _("award types")
         ordering = ["category", "name", "award_class"]
         constraints = [
-            models.UniqueConstraint(fields=["name", "award_class"], name="award_type_unique_name"),
+            models.UniqueConstraint(
+                fields=["name", "award_class"],
+                name="award_type_unique_name",
+                violation_error_message=_(
+                    "An award type with this name and class already exists. Use that one, or give "
+                    "another name or class."
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(for_individuals=True) | Q(for_collectives=True),
                 name="award_type_has_recipients",
+                violation_error_message=_(
+                    "Say whether the award type is for individuals, for collectives or for both."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True)
                 | Q(valid_from__isnull=True)
                 | Q(valid_until__gte=models.F("valid_from")),
                 name="award_type_valid_period",
+                violation_error_message=_(
+                    "The last year an award type applies cannot come before its first. Correct one"
+                    " of the two years."
+                ),
             ),
         ]
 
@@ -237,34 +251,63 @@ class Award(Sourced, Searchable):
                     group_count__isnull=False,
                 ),
                 name="award_exactly_one_recipient",
+                violation_error_message=_(
+                    "An award has exactly one recipient: a unit, a person, or an unnamed group "
+                    "with its count. Fill in one of the three and leave the other two empty."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(group_count__isnull=True, group_kind="")
                 | (Q(group_count__gte=1) & ~Q(group_kind="")),
                 name="award_group_has_kind_and_count",
+                violation_error_message=_(
+                    "An unnamed group needs both its count (1 or more) and whether it is of "
+                    "collectives or individuals, e.g. “3 tập thể”."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(recipient_person__isnull=False)
                 | Q(rank_at_award__isnull=True, position_at_award=""),
                 name="award_rank_only_for_people",
+                violation_error_message=_(
+                    "Rank and position at the time are for awards to a person. Leave them empty "
+                    "when the recipient is a unit or an unnamed group."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=1945, year__lte=2100), name="award_year_in_range"
+                condition=Q(year__gte=1945, year__lte=2100),
+                name="award_year_in_range",
+                violation_error_message=_(
+                    "The emulation year must be between 1945 and 2100. Check the year."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["award_type", "year", "recipient_unit", "decision_number"],
                 condition=Q(recipient_unit__isnull=False),
                 name="award_unique_for_unit",
+                violation_error_message=_(
+                    "This unit already has this award for this year with the same decision number."
+                    " If it is another award, give its decision number."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["award_type", "year", "recipient_person", "decision_number"],
                 condition=Q(recipient_person__isnull=False),
                 name="award_unique_for_person",
+                violation_error_message=_(
+                    "This person already has this award for this year with the same decision "
+                    "number. If it is another award, give its decision number."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["award_type", "year", "group_kind", "group_count", "decision_number"],
                 condition=Q(group_count__isnull=False),
                 name="award_unique_for_group",
+                violation_error_message=_(
+                    "An unnamed group of this size and kind already has this award for this year "
+                    "with the same decision number. If it is another award, give its decision "
+                    "number."
+                ),
             ),
         ]
         indexes = [

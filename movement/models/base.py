@@ -1,10 +1,98 @@
+from collections.abc import Sequence
+
 from django.db import models
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from movement.audit import AuditedRecords
 from movement.text import fold
 
 from .fields import LineField, TextField
+
+# Messages of Django's validators and model fields that Django's Vietnamese catalogue leaves
+# untranslated: ours translates them (locale/vi), and naming them here keeps makemessages from
+# dropping them.
+DJANGO_MESSAGES = (
+    gettext_noop("Enter a valid “slug” consisting of letters, numbers, underscores or hyphens."),
+    gettext_noop(
+        "Enter a valid “slug” consisting of Unicode letters, numbers, underscores, or hyphens."
+    ),
+    gettext_noop("Null characters are not allowed."),
+    gettext_noop("“%(value)s” value must be an integer."),
+    gettext_noop("“%(value)s” value must be either True or False."),
+    gettext_noop("“%(value)s” value has an invalid date format. It must be in YYYY-MM-DD format."),
+    gettext_noop(
+        "“%(value)s” value has the correct format (YYYY-MM-DD) but it is an invalid date."
+    ),
+    gettext_noop("“%(value)s” is not a valid UUID."),
+    gettext_noop("Enter a valid UUID."),
+)
+
+
+def code_from_name(name: str) -> str:
+    """The code a name gives: its Vietnamese letters folded to ASCII (đ to d), its words joined
+    by hyphens. "Trần Thị Hồng Nhung" gives "tran-thi-hong-nhung"."""
+    # slugify alone would drop đ and the letters Unicode does not decompose to ASCII.
+    return slugify(fold(name))
+
+
+class CodeMakingManager(models.Manager):
+    """A manager of records whose code (``slug``) is made from their name when none is given:
+    by the admin's form and by a spreadsheet row without one."""
+
+    # The field the code is made from.
+    code_source = "name"
+
+    def free_codes(self, names: Sequence[str]) -> list[str]:
+        """A code for each of ``names``, made by :func:`code_from_name` and numbered (-2, -3…)
+        where a stored record or an earlier name of the list has it. "" for a name without a
+        letter or digit. One query per round of a thousand codes; a round asks for as many
+        numbered codes as the names need, twice as many as the round before when all are
+        taken."""
+        length = self.model._meta.get_field("slug").max_length
+        wanted: dict[str, list[int]] = {}
+        for position, name in enumerate(names):
+            base = code_from_name(name)[:length].strip("-")
+            if base:
+                wanted.setdefault(base, []).append(position)
+        codes = [""] * len(names)
+        used: set[str] = set()
+        tried = dict.fromkeys(wanted, 0)
+        window = 1
+        while wanted:
+            candidates = {
+                base: [
+                    numbered_code(base, number, length)
+                    for number in range(tried[base] + 1, tried[base] + len(left) * window + 1)
+                ]
+                for base, left in wanted.items()
+            }
+            asked = [code for forms in candidates.values() for code in forms]
+            taken = set()
+            for start in range(0, len(asked), 1000):
+                chunk = asked[start : start + 1000]
+                taken.update(self.filter(slug__in=chunk).values_list("slug", flat=True))
+            for base, forms in candidates.items():
+                left = wanted[base]
+                for code in forms:
+                    if not left:
+                        break
+                    if code not in taken and code not in used:
+                        codes[left.pop(0)] = code
+                        used.add(code)
+                tried[base] += len(forms)
+            wanted = {base: left for base, left in wanted.items() if left}
+            window *= 2
+        return codes
+
+
+def numbered_code(base: str, number: int, length: int) -> str:
+    """``base`` itself for the first, ``base-2``, ``base-3``… after, cut to ``length``."""
+    if number == 1:
+        return base
+    suffix = f"-{number}"
+    return base[: length - len(suffix)].rstrip("-") + suffix
 
 
 class SourceManager(models.Manager):

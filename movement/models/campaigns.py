@@ -102,7 +102,12 @@ class Participation(Sourced):
         ordering = ["event", "role", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["event", "person", "role"], name="participation_unique_role"
+                fields=["event", "person", "role"],
+                name="participation_unique_role",
+                violation_error_message=_(
+                    "This person is already recorded in this role at this event. Change the role, "
+                    "or edit the record already there."
+                ),
             )
         ]
 
@@ -172,6 +177,9 @@ class Campaign(Sourced, Searchable):
                 | models.Q(start_year__isnull=True)
                 | models.Q(end_year__gte=models.F("start_year")),
                 name="campaign_ends_after_it_starts",
+                violation_error_message=_(
+                    "A campaign cannot end before the year it starts. Correct one of the two years."
+                ),
             )
         ]
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from movement.audit import AuditedRecords
 
-from .base import Searchable, Sourced, refresh_award_search_text
+from .base import CodeMakingManager, Searchable, Sourced, refresh_award_search_text
 from .fields import LineField
 
 
@@ -44,7 +44,9 @@ class Rank(models.Model):
         return (self.name,)
 
 
-class PersonManager(models.Manager):
+class PersonManager(CodeMakingManager):
+    code_source = "full_name"
+
     def get_by_natural_key(self, slug: str) -> "Person":
         return self.get(slug=slug)
 
@@ -80,6 +82,12 @@ class Person(Sourced, Searchable):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
+
+    def clean(self) -> None:
+        super().clean()
+        # A person given no code gets one made from their name (the admin's form allows that).
+        if not self.slug:
+            self.slug = Person.objects.free_codes([self.full_name])[0]
 
     def get_absolute_url(self) -> str:
         return reverse("movement:person_detail", kwargs={"slug": self.slug})

@@ -48,7 +48,14 @@ class WorkPlan(Sourced):
         verbose_name_plural = _("annual work plans")
         ordering = ["-year", "unit__name"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "year"], name="work_plan_unique_per_unit_year")
+            models.UniqueConstraint(
+                fields=["unit", "year"],
+                name="work_plan_unique_per_unit_year",
+                violation_error_message=_(
+                    "This unit already has an annual plan for this year. Edit that plan instead of"
+                    " adding another."
+                ),
+            )
         ]
 
     def __str__(self) -> str:
@@ -82,7 +89,14 @@ class WorkArea(models.Model):
         verbose_name_plural = _("work areas")
         ordering = ["plan", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "number"], name="work_area_unique_number")
+            models.UniqueConstraint(
+                fields=["plan", "number"],
+                name="work_area_unique_number",
+                violation_error_message=_(
+                    "This plan already has an area of work with this number. Give it another "
+                    "number."
+                ),
+            )
         ]
 
     def __str__(self) -> str:
@@ -152,7 +166,13 @@ class Task(Sourced, Searchable):
         verbose_name_plural = _("tasks")
         ordering = ["plan", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "number"], name="task_unique_number")
+            models.UniqueConstraint(
+                fields=["plan", "number"],
+                name="task_unique_number",
+                violation_error_message=_(
+                    "This plan already has a task with this number. Give it another number."
+                ),
+            )
         ]
 
     def __str__(self) -> str:

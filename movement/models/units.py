@@ -8,7 +8,7 @@ from tree_queries.query import TreeQuerySet
 
 from movement.audit import AuditedRecords
 
-from .base import Searchable, Sourced, refresh_award_search_text
+from .base import CodeMakingManager, Searchable, Sourced, refresh_award_search_text
 from .fields import LineField
 
 # This unit's id, then its children's, their children's… The SQL is constant; the id is a
@@ -34,7 +34,7 @@ LINEAGE_SQL = """
 """
 
 
-class UnitManager(models.Manager.from_queryset(TreeQuerySet)):
+class UnitManager(CodeMakingManager.from_queryset(TreeQuerySet)):
     def get_by_natural_key(self, slug: str) -> "Unit":
         return self.get(slug=slug)
 
@@ -85,9 +85,20 @@ class Unit(Sourced, Searchable, TreeNode):
         verbose_name_plural = _("units")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["parent", "name"], name="unit_unique_name_per_parent"),
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                name="unit_unique_name_per_parent",
+                violation_error_message=_(
+                    "The parent unit already has a unit of this name. Check whether it is the same"
+                    " unit, or give another name."
+                ),
+            ),
             models.CheckConstraint(
-                condition=~models.Q(parent=models.F("pk")), name="unit_not_its_own_parent"
+                condition=~models.Q(parent=models.F("pk")),
+                name="unit_not_its_own_parent",
+                violation_error_message=_(
+                    "A unit cannot be its own parent unit. Choose another parent unit."
+                ),
             ),
         ]
 
@@ -96,6 +107,12 @@ class Unit(Sourced, Searchable, TreeNode):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
+
+    def clean(self) -> None:
+        super().clean()
+        # A unit given no code gets one made from its name (the admin's form allows that).
+        if not self.slug:
+            self.slug = Unit.objects.free_codes([self.name])[0]
 
     def get_absolute_url(self) -> str:
         return reverse("movement:unit_detail", kwargs={"slug": self.slug})

@@ -74,6 +74,9 @@ class PendingImport(models.Model):
     )
     finished_at = models.DateTimeField(_("imported or cancelled at"), null=True, blank=True)
     sheet = models.JSONField(_("rows read"), null=True, blank=True)
+    # What the preview said each row would do ("new", "update", "skip"), in the rows' order: the
+    # confirmation writes nothing unless each row still does the same.
+    actions = models.JSONField(_("actions previewed"), default=list, blank=True)
 
     objects = PendingImportQuerySet.as_manager()
 
