@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "movement.apps.LoginProtectionConfig",
     "csp",
     "movement",
+    # Tools beside the app: the `benchmark` and `seed_demo` commands (benchmarks/).
+    "benchmarks",
 ]
 
 MIDDLEWARE = [

@@ -13,7 +13,7 @@ import sys
 import pytest
 from django.conf import settings
 
-from movement.benchmark.results import CASE_NAMES, CaseResult, SizeResult, table
+from benchmarks.results import CASE_NAMES, CaseResult, SizeResult, table
 
 KEYS = {"name", "ms", "queries", "baseline", "baseline_ms", "ratio", "peak_mb"}
 WITH_REFERENCE = {

@@ -12,15 +12,14 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils.html import escape
 
-from movement import demo
+from benchmarks import baseline, synthetic, web
+from benchmarks.measure import count_queries
 from movement.admin.paginator import LargeTablePaginator, estimated_count
-from movement.benchmark import baseline, web
-from movement.benchmark.measure import count_queries
 from movement.models import Award, AwardType, Person, Unit
 from movement.text import fold
 
-SMALL = demo.Sizes(units=40, people=150, awards=800)
-LARGE = demo.Sizes(units=80, people=600, awards=3200)
+SMALL = synthetic.Sizes(units=40, people=150, awards=800)
+LARGE = synthetic.Sizes(units=80, people=600, awards=3200)
 # Small pages, so that every case of the award list spans several pages at both sizes.
 PER_PAGE = 5
 # Common enough to fill several pages at both sizes.
@@ -59,9 +58,9 @@ def queries_per_case(client, admin_client) -> dict[str, int]:
     return counts
 
 
-def queries_at(size: demo.Sizes, client, admin_client) -> dict[str, int]:
+def queries_at(size: synthetic.Sizes, client, admin_client) -> dict[str, int]:
     with transaction.atomic():
-        demo.generate(size, seed=3)
+        synthetic.generate(size, seed=3)
         counts = queries_per_case(client, admin_client)
         transaction.set_rollback(True)
     return counts
@@ -82,7 +81,7 @@ def test_every_case_takes_as_many_queries_for_thousands_of_awards_as_for_hundred
 
 @pytest.fixture
 def seeded(db):
-    demo.generate(SMALL, seed=5)
+    synthetic.generate(SMALL, seed=5)
 
 
 def ordered() -> list[int]:

@@ -9,8 +9,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from movement.benchmark import database, measure, spreadsheets, web
-from movement.benchmark.results import CaseResult, SizeResult, table
+from benchmarks import database, measure, spreadsheets, web
+from benchmarks.results import CaseResult, SizeResult, table
 
 DEFAULT_SIZES = "10000,100000,1000000"
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from movement import demo
+from benchmarks import synthetic
 
 
 @contextmanager
@@ -56,15 +56,15 @@ def use_database(name: str) -> None:
 
 def fill(
     awards: int, *, units: int, people: int, seed: int, log: Callable[[str], None] | None = None
-) -> demo.Report:
+) -> synthetic.Report:
     """Fill the empty database with synthetic data, then let the planner know the tables.
 
     PostgreSQL's autovacuum would analyse and vacuum the new tables within a minute or so of a
     bulk load; doing it here, at once, measures the state a live server is in rather than the
     minute after a load. SQLite is left as Django leaves it, without ANALYZE statistics.
     """
-    report = demo.generate(
-        demo.Sizes(units=units, people=people, awards=awards), seed=seed, log=log
+    report = synthetic.generate(
+        synthetic.Sizes(units=units, people=people, awards=awards), seed=seed, log=log
     )
     connection = connections[DEFAULT_DB_ALIAS]
     if connection.vendor == "postgresql":

@@ -2,16 +2,16 @@ import random
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from movement import demo
+from benchmarks import synthetic
 
 
 class Command(BaseCommand):
     help = (
         "Fill an empty database with plausible synthetic data (units, people, award types, "
         "awards, campaigns, work plans) for demos and benchmarks. Every row points at the source "
-        f"“{demo.SOURCE_SLUG}” and every slug starts with “{demo.SLUG_PREFIX}”. Refuses a "
-        "database holding the report fixtures unless --force, and one already holding synthetic "
-        "data always; the whole run is one transaction."
+        f"“{synthetic.SOURCE_SLUG}” and every slug starts with “{synthetic.SLUG_PREFIX}”. "
+        "Refuses a database holding the report fixtures unless --force, and one already "
+        "holding synthetic data always; the whole run is one transaction."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -43,7 +43,7 @@ class Command(BaseCommand):
             raise CommandError("Sizes cannot be negative and --batch-size must be at least 1.")
         if units < 1 and (people or awards):
             raise CommandError("People and awards need at least one unit (--units 1 or more).")
-        if reason := demo.refusal(force=force):
+        if reason := synthetic.refusal(force=force):
             raise CommandError(reason)
         if seed is None:
             seed = random.SystemRandom().randrange(2**31)
@@ -52,8 +52,8 @@ class Command(BaseCommand):
             f"seed_demo --seed {seed}: {units} units, {people} people, {awards} awards"
         )
         try:
-            report = demo.generate(
-                demo.Sizes(units=units, people=people, awards=awards),
+            report = synthetic.generate(
+                synthetic.Sizes(units=units, people=people, awards=awards),
                 seed=seed,
                 batch_size=batch_size,
                 log=self.stdout.write if verbose else None,
