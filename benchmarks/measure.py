@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.test.utils import override_settings
 
 
 @dataclass(frozen=True)
@@ -31,17 +29,6 @@ class QueryCounter:
     def __call__(self, execute, sql, params, many, context):
         self.count += 1
         return execute(sql, params, many, context)
-
-
-@contextmanager
-def as_in_production() -> Iterator[None]:
-    """Run as a server does, with DEBUG off: no query log, cached templates.
-
-    Entered once around all the measuring: changing DEBUG makes Django drop its template
-    engines, whose next use parses every template again.
-    """
-    with override_settings(DEBUG=False):
-        yield
 
 
 def count_queries(action: Callable[[], object]) -> int:

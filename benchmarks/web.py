@@ -7,16 +7,13 @@ template. The admin cases are signed in as a superuser; the public pages are rea
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.test import Client
-from django.test.utils import override_settings
 from django.urls import reverse
 
 from movement.models import Award, Campaign, Unit
@@ -57,15 +54,6 @@ class Subjects:
         ) or Campaign.objects.order_by("pk").first()
         last_page = max(1, math.ceil(Award.objects.count() / per_page))
         return cls(province=province, campaign=campaign, last_page=last_page)
-
-
-@contextmanager
-def web_client() -> Iterator[None]:
-    """Serve the project's URLs and the stock admin's, to the test client's host name."""
-    with override_settings(
-        ROOT_URLCONF=baseline.__name__, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]
-    ):
-        yield
 
 
 def superuser_client() -> Client:

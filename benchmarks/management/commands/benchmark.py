@@ -1,18 +1,22 @@
 import argparse
 import json
+import os
 import signal
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from benchmarks import database, measure, spreadsheets, web
+from benchmarks import database, spreadsheets, web
 from benchmarks.results import CaseResult, SizeResult, table
 
 DEFAULT_SIZES = "10000,100000,1000000"
+# DEBUG off and the stock admin mounted: the settings a run measures under, from its start.
+SETTINGS_MODULE = "benchmarks.settings"
 
 
 def sizes(text: str) -> list[int]:
@@ -31,7 +35,8 @@ class Command(BaseCommand):
         "database filled with synthetic data, at each size given, beside stock references: "
         "the median of --runs runs after a warm-up. The database named in the settings is "
         "never touched: SQLite gets a temporary file, PostgreSQL (DATABASE_URL) a database "
-        "movement_bench_<pid> on the same server, dropped at the end."
+        "movement_bench_<pid> on the same server, dropped at the end. It runs under "
+        f"{SETTINGS_MODULE}: the project's settings with DEBUG off, as on a server."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -66,7 +71,13 @@ class Command(BaseCommand):
         parser.add_argument("--child-database", help=argparse.SUPPRESS)
         parser.add_argument("--child-last-pk", type=int, help=argparse.SUPPRESS)
 
+    def run_from_argv(self, argv: list[str]) -> None:
+        self.argv = argv
+        super().run_from_argv(argv)
+
     def handle(self, *args: str, **options: object) -> None:
+        if settings.SETTINGS_MODULE != SETTINGS_MODULE:
+            self.start_again_under_benchmark_settings()
         if options["child"]:
             database.use_database(options["child_database"])
             measured = spreadsheets.run_child(options["child"], options["child_last_pk"])
@@ -88,6 +99,23 @@ class Command(BaseCommand):
                     json.dumps([result.as_json() for result in results], indent=2) + "\n"
                 )
 
+    def start_again_under_benchmark_settings(self) -> None:
+        """Become ``manage.py benchmark`` with the same arguments under :data:`SETTINGS_MODULE`.
+
+        The same process (same id, output and signals), with settings that say from the start
+        what a server runs with, rather than settings rewritten while it runs.
+        """
+        argv = getattr(self, "argv", None)
+        if argv is None:  # called through call_command(), not from a command line
+            raise CommandError(f"Run the benchmark with --settings {SETTINGS_MODULE}.")
+        manage = str(Path(settings.BASE_DIR) / "manage.py")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Only the project's own manage.py, with the interpreter running this one.
+        os.execv(  # noqa: S606
+            sys.executable, [sys.executable, manage, *argv[1:], "--settings", SETTINGS_MODULE]
+        )
+
     def log(self, message: str) -> None:
         if self.verbosity >= 1:
             self.stderr.write(message)
@@ -107,20 +135,16 @@ class Command(BaseCommand):
             )
             self.log(f"  filled in {time.perf_counter() - started:.0f} s; measuring…")
             result = SizeResult(awards=awards, database=connection.vendor)
-            with measure.as_in_production():
-                with web.web_client():
-                    result.cases += web.measure_changelists(runs)
-                    result.cases += web.measure_pages(runs)
-                if not options["skip_export"]:
-                    self.log("  exporting…")
-                    rows = options["export_rows"]
-                    self.spreadsheet_case(
-                        result, lambda: spreadsheets.export_case(name, rows, runs)
-                    )
-                if not options["skip_import"]:
-                    self.log("  importing…")
-                    rows = options["import_rows"]
-                    self.spreadsheet_case(result, lambda: spreadsheets.import_case(rows, runs))
+            result.cases += web.measure_changelists(runs)
+            result.cases += web.measure_pages(runs)
+            if not options["skip_export"]:
+                self.log("  exporting…")
+                rows = options["export_rows"]
+                self.spreadsheet_case(result, lambda: spreadsheets.export_case(name, rows, runs))
+            if not options["skip_import"]:
+                self.log("  importing…")
+                rows = options["import_rows"]
+                self.spreadsheet_case(result, lambda: spreadsheets.import_case(rows, runs))
         return result
 
     def spreadsheet_case(self, result: SizeResult, case: Callable[[], CaseResult]) -> None:
