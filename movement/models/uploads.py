@@ -90,9 +90,9 @@ class PendingImport(models.Model):
                 condition=Q(state__in=["imported", "cancelled"], finished_at__isnull=False)
                 | Q(state__in=["waiting", "expired"], finished_at__isnull=True),
                 name="pending_import_finished_when_ended",
-                violation_error_message=(
-                    "Bản xem trước đã nhập hoặc đã huỷ phải có thời điểm kết thúc; bản đang chờ "
-                    "hoặc đã hết hạn thì không."
+                violation_error_message=_(
+                    "A preview that was imported or cancelled has the moment it ended; one that is "
+                    "waiting or expired has none."
                 ),
             ),
         ]
