@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                     _connector="OR",
                 ),
                 name="pending_import_finished_when_ended",
-                violation_error_message="A preview that was imported or cancelled has the moment it ended; one that is waiting or expired has none.",
+                violation_error_message="A preview that was imported or cancelled needs the moment it ended; one that is waiting or expired needs none.",
             ),
         ),
     ]

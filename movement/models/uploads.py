@@ -91,8 +91,8 @@ class PendingImport(models.Model):
                 | Q(state__in=["waiting", "expired"], finished_at__isnull=True),
                 name="pending_import_finished_when_ended",
                 violation_error_message=_(
-                    "A preview that was imported or cancelled has the moment it ended; one that is "
-                    "waiting or expired has none."
+                    "A preview that was imported or cancelled needs the moment it ended; one that "
+                    "is waiting or expired needs none."
                 ),
             ),
         ]
