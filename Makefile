@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate messages clean
+.PHONY: run test lint format migrate messages clean benchmark
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ format: $(STAMP)
 test: lint
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Speed and memory against stock references, on a throwaway database (README: "The benchmark").
+benchmark: $(STAMP)
+	$(PY) manage.py benchmark --settings benchmarks.settings $(ARGS)
 
 # Re-extract translatable strings and compile them (needs GNU gettext: apt-get install gettext).
 messages: $(STAMP)

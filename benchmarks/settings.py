@@ -1,7 +1,7 @@
 """The settings the benchmark measures under: the project's own, as a server runs them.
 
-``manage.py benchmark`` started under any other settings starts itself again under these, so
-nothing rewrites a setting while it measures.
+``manage.py benchmark --settings benchmarks.settings`` (``make benchmark``); the command refuses
+other settings rather than rewriting a setting while it measures.
 """
 
 from config.settings import *  # noqa: F403

@@ -41,7 +41,7 @@ def run(tmp_path_factory) -> tuple[list, str]:
     finished = subprocess.run(  # noqa: S603
         command,
         cwd=settings.BASE_DIR,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings"},
         capture_output=True,
         text=True,
         timeout=900,
@@ -104,8 +104,8 @@ def test_the_table_reads_as_markdown():
 
 
 def test_it_measures_under_settings_of_its_own_with_debug_off_as_on_a_server():
-    # The run above starts under config.settings; the command starts itself again under these,
-    # where the stock admin it compares with is mounted, rather than rewriting settings.
+    # The run above measures under these, where the stock admin it compares with is mounted,
+    # rather than rewriting settings.
     benchmark_settings = importlib.import_module("benchmarks.settings")
     assert benchmark_settings.DEBUG is False
     assert benchmark_settings.ROOT_URLCONF == "benchmarks.baseline"

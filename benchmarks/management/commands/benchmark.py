@@ -1,6 +1,5 @@
 import argparse
 import json
-import os
 import signal
 import sys
 import time
@@ -71,13 +70,12 @@ class Command(BaseCommand):
         parser.add_argument("--child-database", help=argparse.SUPPRESS)
         parser.add_argument("--child-last-pk", type=int, help=argparse.SUPPRESS)
 
-    def run_from_argv(self, argv: list[str]) -> None:
-        self.argv = argv
-        super().run_from_argv(argv)
-
     def handle(self, *args: str, **options: object) -> None:
         if settings.SETTINGS_MODULE != SETTINGS_MODULE:
-            self.start_again_under_benchmark_settings()
+            raise CommandError(
+                f"Run the benchmark under its own settings: manage.py benchmark --settings "
+                f"{SETTINGS_MODULE} … (or make benchmark ARGS='…')."
+            )
         if options["child"]:
             database.use_database(options["child_database"])
             measured = spreadsheets.run_child(options["child"], options["child_last_pk"])
@@ -98,23 +96,6 @@ class Command(BaseCommand):
                 options["json"].write_text(
                     json.dumps([result.as_json() for result in results], indent=2) + "\n"
                 )
-
-    def start_again_under_benchmark_settings(self) -> None:
-        """Become ``manage.py benchmark`` with the same arguments under :data:`SETTINGS_MODULE`.
-
-        The same process (same id, output and signals), with settings that say from the start
-        what a server runs with, rather than settings rewritten while it runs.
-        """
-        argv = getattr(self, "argv", None)
-        if argv is None:  # called through call_command(), not from a command line
-            raise CommandError(f"Run the benchmark with --settings {SETTINGS_MODULE}.")
-        manage = str(Path(settings.BASE_DIR) / "manage.py")
-        sys.stdout.flush()
-        sys.stderr.flush()
-        # Only the project's own manage.py, with the interpreter running this one.
-        os.execv(  # noqa: S606
-            sys.executable, [sys.executable, manage, *argv[1:], "--settings", SETTINGS_MODULE]
-        )
 
     def log(self, message: str) -> None:
         if self.verbosity >= 1:
