@@ -43,6 +43,7 @@ from movement.widgets import (
     NumberWidget,
     PersonWidget,
     TextWidget,
+    UnitWidget,
     UUIDWidget,
     WorkAreaWidget,
     WorkPlanWidget,
@@ -103,8 +104,8 @@ def yes_no_column(attribute: str, name: str) -> fields.Field:
     return column(attribute, name, YesNoWidget())
 
 
-def unit_widget() -> NamedRecordWidget:
-    return NamedRecordWidget(Unit, names=("name", "short_name"))
+def unit_widget() -> UnitWidget:
+    return UnitWidget(Unit)
 
 
 def person_widget() -> PersonWidget:

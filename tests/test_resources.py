@@ -39,6 +39,7 @@ from movement.resources import (
     WorkAreaResource,
     WorkPlanResource,
 )
+from movement.text import fold
 
 # In the order a file set is imported into an empty database: what a record names comes first.
 RESOURCES = [
@@ -290,7 +291,7 @@ def test_an_award_the_model_refuses_is_a_row_error(person, flag_type):
     assert not Award.objects.exists()
 
 
-def test_units_that_share_a_name_are_written_as_their_codes(ministry, department, flag_type):
+def test_units_that_share_a_name_are_written_with_their_parent(ministry, department, flag_type):
     other = Unit.objects.create(
         name="Cục Cảnh sát hình sự", slug="c02", kind=Unit.Kind.DEPARTMENT, parent=ministry
     )
@@ -302,12 +303,34 @@ def test_units_that_share_a_name_are_written_as_their_codes(ministry, department
     )
     Award.objects.create(award_type=flag_type, year=2016, recipient_unit=theirs)
     exported = as_csv(AwardResource().export())
-    assert exported.dict[0]["Đơn vị nhận"] == "tham-muu-c02"
+    assert exported.dict[0]["Đơn vị nhận"] == "Phòng Tham mưu (Cục Cảnh sát hình sự)"
 
     result = AwardResource().import_data(exported)
     assert errors(result) == []
     assert import_types(result) == {"skip"}
     assert ours.awards.count() == 0
+
+
+def test_units_whose_parents_share_a_name_too_are_written_as_their_codes(ministry, flag_type):
+    # Several provinces have a district called Châu Thành, each with its "Phòng Tham mưu".
+    divisions = []
+    for province in ("Bến Tre", "Tiền Giang"):
+        parent = Unit.objects.create(
+            name=f"Công an tỉnh {province}", slug=f"ca-{fold(province)}", parent=ministry
+        )
+        district = Unit.objects.create(
+            name="Công an huyện Châu Thành", slug=f"chau-thanh-{parent.pk}", parent=parent
+        )
+        divisions.append(
+            Unit.objects.create(name="Phòng Tham mưu", slug=f"tm-{parent.pk}", parent=district)
+        )
+    Award.objects.create(award_type=flag_type, year=2016, recipient_unit=divisions[1])
+    exported = as_csv(AwardResource().export())
+    assert exported.dict[0]["Đơn vị nhận"] == divisions[1].slug
+
+    result = AwardResource().import_data(exported)
+    assert errors(result) == []
+    assert import_types(result) == {"skip"}
 
 
 def test_a_file_of_new_awards_may_leave_out_the_key(department, flag_type):
