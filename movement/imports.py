@@ -39,12 +39,14 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from import_export.results import Result, RowResult
 from import_export.tmp_storages import BaseStorage
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 
 from movement.row_import import sheet_row
+from movement.widgets import Match, cell_matches
 
 logger = logging.getLogger(__name__)
 
@@ -588,12 +590,19 @@ class Problem:
 
 @dataclass
 class PreviewRow:
-    """A row as the preview shows it: what it does, its cells, the columns it changes."""
+    """A row as the preview shows it: what it does, its cells, the columns it changes, and, by
+    cell, the records the cell was read as (none for a cell that names no record)."""
 
     row: int
     action: str
     values: list[Any]
     changed: list[str]
+    matches: list[list[Match]] = field(default_factory=list)
+
+    @property
+    def without_marks(self) -> int:
+        """How many of its cells named a record without the marks of its name."""
+        return sum(match.without_marks for matches in self.matches for match in matches)
 
 
 @dataclass
@@ -747,19 +756,40 @@ def describe(
         RowResult.IMPORT_TYPE_UPDATE: "update",
         RowResult.IMPORT_TYPE_SKIP: "skip",
     }
+    columns = {column.column_name: column for column in resource.get_import_fields()}
+    named = [columns.get(header) for header in report.headers]
     for row_result in result.rows:
         action = actions.get(row_result.import_type)
         number = getattr(row_result, "number", None)
         if action is None or number is None:
             continue
         values = getattr(row_result, "row_values", None) or {}
+        instance = getattr(row_result, "instance", None)
         report.rows.append(
             PreviewRow(
                 sheet_row(dataset, number),
                 action,
                 [values.get(header) for header in report.headers],
                 getattr(row_result, "changed_columns", []),
+                [
+                    cell_matches(column, instance, values)
+                    if column is not None and instance is not None
+                    else []
+                    for column in named
+                ],
             )
+        )
+    without_marks = sum(row.without_marks for row in report.rows)
+    if without_marks:
+        report.warnings.append(
+            ngettext(
+                "%(count)s cell names a record without the marks of its name: check that it "
+                "is the one meant (marked “matched without diacritics” below).",
+                "%(count)s cells name a record without the marks of its name: check that each "
+                "is the one meant (marked “matched without diacritics” below).",
+                without_marks,
+            )
+            % {"count": without_marks}
         )
     report.written = not dry_run and report.ok
     return report
