@@ -35,18 +35,9 @@ _LOOKALIKES = str.maketrans({"Ð": "Đ", "Ɖ": "Đ", "ð": "đ", "ɖ": "đ"})
 # vowels â ê ô ă ơ ư, stay on their letter.
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
 _TONE = re.compile(f"[{_TONES}]")
-_NO_TONES = str.maketrans(dict.fromkeys(_TONES))
-# A syllable in NFD: letters and digits with the marks decomposed from them.
-_SYLLABLE = re.compile(r"[\w\u0300-\u036f]+")
+# A tone mark followed by the rest of its syllable: letters, digits and the vowels' own marks.
+_TONE_INSIDE = re.compile(f"([{_TONES}])([\\w\u0302\u0306\u031b]+)")
 _MARKED = re.compile("[\u0300-\u036f\u0110\u0111]")
-
-
-def _tone_last(match: re.Match) -> str:
-    syllable = match.group()
-    tones = "".join(_TONE.findall(syllable))
-    if syllable.endswith(tones):
-        return syllable
-    return syllable.translate(_NO_TONES) + tones
 
 
 def name_key(text: str) -> str:
@@ -57,9 +48,11 @@ def name_key(text: str) -> str:
 
     The key is for comparing, not showing: each syllable's tone mark is moved to its end.
     """
+    if text.isascii():
+        return _SPACES.sub(" ", text).strip().lower()
     decomposed = unicodedata.normalize("NFD", text.translate(_LOOKALIKES)).casefold()
     if _TONE.search(decomposed):
-        decomposed = _SYLLABLE.sub(_tone_last, decomposed)
+        decomposed = _TONE_INSIDE.sub(r"\2\1", decomposed)
     return _SPACES.sub(" ", decomposed).strip()
 
 

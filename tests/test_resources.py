@@ -205,6 +205,49 @@ def test_a_full_export_imports_into_an_empty_database_as_the_same_records(report
         assert sorted(again.dict, key=repr) == sorted(exported[resource].dict, key=repr)
 
 
+@pytest.fixture
+def namesakes(report, ministry, department, division, person, flag_type):
+    """What every province has: a "Phòng Tham mưu", an officer named like one of another unit."""
+    province = Unit.objects.create(
+        name="Công an tỉnh Hà Tĩnh", slug="ca-ha-tinh", kind="provincial_police", parent=ministry
+    )
+    other = Unit.objects.create(
+        name="Phòng Tham mưu", slug="pv01-ha-tinh", kind="division", parent=province
+    )
+    Unit.objects.create(name="Đội Tổng hợp", slug="doi-th-ha-tinh", kind="division", parent=other)
+    namesake = Person.objects.create(full_name=person.full_name, slug="khao-2", unit=other)
+    Award.objects.create(
+        award_type=flag_type, year=2017, recipient_unit=other, presented_by=namesake
+    )
+    return other, namesake
+
+
+def test_namesakes_are_exported_by_name_and_unit_and_read_back(namesakes):
+    units = {row["Mã"]: row for row in as_csv(UnitResource().export()).dict}
+    assert units["pv01-ha-tinh"]["Tên đầy đủ"] == "Phòng Tham mưu"
+    assert units["doi-th-ha-tinh"]["Đơn vị cấp trên"] == "Phòng Tham mưu (Công an tỉnh Hà Tĩnh)"
+    people = {row["Mã"]: row["Đơn vị"] for row in as_csv(PersonResource().export()).dict}
+    assert people["khao-2"] == "Phòng Tham mưu (Công an tỉnh Hà Tĩnh)"
+    assert people["nguyen-van-khao"] == "Cục Xây dựng phong trào toàn dân bảo vệ an ninh Tổ quốc"
+    presenters = {row["Người trao"] for row in as_csv(AwardResource().export()).dict}
+    assert presenters == {
+        "",
+        "Nguyễn Văn Khảo (Cục XDPT toàn dân bảo vệ ANTQ)",
+        "Nguyễn Văn Khảo (Phòng Tham mưu)",
+    }
+    for resource in RESOURCES:
+        model = resource._meta.model
+        before = snapshot(model)
+        result = resource().import_data(as_csv(resource().export()))
+        assert errors(result) == [], resource.__name__
+        assert import_types(result) == {"skip"}, resource.__name__
+        assert snapshot(model) == before
+
+
+def test_namesakes_export_into_an_empty_database_as_the_same_records(namesakes):
+    test_a_full_export_imports_into_an_empty_database_as_the_same_records(None)
+
+
 def award_row(**cells) -> tablib.Dataset:
     """A one-row award file with only the columns given, as someone might type it."""
     return tablib.Dataset(list(cells.values()), headers=list(cells))
