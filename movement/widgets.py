@@ -758,40 +758,43 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
         if "written" in self.tables:
             return self.tables["written"]
         ambiguous = self.ambiguous_keys()
+        if not self.qualifier or not ambiguous:
+            self.tables["written"] = {}
+            return self.tables["written"]
         scope = [self.scope_field] if self.scope_field else []
         code = [self.code] if self.code else []
-        qualifier = [self.qualifier] if self.qualifier else []
-        # The records each ambiguous name reads as, with their qualifier; and the records
-        # whose first name is ambiguous, to be written.
-        readers: dict[tuple[Any, str], list[tuple[Any, Any]]] = defaultdict(list)
+        qualifiers = self.qualifiers()
+        # For each ambiguous name, how many of the records it reads as have a qualifier read
+        # by each key (see find_qualified); and the records whose first name is ambiguous.
+        readers: dict[tuple[Any, str], Counter[str]] = defaultdict(Counter)
         written: list[tuple[Any, Any, str, str | None, Any]] = []
-        columns = ["pk", *scope, *self.names, *code, *qualifier]
+        columns = ["pk", *scope, *self.names, *code, self.qualifier]
         rows = self.model._default_manager.order_by().values_list(*columns)
         first = 1 + len(scope)
         for row in rows.iterator(chunk_size=5000):
             where = row[1] if scope else None
             names = row[first : first + len(self.names)]
             code_value = row[first + len(self.names)] if code else None
-            unit = row[-1] if qualifier else None
-            keys = {exact_key(name) for name in (*names, code_value) if name}
-            for key in keys:
+            unit = row[-1]
+            read_as = qualifiers[unit][1] if unit is not None else ()
+            for key in {exact_key(name) for name in (*names, code_value) if name}:
                 if (where, key) in ambiguous:
-                    readers[where, key].append((row[0], unit))
+                    readers[where, key].update(read_as)
             if names[0] and (where, exact_key(names[0])) in ambiguous:
                 written.append((row[0], where, names[0], code_value, unit))
         forms = {}
         for pk, where, name, code_value, unit in written:
             form = None
             if unit is not None:
-                text, _keys = self.qualifiers()[unit]
-                typed = typed_keys(text)
-                fits = [
-                    reader
-                    for reader, other in readers[where, exact_key(name)]
-                    if other is not None and not typed.isdisjoint(self.qualifiers()[other][1])
-                ]
+                text = qualifiers[unit][0]
+                # A qualifier typed with marks reads by its exact key; one without, by its bare
+                # key, which every record its exact key reads has too.
+                key = exact_key(text) if marked(text) else loose_key(text)
                 form = f"{name} ({text})"
-                if fits != [pk] or (where, exact_key(form)) in self.tables["names"]:
+                if (
+                    readers[where, exact_key(name)][key] != 1
+                    or (where, exact_key(form)) in self.tables["names"]
+                ):
                     form = None
             forms[pk] = form or code_value or name
         self.tables["written"] = forms
