@@ -248,6 +248,22 @@ def test_namesakes_export_into_an_empty_database_as_the_same_records(namesakes):
     test_a_full_export_imports_into_an_empty_database_as_the_same_records(None)
 
 
+def test_a_unit_written_with_its_parent_may_be_one_an_earlier_row_created(ministry):
+    headers = ["Mã", "Tên đầy đủ", "Đơn vị cấp trên", "Loại đơn vị"]
+    rows = [
+        ["ca-a", "Công an tỉnh A", "Bộ Công an", "provincial_police"],
+        ["tm-a", "Phòng Tham mưu", "Công an tỉnh A", "division"],
+        ["doi-a", "Đội Tổng hợp", "Phòng Tham mưu (Công an tỉnh A)", "division"],
+        ["ca-b", "Công an tỉnh B", "Bộ Công an", "provincial_police"],
+        ["tm-b", "Phòng Tham mưu", "Công an tỉnh B", "division"],
+        ["doi-b", "Đội Tổng hợp", "Phòng Tham mưu (Công an tỉnh B)", "division"],
+    ]
+    result = UnitResource().import_data(tablib.Dataset(*rows, headers=headers))
+    assert errors(result) == []
+    assert Unit.objects.get(slug="doi-a").parent.slug == "tm-a"
+    assert Unit.objects.get(slug="doi-b").parent.slug == "tm-b"
+
+
 def award_row(**cells) -> tablib.Dataset:
     """A one-row award file with only the columns given, as someone might type it."""
     return tablib.Dataset(list(cells.values()), headers=list(cells))
