@@ -46,7 +46,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 
 from movement.row_import import sheet_row
-from movement.widgets import Match, cell_matches
+from movement.widgets import Match, match_reader
 
 logger = logging.getLogger(__name__)
 
@@ -597,7 +597,7 @@ class PreviewRow:
     action: str
     values: list[Any]
     changed: list[str]
-    matches: list[list[Match]] = field(default_factory=list)
+    matches: list[tuple[Match, ...]] = field(default_factory=list)
 
     @property
     def without_marks(self) -> int:
@@ -756,8 +756,12 @@ def describe(
         RowResult.IMPORT_TYPE_UPDATE: "update",
         RowResult.IMPORT_TYPE_SKIP: "skip",
     }
+    model = resource._meta.model
     columns = {column.column_name: column for column in resource.get_import_fields()}
-    named = [columns.get(header) for header in report.headers]
+    readers = [
+        match_reader(columns[header], model) if header in columns else None
+        for header in report.headers
+    ]
     for row_result in result.rows:
         action = actions.get(row_result.import_type)
         number = getattr(row_result, "number", None)
@@ -772,10 +776,8 @@ def describe(
                 [values.get(header) for header in report.headers],
                 getattr(row_result, "changed_columns", []),
                 [
-                    cell_matches(column, instance, values)
-                    if column is not None and instance is not None
-                    else []
-                    for column in named
+                    read(instance, values) if read is not None and instance is not None else ()
+                    for read in readers
                 ],
             )
         )

@@ -1079,29 +1079,59 @@ class WorkAreaWidget(widgets.ForeignKeyWidget):
         return "" if value is None else str(value)
 
 
-def cell_matches(field: Any, instance: models.Model, row: dict) -> list[Match]:
-    """The records the cell of ``field`` (an import-export field) in ``row`` was read as, for
-    the preview; none for a column that names no record. Read from the row's record, which
-    holds them, or else again from the names the column's widget has already looked up."""
+# What a cell that names no record was read as.
+NO_MATCHES: tuple[Match, ...] = ()
+
+
+def match_reader(
+    field: Any, model: type[models.Model]
+) -> Callable[[models.Model, dict], tuple[Match, ...]] | None:
+    """How the preview tells the records a cell of ``field`` (an import-export field of a
+    resource of ``model``) was read as, given a row's record and cells; None for a column that
+    names no record. Each name of a file is described once, however many rows repeat it."""
     widget = field.widget
-    cell = row.get(field.column_name)
-    if is_blank(cell):
-        return []
-    text = str(cell)
-    try:
-        if isinstance(widget, NamedRecordWidget):
-            attribute = field.attribute or ""
-            if "__" not in attribute and instance._meta.get_field(attribute).is_cached(instance):
-                record = getattr(instance, attribute)
-            else:
-                record = widget.clean(cell, row=row)
-            return [widget.match(record, text)] if record is not None else []
-        if isinstance(widget, NamedRecordsWidget):
-            records = widget.record
-            return [records.match(records.find(name), name) for name in widget.split(cell)]
-        if isinstance(widget, WorkPlanWidget):
-            return [widget.units.match(widget.units.clean(cell), text)]
-    except (ValueError, LookupError):
-        # Not a row the preview lists: it was refused, and says why.
-        return []
-    return []
+    column = field.column_name
+    memo: dict[tuple[Any, Any], tuple[Match, ...]] = {}
+
+    def described(widget: NamedRecordWidget, cell: Any, record: models.Model) -> tuple[Match, ...]:
+        key = (cell, record.pk)
+        if key not in memo:
+            memo[key] = (widget.match(record, str(cell)),)
+        return memo[key]
+
+    if isinstance(widget, NamedRecordWidget):
+        attribute = field.attribute or ""
+        # The record a row was read as is held by its related field, when the cell sets one.
+        related = model._meta.get_field(attribute) if "__" not in attribute else None
+
+        def read(instance: models.Model, row: dict) -> tuple[Match, ...]:
+            cell = row.get(column)
+            if is_blank(cell):
+                return NO_MATCHES
+            record = related.get_cached_value(instance, None) if related else None
+            if record is None:
+                try:
+                    record = widget.clean(cell, row=row)
+                except ValueError:
+                    return NO_MATCHES
+            return described(widget, cell, record) if record is not None else NO_MATCHES
+
+        return read
+    if isinstance(widget, NamedRecordsWidget | WorkPlanWidget):
+        records = widget.record if isinstance(widget, NamedRecordsWidget) else widget.units
+
+        def read_each(instance: models.Model, row: dict) -> tuple[Match, ...]:
+            cell = row.get(column)
+            names = widget.split(cell) if isinstance(widget, NamedRecordsWidget) else [cell]
+            try:
+                return tuple(
+                    match
+                    for name in names
+                    if not is_blank(name)
+                    for match in described(records, name, records.find(str(name)))
+                )
+            except ValueError:
+                return NO_MATCHES
+
+        return read_each
+    return None

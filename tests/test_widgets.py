@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 
 from movement.models import AwardType, Campaign, Event, Person, Task, Unit, WorkArea, WorkPlan
-from movement.resources import award_class_widget
+from movement.resources import TaskResource, award_class_widget
 from movement.widgets import (
     AwardTypeWidget,
     ChoiceWidget,
@@ -18,6 +18,7 @@ from movement.widgets import (
     UnitWidget,
     WorkAreaWidget,
     WorkPlanWidget,
+    match_reader,
 )
 
 
@@ -282,3 +283,17 @@ def test_a_name_is_never_written_as_another_records_whole_name(ministry, departm
     ours = Unit.objects.create(name="Phòng Tham mưu", slug="tm-bo", parent=ministry)
     Unit.objects.create(name="Phòng Tham mưu", slug="tm-cuc", parent=department)
     assert UnitWidget(Unit).render(ours) == "tm-bo"
+
+
+def test_the_preview_reads_each_unit_a_cell_names(ministry, soc_son):
+    resource = TaskResource()
+    assigned = match_reader(resource.fields["assigned_units"], Task)
+    matches = assigned(Task(), {"Đơn vị chủ trì": "Bộ Công an; cong an huyen soc son"})
+    assert [(match.name, match.unit, match.without_marks) for match in matches] == [
+        ("Bộ Công an", "", False),
+        ("Công an huyện Sóc Sơn", "Công an thành phố Hà Nội", True),
+    ]
+    plan = match_reader(resource.fields["plan"], Task)
+    [match] = plan(Task(), {"Đơn vị": "Công an huyện Sóc Sơn", "Năm": 2017})
+    assert (match.code, match.without_marks) == ("ca-soc-son", False)
+    assert match_reader(resource.fields["title"], Task) is None
