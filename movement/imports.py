@@ -53,6 +53,7 @@ from movement.encodings import MixedEncodings, decode_8bit
 from movement.models import PendingImport
 from movement.row_import import sheet_of, sheet_row
 from movement.sheet_tables import Row, SheetPart, TableError, read_table
+from movement.widgets import Match, match_reader
 
 logger = logging.getLogger(__name__)
 
@@ -708,17 +709,24 @@ class Problem:
 
 @dataclass
 class PreviewRow:
-    """A row as the preview shows it: what it does, its cells, the columns it changes."""
+    """A row as the preview shows it: what it does, its cells, the columns it changes, and, by
+    cell, the records the cell was read as (none for a cell that names no record)."""
 
     row: int
     action: str
     values: list[Any]
     changed: list[str]
     sheet: str = ""
+    matches: list[tuple[Match, ...]] = field(default_factory=list)
 
     @property
     def place(self) -> str:
         return _place(self.sheet, self.row)
+
+    @property
+    def without_marks(self) -> int:
+        """How many of its cells named a record without the marks of its name."""
+        return sum(match.without_marks for matches in self.matches for match in matches)
 
 
 def _place(sheet: str, row: int) -> str:
@@ -978,12 +986,19 @@ def describe(
         RowResult.IMPORT_TYPE_UPDATE: "update",
         RowResult.IMPORT_TYPE_SKIP: "skip",
     }
+    model = resource._meta.model
+    columns = {column.column_name: column for column in resource.get_import_fields()}
+    readers = [
+        match_reader(columns[header], model) if header in columns else None
+        for header in report.headers
+    ]
     for row_result in result.rows:
         action = actions.get(row_result.import_type)
         number = getattr(row_result, "number", None)
         if action is None or number is None:
             continue
         values = getattr(row_result, "row_values", None) or {}
+        instance = getattr(row_result, "instance", None)
         report.rows.append(
             PreviewRow(
                 sheet_row(dataset, number),
@@ -991,7 +1006,23 @@ def describe(
                 [values.get(header) for header in report.headers],
                 getattr(row_result, "changed_columns", []),
                 sheet_of(dataset, number),
+                [
+                    read(instance, values) if read is not None and instance is not None else ()
+                    for read in readers
+                ],
             )
+        )
+    without_marks = sum(row.without_marks for row in report.rows)
+    if without_marks:
+        report.warnings.append(
+            ngettext(
+                "%(count)s cell names a record without the marks of its name: check that it "
+                "is the one meant (marked “matched without diacritics” below).",
+                "%(count)s cells name a record without the marks of its name: check that each "
+                "is the one meant (marked “matched without diacritics” below).",
+                without_marks,
+            )
+            % {"count": without_marks}
         )
     report.written = not dry_run and report.ok
     return report

@@ -43,6 +43,7 @@ from movement.widgets import (
     NumberWidget,
     PersonWidget,
     TextWidget,
+    UnitWidget,
     UUIDWidget,
     WorkAreaWidget,
     WorkPlanWidget,
@@ -146,8 +147,8 @@ def made_code_column() -> fields.Field:
     return column("slug", "Mã", LineWidget(), default="")
 
 
-def unit_widget() -> NamedRecordWidget:
-    return NamedRecordWidget(Unit, names=("name", "short_name"))
+def unit_widget() -> UnitWidget:
+    return UnitWidget(Unit)
 
 
 def person_widget() -> PersonWidget:

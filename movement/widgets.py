@@ -14,6 +14,7 @@ import re
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -23,17 +24,21 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import widgets
 
-from movement.text import fold, normalize, normalize_text
+from movement.text import bare_key, fold, has_marks, name_key, normalize, normalize_text
 
-# Both keys are remembered: an export or import asks for the same few thousand names again and
-# again, and the loose one costs a pass over every character.
-loose_key = functools.lru_cache(maxsize=1 << 16)(fold)
+# The keys are remembered: an export or import asks for the same few thousand names again and
+# again, and each costs a pass over every character.
+exact_key = functools.lru_cache(maxsize=1 << 16)(name_key)
+loose_key = functools.lru_cache(maxsize=1 << 16)(bare_key)
+marked = functools.lru_cache(maxsize=1 << 16)(has_marks)
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def exact_key(text: str) -> str:
-    """The key under which names match whatever their case, spacing or Unicode form."""
-    return normalize(text).casefold()
+def typed_keys(text: str) -> frozenset[str]:
+    """The keys a typed name matches under: its exact key and, when it was typed without any
+    mark, its bare key too (see movement.text)."""
+    if marked(text):
+        return frozenset((exact_key(text),))
+    return frozenset((exact_key(text), loose_key(text)))
 
 
 def is_blank(value: Any) -> bool:
@@ -188,7 +193,8 @@ class ChoiceWidget(widgets.Widget):
     """A choice written as its label in the user's language.
 
     The stored code, or the label in any of the site's languages, reads back; ``written`` replaces
-    the label where a choice has a fixed Vietnamese name.
+    the label where a choice has a fixed Vietnamese name. A label typed with marks must have the
+    label's marks; one typed without any reads when it fits one choice only.
     """
 
     def __init__(
@@ -200,35 +206,45 @@ class ChoiceWidget(widgets.Widget):
         super().__init__(**kwargs)
         self.choices = list(choices)
         self.written = written or {}
-        self._codes: dict[str, str] | None = None
+        self._codes: tuple[dict[str, str], dict[str, set[str]]] | None = None
 
     def aliases(self, code: str, label: Any) -> set[str]:
+        """The names a choice may be written as."""
         names = {code, self.written.get(code, "")}
         for language, _name in settings.LANGUAGES:
             with translation.override(language):
                 names.add(str(label))
-        return {fold(name) for name in names if name}
+        return {name for name in names if name}
 
-    def codes(self) -> dict[str, str]:
+    def codes(self) -> tuple[dict[str, str], dict[str, set[str]]]:
+        """The choices' codes by the exact key of each alias, and by its bare key."""
         if self._codes is None:
-            self._codes = {
-                alias: code
-                for code, label in self.choices
-                if code
-                for alias in self.aliases(code, label)
-            }
+            exact: dict[str, str] = {}
+            loose: dict[str, set[str]] = defaultdict(set)
+            for code, label in self.choices:
+                if not code:
+                    continue
+                for alias in self.aliases(code, label):
+                    exact[exact_key(alias)] = code
+                    loose[loose_key(alias)].add(code)
+            self._codes = (exact, loose)
         return self._codes
 
     def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> str:
         if is_blank(value):
             return ""
-        try:
-            return self.codes()[loose_key(str(value))]
-        except KeyError:
+        text = str(value)
+        exact, loose = self.codes()
+        code = exact.get(exact_key(text))
+        if code is None and not marked(text):
+            fits = loose.get(loose_key(text), set())
+            code = next(iter(fits)) if len(fits) == 1 else None
+        if code is None:
             allowed = ", ".join(self.render(code) for code, _label in self.choices if code)
             raise ValueError(
                 _("“%(value)s” is not one of: %(allowed)s.") % {"value": value, "allowed": allowed}
-            ) from None
+            )
+        return code
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         if not value:
@@ -241,9 +257,11 @@ class ChoiceWidget(widgets.Widget):
 class AwardClassWidget(ChoiceWidget):
     """An award's class written as in its Vietnamese name ("hạng Ba"); "Ba" or "3" read too."""
 
+    _CLASS_WORD = re.compile(r"^\s*(hạng|hang)\s+", re.IGNORECASE)
+
     def aliases(self, code: str, label: Any) -> set[str]:
         names = super().aliases(code, label)
-        return names | {name.removeprefix("hang ") for name in names}
+        return names | {self._CLASS_WORD.sub("", normalize(name)) for name in names}
 
 
 class GroupWidget(widgets.Widget):
@@ -276,7 +294,7 @@ class GroupWidget(widgets.Widget):
 
 
 class _Index:
-    """Records by the keys they can be written as, loose (diacritics ignored) and exact.
+    """Records by the keys they can be written as, exact and bare (see movement.text).
 
     Each key leads to the (scope, record) pairs written so; a lookup keeps those of its scope.
     """
@@ -295,25 +313,60 @@ class _Index:
                 index[key].append((scope, record))
 
     def find(self, scope: Any, text: str) -> list[models.Model]:
-        # A name that matches exactly wins over one that only matches without diacritics,
-        # so "Lê" never turns into "Lệ" when both exist.
-        for index, key_of in ((self.exact, exact_key), (self.loose, loose_key)):
-            found = [record for where, record in index.get(key_of(text), ()) if where == scope]
-            if found:
-                return found
-        return []
+        """The records ``text`` names: those written with its letters and marks; and, for a
+        text typed without any mark, if none is written so, those whose names drop theirs to
+        it. A name typed with marks never matches other marks: Hưng is not Hùng."""
+        found = self.scoped(self.exact, exact_key(text), scope)
+        if found or marked(text):
+            return found
+        return self.scoped(self.loose, loose_key(text), scope)
+
+    def alike(self, scope: Any, text: str) -> list[models.Model]:
+        """The records whose names differ from ``text`` in their marks at most."""
+        return self.scoped(self.loose, loose_key(text), scope)
+
+    @staticmethod
+    def scoped(index: dict, key: str, scope: Any) -> list[models.Model]:
+        return [
+            record for where, record in index.get(key, ()) if scope is ANY_SCOPE or where == scope
+        ]
+
+
+# Looks a name up whatever the scope of its records (an award type's class).
+ANY_SCOPE = object()
+
+
+@dataclass(frozen=True)
+class Match:
+    """The record a cell was read as, for a person to check before confirming: its full name,
+    the unit it belongs to (a person's unit, a unit's parent), its code, and whether the cell
+    named it without the marks of its name."""
+
+    name: str
+    unit: str
+    code: str
+    without_marks: bool
 
 
 # Suggestions for an unknown name are looked for among this many unknown names of a column at
 # most: each search reads every name of the table.
 SUGGESTED_NAMES = 20
+# At most this many names are suggested.
+SUGGESTIONS = 5
+# "Name (Qualifier)": a name followed by what tells it from its namesakes.
+_QUALIFIED = re.compile(r"^(.*\S)\s*\(([^()]+)\)\s*$")
 
 
 class NamedRecordWidget(widgets.ForeignKeyWidget):
     """A related record written as its name (or one of ``names``), or as its code.
 
+    A name typed with marks matches the records of that name with those marks only; a name typed
+    without any, the one record whose name it is once its marks are dropped (see :class:`_Index`).
+
     A record is written as its first name unless another record answers to that name too; it is
-    then written as its code, so an exported file always reads back to the same records.
+    then written as "Name (Qualifier)" where the record has a ``qualifier`` (a unit's parent, a
+    person's unit) that tells it from the others, or else as its code, so an exported file always
+    reads back to the same records.
 
     Reading never loads a whole table: :meth:`prepare` is given the names a file uses and finds the
     records they could mean in a few queries, and a name it was not given is looked up alone.
@@ -321,6 +374,8 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
 
     # The field that, besides the name, tells records apart (an award type's class).
     scope_field: str | None = None
+    # The related unit written after the name of one of several namesakes: "Name (Unit)".
+    qualifier: str | None = None
     # Related records read with each match, for what the widget checks of it.
     load_related: tuple[str, ...] = ()
 
@@ -354,6 +409,20 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
         names = [getattr(record, name) for name in self.names]
         return [*names, getattr(record, self.code)] if self.code else names
 
+    def qualified(self, text: str) -> tuple[str, str] | None:
+        """The name and the qualifier of a text written "Name (Qualifier)"."""
+        if self.qualifier is None:
+            return None
+        match = _QUALIFIED.match(text.strip())
+        return (match.group(1).strip(), match.group(2).strip()) if match else None
+
+    def qualifier_of(self, record: models.Model) -> models.Model | None:
+        return getattr(record, self.qualifier) if self.qualifier else None
+
+    def qualifier_text(self, name: str, short_name: str) -> str:
+        """How the unit that tells a record from its namesakes is written after its name."""
+        return name
+
     # -- Reading --------------------------------------------------------------------------------
 
     def prepare(self, texts: Iterable[Any]) -> None:
@@ -362,7 +431,13 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
         if not wanted:
             return
         self._looked_up |= wanted
-        self._load(self.known(), wanted, cached=True)
+        names = self.qualified_names(wanted) - self._looked_up
+        self._looked_up |= names
+        self._load(self.known(), wanted | names, cached=True)
+
+    def qualified_names(self, texts: Iterable[str]) -> set[str]:
+        """The names of the texts written "Name (Qualifier)", looked for with the texts."""
+        return {parts[0] for text in texts if (parts := self.qualified(text))}
 
     def known(self) -> models.QuerySet:
         """The records there were when the file was first read; rows may add more."""
@@ -396,7 +471,8 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
     def stored_names(
         self, records: models.QuerySet, name: str, texts: Iterable[str], cached: bool
     ) -> set[str]:
-        """The values of the field ``name`` that one of ``texts`` matches."""
+        """The values of the field ``name`` that one of ``texts`` matches, or differs from in
+        its marks only (those are named when the text matches nothing)."""
         by_exact, by_loose = self.names_by_key(records, name, cached)
         found: set[str] = set()
         for text in texts:
@@ -409,8 +485,8 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
     ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
         """The distinct values of the field ``name`` by their exact and by their loose key.
 
-        Names are compared folded, which no database does alike: the distinct names are read
-        and folded once, and then looked up by key, once for each unit a file names people in.
+        Names are compared by keys no database computes alike: the distinct names are read
+        and keyed once, and then looked up by key, once for each unit a file names people in.
         """
         if cached and f"by_key:{name}" in self.tables:
             return self.tables[f"by_key:{name}"]
@@ -438,16 +514,18 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
         for record in matched.iterator(chunk_size=2000):
             self._index.add(self.scope_of(record), self.written_names(record), record)
 
-    def _refresh(self, text: str) -> None:
+    def _refresh(self, text: str) -> bool:
         """Look again for ``text`` among the records added since the first lookup: an earlier
-        row of the same file may have just created it."""
+        row of the same file may have just created it. Whether there were any."""
         newest = self.model._default_manager.aggregate(newest=Max("pk"))["newest"] or 0
-        if newest > (self._newest or 0):
-            # A record added may share a name already matched.
-            self._found.clear()
-            added = self.model._default_manager.filter(pk__gt=self._newest or 0, pk__lte=newest)
-            self._newest = newest
-            self._load(added, {text} | self._looked_up)
+        if newest <= (self._newest or 0):
+            return False
+        # A record added may share a name already matched.
+        self._found.clear()
+        added = self.model._default_manager.filter(pk__gt=self._newest or 0, pk__lte=newest)
+        self._newest = newest
+        self._load(added, {text} | self._looked_up)
+        return True
 
     def candidates(self, scope: Any, text: str, refresh: bool = True) -> list[models.Model]:
         """The records ``text`` could name; with ``refresh``, looked for again among records
@@ -467,25 +545,109 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
             self._found[scope, text] = found
         return found
 
-    def close_names(self, text: str) -> list[str]:
-        """Names of the table close to ``text``, for a message about a name none has."""
+    def qualifier_keys(self, record: models.Model) -> frozenset[str]:
+        """:func:`unit_keys` of the record's qualifier, computed once per file: a common name
+        may have hundreds of namesakes to tell apart by their units."""
+        unit = self.qualifier_of(record)
+        if unit is None:
+            return frozenset()
+        keys = self.tables.setdefault("qualifier_keys", {})
+        if unit.pk not in keys:
+            keys[unit.pk] = unit_keys(unit.name, unit.short_name, unit.slug)
+        return keys[unit.pk]
+
+    def find_qualified(self, scope: Any, name: str, qualifier: str) -> list[models.Model]:
+        """The records named ``name`` whose qualifier is written ``qualifier``."""
+        typed = typed_keys(qualifier)
+        return [
+            record
+            for record in self.candidates(scope, name)
+            if not typed.isdisjoint(self.qualifier_keys(record))
+        ]
+
+    def find(self, text: str, row: dict | None = None) -> models.Model:
+        scope = self.scope_of_row(row)
+        parts = self.qualified(text)
+        # "Name (Unit)" is rarely a record's whole name: looking for it among records added
+        # since the first lookup would cost a query on every such row, so that waits until
+        # the name and unit fail to find one record.
+        if parts and not self.candidates(scope, text, refresh=False):
+            name, qualifier = parts
+            found = self.find_qualified(scope, name, qualifier)
+            if not found and self._refresh(text):
+                found = self.find_qualified(scope, name, qualifier)
+            if len(found) > 1:
+                raise self.ambiguous(text, found)
+            if found:
+                return found[0]
+            if not self.candidates(scope, text, refresh=False):
+                raise self.not_found(text, scope, like=name)
+        found = self.candidates(scope, text)
+        if not found:
+            raise self.not_found(text, scope)
+        if len(found) > 1:
+            raise self.ambiguous(text, found)
+        return found[0]
+
+    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> models.Model | None:
+        if is_blank(value):
+            return None
+        return self.find(str(value), row)
+
+    # -- Messages -------------------------------------------------------------------------------
+
+    def suggested(self, record: models.Model) -> str:
+        """A record as a message suggests it, written so that it reads back: a person with their
+        unit, a unit with its parent."""
+        name = getattr(record, self.names[0])
+        unit = self.qualifier_of(record)
+        if unit is None:
+            return name
+        return f"{name} ({self.qualifier_text(unit.name, unit.short_name)})"
+
+    def labelled(self, record: models.Model) -> str:
+        """A record as a message lists it among others: its name, unit and code."""
+        name = getattr(record, self.names[0]) if self.code else str(record)
+        details = []
+        if self.qualifier:
+            unit = self.qualifier_of(record)
+            details.append("—" if unit is None else self.qualifier_text(unit.name, unit.short_name))
+        if self.code:
+            details.append(getattr(record, self.code))
+        return f"{name} ({', '.join(details)})" if details else name
+
+    def records_named(self, names: Sequence[str]) -> list[models.Model]:
+        condition = Q()
+        for field in self.names:
+            condition |= Q(**{f"{field}__in": names})
+        records = self.model._default_manager.filter(condition).select_related(*self.load_related)
+        return list(records.order_by("pk")[: 2 * SUGGESTIONS])
+
+    def close_names(self, text: str, scope: Any = None) -> list[str]:
+        """Names of the table close to ``text``, for a message about a name none has: first
+        those that differ from it in their marks only, then those spelled nearly alike."""
         if self._suggested >= SUGGESTED_NAMES:
             return []
         self._suggested += 1
+        records = self._index.alike(scope, text)
         names: dict[str, str] = {}
         for name in self.names:
             every = self.model._default_manager.all()
             for value, _exact, loose in self.distinct_names(every, name, cached=True):
                 names.setdefault(loose, value)
-        close = difflib.get_close_matches(fold(text), names, n=3, cutoff=0.75)
-        return [names[key] for key in close]
+        close = difflib.get_close_matches(loose_key(text), names, n=3, cutoff=0.75)
+        if close:
+            records = [*records, *self.records_named([names[key] for key in close])]
+        suggested = dict.fromkeys(self.suggested(record) for record in records)
+        return list(suggested)[:SUGGESTIONS]
 
-    def not_found(self, text: str) -> ValueError:
+    def not_found(self, text: str, scope: Any = None, like: str | None = None) -> ValueError:
+        """No record is named ``text``; the names close to it (or to ``like``) are suggested."""
         message = _("No %(record)s is named “%(name)s”.") % {
             "record": self.model._meta.verbose_name,
             "name": text,
         }
-        close = self.close_names(text)
+        close = self.close_names(like or text, scope)
         if close:
             message += " " + _("Close names: %(names)s.") % {
                 "names": ", ".join(f"“{name}”" for name in close)
@@ -498,32 +660,54 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
             % {
                 "name": text,
                 "records": self.model._meta.verbose_name_plural,
-                "codes": ", ".join(
-                    str(getattr(record, self.code) if self.code else record) for record in found
-                ),
+                "codes": ", ".join(self.labelled(record) for record in found),
             }
         )
 
-    def find(self, text: str, row: dict | None = None) -> models.Model:
-        found = self.candidates(self.scope_of_row(row), text)
-        if not found:
-            raise self.not_found(text)
-        if len(found) > 1:
-            raise self.ambiguous(text, found)
-        return found[0]
+    # -- What a cell was read as ----------------------------------------------------------------
 
-    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> models.Model | None:
-        if is_blank(value):
-            return None
-        return self.find(str(value), row)
+    def full_name(self, record: models.Model) -> str:
+        return getattr(record, self.names[0])
+
+    def matched_without_marks(self, record: models.Model, text: str) -> bool:
+        """Whether ``text`` named ``record`` only once the marks of its name were dropped."""
+        if marked(text):
+            return False
+        names = {exact_key(name) for name in self.written_names(record) if name}
+        if exact_key(text) in names:
+            return False
+        parts = self.qualified(text)
+        if parts is None:
+            return True
+        name, qualifier = parts
+        unit = self.qualifier_of(record)
+        if unit is None:
+            return True
+        unit_names = {exact_key(name) for name in (unit.name, unit.short_name, unit.slug) if name}
+        return exact_key(name) not in names or exact_key(qualifier) not in unit_names
+
+    def match(self, record: models.Model, text: str) -> Match:
+        """What ``text`` was read as, for the preview; made once for each name of a file."""
+        matches = self.tables.setdefault("matches", {})
+        key = (text, record.pk)
+        if key not in matches:
+            unit = self.qualifier_of(record)
+            matches[key] = Match(
+                name=self.full_name(record),
+                unit=unit.name if unit is not None else "",
+                code=getattr(record, self.code) if self.code else "",
+                without_marks=self.matched_without_marks(record, text),
+            )
+        return matches[key]
 
     # -- Writing --------------------------------------------------------------------------------
 
     def ambiguous_keys(self) -> set[tuple[Any, str]]:
         """The (scope, name) keys more than one record answers to, computed once.
 
-        A record whose first name is one of these is written as its code. Counted on the
-        distinct names the database groups, so a table of people costs one grouped query.
+        A record whose first name is one of these is written "Name (Qualifier)" or as its
+        code (:meth:`written_forms`). Counted on the distinct names the database groups, so a
+        table of people costs one grouped query.
         """
         if "ambiguous" in self.tables:
             return self.tables["ambiguous"]
@@ -554,26 +738,97 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
                 code = exact_key(row[width])
                 if code not in {exact_key(name) for name in row[width + 1 :] if name}:
                     counts[where(row), code] += 1
+        # Every name there is: "Name (Qualifier)" must not be one.
+        self.tables["names"] = set(counts)
         self.tables["ambiguous"] = {key for key, count in counts.items() if count > 1}
         return self.tables["ambiguous"]
 
-    def written(self, name: str | None, code: str | None, scope: Any = None) -> str:
-        """How a record with this first name, code and scope is written in a cell."""
+    def qualifiers(self) -> dict[Any, tuple[str, frozenset[str]]]:
+        """Each unit that may follow a name: how it is written there, and the keys it is read
+        by (:meth:`qualifier_keys`)."""
+        if "qualifiers" not in self.tables:
+            units = self.model._meta.get_field(self.qualifier).related_model._default_manager
+            self.tables["qualifiers"] = {
+                pk: (self.qualifier_text(name, short), unit_keys(name, short, slug))
+                for pk, name, short, slug in units.values_list("pk", "name", "short_name", "slug")
+            }
+        return self.tables["qualifiers"]
+
+    def written_forms(self) -> dict[Any, str]:
+        """How each record whose first name another record shares is written, by key: "Name
+        (Qualifier)" where that reads back to it alone, else its code, computed once."""
+        if "written" in self.tables:
+            return self.tables["written"]
+        ambiguous = self.ambiguous_keys()
+        if not self.qualifier or not ambiguous:
+            self.tables["written"] = {}
+            return self.tables["written"]
+        scope = [self.scope_field] if self.scope_field else []
+        code = [self.code] if self.code else []
+        qualifiers = self.qualifiers()
+        # For each ambiguous name, how many of the records it reads as have a qualifier read
+        # by each key (see find_qualified); and the records whose first name is ambiguous.
+        readers: dict[tuple[Any, str], Counter[str]] = defaultdict(Counter)
+        written: list[tuple[Any, Any, str, str | None, Any]] = []
+        columns = ["pk", *scope, *self.names, *code, self.qualifier]
+        rows = self.model._default_manager.order_by().values_list(*columns)
+        first = 1 + len(scope)
+        for row in rows.iterator(chunk_size=5000):
+            where = row[1] if scope else None
+            names = row[first : first + len(self.names)]
+            code_value = row[first + len(self.names)] if code else None
+            unit = row[-1]
+            read_as = qualifiers[unit][1] if unit is not None else ()
+            for key in {exact_key(name) for name in (*names, code_value) if name}:
+                if (where, key) in ambiguous:
+                    readers[where, key].update(read_as)
+            if names[0] and (where, exact_key(names[0])) in ambiguous:
+                written.append((row[0], where, names[0], code_value, unit))
+        forms = {}
+        for pk, where, name, code_value, unit in written:
+            form = None
+            if unit is not None:
+                text = qualifiers[unit][0]
+                # A qualifier typed with marks reads by its exact key; one without, by its bare
+                # key, which every record its exact key reads has too.
+                key = exact_key(text) if marked(text) else loose_key(text)
+                form = f"{name} ({text})"
+                if (
+                    readers[where, exact_key(name)][key] != 1
+                    or (where, exact_key(form)) in self.tables["names"]
+                ):
+                    form = None
+            forms[pk] = form or code_value or name
+        self.tables["written"] = forms
+        return forms
+
+    def written(self, name: str | None, code: str | None, scope: Any = None, pk: Any = None) -> str:
+        """How a record with this first name, code, scope and key is written in a cell."""
         if name is None:
             return ""
-        if self.code is None or (scope, exact_key(name)) not in self.ambiguous_keys():
+        if (scope, exact_key(name)) not in self.ambiguous_keys():
             return name
-        return code or name
+        return self.written_forms().get(pk) or code or name
 
     def export_lookups(self, attribute: str) -> list[str]:
         """The values a query reads to write the record at ``attribute`` without loading it."""
         code = self.code or "pk"
         scope = self.scope_field or "pk"
-        return [f"{attribute}__{self.names[0]}", f"{attribute}__{code}", f"{attribute}__{scope}"]
+        return [
+            f"{attribute}__{self.names[0]}",
+            f"{attribute}__{code}",
+            f"{attribute}__{scope}",
+            f"{attribute}__pk",
+        ]
 
-    def written_from(self, name: str | None, code: Any, scope: Any, *more: Any) -> str:
+    def written_from(self, name: str | None, code: Any, scope: Any, pk: Any) -> str:
         """:meth:`written` from the values :meth:`export_lookups` named."""
-        return self.written(name, code if self.code else None, scope if self.scope_field else None)
+        return self.written(
+            name,
+            code if self.code else None,
+            scope if self.scope_field else None,
+            pk,
+        )
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         if value is None:
@@ -582,7 +837,19 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
             getattr(value, self.names[0]),
             getattr(value, self.code) if self.code else None,
             self.scope_of(value),
+            value.pk,
         )
+
+
+class UnitWidget(NamedRecordWidget):
+    """A unit written as its full name, short name or code; one of several units of a name
+    (every province has its "Phòng Tham mưu") as "Name (Parent unit)"."""
+
+    qualifier = "parent"
+    load_related = ("parent",)
+
+    def __init__(self, model: type[models.Model], **kwargs: Any) -> None:
+        super().__init__(model, names=("name", "short_name"), code="slug", **kwargs)
 
 
 # People read as records in one query, by key.
@@ -596,11 +863,18 @@ class PersonWidget(NamedRecordWidget):
     written by its full name, short name or code.
     """
 
+    qualifier = "unit"
     load_related = ("unit",)
-    _WITH_UNIT = re.compile(r"^(.*\S)\s*\(([^()]+)\)\s*$")
 
     def __init__(self, model: type[models.Model], **kwargs: Any) -> None:
         super().__init__(model, names=("full_name",), code="slug", **kwargs)
+
+    def qualifier_text(self, name: str, short_name: str) -> str:
+        return short_name or name
+
+    def qualified_names(self, texts: Iterable[str]) -> set[str]:
+        # Looked for in the units written after them only (see prepare).
+        return set()
 
     def prepare(self, texts: Iterable[Any]) -> None:
         texts = [str(text) for text in texts if not is_blank(text)]
@@ -610,10 +884,9 @@ class PersonWidget(NamedRecordWidget):
         # name ("Phòng Tổ chức cán bộ") by a unit of every province.
         names_by_unit: dict[str, set[str]] = defaultdict(set)
         for text in texts:
-            if match := self._WITH_UNIT.match(text.strip()):
-                name, unit = match.groups()
-                if name not in self._looked_up:
-                    names_by_unit[unit.strip()].add(name)
+            parts = self.qualified(text)
+            if parts and parts[0] not in self._looked_up:
+                names_by_unit[parts[1]].add(parts[0])
         if not names_by_unit:
             return
         people = self.known()
@@ -643,34 +916,7 @@ class PersonWidget(NamedRecordWidget):
                     by_key[key].add(pk)
             self.tables["units_by_key"] = by_key
         by_key = self.tables["units_by_key"]
-        return set().union(*(by_key.get(key, ()) for key in unit_keys(text)))
-
-    def find(self, text: str, row: dict | None = None) -> models.Model:
-        match = self._WITH_UNIT.match(text.strip())
-        # "Name (Unit)" is rarely a person's whole name: looking for it among records added
-        # since the first lookup would cost a query on every such row, so that waits until
-        # the name and unit fail to find one person.
-        if match and not self.candidates(None, text, refresh=False):
-            name, unit = match.groups()
-            typed = unit_keys(unit)
-            found = [
-                person
-                for person in self.candidates(None, name)
-                if person.unit_id and not typed.isdisjoint(self.keys_of_unit(person.unit))
-            ]
-            if len(found) == 1:
-                return found[0]
-            if found:
-                raise self.ambiguous(text, found)
-        return super().find(text, row)
-
-    def keys_of_unit(self, unit: models.Model) -> frozenset[str]:
-        """:func:`unit_keys` of a unit, computed once per file: a common name may have
-        hundreds of namesakes to tell apart by their units."""
-        keys = self.tables.setdefault("unit_keys", {})
-        if unit.pk not in keys:
-            keys[unit.pk] = unit_keys(unit.name, unit.short_name, unit.slug)
-        return keys[unit.pk]
+        return set().union(*(by_key.get(key, ()) for key in typed_keys(text)))
 
     def ambiguous(self, text: str, found: list[models.Model]) -> ValueError:
         return ValueError(
@@ -680,68 +926,16 @@ class PersonWidget(NamedRecordWidget):
             )
             % {
                 "name": text,
-                "people": ", ".join(
-                    f"{person.full_name} ({person.unit or '—'}, {person.slug})" for person in found
-                ),
+                "people": ", ".join(self.labelled(person) for person in found),
                 "example": f"{found[0].full_name} ({found[0].unit or '…'})",
             }
         )
 
-    def namesakes_by_unit(self) -> Counter[tuple[str, str]]:
-        """How many namesakes share each (name, unit) pair, for people written with their unit."""
-        if "by_unit" not in self.tables:
-            ambiguous = {key for _scope, key in self.ambiguous_keys()}
-            by_unit: Counter[tuple[str, str]] = Counter()
-            people = self.model._default_manager.order_by().values_list(
-                "full_name", "unit__name", "unit__short_name"
-            )
-            for name, unit_name, unit_short in people.iterator(chunk_size=5000):
-                key = exact_key(name)
-                if key in ambiguous:
-                    by_unit[key, exact_key(unit_short or unit_name or "")] += 1
-            self.tables["by_unit"] = by_unit
-        return self.tables["by_unit"]
-
-    def written_with_unit(
-        self, name: str | None, code: str | None, unit_name: str | None, unit_short: str | None
-    ) -> str:
-        if name is None:
-            return ""
-        key = exact_key(name)
-        if (None, key) not in self.ambiguous_keys():
-            return name
-        unit = unit_short or unit_name
-        if unit and self.namesakes_by_unit()[key, exact_key(unit)] == 1:
-            return f"{name} ({unit})"
-        return code or name
-
-    def export_lookups(self, attribute: str) -> list[str]:
-        return [
-            *super().export_lookups(attribute),
-            f"{attribute}__unit__name",
-            f"{attribute}__unit__short_name",
-        ]
-
-    def written_from(self, name: str | None, code: Any, scope: Any, *more: Any) -> str:
-        unit_name, unit_short = more
-        return self.written_with_unit(name, code, unit_name, unit_short)
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        if value is None:
-            return ""
-        unit = value.unit
-        return self.written_with_unit(
-            value.full_name,
-            value.slug,
-            unit.name if unit else None,
-            unit.short_name if unit else None,
-        )
-
 
 def unit_keys(*names: str | None) -> frozenset[str]:
-    """The keys under which a unit's names (full, short, code) match what is typed: exactly,
-    whatever the case, spacing or Unicode form, or without diacritics. Two spellings name the
-    same unit when their keys meet."""
+    """The keys under which a unit's stored names (full, short, code) are read: exactly, or,
+    for a name typed without marks, without them (see :func:`typed_keys`). A typed unit names
+    this one when its :func:`typed_keys` meet these."""
     return frozenset(key for name in names if name for key in (exact_key(name), loose_key(name)))
 
 
@@ -797,11 +991,7 @@ class AwardTypeWidget(NamedRecordWidget):
         scope = self.scope_of_row(row)
         if not self.candidates(scope, text):
             # The name may exist in another class: say which classes it has.
-            classes = {
-                record.award_class
-                for key_of, index in ((exact_key, self._index.exact), (fold, self._index.loose))
-                for _scope, record in index.get(key_of(text), ())
-            }
+            classes = {record.award_class for record in self._index.find(ANY_SCOPE, text)}
             if classes:
                 raise ValueError(
                     _("“%(name)s” has no class “%(class)s”; its classes are: %(classes)s.")
@@ -814,6 +1004,9 @@ class AwardTypeWidget(NamedRecordWidget):
                     }
                 )
         return super().find(text, row)
+
+    def full_name(self, record: models.Model) -> str:
+        return str(record)
 
 
 class WorkPlanWidget(widgets.ForeignKeyWidget):
@@ -866,7 +1059,9 @@ class WorkAreaWidget(widgets.ForeignKeyWidget):
         if numbered:
             return [area for area in areas if area.number == int(numbered.group(1))]
         exact = [area for area in areas if exact_key(area.name) == exact_key(text)]
-        return exact or [area for area in areas if fold(area.name) == fold(text)]
+        if exact or marked(text):
+            return exact
+        return [area for area in areas if loose_key(area.name) == loose_key(text)]
 
     def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> models.Model | None:
         if is_blank(value):
@@ -884,3 +1079,61 @@ class WorkAreaWidget(widgets.ForeignKeyWidget):
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         return "" if value is None else str(value)
+
+
+# What a cell that names no record was read as.
+NO_MATCHES: tuple[Match, ...] = ()
+
+
+def match_reader(
+    field: Any, model: type[models.Model]
+) -> Callable[[models.Model, dict], tuple[Match, ...]] | None:
+    """How the preview tells the records a cell of ``field`` (an import-export field of a
+    resource of ``model``) was read as, given a row's record and cells; None for a column that
+    names no record. Each name of a file is described once, however many rows repeat it."""
+    widget = field.widget
+    column = field.column_name
+    memo: dict[tuple[Any, Any], tuple[Match, ...]] = {}
+
+    def described(widget: NamedRecordWidget, cell: Any, record: models.Model) -> tuple[Match, ...]:
+        key = (cell, record.pk)
+        if key not in memo:
+            memo[key] = (widget.match(record, str(cell)),)
+        return memo[key]
+
+    if isinstance(widget, NamedRecordWidget):
+        attribute = field.attribute or ""
+        # The record a row was read as is held by its related field, when the cell sets one.
+        related = model._meta.get_field(attribute) if "__" not in attribute else None
+
+        def read(instance: models.Model, row: dict) -> tuple[Match, ...]:
+            cell = row.get(column)
+            if is_blank(cell):
+                return NO_MATCHES
+            record = related.get_cached_value(instance, None) if related else None
+            if record is None:
+                try:
+                    record = widget.clean(cell, row=row)
+                except ValueError:
+                    return NO_MATCHES
+            return described(widget, cell, record) if record is not None else NO_MATCHES
+
+        return read
+    if isinstance(widget, NamedRecordsWidget | WorkPlanWidget):
+        records = widget.record if isinstance(widget, NamedRecordsWidget) else widget.units
+
+        def read_each(instance: models.Model, row: dict) -> tuple[Match, ...]:
+            cell = row.get(column)
+            names = widget.split(cell) if isinstance(widget, NamedRecordsWidget) else [cell]
+            try:
+                return tuple(
+                    match
+                    for name in names
+                    if not is_blank(name)
+                    for match in described(records, name, records.find(str(name)))
+                )
+            except ValueError:
+                return NO_MATCHES
+
+        return read_each
+    return None

@@ -4,6 +4,7 @@ anything. The files are built by the tests themselves (tests/spreadsheets.py).""
 
 import datetime
 import gc
+import html
 import io
 import math
 import unicodedata
@@ -266,7 +267,12 @@ def test_an_unknown_name_is_refused_with_its_row_column_and_the_names_close_to_i
     awards_file[2][4] = "Nguyễn Văn Khả"
     report = preview(xlsx(awards_file))
     assert problems(report) == [
-        (3, "Cá nhân nhận", "No person is named “Nguyễn Văn Khả”. Close names: “Nguyễn Văn Khảo”.")
+        (
+            3,
+            "Cá nhân nhận",
+            "No person is named “Nguyễn Văn Khả”. "
+            "Close names: “Nguyễn Văn Khảo (Cục XDPT toàn dân bảo vệ ANTQ)”.",
+        )
     ]
     assert (report.new, report.invalid) == (2, 1)
 
@@ -309,6 +315,129 @@ def test_a_unit_name_every_province_has_picks_the_namesake_only_when_one_matches
     awards_file[2][4] = there.slug
     assert confirm(xlsx(awards_file)).written
     assert Award.objects.get(decision_number="2/QĐ").recipient_person == there
+
+
+@pytest.fixture
+def soc_son(ministry, flag_type, order_type):
+    """A district, and two officers of it whose names others misspell by a mark."""
+    hanoi = Unit.objects.create(
+        name="Công an thành phố Hà Nội", slug="ca-ha-noi", kind="provincial_police", parent=ministry
+    )
+    district = Unit.objects.create(
+        name="Công an huyện Sóc Sơn", slug="ca-soc-son", kind="district_police", parent=hanoi
+    )
+    Person.objects.create(full_name="Đặng Quang Hùng", slug="dang-quang-hung", unit=district)
+    Person.objects.create(full_name="Lê Thu Hà", slug="le-thu-ha", unit=district)
+    return district
+
+
+def recipients(order_type, *cells: tuple[str, str]) -> list[list]:
+    """A file of awards of ``order_type``, one a row, to the (unit, person) of each of ``cells``."""
+    return [
+        HEADERS,
+        *(
+            [2016, order_type.name, "hạng Ba", unit, person, f"{number}/QĐ"]
+            for number, (unit, person) in enumerate(cells, start=1)
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("unit", "person", "column", "close"),
+    [
+        ("", "Đặng Quang Hưng", "Cá nhân nhận", "Đặng Quang Hùng (Công an huyện Sóc Sơn)"),
+        ("", "Lê Thu Hạ", "Cá nhân nhận", "Lê Thu Hà (Công an huyện Sóc Sơn)"),
+        ("", "Lê Thư Hà", "Cá nhân nhận", "Lê Thu Hà (Công an huyện Sóc Sơn)"),
+        (
+            "Công an huyện Sọc Sơn",
+            "",
+            "Đơn vị nhận",
+            "Công an huyện Sóc Sơn (Công an thành phố Hà Nội)",
+        ),
+    ],
+)
+def test_a_name_with_other_tone_marks_is_refused_naming_the_record_it_was_taken_for(
+    soc_son, order_type, unit, person, column, close
+):
+    # Each of these was imported onto the record named with other marks, and previewed as new.
+    report = preview(xlsx(recipients(order_type, (unit, person))))
+    [(row, where, message)] = problems(report)
+    assert (row, where, report.new, report.invalid) == (2, column, 0, 1)
+    assert message.endswith(f"Close names: “{close}”.")
+    assert not confirm(xlsx(recipients(order_type, (unit, person)))).written
+    assert not Award.objects.exists()
+
+
+def test_a_name_typed_without_marks_matches_the_one_person_and_the_preview_marks_it(
+    soc_son, order_type
+):
+    hung = Person.objects.get(slug="dang-quang-hung")
+    file = xlsx(recipients(order_type, ("", "dang quang hung"), ("", "Đặng Quang Hùng")))
+    report = preview(file)
+    assert report.problems == [] and report.new == 2
+    bare, exact = (row.matches[HEADERS.index("Cá nhân nhận")] for row in report.rows)
+    assert [(match.name, match.unit, match.code) for match in bare + exact] == 2 * [
+        ("Đặng Quang Hùng", "Công an huyện Sóc Sơn", "dang-quang-hung")
+    ]
+    assert [match.without_marks for match in bare + exact] == [True, False]
+    assert [row.without_marks for row in report.rows] == [1, 0]
+    assert any("1 cell names a record without the marks" in warning for warning in report.warnings)
+    assert confirm(file).written
+    assert {award.recipient_person for award in Award.objects.all()} == {hung}
+
+
+def test_a_name_typed_without_marks_that_fits_two_people_is_refused(soc_son, order_type):
+    Person.objects.create(full_name="Đặng Quang Hưng", slug="dang-quang-hung-2", unit=soc_son)
+    report = preview(xlsx(recipients(order_type, ("", "dang quang hung"))))
+    [(row, column, message)] = problems(report)
+    assert (row, column) == (2, "Cá nhân nhận")
+    assert "could be any of these people" in message
+    assert "dang-quang-hung," not in message  # each is named with their unit and code
+    assert "Đặng Quang Hùng (Công an huyện Sóc Sơn, dang-quang-hung)" in message
+    assert "Đặng Quang Hưng (Công an huyện Sóc Sơn, dang-quang-hung-2)" in message
+
+
+def test_spellings_of_the_same_name_match_it(soc_son, order_type):
+    Person.objects.create(full_name="Nguyễn Thị Thủy", slug="thuy", unit=soc_son)
+    cells = [
+        ("", "\u00d0ặng Quang Hùng"),  # Ð, an eth, for Đ
+        ("", unicodedata.normalize("NFD", "LÊ THU HÀ")),
+        ("", "Nguyễn Thị Thuỷ"),  # the old tone placement
+        ("công an huyện sóc sơn", ""),
+    ]
+    report = confirm(xlsx(recipients(order_type, *cells)))
+    assert report.problems == [] and report.written
+    assert [award[2:4] for award in awards()] == [
+        (None, "dang-quang-hung"),
+        (None, "le-thu-ha"),
+        (None, "thuy"),
+        ("ca-soc-son", None),
+    ]
+    assert not any(row.without_marks for row in report.rows)
+
+
+def test_the_preview_page_shows_what_each_name_was_read_as(admin_client, soc_son, order_type):
+    file = xlsx(recipients(order_type, ("", "dang quang hung"), ("Công an huyện Sóc Sơn", "")))
+    response = upload(admin_client, "award", file)
+    page = response.content.decode()
+    assert response.context["confirm_form"] is not None
+    assert "→ Đặng Quang Hùng · Công an huyện Sóc Sơn · <code>dang-quang-hung</code>" in page
+    assert "→ Công an huyện Sóc Sơn · Công an thành phố Hà Nội · <code>ca-soc-son</code>" in page
+    assert page.count("khớp không dấu — kiểm tra lại") == 2  # the cell, and the warning
+    assert "Có 1 ô ghi tên không dấu" in page
+    assert "→ Huân chương Bảo vệ Tổ quốc hạng Ba" in page
+
+
+def test_the_preview_page_refuses_a_name_with_other_marks_in_vietnamese(
+    admin_client, soc_son, order_type
+):
+    response = upload(admin_client, "award", xlsx(recipients(order_type, ("", "Đặng Quang Hưng"))))
+    page = response.content.decode()
+    assert response.context["confirm_form"] is None
+    assert (
+        "Không có cán bộ nào tên “Đặng Quang Hưng”. "
+        "Tên gần giống: “Đặng Quang Hùng (Công an huyện Sóc Sơn)”."
+    ) in html.unescape(page)
 
 
 # -- Values ---------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from movement.resources import (
     UnitResource,
     WorkPlanResource,
 )
+from movement.text import fold
 
 # In the order a file set is imported into an empty database: what a record names comes first.
 RESOURCES = [
@@ -228,6 +229,65 @@ def test_a_full_export_imports_into_an_empty_database_as_the_same_records(report
         assert after == before
 
 
+@pytest.fixture
+def namesakes(report, ministry, department, division, person, flag_type):
+    """What every province has: a "Phòng Tham mưu", an officer named like one of another unit."""
+    province = Unit.objects.create(
+        name="Công an tỉnh Hà Tĩnh", slug="ca-ha-tinh", kind="provincial_police", parent=ministry
+    )
+    other = Unit.objects.create(
+        name="Phòng Tham mưu", slug="pv01-ha-tinh", kind="division", parent=province
+    )
+    Unit.objects.create(name="Đội Tổng hợp", slug="doi-th-ha-tinh", kind="division", parent=other)
+    namesake = Person.objects.create(full_name=person.full_name, slug="khao-2", unit=other)
+    Award.objects.create(
+        award_type=flag_type, year=2017, recipient_unit=other, presented_by=namesake
+    )
+    return other, namesake
+
+
+def test_namesakes_are_exported_by_name_and_unit_and_read_back(namesakes):
+    units = {row["Mã"]: row for row in as_csv(UnitResource().export()).dict}
+    assert units["pv01-ha-tinh"]["Tên đầy đủ"] == "Phòng Tham mưu"
+    assert units["doi-th-ha-tinh"]["Đơn vị cấp trên"] == "Phòng Tham mưu (Công an tỉnh Hà Tĩnh)"
+    people = {row["Mã"]: row["Đơn vị"] for row in as_csv(PersonResource().export()).dict}
+    assert people["khao-2"] == "Phòng Tham mưu (Công an tỉnh Hà Tĩnh)"
+    assert people["nguyen-van-khao"] == "Cục Xây dựng phong trào toàn dân bảo vệ an ninh Tổ quốc"
+    presenters = {row["Người trao"] for row in as_csv(AwardResource().export()).dict}
+    assert presenters == {
+        "",
+        "Nguyễn Văn Khảo (Cục XDPT toàn dân bảo vệ ANTQ)",
+        "Nguyễn Văn Khảo (Phòng Tham mưu)",
+    }
+    for resource in RESOURCES:
+        model = resource._meta.model
+        before = snapshot(model)
+        result = resource().import_data(as_csv(resource().export()))
+        assert errors(result) == [], resource.__name__
+        assert import_types(result) == {"skip"}, resource.__name__
+        assert snapshot(model) == before
+
+
+def test_namesakes_export_into_an_empty_database_as_the_same_records(namesakes):
+    test_a_full_export_imports_into_an_empty_database_as_the_same_records(None)
+
+
+def test_a_unit_written_with_its_parent_may_be_one_an_earlier_row_created(ministry):
+    headers = ["Mã", "Tên đầy đủ", "Đơn vị cấp trên", "Loại đơn vị"]
+    rows = [
+        ["ca-a", "Công an tỉnh A", "Bộ Công an", "provincial_police"],
+        ["tm-a", "Phòng Tham mưu", "Công an tỉnh A", "division"],
+        ["doi-a", "Đội Tổng hợp", "Phòng Tham mưu (Công an tỉnh A)", "division"],
+        ["ca-b", "Công an tỉnh B", "Bộ Công an", "provincial_police"],
+        ["tm-b", "Phòng Tham mưu", "Công an tỉnh B", "division"],
+        ["doi-b", "Đội Tổng hợp", "Phòng Tham mưu (Công an tỉnh B)", "division"],
+    ]
+    result = UnitResource().import_data(tablib.Dataset(*rows, headers=headers))
+    assert errors(result) == []
+    assert Unit.objects.get(slug="doi-a").parent.slug == "tm-a"
+    assert Unit.objects.get(slug="doi-b").parent.slug == "tm-b"
+
+
 def award_row(**cells) -> tablib.Dataset:
     """A one-row award file with only the columns given, as someone might type it."""
     return tablib.Dataset(list(cells.values()), headers=list(cells))
@@ -314,7 +374,7 @@ def test_an_award_the_model_refuses_is_a_row_error(person, flag_type):
     assert not Award.objects.exists()
 
 
-def test_units_that_share_a_name_are_written_as_their_codes(ministry, department, flag_type):
+def test_units_that_share_a_name_are_written_with_their_parent(ministry, department, flag_type):
     other = Unit.objects.create(
         name="Cục Cảnh sát hình sự", slug="c02", kind=Unit.Kind.DEPARTMENT, parent=ministry
     )
@@ -326,12 +386,34 @@ def test_units_that_share_a_name_are_written_as_their_codes(ministry, department
     )
     Award.objects.create(award_type=flag_type, year=2016, recipient_unit=theirs)
     exported = as_csv(AwardResource().export())
-    assert exported.dict[0]["Đơn vị nhận"] == "tham-muu-c02"
+    assert exported.dict[0]["Đơn vị nhận"] == "Phòng Tham mưu (Cục Cảnh sát hình sự)"
 
     result = AwardResource().import_data(exported)
     assert errors(result) == []
     assert import_types(result) == {"skip"}
     assert ours.awards.count() == 0
+
+
+def test_units_whose_parents_share_a_name_too_are_written_as_their_codes(ministry, flag_type):
+    # Several provinces have a district called Châu Thành, each with its "Phòng Tham mưu".
+    divisions = []
+    for province in ("Bến Tre", "Tiền Giang"):
+        parent = Unit.objects.create(
+            name=f"Công an tỉnh {province}", slug=f"ca-{fold(province)}", parent=ministry
+        )
+        district = Unit.objects.create(
+            name="Công an huyện Châu Thành", slug=f"chau-thanh-{parent.pk}", parent=parent
+        )
+        divisions.append(
+            Unit.objects.create(name="Phòng Tham mưu", slug=f"tm-{parent.pk}", parent=district)
+        )
+    Award.objects.create(award_type=flag_type, year=2016, recipient_unit=divisions[1])
+    exported = as_csv(AwardResource().export())
+    assert exported.dict[0]["Đơn vị nhận"] == divisions[1].slug
+
+    result = AwardResource().import_data(exported)
+    assert errors(result) == []
+    assert import_types(result) == {"skip"}
 
 
 def test_a_file_of_new_awards_may_leave_out_the_key(department, flag_type):

@@ -172,8 +172,10 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
                     {
                         "number": row.place,
                         "cells": [
-                            (shown_value(value), header in row.changed)
-                            for header, value in zip(report.headers, row.values, strict=False)
+                            (shown_value(value), header in row.changed, matches)
+                            for header, value, matches in zip(
+                                report.headers, row.values, row.matches, strict=False
+                            )
                         ],
                     }
                     for row in report.rows
