@@ -6,7 +6,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from movement.models import Award, AwardType, Person, Rank, Unit
+from movement.models import (
+    Award,
+    AwardType,
+    Person,
+    Rank,
+    Source,
+    Unit,
+)
 from movement.models.base import DJANGO_MESSAGES
 from movement.text import fold
 
@@ -245,3 +252,24 @@ def test_djangos_untranslated_validation_messages_read_in_vietnamese(message):
         vietnamese = translation.gettext(message)
     assert vietnamese != message
     assert VIETNAMESE_LETTERS.search(vietnamese)
+
+
+# -- Records known by their codes ---------------------------------------------------
+
+
+def test_a_record_known_by_its_code_is_found_by_its_natural_key(campaign):
+    source = Source.objects.create(slug="bao-cao-2017", title="Báo cáo tổng kết năm 2017")
+    for record in [
+        source,
+        campaign.launch_event,
+        campaign,
+        campaign.launched_by_unit,
+        campaign.launched_by_person,
+    ]:
+        assert type(record).objects.get_by_natural_key(*record.natural_key()) == record
+
+
+def test_units_keep_their_tree_queries_beside_their_codes(ministry, department, division):
+    depths = {unit.slug: unit.tree_depth for unit in Unit.objects.with_tree_fields()}
+    assert depths == {"bo-cong-an": 0, "cuc-xdpt": 1, "phong-tham-muu": 2}
+    assert Unit.objects.free_codes(["Phòng Tham mưu"]) == ["phong-tham-muu-2"]

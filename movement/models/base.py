@@ -37,12 +37,20 @@ def code_from_name(name: str) -> str:
     return slugify(fold(name))
 
 
-class CodeMakingManager(models.Manager):
-    """A manager of records whose code (``slug``) is made from their name when none is given:
-    by the admin's form and by a spreadsheet row without one."""
+class CodedManager(models.Manager):
+    """The manager of records known by a unique code (``slug``), their natural key.
 
-    # The field the code is made from.
-    code_source = "name"
+    ``code_source`` names the field a record's code is made from when none is given (by the
+    admin's form and by a spreadsheet row without one): a unit's name, a person's full name.
+    Records without it (sources, events, campaigns) have their codes typed.
+    """
+
+    def __init__(self, code_source: str | None = None) -> None:
+        super().__init__()
+        self.code_source = code_source
+
+    def get_by_natural_key(self, slug: str) -> models.Model:
+        return self.get(slug=slug)
 
     def free_codes(self, names: Sequence[str]) -> list[str]:
         """A code for each of ``names``, made by :func:`code_from_name` and numbered (-2, -3…)
@@ -95,11 +103,6 @@ def numbered_code(base: str, number: int, length: int) -> str:
     return base[: length - len(suffix)].rstrip("-") + suffix
 
 
-class SourceManager(models.Manager):
-    def get_by_natural_key(self, slug: str) -> "Source":
-        return self.get(slug=slug)
-
-
 class Source(models.Model):
     """A document the data was taken from (nguồn): the conference report, a law, a decision."""
 
@@ -122,7 +125,7 @@ class Source(models.Model):
         help_text=_("What is known about the document itself, e.g. that it has no headline."),
     )
 
-    objects = SourceManager()
+    objects = CodedManager()
     history = AuditedRecords()
 
     class Meta:

@@ -5,13 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from movement.audit import AuditedRecords
 
-from .base import Searchable, Sourced
+from .base import CodedManager, Searchable, Sourced
 from .fields import LineField, TextField
-
-
-class SlugManager(models.Manager):
-    def get_by_natural_key(self, slug: str) -> models.Model:
-        return self.get(slug=slug)
 
 
 class Event(Sourced, Searchable):
@@ -36,7 +31,7 @@ class Event(Sourced, Searchable):
     )
     description = TextField(_("description"), blank=True)
 
-    objects = SlugManager()
+    objects = CodedManager()
     history = AuditedRecords()
 
     class Meta:
@@ -164,7 +159,7 @@ class Campaign(Sourced, Searchable):
     )
     description = TextField(_("description"), blank=True)
 
-    objects = SlugManager()
+    objects = CodedManager()
     history = AuditedRecords()
 
     class Meta:
