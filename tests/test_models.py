@@ -9,6 +9,7 @@ from django.utils import translation
 from movement.models import (
     Award,
     AwardType,
+    Campaign,
     Person,
     Rank,
     Source,
@@ -254,7 +255,35 @@ def test_djangos_untranslated_validation_messages_read_in_vietnamese(message):
     assert VIETNAMESE_LETTERS.search(vietnamese)
 
 
-# -- Records known by their codes ---------------------------------------------------
+# -- Query vocabulary: the models' QuerySets ---------------------------------------------------
+
+
+def test_newest_first_orders_by_year_then_latest_entered_first(flag_type, department, division):
+    older = Award.objects.create(award_type=flag_type, year=2016, recipient_unit=division)
+    first = Award.objects.create(award_type=flag_type, year=2017, recipient_unit=department)
+    latest = Award.objects.create(award_type=flag_type, year=2017, recipient_unit=division)
+    assert list(Award.objects.newest_first()) == [latest, first, older]
+
+
+def test_running_in_a_year_takes_open_ends_as_still_running(db):
+    periods = {
+        "2015-2017": (2015, 2017),
+        "since-2018": (2018, None),
+        "until-2016": (None, 2016),
+        "no-years": (None, None),
+    }
+    for slug, (start, end) in periods.items():
+        Campaign.objects.create(
+            name=slug, slug=slug, kind=Campaign.Kind.MOVEMENT, start_year=start, end_year=end
+        )
+
+    def running(year: int) -> set[str]:
+        return set(Campaign.objects.running_in(year).values_list("slug", flat=True))
+
+    assert running(2014) == {"until-2016"}
+    assert running(2016) == {"2015-2017", "until-2016"}
+    assert running(2017) == {"2015-2017"}
+    assert running(2030) == {"since-2018"}
 
 
 def test_a_record_known_by_its_code_is_found_by_its_natural_key(campaign):

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -115,6 +116,17 @@ class Participation(Sourced):
     natural_key.dependencies = ["movement.event", "movement.person"]
 
 
+class CampaignQuerySet(models.QuerySet):
+    def running_in(self, year: int) -> "CampaignQuerySet":
+        """The campaigns whose period includes ``year``; an open end means still running, and
+        a campaign with neither year known runs in none."""
+        return self.filter(
+            (Q(start_year__isnull=False) | Q(end_year__isnull=False))
+            & (Q(start_year__lte=year) | Q(start_year__isnull=True))
+            & (Q(end_year__gte=year) | Q(end_year__isnull=True))
+        )
+
+
 class Campaign(Sourced, Searchable):
     """A movement (phong trào) or a yearly emulation campaign (phong trào thi đua)."""
 
@@ -159,7 +171,7 @@ class Campaign(Sourced, Searchable):
     )
     description = TextField(_("description"), blank=True)
 
-    objects = CodedManager()
+    objects = CodedManager.from_queryset(CampaignQuerySet)()
     history = AuditedRecords()
 
     class Meta:
