@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from movement.audit import AuditedRecords
 
-from .base import Searchable, Sourced, refresh_award_search_text
+from .base import Searchable, Sourced, UnitScopedQuerySet, refresh_award_search_text
 from .fields import LineField, TextField
 
 
@@ -136,7 +136,7 @@ class AwardType(Sourced, Searchable):
 NEWEST_FIRST = ("-year", "-pk")
 
 
-class AwardQuerySet(models.QuerySet):
+class AwardQuerySet(UnitScopedQuerySet):
     def newest_first(self) -> "AwardQuerySet":
         return self.order_by(*NEWEST_FIRST)
 

@@ -1,5 +1,6 @@
 from collections.abc import Sequence
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -93,6 +94,20 @@ class CodedManager(models.Manager):
             wanted = {base: left for base, left in wanted.items() if left}
             window *= 2
         return codes
+
+
+class UnitScopedQuerySet(models.QuerySet):
+    """Records that belong to units (awards, people, tasks), which a unit editor may change
+    only within their own units. The rule is written once, in :mod:`movement.permissions`."""
+
+    def editable_by(self, user: AbstractBaseUser | AnonymousUser) -> "UnitScopedQuerySet":
+        """The records ``user`` may change: every one for an emulation officer or an
+        administrator, those of their unit and the units below it for a unit editor, none for
+        a unit editor attached to no unit."""
+        # Imported here: movement.permissions names the models this module defines.
+        from movement.permissions import editable
+
+        return editable(user, self)
 
 
 def numbered_code(base: str, number: int, length: int) -> str:

@@ -4,7 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from movement.audit import AuditedRecords
 
-from .base import CodedManager, Searchable, Sourced, refresh_award_search_text
+from .base import (
+    CodedManager,
+    Searchable,
+    Sourced,
+    UnitScopedQuerySet,
+    refresh_award_search_text,
+)
 from .fields import LineField
 
 
@@ -62,7 +68,7 @@ class Person(Sourced, Searchable):
         verbose_name=_("unit"),
     )
 
-    objects = CodedManager(code_source="full_name")
+    objects = CodedManager.from_queryset(UnitScopedQuerySet)(code_source="full_name")
     history = AuditedRecords()
 
     class Meta:
