@@ -14,7 +14,8 @@ only emulation officers and administrators change it: nothing says whose it is, 
 campaign it was given at belongs to the unit that organised it, not to the recipients.
 
 Every path that writes applies the same rule: the admin (movement.admin.scoping), the spreadsheet
-import (:class:`UnitScopedImportMixin`) and the public pages' edit links.
+import (:class:`UnitScopedImportMixin`) and the public pages' edit links. The scoped models'
+QuerySets name it: ``Award.objects.editable_by(user)`` (see :func:`editable`).
 """
 
 from typing import Any
@@ -87,7 +88,8 @@ def may_edit(user: User, record: Model) -> bool:
 
 
 def editable(user: User, queryset: QuerySet) -> QuerySet:
-    """The records of ``queryset`` that ``user``'s bound lets them change."""
+    """The records of ``queryset`` that ``user``'s bound lets them change: what the scoped
+    models' ``editable_by(user)`` gives (movement.models.base.UnitScopedQuerySet)."""
     allowed = editable_unit_ids(user)
     if allowed is None or not is_scoped(queryset.model):
         return queryset

@@ -69,8 +69,9 @@ class KeyedInstanceLoader(ModelInstanceLoader):
     its code column, or one's own list typed again, updates the records it names instead of
     being refused as their duplicates. Those are looked up in bulk too, one query per unique
     constraint and thousand rows. A row found so is given the record's key; a row of a model
-    whose code is made from the name (:class:`movement.models.base.CodeMakingManager`) that
-    finds no record is given a new code, numbered against the table and the file's other rows.
+    whose code is made from the name (the ``code_source`` of its
+    :class:`movement.models.base.CodedManager`) that finds no record is given a new code,
+    numbered against the table and the file's other rows.
 
     A key that cannot be read finds no record, by its key or otherwise; the row's own import
     then says why. Records keyed on several columns (a plan by unit and year) are few: they are

@@ -82,26 +82,12 @@ def years_with_data() -> list[int]:
         return sorted((year for (year,) in cursor.fetchall()), reverse=True)
 
 
-def running_in(year: int) -> Q:
-    """Campaigns whose period includes ``year``; an open end means still running."""
-    return (
-        (Q(start_year__isnull=False) | Q(end_year__isnull=False))
-        & (Q(start_year__lte=year) | Q(start_year__isnull=True))
-        & (Q(end_year__gte=year) | Q(end_year__isnull=True))
-    )
-
-
 def campaign_rows() -> QuerySet[Campaign]:
     return Campaign.objects.select_related("launched_by_unit")
 
 
-# Newest year first, in the order of the (year, id) index read backwards: the database then
-# reads the first page straight off the index instead of sorting a million awards.
-NEWEST_FIRST = ("-year", "-pk")
-
-
 def award_rows() -> QuerySet[Award]:
-    return Award.objects.select_related(*AWARD_RELATIONS).order_by(*NEWEST_FIRST)
+    return Award.objects.select_related(*AWARD_RELATIONS).newest_first()
 
 
 def category_order() -> Case:
@@ -186,7 +172,7 @@ def plans_with_tasks(plans: QuerySet[WorkPlan]) -> QuerySet[WorkPlan]:
 
 def home(request: HttpRequest) -> HttpResponse:
     this_year = timezone.localdate().year
-    current = list(campaign_rows().filter(running_in(this_year)))
+    current = list(campaign_rows().running_in(this_year))
     latest = campaign_rows().order_by("-start_year", "-end_year", "name")[
         : HOME_CAMPAIGNS + len(current)
     ]
@@ -358,7 +344,7 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
     latest = sorted(
         awards.filter(year__in=newest_years(totals, UNIT_AWARDS))
         .select_related(*AWARD_RELATIONS)
-        .order_by(*NEWEST_FIRST)[:UNIT_AWARDS],
+        .newest_first()[:UNIT_AWARDS],
         key=lambda a: (
             -a.year,
             category_rank(a.award_type),

@@ -2,12 +2,26 @@ import re
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from movement.models import Award, AwardType, Person, Rank, Unit
+from movement import permissions
+from movement.models import (
+    Award,
+    AwardType,
+    Campaign,
+    Person,
+    Rank,
+    Source,
+    StaffProfile,
+    Task,
+    Unit,
+    WorkPlan,
+)
 from movement.models.base import DJANGO_MESSAGES
+from movement.permissions import EMULATION_OFFICERS, UNIT_EDITORS
 from movement.text import fold
 
 
@@ -245,3 +259,101 @@ def test_djangos_untranslated_validation_messages_read_in_vietnamese(message):
         vietnamese = translation.gettext(message)
     assert vietnamese != message
     assert VIETNAMESE_LETTERS.search(vietnamese)
+
+
+# -- Query vocabulary: the models' QuerySets -------------------------------------------------
+
+
+def test_newest_first_orders_by_year_then_latest_entered_first(flag_type, department, division):
+    older = Award.objects.create(award_type=flag_type, year=2016, recipient_unit=division)
+    first = Award.objects.create(award_type=flag_type, year=2017, recipient_unit=department)
+    latest = Award.objects.create(award_type=flag_type, year=2017, recipient_unit=division)
+    assert list(Award.objects.newest_first()) == [latest, first, older]
+
+
+def test_running_in_a_year_takes_open_ends_as_still_running(db):
+    periods = {
+        "2015-2017": (2015, 2017),
+        "since-2018": (2018, None),
+        "until-2016": (None, 2016),
+        "no-years": (None, None),
+    }
+    for slug, (start, end) in periods.items():
+        Campaign.objects.create(
+            name=slug, slug=slug, kind=Campaign.Kind.MOVEMENT, start_year=start, end_year=end
+        )
+
+    def running(year: int) -> set[str]:
+        return set(Campaign.objects.running_in(year).values_list("slug", flat=True))
+
+    assert running(2014) == {"until-2016"}
+    assert running(2016) == {"2015-2017", "until-2016"}
+    assert running(2017) == {"2015-2017"}
+    assert running(2030) == {"since-2018"}
+
+
+def staff(username: str, group: str, unit: Unit | None = None) -> User:
+    user = User.objects.create_user(username, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    if unit is not None:
+        StaffProfile.objects.create(user=user, unit=unit)
+    return user
+
+
+def test_editable_by_a_unit_editor_is_exactly_their_units_subtree(
+    ministry, department, division, person, flag_type, order_type
+):
+    other_unit = Unit.objects.create(
+        name="Công an tỉnh Lào Cai", slug="ca-lao-cai", kind="provincial_police", parent=ministry
+    )
+    other_person = Person.objects.create(full_name="Trần Văn Bình", unit=other_unit, slug="tvb")
+    unplaced = Person.objects.create(full_name="Lê Văn Tám", slug="lvt")
+    own_awards = {
+        Award.objects.create(award_type=flag_type, year=2017, recipient_unit=department),
+        Award.objects.create(award_type=flag_type, year=2017, recipient_unit=division),
+        Award.objects.create(award_type=order_type, year=2017, recipient_person=person),
+    }
+    # Above the editor's unit, beside it, and to a group nobody can say whose it is.
+    Award.objects.create(award_type=flag_type, year=2017, recipient_unit=ministry)
+    Award.objects.create(award_type=order_type, year=2017, recipient_person=other_person)
+    Award.objects.create(award_type=flag_type, year=2017, group_kind="collective", group_count=3)
+    own_task = Task.objects.create(plan=WorkPlan.objects.create(unit=division, year=2017), number=1)
+    Task.objects.create(plan=WorkPlan.objects.create(unit=ministry, year=2017), number=1)
+
+    editor = staff("can-bo-cuc", UNIT_EDITORS, department)
+    assert set(Award.objects.editable_by(editor)) == own_awards
+    assert set(Person.objects.editable_by(editor)) == {person}
+    assert set(Task.objects.editable_by(editor)) == {own_task}
+    # A QuerySet method: it narrows whatever it is given.
+    assert set(Award.objects.filter(recipient_person__isnull=False).editable_by(editor)) == {
+        Award.objects.get(recipient_person=person)
+    }
+
+    officer = staff("can-bo-thi-dua", EMULATION_OFFICERS)
+    assert Award.objects.editable_by(officer).count() == Award.objects.count() == 6
+    assert set(Person.objects.editable_by(officer)) == {person, other_person, unplaced}
+
+    assert not Award.objects.editable_by(staff("khong-don-vi", UNIT_EDITORS)).exists()
+
+
+def test_the_models_with_editable_by_are_the_unit_scoped_ones():
+    for model in apps.get_models():
+        assert hasattr(model.objects.all(), "editable_by") == permissions.is_scoped(model), model
+
+
+def test_a_record_known_by_its_code_is_found_by_its_natural_key(campaign):
+    source = Source.objects.create(slug="bao-cao-2017", title="Báo cáo tổng kết năm 2017")
+    for record in [
+        source,
+        campaign.launch_event,
+        campaign,
+        campaign.launched_by_unit,
+        campaign.launched_by_person,
+    ]:
+        assert type(record).objects.get_by_natural_key(*record.natural_key()) == record
+
+
+def test_units_keep_their_tree_queries_beside_their_codes(ministry, department, division):
+    depths = {unit.slug: unit.tree_depth for unit in Unit.objects.with_tree_fields()}
+    assert depths == {"bo-cong-an": 0, "cuc-xdpt": 1, "phong-tham-muu": 2}
+    assert Unit.objects.free_codes(["Phòng Tham mưu"]) == ["phong-tham-muu-2"]

@@ -582,7 +582,7 @@ def test_an_administrator_may_manage_users_and_nobody_else_may(db):
 
 def test_a_unit_editor_without_a_unit_may_change_nothing(client, world):
     user = member("unit editor")
-    assert permissions.editable(user, Award.objects.all()).count() == 0
+    assert not Award.objects.editable_by(user).exists()
     assert not permissions.may_edit(user, world["own award"])
 
 

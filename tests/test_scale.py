@@ -85,14 +85,14 @@ def seeded(db):
 
 
 def ordered() -> list[int]:
-    return list(Award.objects.order_by("-year", "-pk").values_list("pk", flat=True))
+    return list(Award.objects.newest_first().values_list("pk", flat=True))
 
 
 @pytest.mark.parametrize("per_page", [7, 100])
 def test_every_page_holds_the_rows_of_that_stretch_of_the_list(seeded, per_page):
     everything = ordered()
     paginator = LargeTablePaginator(
-        Award.objects.order_by("-year", "-pk"), per_page, rows=Award.objects.all()
+        Award.objects.newest_first(), per_page, rows=Award.objects.all()
     )
     assert paginator.count == len(everything)
     for number in paginator.page_range:
@@ -123,7 +123,7 @@ def test_each_change_link_keeps_the_lists_filters(admin_client, seeded, filters)
 
 def test_a_page_reads_its_rows_with_their_related_records(seeded):
     paginator = LargeTablePaginator(
-        Award.objects.filter(recipient_person__isnull=False).order_by("-year", "-pk"),
+        Award.objects.filter(recipient_person__isnull=False).newest_first(),
         10,
         rows=Award.objects.select_related("award_type", "recipient_person"),
     )

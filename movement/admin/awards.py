@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from movement import search
 from movement.models import Award, AwardType
+from movement.models.awards import NEWEST_FIRST
 from movement.resources import AwardResource, AwardTypeResource
 
 from .filters import RecipientUnitFilter, YearFilter
@@ -77,10 +78,10 @@ class AwardAdmin(
     # Counting every award for "N total" on each page load is the one query that grows with
     # the table; the filtered count is enough to page.
     show_full_result_count = False
-    # Newest year first, the latest entered first within it: the (year, id) index read
-    # backwards, so a page is read off the index rather than sorted out of a million awards.
-    # (The model's ordering sorts by the award type's name, through a join.)
-    ordering = ["-year", "-pk"]
+    # Award.objects.newest_first()'s order, read off an index, where the model's ordering sorts
+    # by the award type's name, through a join. (A changelist orders by this, not by its
+    # queryset's order.)
+    ordering = NEWEST_FIRST
     search_year_field = "year"
     autocomplete_fields = [
         "award_type",

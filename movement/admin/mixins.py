@@ -129,7 +129,7 @@ class LabelRelationsMixin:
 
 class MadeCodeMixin:
     """For records whose code (``slug``) is made from their name when left blank (see
-    movement.models.base.CodeMakingManager, called by the model's clean()).
+    movement.models.base.CodedManager, called by the model's clean()).
 
     Django's own prepopulating script is not used: it drops the Vietnamese letters it does not
     know, making "trn-th-hng-nhung" of "Trần Thị Hồng Nhung" and "dj-van-djc" of "Đỗ Văn Đức".

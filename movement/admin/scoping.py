@@ -92,7 +92,7 @@ def within_units(action: Callable) -> Callable:
 
     @functools.wraps(action)
     def scoped(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> Any:
-        outside = queryset.count() - permissions.editable(request.user, queryset).count()
+        outside = queryset.count() - queryset.editable_by(request.user).count()
         if outside:
             modeladmin.message_user(
                 request,

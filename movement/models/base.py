@@ -1,5 +1,6 @@
 from collections.abc import Sequence
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -37,12 +38,20 @@ def code_from_name(name: str) -> str:
     return slugify(fold(name))
 
 
-class CodeMakingManager(models.Manager):
-    """A manager of records whose code (``slug``) is made from their name when none is given:
-    by the admin's form and by a spreadsheet row without one."""
+class CodedManager(models.Manager):
+    """The manager of records known by a unique code (``slug``), their natural key.
 
-    # The field the code is made from.
-    code_source = "name"
+    ``code_source`` names the field a record's code is made from when none is given (by the
+    admin's form and by a spreadsheet row without one): a unit's name, a person's full name.
+    Records without it (sources, events, campaigns) have their codes typed.
+    """
+
+    def __init__(self, code_source: str | None = None) -> None:
+        super().__init__()
+        self.code_source = code_source
+
+    def get_by_natural_key(self, slug: str) -> models.Model:
+        return self.get(slug=slug)
 
     def free_codes(self, names: Sequence[str]) -> list[str]:
         """A code for each of ``names``, made by :func:`code_from_name` and numbered (-2, -3…)
@@ -87,17 +96,26 @@ class CodeMakingManager(models.Manager):
         return codes
 
 
+class UnitScopedQuerySet(models.QuerySet):
+    """Records that belong to units (awards, people, tasks), which a unit editor may change
+    only within their own units. The rule is written once, in :mod:`movement.permissions`."""
+
+    def editable_by(self, user: AbstractBaseUser | AnonymousUser) -> "UnitScopedQuerySet":
+        """The records ``user`` may change: every one for an emulation officer or an
+        administrator, those of their unit and the units below it for a unit editor, none for
+        a unit editor attached to no unit."""
+        # Imported here: movement.permissions names the models this module defines.
+        from movement.permissions import editable
+
+        return editable(user, self)
+
+
 def numbered_code(base: str, number: int, length: int) -> str:
     """``base`` itself for the first, ``base-2``, ``base-3``… after, cut to ``length``."""
     if number == 1:
         return base
     suffix = f"-{number}"
     return base[: length - len(suffix)].rstrip("-") + suffix
-
-
-class SourceManager(models.Manager):
-    def get_by_natural_key(self, slug: str) -> "Source":
-        return self.get(slug=slug)
 
 
 class Source(models.Model):
@@ -122,7 +140,7 @@ class Source(models.Model):
         help_text=_("What is known about the document itself, e.g. that it has no headline."),
     )
 
-    objects = SourceManager()
+    objects = CodedManager()
     history = AuditedRecords()
 
     class Meta:

@@ -1,17 +1,13 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from movement.audit import AuditedRecords
 
-from .base import Searchable, Sourced
+from .base import CodedManager, Searchable, Sourced
 from .fields import LineField, TextField
-
-
-class SlugManager(models.Manager):
-    def get_by_natural_key(self, slug: str) -> models.Model:
-        return self.get(slug=slug)
 
 
 class Event(Sourced, Searchable):
@@ -36,7 +32,7 @@ class Event(Sourced, Searchable):
     )
     description = TextField(_("description"), blank=True)
 
-    objects = SlugManager()
+    objects = CodedManager()
     history = AuditedRecords()
 
     class Meta:
@@ -120,6 +116,17 @@ class Participation(Sourced):
     natural_key.dependencies = ["movement.event", "movement.person"]
 
 
+class CampaignQuerySet(models.QuerySet):
+    def running_in(self, year: int) -> "CampaignQuerySet":
+        """The campaigns whose period includes ``year``; an open end means still running, and
+        a campaign with neither year known runs in none."""
+        return self.filter(
+            (Q(start_year__isnull=False) | Q(end_year__isnull=False))
+            & (Q(start_year__lte=year) | Q(start_year__isnull=True))
+            & (Q(end_year__gte=year) | Q(end_year__isnull=True))
+        )
+
+
 class Campaign(Sourced, Searchable):
     """A movement (phong trào) or a yearly emulation campaign (phong trào thi đua)."""
 
@@ -164,7 +171,7 @@ class Campaign(Sourced, Searchable):
     )
     description = TextField(_("description"), blank=True)
 
-    objects = SlugManager()
+    objects = CodedManager.from_queryset(CampaignQuerySet)()
     history = AuditedRecords()
 
     class Meta:

@@ -4,7 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from movement.audit import AuditedRecords
 
-from .base import CodeMakingManager, Searchable, Sourced, refresh_award_search_text
+from .base import (
+    CodedManager,
+    Searchable,
+    Sourced,
+    UnitScopedQuerySet,
+    refresh_award_search_text,
+)
 from .fields import LineField
 
 
@@ -44,13 +50,6 @@ class Rank(models.Model):
         return (self.name,)
 
 
-class PersonManager(CodeMakingManager):
-    code_source = "full_name"
-
-    def get_by_natural_key(self, slug: str) -> "Person":
-        return self.get(slug=slug)
-
-
 class Person(Sourced, Searchable):
     """An officer (cán bộ) or official, with the rank and position they hold now."""
 
@@ -69,7 +68,7 @@ class Person(Sourced, Searchable):
         verbose_name=_("unit"),
     )
 
-    objects = PersonManager()
+    objects = CodedManager.from_queryset(UnitScopedQuerySet)(code_source="full_name")
     history = AuditedRecords()
 
     class Meta:

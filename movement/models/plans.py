@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from movement.audit import AuditedRecords
 
-from .base import Searchable, Sourced
+from .base import Searchable, Sourced, UnitScopedQuerySet
 from .fields import LineField, TextField
 
 
@@ -108,7 +108,7 @@ class WorkArea(models.Model):
     natural_key.dependencies = ["movement.workplan"]
 
 
-class TaskManager(models.Manager):
+class TaskManager(models.Manager.from_queryset(UnitScopedQuerySet)):
     def get_by_natural_key(self, unit_slug: str, year: int, number: int) -> "Task":
         return self.get(plan__unit__slug=unit_slug, plan__year=year, number=number)
 

@@ -8,7 +8,7 @@ from tree_queries.query import TreeQuerySet
 
 from movement.audit import AuditedRecords
 
-from .base import CodeMakingManager, Searchable, Sourced, refresh_award_search_text
+from .base import CodedManager, Searchable, Sourced, refresh_award_search_text
 from .fields import LineField
 
 # This unit's id, then its children's, their children's… The SQL is constant; the id is a
@@ -32,11 +32,6 @@ LINEAGE_SQL = """
     )
     SELECT id FROM lineage
 """
-
-
-class UnitManager(CodeMakingManager.from_queryset(TreeQuerySet)):
-    def get_by_natural_key(self, slug: str) -> "Unit":
-        return self.get(slug=slug)
 
 
 class Unit(Sourced, Searchable, TreeNode):
@@ -77,7 +72,8 @@ class Unit(Sourced, Searchable, TreeNode):
         ),
     )
 
-    objects = UnitManager()
+    # django-tree-queries' queryset, without its tree fields unless asked (with_tree_fields()).
+    objects = CodedManager.from_queryset(TreeQuerySet)(code_source="name")
     history = AuditedRecords()
 
     class Meta:
