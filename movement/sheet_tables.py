@@ -447,7 +447,8 @@ def read_table(
         )
     for table in tables:
         if table.signature:
-            rows = f"{table.signature[0]}–{table.signature[-1]}"
+            first, last = table.signature[0], table.signature[-1]
+            rows = f"{first}–{last}" if last != first else str(first)
             warnings.append(
                 _("Rows %(rows)s, the signature block below the list, were not imported.")
                 % {"rows": _place(table.title if several else "", rows)}
