@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from movement.models import Award, ExportJob
-from movement.resources import AwardResource
+from movement.spreadsheets.resources import AwardResource
 from movement.tasks import forget_old_exports, write_export
 
 # Every column ticked, as the export form offers them.
@@ -89,7 +89,7 @@ def test_the_worker_writes_a_queued_export_to_the_storage_for_its_owner(
     assert_plain_json(job)
     assert (job.model, job.resource, job.user) == (
         "movement.award",
-        "movement.resources.AwardResource",
+        "movement.spreadsheets.resources.AwardResource",
         admin_user,
     )
     assert job.parameters == {"year": ["2016"], "o": ["1"]}
@@ -138,7 +138,9 @@ def test_a_selection_exports_only_the_records_ticked(admin_client, awards):
 def test_a_job_runs_only_a_resource_its_list_offers(admin_client, awards):
     export(admin_client)
     job = ExportJob.objects.get()
-    ExportJob.objects.filter(pk=job.pk).update(resource="movement.resources.UnitResource")
+    ExportJob.objects.filter(pk=job.pk).update(
+        resource="movement.spreadsheets.resources.UnitResource"
+    )
     with pytest.raises(ValueError, match="offers no resource"):
         write_export.call(job.pk)
     job.refresh_from_db()

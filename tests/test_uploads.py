@@ -1,7 +1,7 @@
 """A previewed upload waits, in its own table, until its uploader confirms or cancels it or it
 expires, whatever other users do meanwhile; its rows are JSON that gives back every cell exactly;
 a confirmation that can no longer be made says why, truthfully (movement.models.PendingImport and
-the upload section of movement.imports)."""
+the upload section of movement.spreadsheets.imports)."""
 
 import datetime
 import json
@@ -16,8 +16,10 @@ from django.utils import timezone, translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from movement import imports
-from movement.imports import (
+from movement.models import Award, PendingImport
+from movement.permissions import EMULATION_OFFICERS
+from movement.spreadsheets import imports
+from movement.spreadsheets.imports import (
     Sheet,
     SpreadsheetError,
     cancel_upload,
@@ -27,9 +29,7 @@ from movement.imports import (
     sheet_from_json,
     sheet_to_json,
 )
-from movement.models import Award, PendingImport
-from movement.permissions import EMULATION_OFFICERS
-from movement.resources import AwardResource, UnitResource
+from movement.spreadsheets.resources import AwardResource, UnitResource
 from tests.spreadsheets import xlsx
 
 HEADERS = ["Năm", "Hình thức khen thưởng", "Hạng", "Đơn vị nhận", "Cá nhân nhận", "Số quyết định"]

@@ -17,10 +17,9 @@ from django.utils.translation import gettext as _
 from import_export.widgets import ManyToManyWidget
 from openpyxl.styles import Alignment, Font
 
-from movement.exports import XLSX_TYPE, file_name, workbook_cell
 from movement.models import Award
-from movement.resources import GroupField, MovementResource
-from movement.widgets import (
+from movement.spreadsheets.exports import XLSX_TYPE, file_name, workbook_cell
+from movement.spreadsheets.names import (
     ChoiceWidget,
     DateWidget,
     NamedRecordsWidget,
@@ -33,6 +32,7 @@ from movement.widgets import (
     YearWidget,
     YesNoWidget,
 )
+from movement.spreadsheets.resources import GroupField, MovementResource
 
 
 def allowed_values(field: Any) -> str:

@@ -11,7 +11,7 @@ declaring a document type (before openpyxl opens it). Workbooks are read with op
 read-only API. Formulas and error cells where a value would be imported, and macros, are refused
 too: an import takes values, as a person sees them. Where the table is in a sheet laid out by an
 officer (a title above, a signature block below, a row counter, several sheets) is the business
-of :mod:`movement.sheet_tables`.
+of :mod:`movement.spreadsheets.tables`.
 
 :func:`import_file` reads a file and imports it with a resource, as a preview (``dry_run``) or for
 good, and says what happened in an :class:`ImportReport`: rows new, updated, unchanged and
@@ -49,11 +49,11 @@ from django.utils.translation import ngettext
 from import_export.results import Result, RowResult
 from openpyxl.utils import get_column_letter
 
-from movement.encodings import MixedEncodings, decode_8bit
 from movement.models import PendingImport
-from movement.row_import import sheet_of, sheet_row
-from movement.sheet_tables import Row, SheetPart, TableError, read_table
-from movement.widgets import Match, match_reader
+from movement.spreadsheets.encodings import MixedEncodings, decode_8bit
+from movement.spreadsheets.names import Match, match_reader
+from movement.spreadsheets.rows import sheet_of, sheet_row
+from movement.spreadsheets.tables import Row, SheetPart, TableError, read_table
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ def read_spreadsheet(
 
     ``known`` maps the headers a resource accepts, folded, to its columns
     (``ColumnsMixin.column_aliases``): with it, the table is looked for below title rows, in
-    every sheet, and read down to a signature block (movement.sheet_tables); without it, the
+    every sheet, and read down to a signature block (movement.spreadsheets.tables); without it, the
     first non-blank row of the first sheet is the header.
     """
     limits = limits or Limits.from_settings()
@@ -302,7 +302,7 @@ def _read_xlsx(data: bytes, limits: Limits, known: Mapping[str, str] | None) -> 
 
 def _worksheet_rows(worksheet: Any, limits: Limits) -> Iterator[Row]:
     """A worksheet's rows, as openpyxl's read-only reader streams them, within the limits; the
-    kind of each formula and error cell is kept for :mod:`movement.sheet_tables` to refuse it
+    kind of each formula and error cell is kept for :mod:`movement.spreadsheets.tables` to refuse it
     where its value would be imported."""
     longest = limits.cell_chars
     # Rows come one after the other from row 1, the missing ones as empty tuples.
@@ -379,7 +379,8 @@ def _decode(data: bytes) -> tuple[str, str]:
 
     UTF-8 is tried strictly first: a file in an 8-bit encoding is almost never valid UTF-8,
     since its Vietnamese letters are single bytes above 127. Which 8-bit encoding, Windows-1258,
-    TCVN3 or VNI, is told by movement.encodings, which reads their letters as Unicode (NFC).
+    TCVN3 or VNI, is told by movement.spreadsheets.encodings, which reads their letters as
+    Unicode (NFC).
     """
     try:
         if data.startswith(codecs.BOM_UTF8):

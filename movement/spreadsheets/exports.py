@@ -1,11 +1,11 @@
 """Spreadsheets out: a resource's rows as an Excel workbook or a CSV file, in constant memory.
 
-The rows are the resource's own (movement.resources): Vietnamese headers, related records by
-name, every cell a spreadsheet would run as a formula neutralised. Where each of a resource's
-columns can be read straight from the database (most of them), rows are read as plain values in
-chunks, with no model instance and no query per row; otherwise (a task's units, a unit tree)
-through the resource's export of each record, also in chunks. Either way the cells are the same
-as ``Resource.export()`` gives, which the tests check column by column.
+The rows are the resource's own (movement.spreadsheets.resources): Vietnamese headers, related
+records by name, every cell a spreadsheet would run as a formula neutralised. Where each of a
+resource's columns can be read straight from the database (most of them), rows are read as plain
+values in chunks, with no model instance and no query per row; otherwise (a task's units, a unit
+tree) through the resource's export of each record, also in chunks. Either way the cells are
+the same as ``Resource.export()`` gives, which the tests check column by column.
 
 An Excel file is written by openpyxl in write-only mode, with a frozen header row, column widths
 from the first rows, and dates as real dates shown dd/mm/yyyy. A CSV is UTF-8 with a byte-order
@@ -34,7 +34,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from movement.resources import (
+from movement.spreadsheets.names import DateWidget, NamedRecordWidget
+from movement.spreadsheets.resources import (
     AwardResource,
     GroupField,
     MovementResource,
@@ -42,7 +43,6 @@ from movement.resources import (
     formula_text,
 )
 from movement.text import fold
-from movement.widgets import DateWidget, NamedRecordWidget
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"

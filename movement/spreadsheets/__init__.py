@@ -1,0 +1,1 @@
+"""Spreadsheets: import and export of the lists."""
