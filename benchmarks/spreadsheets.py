@@ -31,7 +31,8 @@ from django.db import connection, transaction
 
 from movement.models import Award
 from movement.spreadsheets.exports import write_awards_xlsx
-from movement.spreadsheets.imports import ImportReport, confirm_upload, preview_upload
+from movement.spreadsheets.previews import confirm_upload, preview_upload
+from movement.spreadsheets.reports import ImportReport
 from movement.spreadsheets.resources import AwardResource
 
 from .measure import QueryCounter, measure_side_by_side
@@ -206,7 +207,7 @@ def import_file(rows: int) -> bytes:
 
 def import_ours(data: bytes) -> None:
     """Preview, then confirm, as the admin's import does, each step in a call of its own as in
-    the admin's two requests (movement.spreadsheets.imports.preview_upload and confirm_upload)."""
+    the admin's two requests (movement.spreadsheets.previews.preview_upload and confirm_upload)."""
     _check(confirm_upload(AwardResource(), _check(preview_upload(AwardResource(), data)).upload))
 
 

@@ -194,7 +194,7 @@ def exported(resource: Any, queryset: QuerySet, fmt: str) -> bytes:
 # -- Text for property-based tests ------------------------------------------------------------
 
 # Characters no file carries back, left out: the control characters an import refuses
-# (movement.spreadsheets.imports.CONTROL_CHARACTERS), which a workbook cannot hold either, and
+# (movement.spreadsheets.files.CONTROL_CHARACTERS), which a workbook cannot hold either, and
 # the two noncharacters XML excludes, which a workbook shows as �
 # (movement.spreadsheets.exports.UNWRITABLE).
 REFUSED_CHARACTERS = "".join(

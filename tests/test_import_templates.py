@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from movement.models import Award, Person
-from movement.spreadsheets.names import LineWidget, TextWidget
+from movement.spreadsheets.cells import LineWidget, TextWidget
 from movement.spreadsheets.resources import AwardResource
 from tests.test_resources import RESOURCES, report, snapshot  # noqa: F401
 

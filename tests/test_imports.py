@@ -22,15 +22,10 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
 from movement.models import Award, PendingImport, Person, Unit
-from movement.spreadsheets.imports import (
-    ImportReport,
-    Limits,
-    SpreadsheetError,
-    confirm_upload,
-    import_file,
-    preview_upload,
-    read_spreadsheet,
-)
+from movement.spreadsheets.files import Limits, SpreadsheetError, read_spreadsheet
+from movement.spreadsheets.imports import import_file
+from movement.spreadsheets.previews import confirm_upload, preview_upload
+from movement.spreadsheets.reports import ImportReport
 from movement.spreadsheets.resources import AwardResource, UnitResource
 from movement.spreadsheets.tables import SheetPart
 from tests.spreadsheets import (

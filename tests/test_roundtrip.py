@@ -13,8 +13,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from movement.models import Award, Person, Rank
+from movement.spreadsheets.cells import LineWidget, TextWidget
 from movement.spreadsheets.imports import import_file
-from movement.spreadsheets.names import LineWidget, TextWidget
 from movement.spreadsheets.resources import AwardResource, PersonResource, RankResource
 from tests.spreadsheets import ROUND_TRIP, cell_texts, exported
 from tests.test_admin import award_form

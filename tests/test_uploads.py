@@ -1,7 +1,7 @@
 """A previewed upload waits, in its own table, until its uploader confirms or cancels it or it
 expires, whatever other users do meanwhile; its rows are JSON that gives back every cell exactly;
 a confirmation that can no longer be made says why, truthfully (movement.models.PendingImport and
-the upload section of movement.spreadsheets.imports)."""
+movement.spreadsheets.previews)."""
 
 import datetime
 import json
@@ -18,10 +18,9 @@ from hypothesis import strategies as st
 
 from movement.models import Award, PendingImport
 from movement.permissions import EMULATION_OFFICERS
-from movement.spreadsheets import imports
-from movement.spreadsheets.imports import (
-    Sheet,
-    SpreadsheetError,
+from movement.spreadsheets import previews
+from movement.spreadsheets.files import Sheet, SpreadsheetError
+from movement.spreadsheets.previews import (
     cancel_upload,
     confirm_upload,
     keep_upload,
@@ -265,9 +264,9 @@ def test_only_the_uploader_or_a_superuser_ends_a_preview(
 def test_a_second_click_on_confirm_imports_nothing_twice(uploader, one_award, monkeypatch):
     report = preview_upload(AwardResource(), one_award(1), user=uploader)
     # The second request found the preview waiting, just before the first one imported it.
-    waiting = imports.pending_upload(AwardResource(), report.upload, user=uploader, with_rows=True)
+    waiting = previews.pending_upload(AwardResource(), report.upload, user=uploader, with_rows=True)
     assert confirm_upload(AwardResource(), report.upload, user=uploader).written
-    monkeypatch.setattr(imports, "pending_upload", lambda *args, **kwargs: waiting)
+    monkeypatch.setattr(previews, "pending_upload", lambda *args, **kwargs: waiting)
     with pytest.raises(SpreadsheetError, match="already imported by nguoi-tai-len"):
         confirm_upload(AwardResource(), report.upload, user=uploader)
     assert Award.objects.count() == 1

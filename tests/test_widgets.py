@@ -7,9 +7,9 @@ import pytest
 from django.utils import translation
 
 from movement.models import AwardType, Campaign, Event, Person, Task, Unit, WorkArea, WorkPlan
+from movement.spreadsheets.cells import ChoiceWidget
 from movement.spreadsheets.names import (
     AwardTypeWidget,
-    ChoiceWidget,
     Match,
     NamedRecordsWidget,
     NamedRecordWidget,

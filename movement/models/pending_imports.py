@@ -31,7 +31,7 @@ class PendingImportQuerySet(models.QuerySet):
 
 class PendingImport(models.Model):
     """An uploaded spreadsheet between its preview and its confirmation: the rows the preview
-    read (JSON written by movement.spreadsheets.imports, never a pickle), whose they are, and how
+    read (JSON written by movement.spreadsheets.previews, never a pickle), whose they are, and how
     it ended.
 
     A preview waits until its uploader (or a superuser) confirms or cancels it, or until

@@ -34,7 +34,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from movement.spreadsheets.names import DateWidget, NamedRecordWidget
+from movement.spreadsheets.cells import DateWidget
+from movement.spreadsheets.names import NamedRecordWidget
 from movement.spreadsheets.resources import (
     AwardResource,
     GroupField,

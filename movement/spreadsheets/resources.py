@@ -29,25 +29,27 @@ from movement.models import (
     group_label,
 )
 from movement.permissions import UnitScopedImportMixin
-from movement.spreadsheets.columns import ColumnsError, ColumnsMixin
-from movement.spreadsheets.names import (
+from movement.spreadsheets.cells import (
     AwardClassWidget,
-    AwardTypeWidget,
     ChoiceWidget,
     DateWidget,
     GroupWidget,
     LineWidget,
-    NamedRecordsWidget,
-    NamedRecordWidget,
     NumberWidget,
-    PersonWidget,
     TextWidget,
-    UnitWidget,
     UUIDWidget,
-    WorkAreaWidget,
-    WorkPlanWidget,
     YearWidget,
     YesNoWidget,
+)
+from movement.spreadsheets.columns import ColumnsError, ColumnsMixin
+from movement.spreadsheets.names import (
+    AwardTypeWidget,
+    NamedRecordsWidget,
+    NamedRecordWidget,
+    PersonWidget,
+    UnitWidget,
+    WorkAreaWidget,
+    WorkPlanWidget,
 )
 from movement.spreadsheets.rows import KeyedInstanceLoader, RowImportMixin
 

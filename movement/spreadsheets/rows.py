@@ -34,18 +34,20 @@ from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import Result, RowResult
 from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
 
-from movement.spreadsheets.names import (
+from movement.spreadsheets.cells import (
     ChoiceWidget,
     DateWidget,
     GroupWidget,
     LineWidget,
-    NamedRecordsWidget,
-    NamedRecordWidget,
     NumberWidget,
     TextWidget,
+    YesNoWidget,
+)
+from movement.spreadsheets.names import (
+    NamedRecordsWidget,
+    NamedRecordWidget,
     WorkAreaWidget,
     WorkPlanWidget,
-    YesNoWidget,
     share_tables,
 )
 from movement.spreadsheets.uniqueness import (

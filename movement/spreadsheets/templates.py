@@ -18,19 +18,21 @@ from import_export.widgets import ManyToManyWidget
 from openpyxl.styles import Alignment, Font
 
 from movement.models import Award
-from movement.spreadsheets.exports import XLSX_TYPE, file_name, workbook_cell
-from movement.spreadsheets.names import (
+from movement.spreadsheets.cells import (
     ChoiceWidget,
     DateWidget,
-    NamedRecordsWidget,
-    NamedRecordWidget,
     NumberWidget,
-    PersonWidget,
     UUIDWidget,
-    WorkAreaWidget,
-    WorkPlanWidget,
     YearWidget,
     YesNoWidget,
+)
+from movement.spreadsheets.exports import XLSX_TYPE, file_name, workbook_cell
+from movement.spreadsheets.names import (
+    NamedRecordsWidget,
+    NamedRecordWidget,
+    PersonWidget,
+    WorkAreaWidget,
+    WorkPlanWidget,
 )
 from movement.spreadsheets.resources import GroupField, MovementResource
 
