@@ -151,9 +151,9 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
-# Spreadsheet uploads (movement/imports.py). A file past any of these limits is refused with a
-# message saying which, before its rows are read: a zip bomb by its declared unpacked size and
-# ratio before openpyxl opens it, a huge sheet by its declared size and then while streaming.
+# Spreadsheet uploads (movement/spreadsheets/files.py). A file past any of these limits is refused
+# with a message saying which, before its rows are read: a zip bomb by its declared unpacked size
+# and ratio before openpyxl opens it, a huge sheet by its declared size and then while streaming.
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
 IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024))
 # Real workbooks unpack to 5–30 times their size; zip bombs to thousands of times.

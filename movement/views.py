@@ -25,7 +25,7 @@ from movement.charts import bar_chart
 from movement.footnotes import Footnotes
 from movement.list_filters import AwardFilter, CampaignFilter, search_words
 from movement.models import Award, AwardType, Campaign, Event, Person, Task, Unit, WorkPlan
-from movement.spreadsheets.exports import export_response
+from movement.spreadsheets.downloads import export_response
 from movement.spreadsheets.resources import AwardResource, CampaignResource, MovementResource
 
 HOME_CAMPAIGNS = 6

@@ -16,8 +16,8 @@ from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from movement.models import Award, ExportJob, Person
+from movement.spreadsheets.downloads import csv_response
 from movement.spreadsheets.exports import (
-    csv_response,
     export_rows,
     iter_csv,
     write_awards_xlsx,

@@ -31,7 +31,8 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.signals import post_export, post_import
 
 from movement.models import ExportJob, PendingImport
-from movement.spreadsheets.exports import XLSX_TYPE, csv_response, file_name, xlsx_response
+from movement.spreadsheets.downloads import csv_response, xlsx_response
+from movement.spreadsheets.exports import XLSX_TYPE, file_name
 from movement.spreadsheets.files import megabytes
 from movement.spreadsheets.previews import (
     UploadUnavailable,

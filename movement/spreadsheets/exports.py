@@ -16,7 +16,6 @@ import csv
 import datetime
 import io
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
@@ -24,8 +23,6 @@ from typing import IO, Any
 
 import openpyxl
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
-from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from import_export import fields
 from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
@@ -274,58 +271,3 @@ def iter_csv(
         buffer.truncate()
         writer.writerows(chunk)
         yield buffer.getvalue()
-
-
-# -- Responses ------------------------------------------------------------------------------
-
-
-def csv_response(
-    resource: MovementResource,
-    queryset: QuerySet,
-    *,
-    selected: list[str] | None = None,
-    name: str | None = None,
-) -> StreamingHttpResponse:
-    """A CSV download streamed as it is written: no size makes it time out or fill memory."""
-    response = StreamingHttpResponse(
-        (text.encode("utf-8") for text in iter_csv(resource, queryset, selected=selected)),
-        content_type=CSV_TYPE,
-    )
-    response["Content-Disposition"] = content_disposition_header(
-        True, name or file_name(resource, "csv")
-    )
-    return response
-
-
-def xlsx_response(
-    resource: MovementResource,
-    queryset: QuerySet,
-    *,
-    selected: list[str] | None = None,
-    name: str | None = None,
-) -> HttpResponse:
-    """An Excel download written during the request, for exports under the background limit."""
-    # FileResponse closes the file once sent.
-    file = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
-    write_xlsx(resource, queryset, file, selected=selected)
-    file.seek(0)
-    return FileResponse(
-        file,
-        as_attachment=True,
-        filename=name or file_name(resource, "xlsx"),
-        content_type=XLSX_TYPE,
-    )
-
-
-def export_response(
-    resource: MovementResource,
-    queryset: QuerySet,
-    fmt: str,
-    *,
-    selected: list[str] | None = None,
-    name: str | None = None,
-) -> HttpResponse:
-    """``fmt`` ("xlsx" or "csv") of ``queryset``, for the public list pages and the admin."""
-    if fmt == "csv":
-        return csv_response(resource, queryset, selected=selected, name=name)
-    return xlsx_response(resource, queryset, selected=selected, name=name)
