@@ -2,13 +2,16 @@
 storage, downloaded by their owner, forgotten with their files after EXPORT_KEEP_HOURS."""
 
 import datetime
+import importlib
 import io
 import signal
 
 import openpyxl
 import pytest
+from django.apps import apps
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db import connection
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -190,3 +193,17 @@ def test_a_users_exports_go_with_them_files_included(
         user.delete()
     assert not ExportJob.objects.exists()
     assert not default_storage.exists(job.file.name)
+
+
+@pytest.mark.usefixtures("background")
+def test_a_job_queued_before_the_resources_moved_runs_after(admin_client, awards):
+    """ExportJob.resource stores a dotted path: migration 0016 moves it with the module."""
+    export(admin_client)
+    ExportJob.objects.update(resource="movement.resources.AwardResource")
+
+    moved = importlib.import_module("movement.migrations.0016_package_resource_paths")
+    moved.rename(moved.OLD, moved.NEW)(apps, connection.schema_editor())
+
+    job = ExportJob.objects.get()
+    assert job.resource == "movement.spreadsheets.resources.AwardResource"
+    assert write_export.call(job.pk) == len(awards)

@@ -4,14 +4,17 @@ a confirmation that can no longer be made says why, truthfully (movement.models.
 movement.spreadsheets.previews)."""
 
 import datetime
+import importlib
 import json
 import math
 from dataclasses import fields
 
 import pytest
 import tablib
+from django.apps import apps
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone, translation
 from hypothesis import given
 from hypothesis import strategies as st
@@ -328,3 +331,16 @@ def test_purge_deletes_what_ended_more_than_the_days_ago(uploader, one_award):
         recently_cancelled.pk: PendingImport.State.CANCELLED,
     }
     assert PendingImport.objects.get(pk=fresh_expiry.pk).sheet is None
+
+
+def test_a_preview_kept_before_the_resources_moved_is_confirmed_after(uploader, one_award):
+    """PendingImport.resource stores a dotted path: migration 0016 moves it with the module."""
+    report = preview_upload(AwardResource(), one_award(1), user=uploader)
+    PendingImport.objects.update(resource="movement.resources.AwardResource")
+
+    moved = importlib.import_module("movement.migrations.0016_package_resource_paths")
+    moved.rename(moved.OLD, moved.NEW)(apps, connection.schema_editor())
+
+    assert PendingImport.objects.get().resource == "movement.spreadsheets.resources.AwardResource"
+    assert confirm_upload(AwardResource(), report.upload, user=uploader).written
+    assert Award.objects.count() == 1
