@@ -29,10 +29,11 @@ import tablib
 from django.conf import settings
 from django.db import connection, transaction
 
-from movement.exports import write_awards_xlsx
-from movement.imports import ImportReport, confirm_upload, preview_upload
 from movement.models import Award
-from movement.resources import AwardResource
+from movement.spreadsheets.exports import write_awards_xlsx
+from movement.spreadsheets.previews import confirm_upload, preview_upload
+from movement.spreadsheets.reports import ImportReport
+from movement.spreadsheets.resources import AwardResource
 
 from .measure import QueryCounter, measure_side_by_side
 from .results import CaseResult
@@ -47,7 +48,7 @@ def export_rows(last_pk: int):
 
 
 def export_ours(last_pk: int, path: Path) -> None:
-    """The admin's xlsx export of awards (movement.exports)."""
+    """The admin's xlsx export of awards (movement.spreadsheets.exports)."""
     with path.open("wb") as file:
         write_awards_xlsx(export_rows(last_pk), file)
 
@@ -206,7 +207,7 @@ def import_file(rows: int) -> bytes:
 
 def import_ours(data: bytes) -> None:
     """Preview, then confirm, as the admin's import does, each step in a call of its own as in
-    the admin's two requests (movement.imports.preview_upload and confirm_upload)."""
+    the admin's two requests (movement.spreadsheets.previews.preview_upload and confirm_upload)."""
     _check(confirm_upload(AwardResource(), _check(preview_upload(AwardResource(), data)).upload))
 
 

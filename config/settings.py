@@ -144,15 +144,16 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Off on purpose: the stock escaping turns every xlsx cell into text (dates, numbers, empty
-# cells as "None") and only strips "="; movement.resources neutralises every formula prefix.
+# cells as "None") and only strips "="; movement.spreadsheets.resources neutralises every
+# formula prefix.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 # Importing may overwrite records, so it takes the change permission; exporting takes view.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
-# Spreadsheet uploads (movement/imports.py). A file past any of these limits is refused with a
-# message saying which, before its rows are read: a zip bomb by its declared unpacked size and
-# ratio before openpyxl opens it, a huge sheet by its declared size and then while streaming.
+# Spreadsheet uploads (movement/spreadsheets/files.py). A file past any of these limits is refused
+# with a message saying which, before its rows are read: a zip bomb by its declared unpacked size
+# and ratio before openpyxl opens it, a huge sheet by its declared size and then while streaming.
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
 IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024))
 # Real workbooks unpack to 5–30 times their size; zip bombs to thousands of times.
@@ -173,10 +174,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES
 IMPORT_PREVIEW_HOURS = int(os.environ.get("IMPORT_PREVIEW_HOURS", 24))
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Exports (movement/exports.py): a CSV is always streamed; an Excel file of more rows than this is
-# written by a background task (django-tasks, database backend; run `manage.py db_worker`) to the
-# default storage (STORAGES below), kept for EXPORT_KEEP_HOURS and downloaded from a page that
-# shows its progress.
+# Exports (movement/spreadsheets/exports.py): a CSV is always streamed; an Excel file of more rows
+# than this is written by a background task (django-tasks, database backend; run `manage.py
+# db_worker`) to the default storage (STORAGES below), kept for EXPORT_KEEP_HOURS and downloaded
+# from a page that shows its progress.
 EXPORT_BACKGROUND_ROWS = int(os.environ.get("EXPORT_BACKGROUND_ROWS", 5_000))
 EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", 24))
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -9,8 +9,8 @@ from django.contrib import admin
 from django.utils import timezone, translation
 from django_tasks import task
 
-from movement.exports import SPOOL_BYTES, write_xlsx
 from movement.models import ExportJob
+from movement.spreadsheets.exports import SPOOL_BYTES, write_xlsx
 
 
 @task()
@@ -51,7 +51,7 @@ def write_export(job_id: int) -> int:
 
 def forget_old_exports() -> int:
     """Delete the exports older than settings.EXPORT_KEEP_HOURS, their files with them
-    (movement.models.exports.delete_export_file); returns how many."""
+    (movement.models.export_jobs.delete_export_file); returns how many."""
     since = timezone.now() - datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS)
     deleted, _by_model = ExportJob.objects.filter(created_at__lt=since).delete()
     return deleted

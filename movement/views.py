@@ -22,11 +22,11 @@ from django_filters import FilterSet
 from django_filters.views import FilterView
 
 from movement.charts import bar_chart
-from movement.exports import export_response
-from movement.filters import AwardFilter, CampaignFilter, search_words
 from movement.footnotes import Footnotes
+from movement.list_filters import AwardFilter, CampaignFilter, search_words
 from movement.models import Award, AwardType, Campaign, Event, Person, Task, Unit, WorkPlan
-from movement.resources import AwardResource, CampaignResource, MovementResource
+from movement.spreadsheets.downloads import export_response
+from movement.spreadsheets.resources import AwardResource, CampaignResource, MovementResource
 
 HOME_CAMPAIGNS = 6
 HOME_AWARDS = 10

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from movement.exports import iter_csv, write_xlsx
+from movement.spreadsheets.exports import iter_csv, write_xlsx
 
 
 def xlsx(rows: Sequence[Sequence[Any]], *, sheets: int = 1) -> bytes:
@@ -194,8 +194,9 @@ def exported(resource: Any, queryset: QuerySet, fmt: str) -> bytes:
 # -- Text for property-based tests ------------------------------------------------------------
 
 # Characters no file carries back, left out: the control characters an import refuses
-# (movement.imports.CONTROL_CHARACTERS), which a workbook cannot hold either, and the two
-# noncharacters XML excludes, which a workbook shows as � (movement.exports.UNWRITABLE).
+# (movement.spreadsheets.files.CONTROL_CHARACTERS), which a workbook cannot hold either, and
+# the two noncharacters XML excludes, which a workbook shows as �
+# (movement.spreadsheets.exports.UNWRITABLE).
 REFUSED_CHARACTERS = "".join(
     [chr(code) for code in range(0x20) if chr(code) not in "\t\n\r"] + ["\x7f", "\ufffe", "\uffff"]
 )
@@ -248,8 +249,8 @@ ROUND_TRIP = settings(
 
 
 # The letters of TCVN3 (TCVN 5712:1993, table VN3) in the order of its bytes from 0xA1, written
-# out again here rather than taken from movement.encodings, so that each checks the other. "·"
-# stands for the bytes the table leaves to other characters.
+# out again here rather than taken from movement.spreadsheets.encodings, so that each checks
+# the other. "·" stands for the bytes the table leaves to other characters.
 TCVN3_FROM_A1 = (
     "ĂÂÊÔƠƯĐăâêôơưđ" "······" "àảãáạ·ằẳẵắ" "·······"
     "ặầẩẫấậè·ẻẽéẹềểễếệìỉ···ĩíịò·ỏõóọồổỗốộờởỡớợù·ủũúụừửữứựỳỷỹýỵ"

@@ -31,7 +31,7 @@ from movement.models import (
     WorkPlan,
 )
 from movement.permissions import EMULATION_OFFICERS
-from movement.resources import AwardResource
+from movement.spreadsheets.resources import AwardResource
 from tests.spreadsheets import xlsx
 
 ROWS = 5

@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from movement import audit
-from movement.imports import import_file
 from movement.models import Award, Person, Source, Unit
 from movement.permissions import ADMINISTRATORS, EMULATION_OFFICERS, VIEWERS
-from movement.resources import AwardResource
+from movement.spreadsheets.imports import import_file
+from movement.spreadsheets.resources import AwardResource
 
 
 def member(name: str, group: str) -> User:

@@ -5,7 +5,7 @@ import unicodedata
 
 import pytest
 
-from movement.encodings import (
+from movement.spreadsheets.encodings import (
     MixedEncodings,
     decode_8bit,
     decode_tcvn3,

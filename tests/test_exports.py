@@ -15,10 +15,16 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
-from movement.exports import csv_response, export_rows, iter_csv, write_awards_xlsx, write_xlsx
-from movement.imports import import_file
 from movement.models import Award, ExportJob, Person
-from movement.resources import AwardResource
+from movement.spreadsheets.downloads import csv_response
+from movement.spreadsheets.exports import (
+    export_rows,
+    iter_csv,
+    write_awards_xlsx,
+    write_xlsx,
+)
+from movement.spreadsheets.imports import import_file
+from movement.spreadsheets.resources import AwardResource
 from movement.tasks import write_export
 
 # The report fixture: one of every record, every field filled.
@@ -271,7 +277,7 @@ def test_a_vietnamese_file_name_is_given_as_rfc_5987_says(admin_client, admin_us
     job = ExportJob.objects.create(
         user=admin_user,
         model="movement.award",
-        resource="movement.resources.AwardResource",
+        resource="movement.spreadsheets.resources.AwardResource",
         language="vi",
         file_name="Khen thưởng.xlsx",
         status=ExportJob.Status.DONE,

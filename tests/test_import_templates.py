@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from movement.models import Award, Person
-from movement.resources import AwardResource
-from movement.widgets import LineWidget, TextWidget
+from movement.spreadsheets.cells import LineWidget, TextWidget
+from movement.spreadsheets.resources import AwardResource
 from tests.test_resources import RESOURCES, report, snapshot  # noqa: F401
 
 # The resources an admin page imports with (the others are imported with their parent's page).

@@ -21,19 +21,13 @@ from django.utils import translation
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
-from movement import constraints, row_import
-from movement.imports import (
-    ImportReport,
-    Limits,
-    SpreadsheetError,
-    confirm_upload,
-    import_file,
-    preview_upload,
-    read_spreadsheet,
-)
 from movement.models import Award, PendingImport, Person, Unit
-from movement.resources import AwardResource, UnitResource
-from movement.sheet_tables import SheetPart
+from movement.spreadsheets.files import Limits, SpreadsheetError, read_spreadsheet
+from movement.spreadsheets.imports import import_file
+from movement.spreadsheets.previews import confirm_upload, preview_upload
+from movement.spreadsheets.reports import ImportReport
+from movement.spreadsheets.resources import AwardResource, UnitResource
+from movement.spreadsheets.tables import SheetPart
 from tests.spreadsheets import (
     PDF,
     cp1258,
@@ -526,8 +520,8 @@ def test_two_rows_changing_one_record_are_refused_naming_the_first(awards_file):
 
 def test_rows_already_recorded_are_found_however_many_queries_it_takes(awards_file, monkeypatch):
     assert confirm(xlsx(awards_file)).written
-    monkeypatch.setattr(constraints, "KEYS_PER_QUERY", 1)
-    monkeypatch.setattr(row_import, "KEYS_PER_QUERY", 1)
+    monkeypatch.setattr("movement.spreadsheets.uniqueness.KEYS_PER_QUERY", 1)
+    monkeypatch.setattr("movement.spreadsheets.rows.KEYS_PER_QUERY", 1)
     report = confirm(xlsx(awards_file))
     assert problems(report) == []
     assert report.unchanged == 3 and Award.objects.count() == 3

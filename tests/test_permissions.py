@@ -25,7 +25,7 @@ from movement.models import (
     WorkPlan,
 )
 from movement.permissions import ADMINISTRATORS, EMULATION_OFFICERS, UNIT_EDITORS, VIEWERS
-from movement.resources import AwardResource
+from movement.spreadsheets.resources import AwardResource
 
 ROLES = {
     "administrator": ADMINISTRATORS,

@@ -28,7 +28,7 @@ from movement.models import (
     WorkArea,
     WorkPlan,
 )
-from movement.resources import (
+from movement.spreadsheets.resources import (
     AwardResource,
     AwardTypeResource,
     CampaignResource,

@@ -12,10 +12,10 @@ from django.urls import reverse
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from movement.imports import import_file
 from movement.models import Award, Person, Rank
-from movement.resources import AwardResource, PersonResource, RankResource
-from movement.widgets import LineWidget, TextWidget
+from movement.spreadsheets.cells import LineWidget, TextWidget
+from movement.spreadsheets.imports import import_file
+from movement.spreadsheets.resources import AwardResource, PersonResource, RankResource
 from tests.spreadsheets import ROUND_TRIP, cell_texts, exported
 from tests.test_admin import award_form
 from tests.test_resources import RESOURCES, report  # noqa: F401

@@ -2,20 +2,23 @@
 storage, downloaded by their owner, forgotten with their files after EXPORT_KEEP_HOURS."""
 
 import datetime
+import importlib
 import io
 import signal
 
 import openpyxl
 import pytest
+from django.apps import apps
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db import connection
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from movement.models import Award, ExportJob
-from movement.resources import AwardResource
+from movement.spreadsheets.resources import AwardResource
 from movement.tasks import forget_old_exports, write_export
 
 # Every column ticked, as the export form offers them.
@@ -89,7 +92,7 @@ def test_the_worker_writes_a_queued_export_to_the_storage_for_its_owner(
     assert_plain_json(job)
     assert (job.model, job.resource, job.user) == (
         "movement.award",
-        "movement.resources.AwardResource",
+        "movement.spreadsheets.resources.AwardResource",
         admin_user,
     )
     assert job.parameters == {"year": ["2016"], "o": ["1"]}
@@ -138,7 +141,9 @@ def test_a_selection_exports_only_the_records_ticked(admin_client, awards):
 def test_a_job_runs_only_a_resource_its_list_offers(admin_client, awards):
     export(admin_client)
     job = ExportJob.objects.get()
-    ExportJob.objects.filter(pk=job.pk).update(resource="movement.resources.UnitResource")
+    ExportJob.objects.filter(pk=job.pk).update(
+        resource="movement.spreadsheets.resources.UnitResource"
+    )
     with pytest.raises(ValueError, match="offers no resource"):
         write_export.call(job.pk)
     job.refresh_from_db()
@@ -188,3 +193,17 @@ def test_a_users_exports_go_with_them_files_included(
         user.delete()
     assert not ExportJob.objects.exists()
     assert not default_storage.exists(job.file.name)
+
+
+@pytest.mark.usefixtures("background")
+def test_a_job_queued_before_the_resources_moved_runs_after(admin_client, awards):
+    """ExportJob.resource stores a dotted path: migration 0016 moves it with the module."""
+    export(admin_client)
+    ExportJob.objects.update(resource="movement.resources.AwardResource")
+
+    moved = importlib.import_module("movement.migrations.0016_package_resource_paths")
+    moved.rename(moved.OLD, moved.NEW)(apps, connection.schema_editor())
+
+    job = ExportJob.objects.get()
+    assert job.resource == "movement.spreadsheets.resources.AwardResource"
+    assert write_export.call(job.pk) == len(awards)

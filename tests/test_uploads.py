@@ -1,25 +1,29 @@
 """A previewed upload waits, in its own table, until its uploader confirms or cancels it or it
 expires, whatever other users do meanwhile; its rows are JSON that gives back every cell exactly;
 a confirmation that can no longer be made says why, truthfully (movement.models.PendingImport and
-the upload section of movement.imports)."""
+movement.spreadsheets.previews)."""
 
 import datetime
+import importlib
 import json
 import math
 from dataclasses import fields
 
 import pytest
 import tablib
+from django.apps import apps
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone, translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from movement import imports
-from movement.imports import (
-    Sheet,
-    SpreadsheetError,
+from movement.models import Award, PendingImport
+from movement.permissions import EMULATION_OFFICERS
+from movement.spreadsheets import previews
+from movement.spreadsheets.files import Sheet, SpreadsheetError
+from movement.spreadsheets.previews import (
     cancel_upload,
     confirm_upload,
     keep_upload,
@@ -27,9 +31,7 @@ from movement.imports import (
     sheet_from_json,
     sheet_to_json,
 )
-from movement.models import Award, PendingImport
-from movement.permissions import EMULATION_OFFICERS
-from movement.resources import AwardResource, UnitResource
+from movement.spreadsheets.resources import AwardResource, UnitResource
 from tests.spreadsheets import xlsx
 
 HEADERS = ["Năm", "Hình thức khen thưởng", "Hạng", "Đơn vị nhận", "Cá nhân nhận", "Số quyết định"]
@@ -265,9 +267,9 @@ def test_only_the_uploader_or_a_superuser_ends_a_preview(
 def test_a_second_click_on_confirm_imports_nothing_twice(uploader, one_award, monkeypatch):
     report = preview_upload(AwardResource(), one_award(1), user=uploader)
     # The second request found the preview waiting, just before the first one imported it.
-    waiting = imports.pending_upload(AwardResource(), report.upload, user=uploader, with_rows=True)
+    waiting = previews.pending_upload(AwardResource(), report.upload, user=uploader, with_rows=True)
     assert confirm_upload(AwardResource(), report.upload, user=uploader).written
-    monkeypatch.setattr(imports, "pending_upload", lambda *args, **kwargs: waiting)
+    monkeypatch.setattr(previews, "pending_upload", lambda *args, **kwargs: waiting)
     with pytest.raises(SpreadsheetError, match="already imported by nguoi-tai-len"):
         confirm_upload(AwardResource(), report.upload, user=uploader)
     assert Award.objects.count() == 1
@@ -329,3 +331,16 @@ def test_purge_deletes_what_ended_more_than_the_days_ago(uploader, one_award):
         recently_cancelled.pk: PendingImport.State.CANCELLED,
     }
     assert PendingImport.objects.get(pk=fresh_expiry.pk).sheet is None
+
+
+def test_a_preview_kept_before_the_resources_moved_is_confirmed_after(uploader, one_award):
+    """PendingImport.resource stores a dotted path: migration 0016 moves it with the module."""
+    report = preview_upload(AwardResource(), one_award(1), user=uploader)
+    PendingImport.objects.update(resource="movement.resources.AwardResource")
+
+    moved = importlib.import_module("movement.migrations.0016_package_resource_paths")
+    moved.rename(moved.OLD, moved.NEW)(apps, connection.schema_editor())
+
+    assert PendingImport.objects.get().resource == "movement.spreadsheets.resources.AwardResource"
+    assert confirm_upload(AwardResource(), report.upload, user=uploader).written
+    assert Award.objects.count() == 1

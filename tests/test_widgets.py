@@ -7,10 +7,9 @@ import pytest
 from django.utils import translation
 
 from movement.models import AwardType, Campaign, Event, Person, Task, Unit, WorkArea, WorkPlan
-from movement.resources import TaskResource, award_class_widget
-from movement.widgets import (
+from movement.spreadsheets.cells import ChoiceWidget
+from movement.spreadsheets.names import (
     AwardTypeWidget,
-    ChoiceWidget,
     Match,
     NamedRecordsWidget,
     NamedRecordWidget,
@@ -20,6 +19,7 @@ from movement.widgets import (
     WorkPlanWidget,
     match_reader,
 )
+from movement.spreadsheets.resources import TaskResource, award_class_widget
 
 
 @pytest.fixture(autouse=True)

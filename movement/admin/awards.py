@@ -5,14 +5,14 @@ from django.utils.translation import gettext_lazy as _
 from movement import search
 from movement.models import Award, AwardType
 from movement.models.awards import NEWEST_FIRST
-from movement.resources import AwardResource, AwardTypeResource
+from movement.spreadsheets.admin import SpreadsheetAdmin
+from movement.spreadsheets.resources import AwardResource, AwardTypeResource
 
 from .filters import RecipientUnitFilter, YearFilter
 from .history import HistoryAdmin
 from .large_tables import LargeTableMixin
 from .mixins import SOURCE_FIELDSET, FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin
 from .scoping import UnitScopeMixin
-from .spreadsheets import SpreadsheetAdmin
 
 
 @admin.register(AwardType)

@@ -4,11 +4,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from movement.models import Campaign, Event, Participation
-from movement.resources import CampaignResource, EventResource
+from movement.spreadsheets.admin import SpreadsheetAdmin
+from movement.spreadsheets.resources import CampaignResource, EventResource
 
 from .history import HistoryAdmin
 from .mixins import SOURCE_FIELDSET, FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin
-from .spreadsheets import SpreadsheetAdmin
 
 
 class ParticipationInline(LabelRelationsMixin, admin.StackedInline):

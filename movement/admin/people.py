@@ -1,7 +1,8 @@
 from django.contrib import admin
 
 from movement.models import Person, Rank
-from movement.resources import PersonResource, RankResource
+from movement.spreadsheets.admin import SpreadsheetAdmin
+from movement.spreadsheets.resources import PersonResource, RankResource
 
 from .filters import UnitFilter
 from .history import HistoryAdmin
@@ -14,7 +15,6 @@ from .mixins import (
     SmallTableFoldedSearchMixin,
 )
 from .scoping import UnitScopeMixin
-from .spreadsheets import SpreadsheetAdmin
 
 
 @admin.register(Rank)

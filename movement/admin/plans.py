@@ -10,13 +10,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from movement.models import Task, WorkArea, WorkPlan
-from movement.resources import TaskResource, WorkPlanResource
+from movement.spreadsheets.admin import SpreadsheetAdmin
+from movement.spreadsheets.resources import TaskResource, WorkPlanResource
 
 from .filters import PlanUnitFilter, UnitFilter
 from .history import HistoryAdmin
 from .mixins import SOURCE_FIELDSET, FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin
 from .scoping import UnitScopeMixin
-from .spreadsheets import SpreadsheetAdmin
 
 
 def progress(declared: int | None, entered: int) -> str:

@@ -1,11 +1,11 @@
 from django.contrib import admin
 
 from movement.models import Source
-from movement.resources import SourceResource
+from movement.spreadsheets.admin import SpreadsheetAdmin
+from movement.spreadsheets.resources import SourceResource
 
 from .history import HistoryAdmin
 from .mixins import SmallTableFoldedSearchMixin
-from .spreadsheets import SpreadsheetAdmin
 
 
 @admin.register(Source)

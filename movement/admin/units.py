@@ -1,7 +1,8 @@
 from django.contrib import admin
 
 from movement.models import Unit
-from movement.resources import UnitResource
+from movement.spreadsheets.admin import SpreadsheetAdmin
+from movement.spreadsheets.resources import UnitResource
 
 from .history import HistoryAdmin
 from .mixins import (
@@ -12,7 +13,6 @@ from .mixins import (
     MadeCodeMixin,
 )
 from .scoping import UnitScopeMixin
-from .spreadsheets import SpreadsheetAdmin
 
 
 @admin.register(Unit)

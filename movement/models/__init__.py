@@ -2,11 +2,11 @@ from .accounts import StaffProfile
 from .awards import Award, AwardType, RecipientKind, group_label
 from .base import Source
 from .campaigns import Campaign, Event, Participation
-from .exports import ExportJob
+from .export_jobs import ExportJob
+from .pending_imports import PendingImport
 from .people import Person, Rank
 from .plans import Task, WorkArea, WorkPlan
 from .units import Unit
-from .uploads import PendingImport
 
 __all__ = [
     "Award",

@@ -1,11 +1,11 @@
 """Spreadsheets out: a resource's rows as an Excel workbook or a CSV file, in constant memory.
 
-The rows are the resource's own (movement.resources): Vietnamese headers, related records by
-name, every cell a spreadsheet would run as a formula neutralised. Where each of a resource's
-columns can be read straight from the database (most of them), rows are read as plain values in
-chunks, with no model instance and no query per row; otherwise (a task's units, a unit tree)
-through the resource's export of each record, also in chunks. Either way the cells are the same
-as ``Resource.export()`` gives, which the tests check column by column.
+The rows are the resource's own (movement.spreadsheets.resources): Vietnamese headers, related
+records by name, every cell a spreadsheet would run as a formula neutralised. Where each of a
+resource's columns can be read straight from the database (most of them), rows are read as plain
+values in chunks, with no model instance and no query per row; otherwise (a task's units, a unit
+tree) through the resource's export of each record, also in chunks. Either way the cells are
+the same as ``Resource.export()`` gives, which the tests check column by column.
 
 An Excel file is written by openpyxl in write-only mode, with a frozen header row, column widths
 from the first rows, and dates as real dates shown dd/mm/yyyy. A CSV is UTF-8 with a byte-order
@@ -16,7 +16,6 @@ import csv
 import datetime
 import io
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
@@ -24,8 +23,6 @@ from typing import IO, Any
 
 import openpyxl
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
-from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from import_export import fields
 from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
@@ -34,7 +31,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from movement.resources import (
+from movement.spreadsheets.cells import DateWidget
+from movement.spreadsheets.names import NamedRecordWidget
+from movement.spreadsheets.resources import (
     AwardResource,
     GroupField,
     MovementResource,
@@ -42,7 +41,6 @@ from movement.resources import (
     formula_text,
 )
 from movement.text import fold
-from movement.widgets import DateWidget, NamedRecordWidget
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -273,58 +271,3 @@ def iter_csv(
         buffer.truncate()
         writer.writerows(chunk)
         yield buffer.getvalue()
-
-
-# -- Responses ------------------------------------------------------------------------------
-
-
-def csv_response(
-    resource: MovementResource,
-    queryset: QuerySet,
-    *,
-    selected: list[str] | None = None,
-    name: str | None = None,
-) -> StreamingHttpResponse:
-    """A CSV download streamed as it is written: no size makes it time out or fill memory."""
-    response = StreamingHttpResponse(
-        (text.encode("utf-8") for text in iter_csv(resource, queryset, selected=selected)),
-        content_type=CSV_TYPE,
-    )
-    response["Content-Disposition"] = content_disposition_header(
-        True, name or file_name(resource, "csv")
-    )
-    return response
-
-
-def xlsx_response(
-    resource: MovementResource,
-    queryset: QuerySet,
-    *,
-    selected: list[str] | None = None,
-    name: str | None = None,
-) -> HttpResponse:
-    """An Excel download written during the request, for exports under the background limit."""
-    # FileResponse closes the file once sent.
-    file = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
-    write_xlsx(resource, queryset, file, selected=selected)
-    file.seek(0)
-    return FileResponse(
-        file,
-        as_attachment=True,
-        filename=name or file_name(resource, "xlsx"),
-        content_type=XLSX_TYPE,
-    )
-
-
-def export_response(
-    resource: MovementResource,
-    queryset: QuerySet,
-    fmt: str,
-    *,
-    selected: list[str] | None = None,
-    name: str | None = None,
-) -> HttpResponse:
-    """``fmt`` ("xlsx" or "csv") of ``queryset``, for the public list pages and the admin."""
-    if fmt == "csv":
-        return csv_response(resource, queryset, selected=selected, name=name)
-    return xlsx_response(resource, queryset, selected=selected, name=name)

@@ -31,7 +31,8 @@ class PendingImportQuerySet(models.QuerySet):
 
 class PendingImport(models.Model):
     """An uploaded spreadsheet between its preview and its confirmation: the rows the preview
-    read (JSON written by movement.imports, never a pickle), whose they are, and how it ended.
+    read (JSON written by movement.spreadsheets.previews, never a pickle), whose they are, and how
+    it ended.
 
     A preview waits until its uploader (or a superuser) confirms or cancels it, or until
     ``expires_at`` (settings.IMPORT_PREVIEW_HOURS after the upload); nothing else removes it.

@@ -1,10 +1,10 @@
 """Spreadsheets in the admin: import with a preview staff can trust, exports of any size.
 
-Import: the file is recognised by itself (Excel workbook, CSV in UTF-8 or Windows-1258), previewed
-with every refused row's spreadsheet row, column and reason (movement.imports), and its rows kept
-in the database (movement.models.PendingImport) until its uploader confirms or cancels it or it
-expires, so any app server can confirm it. Confirming imports those rows, all in one transaction
-or none. Each import page offers an empty template of the columns.
+Import: the file is recognised by itself (Excel workbook, CSV in UTF-8 or Windows-1258),
+previewed with every refused row's spreadsheet row, column and reason, and its rows kept in the
+database (movement.models.PendingImport) until its uploader confirms or cancels it or it expires,
+so any app server can confirm it (movement.spreadsheets.previews). Confirming imports those rows,
+all in one transaction or none. Each import page offers an empty template of the columns.
 
 Export: from the changelist, with its filters and search, as Excel or CSV. A CSV is streamed as it
 is written; an Excel file of more than settings.EXPORT_BACKGROUND_ROWS rows is written by a
@@ -30,17 +30,18 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.signals import post_export, post_import
 
-from movement.exports import XLSX_TYPE, csv_response, file_name, xlsx_response
-from movement.import_templates import template_response
-from movement.imports import (
-    ImportReport,
+from movement.models import ExportJob, PendingImport
+from movement.spreadsheets.downloads import csv_response, xlsx_response
+from movement.spreadsheets.exports import XLSX_TYPE, file_name
+from movement.spreadsheets.files import megabytes
+from movement.spreadsheets.previews import (
     UploadUnavailable,
     cancel_upload,
     confirm_upload,
-    megabytes,
     preview_upload,
 )
-from movement.models import ExportJob, PendingImport
+from movement.spreadsheets.reports import ImportReport
+from movement.spreadsheets.templates import template_response
 from movement.tasks import forget_old_exports, write_export
 
 # The preview lists this many rows of each kind; the counts cover them all.

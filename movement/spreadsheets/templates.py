@@ -17,22 +17,24 @@ from django.utils.translation import gettext as _
 from import_export.widgets import ManyToManyWidget
 from openpyxl.styles import Alignment, Font
 
-from movement.exports import XLSX_TYPE, file_name, workbook_cell
 from movement.models import Award
-from movement.resources import GroupField, MovementResource
-from movement.widgets import (
+from movement.spreadsheets.cells import (
     ChoiceWidget,
     DateWidget,
-    NamedRecordsWidget,
-    NamedRecordWidget,
     NumberWidget,
-    PersonWidget,
     UUIDWidget,
-    WorkAreaWidget,
-    WorkPlanWidget,
     YearWidget,
     YesNoWidget,
 )
+from movement.spreadsheets.exports import XLSX_TYPE, file_name, workbook_cell
+from movement.spreadsheets.names import (
+    NamedRecordsWidget,
+    NamedRecordWidget,
+    PersonWidget,
+    WorkAreaWidget,
+    WorkPlanWidget,
+)
+from movement.spreadsheets.resources import GroupField, MovementResource
 
 
 def allowed_values(field: Any) -> str:

@@ -34,7 +34,23 @@ from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import Result, RowResult
 from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
 
-from movement.constraints import (
+from movement.spreadsheets.cells import (
+    ChoiceWidget,
+    DateWidget,
+    GroupWidget,
+    LineWidget,
+    NumberWidget,
+    TextWidget,
+    YesNoWidget,
+)
+from movement.spreadsheets.names import (
+    NamedRecordsWidget,
+    NamedRecordWidget,
+    WorkAreaWidget,
+    WorkPlanWidget,
+    share_tables,
+)
+from movement.spreadsheets.uniqueness import (
     KEYS_PER_QUERY,
     Check,
     UniqueSet,
@@ -43,20 +59,6 @@ from movement.constraints import (
     compile_checks,
     stored_keys,
     unique_sets,
-)
-from movement.widgets import (
-    ChoiceWidget,
-    DateWidget,
-    GroupWidget,
-    LineWidget,
-    NamedRecordsWidget,
-    NamedRecordWidget,
-    NumberWidget,
-    TextWidget,
-    WorkAreaWidget,
-    WorkPlanWidget,
-    YesNoWidget,
-    share_tables,
 )
 
 
@@ -235,8 +237,8 @@ class KeyedInstanceLoader(ModelInstanceLoader):
 
     def looked_up(self) -> list[tuple[str, ...]]:
         """The unique sets of fields each row was looked up by, key aside: those of the natural
-        key when no row had a key, for :func:`movement.constraints.clashes` not to ask the
-        table again. A row found by one holds that record; a row found by none is new."""
+        key when no row had a key, for :func:`movement.spreadsheets.uniqueness.clashes` not to ask
+        the table again. A row found by one holds that record; a row found by none is new."""
         return self.probed
 
     @staticmethod
@@ -535,8 +537,8 @@ class RowImportMixin:
         return self._fields_by_kind[1]
 
     def check_constraints(self, instance: models.Model, exclude: set[str]) -> None:
-        """:func:`movement.constraints.check_constraints`, with the conditions compiled once
-        for the whole file."""
+        """:func:`movement.spreadsheets.uniqueness.check_constraints`, with the conditions
+        compiled once for the whole file."""
         if self._checks is None:
             self._checks = compile_checks(self._meta.model)
         check_constraints(instance, self._checks, exclude)

@@ -29,27 +29,29 @@ from movement.models import (
     group_label,
 )
 from movement.permissions import UnitScopedImportMixin
-from movement.row_import import KeyedInstanceLoader, RowImportMixin
-from movement.sheet_columns import ColumnsError, ColumnsMixin
-from movement.widgets import (
+from movement.spreadsheets.cells import (
     AwardClassWidget,
-    AwardTypeWidget,
     ChoiceWidget,
     DateWidget,
     GroupWidget,
     LineWidget,
-    NamedRecordsWidget,
-    NamedRecordWidget,
     NumberWidget,
-    PersonWidget,
     TextWidget,
-    UnitWidget,
     UUIDWidget,
-    WorkAreaWidget,
-    WorkPlanWidget,
     YearWidget,
     YesNoWidget,
 )
+from movement.spreadsheets.columns import ColumnsError, ColumnsMixin
+from movement.spreadsheets.names import (
+    AwardTypeWidget,
+    NamedRecordsWidget,
+    NamedRecordWidget,
+    PersonWidget,
+    UnitWidget,
+    WorkAreaWidget,
+    WorkPlanWidget,
+)
+from movement.spreadsheets.rows import KeyedInstanceLoader, RowImportMixin
 
 # A cell starting with one of these is run as a formula by Excel or LibreOffice, so a name like
 # "=HYPERLINK(…)" typed into the admin could act on the computer of whoever opens the export.
@@ -143,7 +145,7 @@ def yes_no_column(attribute: str, name: str) -> fields.Field:
 
 def made_code_column() -> fields.Field:
     # A code a row may leave out, column and all: the instance loader makes one from the name
-    # (movement.row_import.KeyedInstanceLoader). The default ("") only marks it not required.
+    # (movement.spreadsheets.rows.KeyedInstanceLoader). The default ("") only marks it not required.
     return column("slug", "Mã", LineWidget(), default="")
 
 
@@ -487,8 +489,8 @@ class AwardResource(SourcedResource):
             *SOURCED_FIELDS,
         )
         import_id_fields = ("key",)
-        # Written in one bulk_create once every row is valid (see movement.row_import); a file
-        # of new awards may leave the key out, each of its rows then being a new award.
+        # Written in one bulk_create once every row is valid (see movement.spreadsheets.rows);
+        # a file of new awards may leave the key out, each of its rows then being a new award.
         use_bulk = True
         batch_size = None
 
