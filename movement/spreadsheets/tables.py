@@ -40,6 +40,7 @@ import tablib
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from movement.spreadsheets.cells import is_blank
 from movement.text import fold
 
 # The rows of a sheet searched for its header.
@@ -95,12 +96,8 @@ class Table:
     warnings: list[str]
 
 
-def blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _header_text(value: Any) -> str:
-    return "" if blank(value) else unicodedata.normalize("NFC", str(value)).strip()
+    return "" if is_blank(value) else unicodedata.normalize("NFC", str(value)).strip()
 
 
 def is_signature(value: Any) -> bool:
@@ -114,7 +111,7 @@ def is_signature(value: Any) -> bool:
 def _signature_row(values: list[Any]) -> bool:
     found = False
     for value in values:
-        if blank(value):
+        if is_blank(value):
             continue
         if not is_signature(value):
             return False
@@ -124,7 +121,7 @@ def _signature_row(values: list[Any]) -> bool:
 
 def _under_signature(values: list[Any]) -> bool:
     """Whether a row below the signature words holds a signer's name or rank, nothing else."""
-    cells = [value for value in values if not blank(value)]
+    cells = [value for value in values if not is_blank(value)]
     return len(cells) <= SIGNATURE_CELLS and all(
         is_signature(value)
         or (isinstance(value, str) and not any(char.isdigit() for char in value))
@@ -187,7 +184,7 @@ class _Reader:
             if self.known is not None and number > HEADER_SEARCH_ROWS:
                 seen.append(row)
                 break
-            if all(blank(value) for value in values):
+            if all(is_blank(value) for value in values):
                 continue
             self.blank = False
             if self.known is None:
@@ -206,22 +203,22 @@ class _Reader:
         """The headers of a two-row header, None when ``below`` is no second header row."""
         if self.known is None:
             return None
-        named = [position for position, value in enumerate(header) if not blank(value)]
-        if not named or any(not blank(value) and not isinstance(value, str) for value in below):
+        named = [position for position, value in enumerate(header) if not is_blank(value)]
+        if not named or any(not is_blank(value) and not isinstance(value, str) for value in below):
             return None
         # Each upper header spans the blank cells to its right.
         width = max(len(header), len(below))
         groups: dict[int, list[int]] = {}
         owner = None
         for position in range(width):
-            if position < len(header) and not blank(header[position]):
+            if position < len(header) and not is_blank(header[position]):
                 owner = position
             if owner is not None:
                 groups.setdefault(owner, []).append(position)
         # A second header row has text only under headers merged across columns; the other
         # headers are merged down over both rows, leaving blank cells (a data row fills them).
         wide = {position for span in groups.values() if len(span) > 1 for position in span}
-        lower = [position for position, value in enumerate(below) if not blank(value)]
+        lower = [position for position, value in enumerate(below) if not is_blank(value)]
         if not lower or any(position not in wide for position in lower):
             return None
         headers = [_header_text(value) for value in header] + [""] * (width - len(header))
@@ -230,7 +227,7 @@ class _Reader:
             for position, text in enumerate(headers)
             if text
             and fold(text) in self.known
-            and (position >= len(below) or blank(below[position]))
+            and (position >= len(below) or is_blank(below[position]))
         }
         unresolved: list[tuple[int, int]] = []
         for owner, span in groups.items():
@@ -292,7 +289,7 @@ class _Reader:
                     headers, last = merged, number
                     unnamed = [position for position, text in enumerate(headers) if not text]
                     continue
-            if all(blank(value) for value in values):
+            if all(is_blank(value) for value in values):
                 continue
             if signature:
                 if not _under_signature(values):
@@ -341,7 +338,7 @@ class _Reader:
         # A value under no header would be lost: the file is refused instead.
         for position, value in enumerate(values):
             header = headers[position] if position < len(headers) else ""
-            if not header and not blank(value):
+            if not header and not is_blank(value):
                 raise TableError(_no_header(_cell(self.named, position, number)))
         for position, kind in (odd or {}).items():
             if self.imported(headers[position]):
