@@ -1,17 +1,20 @@
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, User
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
 
 from movement import permissions
 from movement.models import (
     Award,
     AwardType,
     Campaign,
+    PendingImport,
     Person,
     Rank,
     Source,
@@ -22,6 +25,7 @@ from movement.models import (
 )
 from movement.models.base import DJANGO_MESSAGES
 from movement.permissions import EMULATION_OFFICERS, UNIT_EDITORS
+from movement.spreadsheets.uniqueness import UniqueSet, unique_sets
 from movement.text import fold
 
 
@@ -357,3 +361,107 @@ def test_units_keep_their_tree_queries_beside_their_codes(ministry, department, 
     depths = {unit.slug: unit.tree_depth for unit in Unit.objects.with_tree_fields()}
     assert depths == {"bo-cong-an": 0, "cuc-xdpt": 1, "phong-tham-muu": 2}
     assert Unit.objects.free_codes(["Phòng Tham mưu"]) == ["phong-tham-muu-2"]
+
+
+# A record breaking each check constraint, built from the shared fixtures (see ``breaking``).
+BREAKING = {
+    "award_type_has_recipients": lambda r: AwardType(name="Giấy khen", category="certificate"),
+    "award_type_valid_period": lambda r: AwardType(
+        name="Giấy khen",
+        category="certificate",
+        for_collectives=True,
+        valid_from=2010,
+        valid_until=2005,
+    ),
+    "award_exactly_one_recipient": lambda r: Award(
+        award_type=r.order_type, year=2016, recipient_unit=r.department, recipient_person=r.person
+    ),
+    "award_group_has_kind_and_count": lambda r: Award(
+        award_type=r.order_type, year=2016, group_kind="collective", group_count=0
+    ),
+    "award_rank_only_for_people": lambda r: Award(
+        award_type=r.order_type,
+        year=2016,
+        recipient_unit=r.department,
+        position_at_award="Cục trưởng",
+    ),
+    "award_year_in_range": lambda r: Award(
+        award_type=r.order_type, year=1900, recipient_unit=r.department
+    ),
+    "campaign_ends_after_it_starts": lambda r: Campaign(
+        name="Phong trào",
+        slug="phong-trao",
+        kind=Campaign.Kind.EMULATION,
+        start_year=2017,
+        end_year=2016,
+    ),
+    "unit_not_its_own_parent": lambda r: Unit(
+        pk=r.department.pk,
+        name=r.department.name,
+        slug=r.department.slug,
+        kind=r.department.kind,
+        parent=r.department,
+    ),
+    "pending_import_finished_when_ended": lambda r: PendingImport(
+        resource="movement.resources.AwardResource",
+        model="award",
+        expires_at=timezone.now(),
+        state=PendingImport.State.IMPORTED,
+    ),
+}
+
+
+def every_check_constraint() -> list:
+    return [
+        param for param in every_constraint() if isinstance(param.values[1], models.CheckConstraint)
+    ]
+
+
+@pytest.fixture
+def breaking(order_type, department, person):
+    records = SimpleNamespace(order_type=order_type, department=department, person=person)
+    return lambda name: BREAKING[name](records)
+
+
+@pytest.mark.parametrize(("model", "constraint"), every_check_constraint())
+def test_clean_refuses_what_each_check_constraint_refuses_in_its_words(model, constraint, breaking):
+    # The database's constraint is the last guard; the model says the rule first, in a form or
+    # a spreadsheet row, in the constraint's own words.
+    assert constraint.name in BREAKING, "a check constraint needs its rule in the model's clean()"
+    record = breaking(constraint.name)
+    assert type(record) is model
+    with pytest.raises(ValidationError):
+        constraint.validate(model, record)  # the example does break the constraint
+    with translation.override("vi"):
+        with pytest.raises(ValidationError) as refused:
+            record.full_clean(validate_constraints=False)
+        assert str(constraint.get_violation_error_message()) in refused.value.messages
+
+
+def test_a_form_says_a_broken_rule_once(order_type, department, person):
+    # clean() says it; Django's own check of the constraint is not asked to say it again.
+    [constraint] = [
+        one for one in Award._meta.constraints if one.name == "award_exactly_one_recipient"
+    ]
+    award = Award(
+        award_type=order_type, year=2016, recipient_unit=department, recipient_person=person
+    )
+    with pytest.raises(ValidationError) as refused:
+        award.full_clean()
+    assert refused.value.messages == [constraint.get_violation_error_message()]
+
+
+@pytest.mark.parametrize(
+    "model", list(apps.get_app_config("movement").get_models()), ids=lambda model: model.__name__
+)
+def test_every_unique_constraint_is_checked_in_bulk(model):
+    # A condition the bulk probe cannot read is refused when its sets are made, not mid-import.
+    fields = {unique.fields for unique in unique_sets(model)}
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint):
+            assert tuple(constraint.fields) in fields
+
+
+def test_a_unique_condition_the_bulk_probe_cannot_read_is_refused():
+    with pytest.raises(ImproperlyConfigured):
+        UniqueSet(Award, ("year",), Q(year__gte=2000))

@@ -374,6 +374,76 @@ def test_an_award_the_model_refuses_is_a_row_error(person, flag_type):
     assert not Award.objects.exists()
 
 
+# For each check constraint an import can reach, a row that breaks it.
+ROWS_BREAKING = {
+    "award_year_in_range": (AwardResource, {"Năm": "1900", "Đơn vị nhận": "{department}"}),
+    "award_exactly_one_recipient": (
+        AwardResource,
+        {"Năm": "2016", "Đơn vị nhận": "{department}", "Cá nhân nhận": "{person}"},
+    ),
+    "award_rank_only_for_people": (
+        AwardResource,
+        {"Năm": "2016", "Đơn vị nhận": "{department}", "Chức vụ khi khen thưởng": "Cục trưởng"},
+    ),
+    "award_type_has_recipients": (
+        AwardTypeResource,
+        {"Hình thức khen thưởng": "Giấy khen", "Loại": "giấy khen", "Cho tập thể": "không"},
+    ),
+    "award_type_valid_period": (
+        AwardTypeResource,
+        {
+            "Hình thức khen thưởng": "Giấy khen",
+            "Loại": "giấy khen",
+            "Cho tập thể": "có",
+            "Áp dụng từ năm": "2010",
+            "Áp dụng đến năm": "2005",
+        },
+    ),
+    "campaign_ends_after_it_starts": (
+        CampaignResource,
+        {
+            "Mã": "thi-dua",
+            "Tên phong trào": "Thi đua",
+            "Loại": "emulation",
+            "Từ năm": "2017",
+            "Đến năm": "2016",
+        },
+    ),
+    "unit_not_its_own_parent": (
+        UnitResource,
+        {
+            "Mã": "{department_code}",
+            "Tên đầy đủ": "{department}",
+            "Đơn vị cấp trên": "{department_code}",
+            "Loại đơn vị": "department",
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("name", ROWS_BREAKING)
+def test_a_row_breaking_a_check_constraint_is_refused_in_its_words(
+    name, department, person, order_type
+):
+    resource, cells = ROWS_BREAKING[name]
+    model = resource._meta.model
+    [constraint] = [one for one in model._meta.constraints if one.name == name]
+    names = {
+        "department": department.name,
+        "department_code": department.slug,
+        "person": person.full_name,
+    }
+    cells = {column: value.format(**names) for column, value in cells.items()}
+    if model is Award:
+        cells["Hình thức khen thưởng"] = order_type.name
+        cells["Hạng"] = order_type.award_class
+    before = snapshot(model)
+    with translation.override("vi"):
+        result = resource().import_data(tablib.Dataset(list(cells.values()), headers=list(cells)))
+        assert errors(result) == [str(constraint.get_violation_error_message())]
+    assert snapshot(model) == before
+
+
 def test_units_that_share_a_name_are_written_with_their_parent(ministry, department, flag_type):
     other = Unit.objects.create(
         name="Cục Cảnh sát hình sự", slug="c02", kind=Unit.Kind.DEPARTMENT, parent=ministry

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from movement.audit import AuditedRecords
 
-from .base import Searchable, Sourced, UnitScopedQuerySet, refresh_award_search_text
+from .base import RulesInClean, Searchable, Sourced, UnitScopedQuerySet, refresh_award_search_text
 from .fields import LineField, TextField
 
 
@@ -21,7 +21,7 @@ class AwardTypeManager(models.Manager):
         return self.get(name=name, award_class=award_class)
 
 
-class AwardType(Sourced, Searchable):
+class AwardType(RulesInClean, Sourced, Searchable):
     """A form of commendation or emulation title (hình thức khen thưởng / danh hiệu thi đua).
 
     The catalogue follows the Law on Emulation and Commendation, which has changed over the years:
@@ -122,13 +122,13 @@ class AwardType(Sourced, Searchable):
 
     def clean(self) -> None:
         if not (self.for_individuals or self.for_collectives):
-            raise ValidationError(
-                _("Say whether the award goes to individuals, collectives or both.")
-            )
-        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
-            raise ValidationError(
-                {"valid_until": _("The end year cannot come before the start year.")}
-            )
+            raise self.broken("award_type_has_recipients")
+        if (
+            self.valid_from is not None
+            and self.valid_until is not None
+            and self.valid_until < self.valid_from
+        ):
+            raise self.broken("award_type_valid_period", "valid_until")
 
 
 # Newest year first, the latest entered first within it: the order of the (year, id) index read
@@ -146,7 +146,7 @@ class AwardManager(models.Manager.from_queryset(AwardQuerySet)):
         return self.get(key=key)
 
 
-class Award(Sourced, Searchable):
+class Award(RulesInClean, Sourced, Searchable):
     """One commendation (khen thưởng): a type given for an emulation year to one recipient.
 
     The recipient is a unit, a person, or a group the source counts but does not name
@@ -375,26 +375,20 @@ class Award(Sourced, Searchable):
         return parts
 
     def clean(self) -> None:
-        recipients = [
-            self.recipient_unit_id is not None,
-            self.recipient_person_id is not None,
-            self.group_count is not None,
-        ]
-        if sum(recipients) != 1:
-            raise ValidationError(
-                _(
-                    "Give exactly one recipient: a unit, a person, "
-                    "or an unnamed group with its count."
-                )
-            )
-        if self.group_count is not None and not self.group_kind:
-            raise ValidationError(
-                {"group_kind": _("Say whether the unnamed group is of individuals or collectives.")}
-            )
-        if self.group_kind and self.group_count is None:
-            raise ValidationError({"group_count": _("Give how many are in the unnamed group.")})
-        if self.recipient_person_id is None and (self.rank_at_award_id or self.position_at_award):
-            raise ValidationError(_("Rank and position at the time are for awards to a person."))
+        recipients = [self.recipient_unit_id, self.recipient_person_id, self.group_count]
+        if sum(recipient is not None for recipient in recipients) != 1:
+            raise self.broken("award_exactly_one_recipient")
+        # Stricter than the database, which lets a kind without a count by (NULL >= 1 is unknown).
+        if (self.group_count is not None or self.group_kind) and not (
+            self.group_count is not None and self.group_count >= 1 and self.group_kind
+        ):
+            raise self.broken("award_group_has_kind_and_count")
+        if self.recipient_person_id is None and (
+            self.rank_at_award_id is not None or self.position_at_award
+        ):
+            raise self.broken("award_rank_only_for_people")
+        if self.year is not None and not 1945 <= self.year <= 2100:
+            raise self.broken("award_year_in_range", "year")
         if self.award_type_id and not self.award_type.accepts(self.recipient_kind):
             if self.recipient_kind == RecipientKind.INDIVIDUAL:
                 message = _("“%(type)s” is given to collectives only, not to a person.")

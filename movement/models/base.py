@@ -1,6 +1,7 @@
 from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,33 @@ DJANGO_MESSAGES = (
     gettext_noop("“%(value)s” is not a valid UUID."),
     gettext_noop("Enter a valid UUID."),
 )
+
+
+class RulesInClean:
+    """For a model whose clean() enforces each of its check constraints, refusing a record in
+    the constraint's own words (:meth:`broken`): a rule is worded once, where the constraint is
+    declared, and the database's constraint stays as the last guard.
+
+    Django's full_clean() would check each check constraint again, with a query of its own, and
+    say the same words a second time: only the model's other constraints are left to it.
+    tests/test_models.py checks that clean() refuses a record breaking any check constraint.
+    """
+
+    def get_constraints(self) -> list[tuple[type[models.Model], list[models.BaseConstraint]]]:
+        return [
+            (model, [one for one in constraints if not isinstance(one, models.CheckConstraint)])
+            for model, constraints in super().get_constraints()
+        ]
+
+    @classmethod
+    def broken(cls, name: str, field: str | None = None) -> ValidationError:
+        """The refusal of check constraint ``name``, in its words: of ``field``, or of the
+        record as a whole."""
+        [constraint] = [one for one in cls._meta.constraints if one.name == name]
+        error = ValidationError(
+            constraint.get_violation_error_message(), code=constraint.violation_error_code
+        )
+        return ValidationError({field: error}) if field else error
 
 
 def code_from_name(name: str) -> str:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from movement.audit import AuditedRecords
 
-from .base import CodedManager, Searchable, Sourced
+from .base import CodedManager, RulesInClean, Searchable, Sourced
 from .fields import LineField, TextField
 
 
@@ -127,7 +127,7 @@ class CampaignQuerySet(models.QuerySet):
         )
 
 
-class Campaign(Sourced, Searchable):
+class Campaign(RulesInClean, Sourced, Searchable):
     """A movement (phong trào) or a yearly emulation campaign (phong trào thi đua)."""
 
     class Kind(models.TextChoices):
@@ -203,8 +203,12 @@ class Campaign(Sourced, Searchable):
         return [self.name, self.slogan, self.motto, self.guiding_principle]
 
     def clean(self) -> None:
-        if self.start_year and self.end_year and self.end_year < self.start_year:
-            raise ValidationError({"end_year": _("A campaign cannot end before it starts.")})
+        if (
+            self.start_year is not None
+            and self.end_year is not None
+            and self.end_year < self.start_year
+        ):
+            raise self.broken("campaign_ends_after_it_starts", "end_year")
 
     @property
     def period(self) -> str:

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .base import RulesInClean
+
 
 class PendingImportQuerySet(models.QuerySet):
     def waiting(self) -> "PendingImportQuerySet":
@@ -29,7 +31,7 @@ class PendingImportQuerySet(models.QuerySet):
         )
 
 
-class PendingImport(models.Model):
+class PendingImport(RulesInClean, models.Model):
     """An uploaded spreadsheet between its preview and its confirmation: the rows the preview
     read (JSON written by movement.spreadsheets.previews, never a pickle), whose they are, and how
     it ended.
@@ -100,6 +102,12 @@ class PendingImport(models.Model):
 
     def __str__(self) -> str:
         return self.file_name or str(self.key)
+
+    def clean(self) -> None:
+        # A state outside the choices is refused by the field.
+        ended = self.state in (self.State.IMPORTED, self.State.CANCELLED)
+        if ended != (self.finished_at is not None):
+            raise self.broken("pending_import_finished_when_ended")
 
     @classmethod
     def expiry_from(cls, moment: datetime.datetime) -> datetime.datetime:

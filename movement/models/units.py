@@ -8,7 +8,7 @@ from tree_queries.query import TreeQuerySet
 
 from movement.audit import AuditedRecords
 
-from .base import CodedManager, Searchable, Sourced, refresh_award_search_text
+from .base import CodedManager, RulesInClean, Searchable, Sourced, refresh_award_search_text
 from .fields import LineField
 
 # This unit's id, then its children's, their children's… The SQL is constant; the id is a
@@ -34,7 +34,7 @@ LINEAGE_SQL = """
 """
 
 
-class Unit(Sourced, Searchable, TreeNode):
+class Unit(RulesInClean, Sourced, Searchable, TreeNode):
     """A unit (đơn vị) of the public-security sector, or an outside organisation it works with."""
 
     class Kind(models.TextChoices):
@@ -105,6 +105,9 @@ class Unit(Sourced, Searchable, TreeNode):
         return (self.slug,)
 
     def clean(self) -> None:
+        # Before the tree's own check, which would refuse this loop too, in other words.
+        if self.pk is not None and self.parent_id == self.pk:
+            raise self.broken("unit_not_its_own_parent", "parent")
         super().clean()
         # A unit given no code gets one made from its name (the admin's form allows that).
         if not self.slug:

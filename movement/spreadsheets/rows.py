@@ -7,9 +7,9 @@ workflow (and so its preview, hooks and results) but makes each of those a bulk 
 
 - the records the file's keys name are loaded in one query per thousand rows;
 - the names each column uses are resolved before the first row (see NamedRecordWidget.prepare);
-- rows are validated by the model's clean() and, in Python, its check constraints (compiled once
-  per file); unique fields and constraints are checked for the whole file at once, against the
-  database and between rows;
+- rows are validated by the model's clean(), which holds its check constraints' rules too;
+  unique fields and constraints are checked for the whole file at once, against the database
+  and between rows;
 - what is left is the rows themselves, so a row's cost is kept to what it must do: its cells are
   read without import-export's layers of calls, a cell a file repeats is read once (in bulk
   mode), and no copy of a new record is kept for a diff;
@@ -52,11 +52,8 @@ from movement.spreadsheets.names import (
 )
 from movement.spreadsheets.uniqueness import (
     KEYS_PER_QUERY,
-    Check,
     UniqueSet,
-    check_constraints,
     clashes,
-    compile_checks,
     stored_keys,
     unique_sets,
 )
@@ -333,7 +330,6 @@ class RowImportMixin:
         self._changed: list[str] = []
         self._original: models.Model | None = None
         self._writable: list[tuple[fields.Field, str | None, dict | None]] | None = None
-        self._checks: list[Check] | None = None
         self._dataset: tablib.Dataset | None = None
         self._loader: Any = None
 
@@ -494,7 +490,8 @@ class RowImportMixin:
         import_validation_errors: dict | None = None,
         validate_unique: bool = True,
     ) -> None:
-        # Validate like a model form: the model's clean() and constraints, but not the columns no
+        # Validate like a model form: the model's clean() (its check constraints' rules with it,
+        # see movement.models.base.RulesInClean) and unique constraints, but not the columns no
         # cell sets (search_text is computed on save), nor those whose cell was already refused,
         # nor related records the widgets found in the database (Django would look each up again).
         errors = dict(import_validation_errors or {})
@@ -510,9 +507,6 @@ class RowImportMixin:
             raise ValidationError(errors)
         try:
             instance.clean()
-            # The constraints mostly restate clean()'s rules: checked once it passes, so a row
-            # is not refused twice for one mistake.
-            self.check_constraints(instance, exclude=computed)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         if validate_unique and not errors and not self._meta.use_bulk:
@@ -535,13 +529,6 @@ class RowImportMixin:
 
     def relation_fields(self) -> list[models.Field]:
         return self._fields_by_kind[1]
-
-    def check_constraints(self, instance: models.Model, exclude: set[str]) -> None:
-        """:func:`movement.spreadsheets.uniqueness.check_constraints`, with the conditions
-        compiled once for the whole file."""
-        if self._checks is None:
-            self._checks = compile_checks(self._meta.model)
-        check_constraints(instance, self._checks, exclude)
 
     # -- Bulk mode ------------------------------------------------------------------------------
 

@@ -1,12 +1,11 @@
-"""A model's constraints checked in Python, for imports of thousands of rows.
+"""A model's unique fields and constraints checked for a whole batch of instances at once, for
+imports of thousands of rows.
 
-Django validates each constraint of each instance with a query of its own: eight per award, so
-80,000 for a file of 10,000 awards. Here a check constraint's condition is evaluated on the
-instance itself, with the database's three-valued logic (a comparison with NULL is unknown, and
-an unknown condition passes, as in SQL), compiled once rather than read again on every row; and
-unique fields and constraints are checked for a whole batch of instances with one query per
-constraint and thousand instances. A condition this module cannot evaluate falls back to
-Django's own query, so nothing goes unchecked.
+Django validates each unique constraint of each instance with a query of its own: several per
+award, so tens of thousands for a file of 10,000 awards. Here each unique set is checked for a
+batch with one query per thousand instances, and between the batch's own instances in Python.
+The models' other rules are their clean() methods' (check constraints included: see
+:class:`movement.models.base.RulesInClean`).
 """
 
 import dataclasses
@@ -16,9 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connections, models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
@@ -27,140 +26,29 @@ from django.utils.translation import gettext as _
 KEYS_PER_QUERY = 1000
 
 
-class Unsupported(Exception):
-    """A condition with a lookup or expression this module does not evaluate."""
-
-
-COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
-    "exact": operator.eq,
-    "gt": operator.gt,
-    "gte": operator.ge,
-    "lt": operator.lt,
-    "lte": operator.le,
-}
-
-
-Condition = Callable[[models.Model], "bool | None"]
-
-
-def compile_condition(model: type[models.Model], condition: Q, names: set[str]) -> Condition:
-    """``condition`` as a function of an instance of ``model``, as the database would read it:
-    True, False, or None for unknown. Its fields and lookups are resolved here, once, rather
-    than on every row of a file. Adds the fields it reads to ``names``; raises
-    :class:`Unsupported` for a lookup or expression it does not evaluate."""
-    parts = [
-        compile_condition(model, child, names)
-        if isinstance(child, Q)
-        else _compile_lookup(model, child, names)
-        for child in condition.children
-    ]
-    # The outcome one part decides alone: False for AND, True for OR.
-    deciding = condition.connector != Q.AND
-    negated = condition.negated
-
-    def check(instance: models.Model) -> bool | None:
-        outcome: bool | None = not deciding
-        for part in parts:
-            result = part(instance)
-            if result is None:
-                outcome = None
-            elif bool(result) is deciding:
-                outcome = deciding
-                break
-        return outcome if outcome is None or not negated else not outcome
-
-    return check
-
-
-def _reader(model: type[models.Model], name: str, names: set[str]) -> Callable[[Any], Any]:
-    names.add(name)
+def _reader(model: type[models.Model], name: str) -> Callable[[Any], Any]:
     if name == "pk":
         return operator.attrgetter("pk")
-    field = model._meta.get_field(name)
-    if field.is_relation and not field.concrete:
-        raise Unsupported(name)
-    return operator.attrgetter(field.attname)
+    return operator.attrgetter(model._meta.get_field(name).attname)
 
 
-def _compile_lookup(
-    model: type[models.Model], child: tuple[str, Any], names: set[str]
-) -> Condition:
-    path, expected = child
-    name, _sep, lookup = path.partition(LOOKUP_SEP)
-    lookup = lookup or "exact"
-    if LOOKUP_SEP in lookup:
-        raise Unsupported(path)
-    read = _reader(model, name, names)
-    if lookup == "exact" and expected is None:
-        # field=None is Django's spelling of IS NULL.
-        return lambda instance: read(instance) is None
-    if isinstance(expected, F):
-        if LOOKUP_SEP in expected.name:
-            raise Unsupported(expected.name)
-        other = _reader(model, expected.name, names)
-    elif hasattr(expected, "resolve_expression"):
-        raise Unsupported(path)
-    else:
-        value = expected.pk if isinstance(expected, models.Model) else expected
-        other = lambda instance: value  # noqa: E731
-    if lookup == "isnull":
-        wanted = bool(expected)
-        return lambda instance: (read(instance) is None) == wanted
-    compare = COMPARISONS.get(lookup)
-    if compare is None:
-        raise Unsupported(path)
-
-    def check(instance: models.Model) -> bool | None:
-        value, against = read(instance), other(instance)
-        if value is None or against is None:
-            return None
-        return compare(value, against)
-
-    return check
-
-
-@dataclass(frozen=True)
-class Check:
-    """A check constraint with its condition compiled (None: checked by Django, with a query)
-    and the fields the condition reads."""
-
-    constraint: models.CheckConstraint
-    names: frozenset[str]
-    condition: Condition | None
-
-
-def compile_checks(model: type[models.Model]) -> list[Check]:
-    checks = []
-    for constraint in model._meta.constraints:
-        if isinstance(constraint, models.CheckConstraint):
-            names: set[str] = set()
-            try:
-                condition = compile_condition(model, Q(constraint.condition), names)
-            except Unsupported:
-                condition = None
-            checks.append(Check(constraint, frozenset(names), condition))
-    return checks
-
-
-def check_constraints(instance: models.Model, checks: list[Check], exclude: set[str]) -> None:
-    """Raise the ValidationError Django would for the instance's violated check constraints,
-    leaving out those that read a field in ``exclude``."""
-    errors = []
-    for check in checks:
-        if check.condition is None:
-            try:
-                check.constraint.validate(type(instance), instance, exclude=exclude)
-            except ValidationError as error:
-                errors.append(error)
-        elif not check.names & exclude and check.condition(instance) is False:
-            errors.append(
-                ValidationError(
-                    check.constraint.get_violation_error_message(),
-                    code=check.constraint.violation_error_code,
-                )
-            )
-    if errors:
-        raise ValidationError(errors)
+def fields_set(model: type[models.Model], condition: Q) -> tuple[str, ...]:
+    """The fields a unique constraint's ``condition`` requires to be set: the one kind of
+    condition checked here, ``field__isnull=False``, alone or several together. Any other
+    condition is refused at once rather than checked wrongly."""
+    if condition.connector != Q.AND or condition.negated:
+        raise ImproperlyConfigured(f"{model.__name__}: a condition other than fields being set")
+    names: list[str] = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            names += fields_set(model, child)
+            continue
+        path, value = child
+        name, _sep, lookup = path.partition(LOOKUP_SEP)
+        if lookup != "isnull" or value is not False:
+            raise ImproperlyConfigured(f"{model.__name__}: {path}={value!r} is not checked in bulk")
+        names.append(name)
+    return tuple(names)
 
 
 @dataclass(frozen=True)
@@ -174,17 +62,27 @@ class UniqueSet:
     condition: Q | None = None
     constraint: models.UniqueConstraint | None = dataclasses.field(default=None, compare=False)
 
-    @functools.cached_property
-    def _compiled(self) -> tuple[Condition | None, list[Callable[[Any], Any]]]:
-        condition = self.condition and compile_condition(self.model, self.condition, set())
-        return condition, [_reader(self.model, name, set()) for name in self.fields]
+    def __post_init__(self) -> None:
+        # A condition not checked here is refused when the set is made, not at a file's first row.
+        if self.condition is not None:
+            fields_set(self.model, self.condition)
 
-    def key(self, instance: models.Model) -> tuple | None:
-        condition, readers = self._compiled
-        if condition is not None and condition(instance) is not True:
+    @functools.cached_property
+    def _readers(self) -> tuple[list[Callable[[Any], Any]], list[Callable[[Any], Any]]]:
+        required = fields_set(self.model, self.condition) if self.condition is not None else ()
+        return (
+            [_reader(self.model, name) for name in required],
+            [_reader(self.model, name) for name in self.fields],
+        )
+
+    def key(self, instance: Any) -> tuple | None:
+        """The instance's values of the fields, or None where the constraint does not apply
+        to it: its condition does not hold, or a value is NULL (two NULLs never clash in a
+        unique index)."""
+        required, readers = self._readers
+        if any(read(instance) is None for read in required):
             return None
         key = tuple(read(instance) for read in readers)
-        # Two NULLs never clash in a unique index.
         return None if None in key else key
 
 
