@@ -312,6 +312,10 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
             found = self.find_qualified(scope, name, qualifier)
             if not found and self._refresh(text):
                 found = self.find_qualified(scope, name, qualifier)
+            if found:
+                # The records the whole text names, as for any name: a file repeats a
+                # namesake's "Name (Unit)" on many rows, each telling hundreds apart.
+                self._found[scope, text] = found
             if len(found) > 1:
                 raise self.ambiguous(text, found)
             if found:
