@@ -19,28 +19,14 @@ from movement.models import (
     Person,
     RecipientKind,
     Source,
-    StaffProfile,
     Task,
     Unit,
     WorkPlan,
 )
 from movement.permissions import ADMINISTRATORS, EMULATION_OFFICERS, UNIT_EDITORS, VIEWERS
 from movement.resources import AwardResource
-
-ROLES = {
-    "administrator": ADMINISTRATORS,
-    "officer": EMULATION_OFFICERS,
-    "unit editor": UNIT_EDITORS,
-    "viewer": VIEWERS,
-}
-
-
-def member(role: str, unit: Unit | None = None) -> User:
-    user = User.objects.create_user(role.replace(" ", "-"), password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name=ROLES[role]))
-    if unit is not None:
-        StaffProfile.objects.create(user=user, unit=unit)
-    return user
+from tests.factories import ROLES, award_form, award_row, member
+from tests.spreadsheets import dict_csv
 
 
 @pytest.fixture
@@ -271,19 +257,6 @@ def test_a_record_a_unit_editor_may_not_change_opens_read_only(client, world, us
     assert 'name="_save"' not in other.content.decode()
 
 
-def award_form(award: Award, **changes) -> dict:
-    data = {
-        "award_type": award.award_type_id,
-        "year": award.year,
-        "recipient_unit": award.recipient_unit_id or "",
-        "recipient_person": award.recipient_person_id or "",
-        "group_kind": award.group_kind,
-        "group_count": award.group_count or "",
-        "note": award.note,
-    }
-    return {**data, **changes}
-
-
 def test_a_unit_editor_changes_an_award_of_their_units(client, world, users):
     client_for(client, users, "unit editor")
     award = world["own award"]
@@ -404,11 +377,7 @@ def test_a_unit_editor_bulk_deletes_their_own_awards(client, world, users):
 
 
 def import_csv(client, rows: list[dict]) -> object:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    upload = SimpleUploadedFile("khen-thuong.csv", buffer.getvalue().encode())
+    upload = SimpleUploadedFile("khen-thuong.csv", dict_csv(*rows))
     return client.post(reverse("admin:movement_award_import"), {"import_file": upload})
 
 
@@ -416,15 +385,6 @@ def confirm_import(client, response) -> object:
     confirm = response.context["confirm_form"]
     assert confirm is not None, response.context["report"].problems
     return client.post(reverse("admin:movement_award_process_import"), confirm.initial)
-
-
-def award_row(unit: Unit, year: int = 2018, key: str = "") -> dict:
-    return {
-        "Mã": key,
-        "Năm": year,
-        "Hình thức khen thưởng": "Cờ thi đua xuất sắc của Bộ Công an",
-        "Đơn vị nhận": unit.name,
-    }
 
 
 def test_an_import_with_a_row_for_another_unit_is_refused_whole(client, world, users):
