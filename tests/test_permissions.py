@@ -546,6 +546,19 @@ def test_a_unit_editor_without_a_unit_may_change_nothing(client, world):
     assert not permissions.may_edit(user, world["own award"])
 
 
+def test_the_bound_narrows_only_a_unit_editor_and_only_records_of_units(world, users):
+    # An officer changes every award, even one to a group of no unit; the bound has nothing to
+    # say about records that belong to no unit (units themselves, award types).
+    awards = Award.objects.all()
+    assert set(permissions.editable(users["officer"], awards)) == set(awards)
+    units = Unit.objects.all()
+    assert set(permissions.editable(users["unit editor"], units)) == set(units)
+    assert set(permissions.editable(users["unit editor"], awards)) == {
+        world["own award"],
+        world["own person's award"],
+    }
+
+
 def test_unit_editors_may_not_touch_the_award_type_catalogue_ranks_or_units(db):
     granted = set(
         Group.objects.get(name=UNIT_EDITORS).permissions.values_list("codename", flat=True)
