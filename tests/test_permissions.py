@@ -312,6 +312,21 @@ def test_a_unit_editor_cannot_add_an_award_for_another_unit_or_an_unnamed_group(
     assert Award.objects.count() == before
 
 
+def test_a_refusal_names_the_record_and_the_units_the_account_may_change(world, users):
+    # Other tests compare a refusal with refusal() itself; this one says what it reads.
+    assert refusal(users["unit editor"], world["other award"]) == (
+        "This award is not of Cục XDPT toàn dân bảo vệ ANTQ or a unit below it, the only units "
+        "whose records your account may change."
+    )
+    assert refusal(users["viewer"], world["other task"]) == (
+        "Your account is not attached to a unit, so it cannot change this task."
+    )
+    with translation.override("vi"):
+        assert permissions.refusal(users["viewer"], world["other task"]) == (
+            "Tài khoản của bạn chưa gắn với đơn vị nào nên không thể sửa nhiệm vụ này."
+        )
+
+
 def test_a_unit_editor_adds_an_award_for_a_person_of_their_units(client, world, users):
     client_for(client, users, "unit editor")
     data = award_form(world["own person's award"], year=2018)
@@ -557,6 +572,15 @@ def test_the_bound_narrows_only_a_unit_editor_and_only_records_of_units(world, u
         world["own award"],
         world["own person's award"],
     }
+
+
+def test_a_users_units_are_looked_up_once_per_user_object(world, users, django_assert_num_queries):
+    # A changelist asks may_edit() for each of its rows: the units are found for the first.
+    editor = users["unit editor"]
+    assert permissions.may_edit(editor, world["own award"])
+    with django_assert_num_queries(0):
+        assert not permissions.may_edit(editor, world["other award"])
+        assert permissions.may_edit(editor, world["own person"])
 
 
 def test_unit_editors_may_not_touch_the_award_type_catalogue_ranks_or_units(db):
