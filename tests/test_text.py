@@ -5,7 +5,7 @@ import unicodedata
 
 import pytest
 
-from movement.text import bare_key, fold, has_marks, name_key
+from movement.text import bare_key, fold, has_marks, name_key, normalize_text
 
 
 @pytest.mark.parametrize(
@@ -85,6 +85,19 @@ def test_search_folding_is_unchanged():
     # Search ignores every mark, as it always has: "khao" finds "Khảo".
     assert fold("Nguyễn Văn KHẢO") == "nguyen van khao"
     assert fold("Đặng Quang Hưng") == fold("Đặng Quang Hùng") == "dang quang hung"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Dòng một\r\nDòng hai",  # a browser's textarea, a Windows file
+        "Dòng một\rDòng hai",  # an old Mac file
+        "Dòng một\nDòng hai",
+        unicodedata.normalize("NFD", "Dòng một\r\nDòng hai"),
+    ],
+)
+def test_a_free_text_is_stored_with_lf_line_breaks_and_nfc_letters(typed):
+    assert normalize_text(typed) == unicodedata.normalize("NFC", "Dòng một\nDòng hai")
 
 
 try:
