@@ -574,6 +574,15 @@ def test_the_bound_narrows_only_a_unit_editor_and_only_records_of_units(world, u
     }
 
 
+def test_a_record_belongs_to_the_units_it_names_and_a_group_award_to_none(world, division):
+    units = {name: permissions.units_of(world[name]) for name in world}
+    assert units["own award"] == {division.pk}
+    assert units["own person's award"] == units["own person"] == {world["own person"].unit_id}
+    assert units["own task"] == {world["unit editor's unit"].pk}
+    # Nothing says whose a group award is; a campaign or a unit is outside the bound.
+    assert units["group award"] == units["campaign"] == units["other unit"] == set()
+
+
 def test_a_users_units_are_looked_up_once_per_user_object(world, users, django_assert_num_queries):
     # A changelist asks may_edit() for each of its rows: the units are found for the first.
     editor = users["unit editor"]
