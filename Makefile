@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate messages clean benchmark
+.PHONY: run test lint format migrate messages clean benchmark mutate
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -38,10 +38,15 @@ test: lint
 benchmark: $(STAMP)
 	$(PY) manage.py benchmark --settings benchmarks.settings $(ARGS)
 
+# Mutation testing of the modules that guard data, not part of `make test` (README: "Tests").
+mutate: $(STAMP)
+	$(VENV)/bin/mutmut run --max-children 2 $(ARGS)
+	$(VENV)/bin/mutmut results
+
 # Re-extract translatable strings and compile them (needs GNU gettext: apt-get install gettext).
 messages: $(STAMP)
 	$(PY) manage.py makemessages --locale vi --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*'
 	$(PY) manage.py compilemessages --locale vi --ignore '.venv/*'
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache mutants

@@ -2,6 +2,7 @@
 writes, and hostile files (zip bombs, huge sheets, formulas, macros, junk), kept small; the files
 an export writes; and the text a person may put in a cell, for property-based tests."""
 
+import csv
 import io
 import unicodedata
 import zipfile
@@ -9,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import openpyxl
+import tablib
 from django.db.models import QuerySet
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -37,6 +39,20 @@ def csv_text(rows: Sequence[Sequence[Any]], delimiter: str = ",") -> str:
         return text
 
     return "\r\n".join(delimiter.join(cell(value) for value in row) for row in rows) + "\r\n"
+
+
+def dict_csv(*rows: dict[str, Any]) -> bytes:
+    """A UTF-8 CSV file of ``rows``, headed by the first row's keys."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def dataset(**cells: Any) -> tablib.Dataset:
+    """A one-row file with only the columns given, as someone might type it."""
+    return tablib.Dataset(list(cells.values()), headers=list(cells))
 
 
 def cp1258(text: str) -> bytes:
@@ -189,6 +205,21 @@ def exported(resource: Any, queryset: QuerySet, fmt: str) -> bytes:
     buffer = io.BytesIO()
     write_xlsx(resource, queryset, buffer)
     return buffer.getvalue()
+
+
+def workbook_rows(data: bytes) -> list[list[Any]]:
+    """The values of a workbook's first sheet, row by row."""
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+# Cell texts an export must neutralise, as a spreadsheet would run them (a carriage return is
+# stored as a line feed, movement.models.fields, which runs nothing); texts starting with an
+# apostrophe an import would remove, which an export doubles to come back as they were; and
+# texts that are written as they are.
+FORMULAE = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "- Hoàn thành xuất sắc nhiệm vụ"]
+APOSTROPHES = ["'=1+1", "''"]
+PLAIN = ["3 tập thể", "Nguyễn Văn Khảo", "1+1=2", "a-b", "email@example.com", "'quoted'"]
 
 
 # -- Text for property-based tests ------------------------------------------------------------

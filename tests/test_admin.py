@@ -32,6 +32,7 @@ from movement.models import (
 )
 from movement.permissions import EMULATION_OFFICERS
 from movement.spreadsheets.resources import AwardResource
+from tests.factories import EXPORT_FIELDS, award_form
 from tests.spreadsheets import xlsx
 
 ROWS = 5
@@ -393,35 +394,6 @@ def test_year_filter_offers_every_year_from_the_first_to_the_last(
     assert changelist(admin_client, "award", year=2014) == [first]
 
 
-def award_form(**fields) -> dict:
-    """What the award add page posts: every field of the form, empty unless given."""
-    blank = dict.fromkeys(
-        [
-            "award_type",
-            "year",
-            "campaign",
-            "recipient_unit",
-            "recipient_person",
-            "group_kind",
-            "group_count",
-            "rank_at_award",
-            "position_at_award",
-            "decision_number",
-            "decision_date",
-            "conferring_unit",
-            "presented_by",
-            "on_behalf_of",
-            "event",
-            "note",
-            "source",
-            "source_quote",
-            "inference_note",
-        ],
-        "",
-    )
-    return {**blank, **{name: str(value) for name, value in fields.items()}}
-
-
 def test_award_refused_by_the_model_shows_the_error_and_keeps_what_was_typed(
     admin_client, flag_type, person
 ):
@@ -626,9 +598,6 @@ def test_every_record_can_be_imported_and_exported(admin_client, model, page):
     # An import takes any spreadsheet it recognises; an export asks Excel or CSV.
     field = "import_file" if page == "import" else "format"
     assert field in response.context["form"].fields
-
-
-EXPORT_FIELDS = {f"awardresource_{name}": "on" for name in AwardResource().get_export_order()}
 
 
 def format_index(model, name: str, export: bool = True) -> str:

@@ -2,12 +2,11 @@
 a bulk action, an import (in bulk mode too), a revert, a fixture load — and a deleted award can be
 brought back by an administrator."""
 
-import csv
 import datetime
 import io
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -15,42 +14,25 @@ from django.utils import timezone, translation
 
 from movement import audit
 from movement.models import Award, Person, Source, Unit
-from movement.permissions import ADMINISTRATORS, EMULATION_OFFICERS, VIEWERS
 from movement.spreadsheets.imports import import_file
 from movement.spreadsheets.resources import AwardResource
-
-
-def member(name: str, group: str) -> User:
-    user = User.objects.create_user(name, password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
+from tests.factories import award_form, award_row, member
+from tests.spreadsheets import dict_csv
 
 
 @pytest.fixture
 def officer(db) -> User:
-    return member("officer", EMULATION_OFFICERS)
+    return member("officer")
 
 
 @pytest.fixture
 def administrator(db) -> User:
-    return member("administrator", ADMINISTRATORS)
+    return member("administrator")
 
 
 @pytest.fixture
 def award(division, flag_type) -> Award:
     return Award.objects.create(award_type=flag_type, year=2017, recipient_unit=division)
-
-
-def award_form(award: Award, **changes) -> dict:
-    data = {
-        "award_type": award.award_type_id,
-        "year": award.year,
-        "recipient_unit": award.recipient_unit_id or "",
-        "recipient_person": award.recipient_person_id or "",
-        "decision_number": award.decision_number,
-        "note": award.note,
-    }
-    return {**data, **changes}
 
 
 def test_a_form_edit_records_who_what_and_how(client, officer, award):
@@ -93,26 +75,10 @@ def test_a_bulk_action_records_each_deletion(client, officer, award, division, f
     }
 
 
-def awards_csv(*rows: dict) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode()
-
-
-def award_row(unit: Unit, year: int) -> dict:
-    return {
-        "Năm": year,
-        "Hình thức khen thưởng": "Cờ thi đua xuất sắc của Bộ Công an",
-        "Đơn vị nhận": unit.name,
-    }
-
-
 def test_an_import_records_each_row_with_the_file_name(client, officer, division, flag_type):
     client.force_login(officer)
     upload = SimpleUploadedFile(
-        "khen-thuong-2018.csv", awards_csv(award_row(division, 2018), award_row(division, 2019))
+        "khen-thuong-2018.csv", dict_csv(award_row(division, 2018), award_row(division, 2019))
     )
     response = client.post(reverse("admin:movement_award_import"), {"import_file": upload})
     confirm = response.context["confirm_form"].initial
@@ -133,7 +99,7 @@ class BulkAwardResource(AwardResource):
 def test_an_import_in_bulk_mode_is_recorded_too(officer, award, division, flag_type):
     """bulk_create and bulk_update send no signals; the resource records the rows itself."""
     assert BulkAwardResource._meta.use_bulk
-    data = awards_csv(
+    data = dict_csv(
         {**award_row(division, 2017), "Mã": str(award.key), "Ghi chú": "Cập nhật"},
         {**award_row(division, 2018), "Mã": "", "Ghi chú": ""},
     )
@@ -151,7 +117,7 @@ def test_an_import_in_bulk_mode_is_recorded_too(officer, award, division, flag_t
 def test_an_imported_award_s_history_holds_the_values_it_was_written_with(
     officer, division, flag_type
 ):
-    data = awards_csv({**award_row(division, 2018), "Ghi chú": "Đợt 1"})
+    data = dict_csv({**award_row(division, 2018), "Ghi chú": "Đợt 1"})
     report = import_file(AwardResource(), data, dry_run=False, user=officer, file_name="a.csv")
     assert report.written, report.problems
     stored = Award.objects.get(year=2018)
@@ -166,7 +132,7 @@ def test_an_imported_award_s_history_holds_the_values_it_was_written_with(
 def test_a_dry_run_records_nothing(officer, division, flag_type):
     before = Award.history.count()
     report = import_file(
-        AwardResource(), awards_csv(award_row(division, 2018)), dry_run=True, user=officer
+        AwardResource(), dict_csv(award_row(division, 2018)), dry_run=True, user=officer
     )
     assert report.ok
     assert Award.history.count() == before
@@ -199,7 +165,7 @@ def test_a_revert_restores_the_earlier_version_and_says_so(client, officer, awar
 def test_staff_read_the_history_with_old_and_new_values(client, award):
     award.note = "<b>Ghi chú</b>"
     award.save()
-    viewer = member("viewer", VIEWERS)
+    viewer = member("viewer")
     client.force_login(viewer)
     response = client.get(
         reverse("admin:movement_award_history", args=[award.pk]), headers={"accept-language": "en"}

@@ -26,6 +26,8 @@ from movement.spreadsheets.exports import (
 from movement.spreadsheets.imports import import_file
 from movement.spreadsheets.resources import AwardResource
 from movement.tasks import write_export
+from tests.factories import EXPORT_FIELDS
+from tests.spreadsheets import APOSTROPHES, FORMULAE, PLAIN, workbook_rows
 
 # The report fixture: one of every record, every field filled.
 from tests.test_resources import RESOURCES, report, snapshot  # noqa: F401
@@ -35,11 +37,6 @@ from tests.test_resources import RESOURCES, report, snapshot  # noqa: F401
 def english():
     with translation.override("en"):
         yield
-
-
-def workbook_rows(data: bytes) -> list[list]:
-    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
 def xlsx_of(resource, queryset=None) -> bytes:
@@ -60,13 +57,6 @@ def test_the_streamed_rows_are_the_resources_own(resource, native):
     rows = list(export_rows(resource(), queryset, native=native))
     assert rows == [list(row) for row in expected]
     assert rows
-
-
-# A carriage return is stored as a line feed (movement.models.fields), which runs nothing.
-FORMULAE = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "- Hoàn thành xuất sắc nhiệm vụ"]
-# A leading apostrophe that an import would remove is doubled, to come back as it was.
-APOSTROPHES = ["'=1+1", "''"]
-PLAIN = ["3 tập thể", "1+1=2", "a-b", "email@example.com", "Nguyễn Văn Khảo", "'quoted'"]
 
 
 def test_formulas_are_neutralised_in_both_files_and_only_they(department, flag_type):
@@ -183,10 +173,6 @@ def test_namesakes_are_written_with_their_unit_and_read_back(person, division, o
 
 
 # -- The admin ------------------------------------------------------------------------------
-
-
-# Every column ticked, as the export form offers them.
-EXPORT_FIELDS = {f"awardresource_{name}": "on" for name in AwardResource().get_export_order()}
 
 
 def export(client, query: str = "", fmt: str = "XLSX"):

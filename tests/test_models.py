@@ -403,7 +403,7 @@ BREAKING = {
         parent=r.department,
     ),
     "pending_import_finished_when_ended": lambda r: PendingImport(
-        resource="movement.resources.AwardResource",
+        resource="movement.spreadsheets.resources.AwardResource",
         model="award",
         expires_at=timezone.now(),
         state=PendingImport.State.IMPORTED,

@@ -19,28 +19,14 @@ from movement.models import (
     Person,
     RecipientKind,
     Source,
-    StaffProfile,
     Task,
     Unit,
     WorkPlan,
 )
 from movement.permissions import ADMINISTRATORS, EMULATION_OFFICERS, UNIT_EDITORS, VIEWERS
 from movement.spreadsheets.resources import AwardResource
-
-ROLES = {
-    "administrator": ADMINISTRATORS,
-    "officer": EMULATION_OFFICERS,
-    "unit editor": UNIT_EDITORS,
-    "viewer": VIEWERS,
-}
-
-
-def member(role: str, unit: Unit | None = None) -> User:
-    user = User.objects.create_user(role.replace(" ", "-"), password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name=ROLES[role]))
-    if unit is not None:
-        StaffProfile.objects.create(user=user, unit=unit)
-    return user
+from tests.factories import ROLES, award_form, award_row, member
+from tests.spreadsheets import dict_csv
 
 
 @pytest.fixture
@@ -271,19 +257,6 @@ def test_a_record_a_unit_editor_may_not_change_opens_read_only(client, world, us
     assert 'name="_save"' not in other.content.decode()
 
 
-def award_form(award: Award, **changes) -> dict:
-    data = {
-        "award_type": award.award_type_id,
-        "year": award.year,
-        "recipient_unit": award.recipient_unit_id or "",
-        "recipient_person": award.recipient_person_id or "",
-        "group_kind": award.group_kind,
-        "group_count": award.group_count or "",
-        "note": award.note,
-    }
-    return {**data, **changes}
-
-
 def test_a_unit_editor_changes_an_award_of_their_units(client, world, users):
     client_for(client, users, "unit editor")
     award = world["own award"]
@@ -337,6 +310,21 @@ def test_a_unit_editor_cannot_add_an_award_for_another_unit_or_an_unnamed_group(
         refusal(users["unit editor"], world["group award"])
     ]
     assert Award.objects.count() == before
+
+
+def test_a_refusal_names_the_record_and_the_units_the_account_may_change(world, users):
+    # Other tests compare a refusal with refusal() itself; this one says what it reads.
+    assert refusal(users["unit editor"], world["other award"]) == (
+        "This award is not of Cục XDPT toàn dân bảo vệ ANTQ or a unit below it, the only units "
+        "whose records your account may change."
+    )
+    assert refusal(users["viewer"], world["other task"]) == (
+        "Your account is not attached to a unit, so it cannot change this task."
+    )
+    with translation.override("vi"):
+        assert permissions.refusal(users["viewer"], world["other task"]) == (
+            "Tài khoản của bạn chưa gắn với đơn vị nào nên không thể sửa nhiệm vụ này."
+        )
 
 
 def test_a_unit_editor_adds_an_award_for_a_person_of_their_units(client, world, users):
@@ -404,11 +392,7 @@ def test_a_unit_editor_bulk_deletes_their_own_awards(client, world, users):
 
 
 def import_csv(client, rows: list[dict]) -> object:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    upload = SimpleUploadedFile("khen-thuong.csv", buffer.getvalue().encode())
+    upload = SimpleUploadedFile("khen-thuong.csv", dict_csv(*rows))
     return client.post(reverse("admin:movement_award_import"), {"import_file": upload})
 
 
@@ -416,15 +400,6 @@ def confirm_import(client, response) -> object:
     confirm = response.context["confirm_form"]
     assert confirm is not None, response.context["report"].problems
     return client.post(reverse("admin:movement_award_process_import"), confirm.initial)
-
-
-def award_row(unit: Unit, year: int = 2018, key: str = "") -> dict:
-    return {
-        "Mã": key,
-        "Năm": year,
-        "Hình thức khen thưởng": "Cờ thi đua xuất sắc của Bộ Công an",
-        "Đơn vị nhận": unit.name,
-    }
 
 
 def test_an_import_with_a_row_for_another_unit_is_refused_whole(client, world, users):
@@ -584,6 +559,37 @@ def test_a_unit_editor_without_a_unit_may_change_nothing(client, world):
     user = member("unit editor")
     assert not Award.objects.editable_by(user).exists()
     assert not permissions.may_edit(user, world["own award"])
+
+
+def test_the_bound_narrows_only_a_unit_editor_and_only_records_of_units(world, users):
+    # An officer changes every award, even one to a group of no unit; the bound has nothing to
+    # say about records that belong to no unit (units themselves, award types).
+    awards = Award.objects.all()
+    assert set(permissions.editable(users["officer"], awards)) == set(awards)
+    units = Unit.objects.all()
+    assert set(permissions.editable(users["unit editor"], units)) == set(units)
+    assert set(permissions.editable(users["unit editor"], awards)) == {
+        world["own award"],
+        world["own person's award"],
+    }
+
+
+def test_a_record_belongs_to_the_units_it_names_and_a_group_award_to_none(world, division):
+    units = {name: permissions.units_of(world[name]) for name in world}
+    assert units["own award"] == {division.pk}
+    assert units["own person's award"] == units["own person"] == {world["own person"].unit_id}
+    assert units["own task"] == {world["unit editor's unit"].pk}
+    # Nothing says whose a group award is; a campaign or a unit is outside the bound.
+    assert units["group award"] == units["campaign"] == units["other unit"] == set()
+
+
+def test_a_users_units_are_looked_up_once_per_user_object(world, users, django_assert_num_queries):
+    # A changelist asks may_edit() for each of its rows: the units are found for the first.
+    editor = users["unit editor"]
+    assert permissions.may_edit(editor, world["own award"])
+    with django_assert_num_queries(0):
+        assert not permissions.may_edit(editor, world["other award"])
+        assert permissions.may_edit(editor, world["own person"])
 
 
 def test_unit_editors_may_not_touch_the_award_type_catalogue_ranks_or_units(db):

@@ -41,6 +41,7 @@ from movement.spreadsheets.resources import (
     WorkPlanResource,
 )
 from movement.text import fold
+from tests.spreadsheets import APOSTROPHES, FORMULAE, PLAIN, dataset
 
 # In the order a file set is imported into an empty database: what a record names comes first.
 RESOURCES = [
@@ -288,13 +289,8 @@ def test_a_unit_written_with_its_parent_may_be_one_an_earlier_row_created(minist
     assert Unit.objects.get(slug="doi-b").parent.slug == "tm-b"
 
 
-def award_row(**cells) -> tablib.Dataset:
-    """A one-row award file with only the columns given, as someone might type it."""
-    return tablib.Dataset(list(cells.values()), headers=list(cells))
-
-
 def test_names_match_whatever_their_case_spacing_and_unicode_form(division, person, order_type):
-    file = award_row(
+    file = dataset(
         **{
             "Năm": "2016",
             "Hình thức khen thưởng": unicodedata.normalize("NFD", "HUÂN CHƯƠNG  bảo vệ Tổ quốc"),
@@ -313,7 +309,7 @@ def test_names_match_whatever_their_case_spacing_and_unicode_form(division, pers
 
 def test_a_unit_matches_by_its_short_name_or_code_too(department, flag_type):
     for name in ("Cục XDPT toàn dân bảo vệ ANTQ", "cuc-xdpt"):
-        file = award_row(
+        file = dataset(
             **{"Năm": "2016", "Hình thức khen thưởng": flag_type.name, "Đơn vị nhận": name}
         )
         Award.objects.all().delete()
@@ -322,7 +318,7 @@ def test_a_unit_matches_by_its_short_name_or_code_too(department, flag_type):
 
 
 def test_names_typed_without_diacritics_match_when_only_one_record_fits(division, flag_type):
-    file = award_row(
+    file = dataset(
         **{"Năm": "2016", "Hình thức khen thưởng": flag_type.name, "Đơn vị nhận": "Phong Tham Muu"}
     )
     assert errors(AwardResource().import_data(file)) == []
@@ -334,13 +330,13 @@ def test_a_name_spelled_exactly_wins_over_one_that_differs_only_in_diacritics(mi
         Unit.objects.create(name=name, slug=slug, kind=Unit.Kind.DIVISION, parent=ministry)
         for name, slug in (("Đội Lê", "doi-le"), ("Đội Lệ", "doi-le-2"))
     )
-    exact = award_row(
+    exact = dataset(
         **{"Năm": "2016", "Hình thức khen thưởng": flag_type.name, "Đơn vị nhận": "đội lê"}
     )
     assert errors(AwardResource().import_data(exact)) == []
     assert Award.objects.get().recipient_unit == le
 
-    bare = award_row(
+    bare = dataset(
         **{"Năm": "2017", "Hình thức khen thưởng": flag_type.name, "Đơn vị nhận": "Doi Le"}
     )
     result = AwardResource().import_data(bare)
@@ -349,7 +345,7 @@ def test_a_name_spelled_exactly_wins_over_one_that_differs_only_in_diacritics(mi
 
 
 def test_an_unknown_unit_is_a_row_error_that_names_it(division, flag_type):
-    file = award_row(
+    file = dataset(
         **{
             "Năm": "2016",
             "Hình thức khen thưởng": flag_type.name,
@@ -365,7 +361,7 @@ def test_an_unknown_unit_is_a_row_error_that_names_it(division, flag_type):
 
 
 def test_an_award_the_model_refuses_is_a_row_error(person, flag_type):
-    file = award_row(
+    file = dataset(
         **{"Năm": "2016", "Hình thức khen thưởng": flag_type.name, "Cá nhân nhận": person.full_name}
     )
     result = AwardResource().import_data(file)
@@ -487,7 +483,7 @@ def test_units_whose_parents_share_a_name_too_are_written_as_their_codes(ministr
 
 
 def test_a_file_of_new_awards_may_leave_out_the_key(department, flag_type):
-    file = award_row(
+    file = dataset(
         **{"Năm": "2016", "Hình thức khen thưởng": flag_type.name, "Đơn vị nhận": department.name}
     )
     assert import_types(AwardResource().import_data(file)) == {"new"}
@@ -534,7 +530,7 @@ def test_a_list_without_keys_plus_one_new_row_imports_that_row(report, departmen
 
 def test_a_row_without_a_key_updates_the_award_its_natural_key_names(report, division, flag_type):
     award = Award.objects.get(recipient_unit=division)
-    file = award_row(
+    file = dataset(
         **{
             "Năm": "2016",
             "Hình thức khen thưởng": flag_type.name,
@@ -558,7 +554,7 @@ def test_a_row_without_a_key_updates_the_award_its_natural_key_names(report, div
 def test_a_row_whose_key_cannot_be_read_is_refused_not_matched_by_its_natural_key(
     report, division, flag_type
 ):
-    file = award_row(
+    file = dataset(
         **{
             "Mã": "không-phải-mã",
             "Năm": "2016",
@@ -572,7 +568,7 @@ def test_a_row_whose_key_cannot_be_read_is_refused_not_matched_by_its_natural_ke
 
 
 def test_another_decision_number_is_another_award(report, division, flag_type):
-    file = award_row(
+    file = dataset(
         **{
             "Năm": "2016",
             "Hình thức khen thưởng": flag_type.name,
@@ -628,7 +624,7 @@ def test_a_unit_editors_row_naming_another_units_award_is_refused(
     editor = django_user_model.objects.create_user("editor", is_staff=True)
     editor.groups.add(Group.objects.get(name=UNIT_EDITORS))
     StaffProfile.objects.create(user=editor, unit=department)
-    file = award_row(
+    file = dataset(
         **{
             "Năm": "2016",
             "Hình thức khen thưởng": flag_type.name,
@@ -691,7 +687,7 @@ def test_unnamed_groups_are_written_as_the_report_counts_them(flag_type):
 
 
 def test_a_group_reads_back_whatever_its_spelling(flag_type, order_type):
-    file = award_row(
+    file = dataset(
         **{
             "Năm": "2016",
             "Hình thức khen thưởng": order_type.name,
@@ -705,7 +701,7 @@ def test_a_group_reads_back_whatever_its_spelling(flag_type, order_type):
 
 
 def test_a_group_without_a_count_is_refused(order_type):
-    file = award_row(
+    file = dataset(
         **{
             "Năm": "2016",
             "Hình thức khen thưởng": order_type.name,
@@ -718,19 +714,14 @@ def test_a_group_without_a_count_is_refused(order_type):
     assert not Award.objects.exists()
 
 
-# A carriage return is stored as a line feed; an apostrophe an import would remove is doubled.
-FORMULAE = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "'=1+1"]
-PLAIN = ["3 tập thể", "Nguyễn Văn Khảo", "1+1=2", "a-b", "email@example.com", ""]
-
-
-@pytest.mark.parametrize("value", FORMULAE)
+@pytest.mark.parametrize("value", FORMULAE + APOSTROPHES)
 def test_a_cell_a_spreadsheet_would_run_gets_a_leading_apostrophe(department, flag_type, value):
     Award.objects.create(award_type=flag_type, year=2016, recipient_unit=department, note=value)
     [row] = AwardResource().export().dict
     assert row["Ghi chú"] == "'" + value
 
 
-@pytest.mark.parametrize("value", PLAIN)
+@pytest.mark.parametrize("value", [*PLAIN, ""])
 def test_a_plain_cell_is_written_as_it_is(department, flag_type, value):
     Award.objects.create(award_type=flag_type, year=2016, recipient_unit=department, note=value)
     [row] = AwardResource().export().dict
@@ -746,7 +737,7 @@ def test_every_column_is_escaped_not_only_free_text(ministry, flag_type):
     assert row["Đơn vị nhận"] == "'=cmd|' /C calc'!A0"
 
 
-@pytest.mark.parametrize("value", FORMULAE)
+@pytest.mark.parametrize("value", FORMULAE + APOSTROPHES)
 def test_an_escaped_cell_imports_back_as_it_was(department, flag_type, value):
     award = Award.objects.create(
         award_type=flag_type, year=2016, recipient_unit=department, note=value
@@ -787,7 +778,7 @@ def test_an_xlsx_export_imports_back_unchanged(report):
 
 
 def test_a_date_is_read_day_first(department, flag_type):
-    file = award_row(
+    file = dataset(
         **{
             "Năm": "2016",
             "Hình thức khen thưởng": flag_type.name,
@@ -898,7 +889,7 @@ def test_a_row_that_would_record_an_award_twice_is_told_so_in_vietnamese(divisio
     )
     exported = as_csv(AwardResource().export())
     [row] = [row for row in exported.dict if row["Mã"] == str(other.key)]
-    file = award_row(**{**row, "Số quyết định": "1"})
+    file = dataset(**{**row, "Số quyết định": "1"})
     with translation.override("vi"):
         result = AwardResource().import_data(file)
         assert errors(result) == [

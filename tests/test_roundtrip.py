@@ -16,8 +16,8 @@ from movement.models import Award, Person, Rank
 from movement.spreadsheets.cells import LineWidget, TextWidget
 from movement.spreadsheets.imports import import_file
 from movement.spreadsheets.resources import AwardResource, PersonResource, RankResource
+from tests.factories import award_form
 from tests.spreadsheets import ROUND_TRIP, cell_texts, exported
-from tests.test_admin import award_form
 from tests.test_resources import RESOURCES, report  # noqa: F401
 
 migration = importlib.import_module("movement.migrations.0013_roundtrip_lf")

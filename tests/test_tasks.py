@@ -3,10 +3,8 @@ storage, downloaded by their owner, forgotten with their files after EXPORT_KEEP
 
 import datetime
 import importlib
-import io
 import signal
 
-import openpyxl
 import pytest
 from django.apps import apps
 from django.core.files.storage import default_storage
@@ -20,9 +18,8 @@ from django_tasks_db.models import DBTaskResult
 from movement.models import Award, ExportJob
 from movement.spreadsheets.resources import AwardResource
 from movement.tasks import forget_old_exports, write_export
-
-# Every column ticked, as the export form offers them.
-EXPORT_FIELDS = {f"awardresource_{name}": "on" for name in AwardResource().get_export_order()}
+from tests.factories import EXPORT_FIELDS
+from tests.spreadsheets import workbook_rows
 
 
 def export(client, query: str = "", **data):
@@ -35,11 +32,6 @@ def export(client, query: str = "", **data):
 
 def download(client, job: ExportJob) -> FileResponse:
     return client.get(reverse("admin:movement_award_export_download", args=[job.pk]))
-
-
-def workbook_rows(data: bytes) -> list[list]:
-    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import unicodedata
 
 import pytest
 
-from movement.text import bare_key, fold, has_marks, name_key
+from movement.text import bare_key, fold, has_marks, name_key, normalize_text
 
 
 @pytest.mark.parametrize(
@@ -50,6 +50,13 @@ def test_case_spacing_and_unicode_form_do_not_count():
         assert name_key(spelling) == name_key(name)
 
 
+def test_a_name_without_marks_has_one_key_however_it_is_spaced():
+    # An ASCII name and the same name with a no-break space (which only a non-ASCII name holds)
+    # take different paths to their key, and reach the same one.
+    spaced = name_key("  NGUYEN\u00a0Van   Khao ")
+    assert spaced == name_key("Nguyen  van KHAO") == "nguyen van khao"
+
+
 @pytest.mark.parametrize("lookalike", ["\u00d0ặng", "\u0189ặng", "\u00f0ặng", "\u0256ặng"])
 def test_letters_that_look_like_d_bar_read_as_d_bar(lookalike):
     assert name_key(lookalike) == name_key("Đặng")
@@ -65,6 +72,7 @@ def test_letters_that_look_like_d_bar_read_as_d_bar(lookalike):
         ("Đang", True),
         ("Dặng", True),
         ("Hung", False),
+        ("XUAN Xuan", False),
         ("Hưng", True),
         (unicodedata.normalize("NFD", "Hưng"), True),
     ],
@@ -77,6 +85,19 @@ def test_search_folding_is_unchanged():
     # Search ignores every mark, as it always has: "khao" finds "Khảo".
     assert fold("Nguyễn Văn KHẢO") == "nguyen van khao"
     assert fold("Đặng Quang Hưng") == fold("Đặng Quang Hùng") == "dang quang hung"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Dòng một\r\nDòng hai",  # a browser's textarea, a Windows file
+        "Dòng một\rDòng hai",  # an old Mac file
+        "Dòng một\nDòng hai",
+        unicodedata.normalize("NFD", "Dòng một\r\nDòng hai"),
+    ],
+)
+def test_a_free_text_is_stored_with_lf_line_breaks_and_nfc_letters(typed):
+    assert normalize_text(typed) == unicodedata.normalize("NFC", "Dòng một\nDòng hai")
 
 
 try:

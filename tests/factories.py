@@ -1,0 +1,73 @@
+"""What many test modules make the same way: staff of each role, and what the admin's award
+forms and an award import carry. A module that needs something of its own builds it itself."""
+
+from typing import Any
+
+from django.contrib.auth.models import Group, User
+from django.forms.models import model_to_dict
+from movement.spreadsheets.resources import AwardResource
+
+from movement.models import Award, StaffProfile, Unit
+from movement.permissions import ADMINISTRATORS, EMULATION_OFFICERS, UNIT_EDITORS, VIEWERS
+
+ROLES = {
+    "administrator": ADMINISTRATORS,
+    "officer": EMULATION_OFFICERS,
+    "unit editor": UNIT_EDITORS,
+    "viewer": VIEWERS,
+}
+
+
+def member(role: str, unit: Unit | None = None) -> User:
+    """A staff user of ``role`` (a key of ROLES), named after it, working for ``unit`` if given."""
+    user = User.objects.create_user(role.replace(" ", "-"), password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name=ROLES[role]))
+    if unit is not None:
+        StaffProfile.objects.create(user=user, unit=unit)
+    return user
+
+
+# Every field of the award add and change pages.
+AWARD_FORM_FIELDS = [
+    "award_type",
+    "year",
+    "campaign",
+    "recipient_unit",
+    "recipient_person",
+    "group_kind",
+    "group_count",
+    "rank_at_award",
+    "position_at_award",
+    "decision_number",
+    "decision_date",
+    "conferring_unit",
+    "presented_by",
+    "on_behalf_of",
+    "event",
+    "note",
+    "source",
+    "source_quote",
+    "inference_note",
+]
+
+
+def award_form(award: Award | None = None, **changes: Any) -> dict[str, str]:
+    """What the award form posts: every field as ``award`` holds it (empty without one), with
+    ``changes``."""
+    values = model_to_dict(award, fields=AWARD_FORM_FIELDS) if award is not None else {}
+    data = {**dict.fromkeys(AWARD_FORM_FIELDS), **values, **changes}
+    return {name: "" if value is None else str(value) for name, value in data.items()}
+
+
+def award_row(unit: Unit, year: int = 2018, key: str = "") -> dict[str, Any]:
+    """A row of an award import: a flag for ``unit`` in ``year``; with ``key``, the award's key."""
+    return {
+        "Mã": key,
+        "Năm": year,
+        "Hình thức khen thưởng": "Cờ thi đua xuất sắc của Bộ Công an",
+        "Đơn vị nhận": unit.name,
+    }
+
+
+# The award export form with every column ticked, as the form offers them.
+EXPORT_FIELDS = {f"awardresource_{name}": "on" for name in AwardResource().get_export_order()}
