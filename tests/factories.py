@@ -5,10 +5,10 @@ from typing import Any
 
 from django.contrib.auth.models import Group, User
 from django.forms.models import model_to_dict
-from movement.spreadsheets.resources import AwardResource
 
 from movement.models import Award, StaffProfile, Unit
 from movement.permissions import ADMINISTRATORS, EMULATION_OFFICERS, UNIT_EDITORS, VIEWERS
+from movement.spreadsheets.resources import AwardResource
 
 ROLES = {
     "administrator": ADMINISTRATORS,
