@@ -1221,5 +1221,5 @@ def test_the_empty_template_has_the_columns_an_example_and_a_guide(admin_client,
     guide_rows = {row[0]: row for row in guide.iter_rows(min_row=2, values_only=True) if row[0]}
     assert guide_rows["Năm"][1] == "yes"
     assert guide_rows["Hạng"][3] == "One of: hạng Nhất, hạng Nhì, hạng Ba."
-    # The data sheet has the header only (tests/test_import_templates.py).
+    # The data sheet has the header only (tests/test_templates.py).
     assert data.max_row == 1
