@@ -23,6 +23,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from movement.models import Award, Person, Task
@@ -127,10 +128,15 @@ def refusal(user: User, record: Model) -> str:
         return _("Your account is not attached to a unit, so it cannot change this %(record)s.") % {
             "record": record._meta.verbose_name
         }
-    return _(
-        "This %(record)s is not of %(unit)s or a unit below it, the only units whose records "
-        "your account may change."
-    ) % {"record": record._meta.verbose_name, "unit": profile.unit}
+    # A language that starts the sentence with the record's name ("khen thưởng này…") still
+    # starts it with a capital.
+    return capfirst(
+        _(
+            "This %(record)s is not of %(unit)s or a unit below it, the only units whose records "
+            "your account may change."
+        )
+        % {"record": record._meta.verbose_name, "unit": profile.unit}
+    )
 
 
 class UnitScopedImportMixin:

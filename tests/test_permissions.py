@@ -325,6 +325,10 @@ def test_a_refusal_names_the_record_and_the_units_the_account_may_change(world, 
         assert permissions.refusal(users["viewer"], world["other task"]) == (
             "Tài khoản của bạn chưa gắn với đơn vị nào nên không thể sửa nhiệm vụ này."
         )
+        assert permissions.refusal(users["unit editor"], world["other award"]) == (
+            "Khen thưởng này không thuộc Cục XDPT toàn dân bảo vệ ANTQ hay đơn vị trực thuộc — "
+            "những đơn vị duy nhất mà tài khoản của bạn được sửa."
+        )
 
 
 def test_a_unit_editor_adds_an_award_for_a_person_of_their_units(client, world, users):
