@@ -1147,10 +1147,15 @@ def test_an_award_recorded_between_preview_and_confirmation_refuses_the_confirma
     assert confirm(xlsx(awards_file[:2])).written
     recorded = Award.objects.get()
 
-    report = confirm_upload(AwardResource(), previewed.upload)
+    with translation.override("vi"):
+        report = confirm_upload(AwardResource(), previewed.upload)
     # The preview said "new"; the row would now meet the award recorded meanwhile.
     assert not report.written
     assert [problem.row for problem in report.problems] == [2]
+    assert report.problems[0].message.startswith(
+        "Bản xem trước cho thấy dòng này là bản ghi mới, nhưng dữ liệu đã thay đổi"
+    )
+    assert "giờ nó sẽ là không đổi" in report.problems[0].message
     assert Award.objects.get() == recorded
     again = preview_upload(AwardResource(), xlsx(awards_file))
     assert (again.new, again.unchanged) == (2, 1)

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from movement.models import PendingImport
 from movement.spreadsheets.files import Sheet, SpreadsheetError
@@ -359,7 +359,7 @@ def refuse_changed_rows(report: ImportReport, previewed: list[str]) -> None:
 
 
 ACTION_NAMES = {
-    "new": _lazy("a new record"),
-    "update": _lazy("an update of a recorded one"),
-    "skip": _lazy("unchanged"),
+    "new": gettext_lazy("a new record"),
+    "update": gettext_lazy("an update of a recorded one"),
+    "skip": gettext_lazy("unchanged"),
 }
