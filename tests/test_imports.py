@@ -26,7 +26,7 @@ from movement.spreadsheets.files import Limits, SpreadsheetError, read_spreadshe
 from movement.spreadsheets.imports import import_file
 from movement.spreadsheets.previews import confirm_upload, preview_upload
 from movement.spreadsheets.reports import ImportReport
-from movement.spreadsheets.resources import AwardResource, UnitResource
+from movement.spreadsheets.resources import AwardResource, TaskResource, UnitResource
 from movement.spreadsheets.tables import SheetPart
 from tests.spreadsheets import (
     PDF,
@@ -667,6 +667,16 @@ def test_the_row_counter_is_known_under_its_other_headers(awards_file, header):
     report = preview(workbook({"Danh sách": rows}))
     assert (report.errors, report.problems, report.new) == ([], [], 3)
     assert header not in report.headers
+
+
+def test_a_column_of_the_resource_named_like_a_row_counter_is_read():
+    # A task's "Số thứ tự" is its number in the plan, not a counter to leave out.
+    rows = [["Đơn vị", "Năm", "Số thứ tự", "Nhiệm vụ"], ["Phòng Tham mưu", 2017, 3, "Tập huấn"]]
+    sheet = read_spreadsheet(xlsx(rows), known=TaskResource().column_aliases())
+    assert sheet.dataset.headers == rows[0]
+    assert sheet.dataset[0][2] == 3
+    award_sheet = read_spreadsheet(xlsx(rows), known=AwardResource().column_aliases())
+    assert "Số thứ tự" not in award_sheet.dataset.headers
 
 
 def test_a_formula_is_refused_only_where_its_value_would_be_imported(awards_file):
