@@ -406,6 +406,19 @@ def confirm_import(client, response) -> object:
     return client.post(reverse("admin:movement_award_process_import"), confirm.initial)
 
 
+def test_a_preview_is_neither_confirmed_nor_cancelled_by_someone_who_may_no_longer_import(
+    client, world, users
+):
+    client_for(client, users, "unit editor")
+    previewed = import_csv(client, [award_row(world["own award"].recipient_unit)])
+    fields = previewed.context["confirm_form"].initial
+    users["unit editor"].groups.set([Group.objects.get(name=VIEWERS)])
+    for view in ("process_import", "import_cancel"):
+        response = client.post(reverse(f"admin:movement_award_{view}"), fields)
+        assert response.status_code == 403
+    assert not Award.objects.filter(year=2018).exists()
+
+
 def test_an_import_with_a_row_for_another_unit_is_refused_whole(client, world, users):
     client_for(client, users, "unit editor")
     before = set(Award.objects.values_list("pk", "recipient_unit", "year"))

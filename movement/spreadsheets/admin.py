@@ -188,14 +188,11 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
         return TemplateResponse(request, [self.import_template_name], context)
 
     def process_import(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method != "POST":
-            return HttpResponseRedirect(self.admin_url("import"))
-        if not self.has_import_permission(request):
-            raise PermissionDenied
-        confirm = ConfirmForm(request.POST)
-        if not confirm.is_valid():
-            messages.error(request, _("The import was not confirmed: upload the file again."))
-            return HttpResponseRedirect(self.admin_url("import"))
+        confirm = self.posted_preview(
+            request, _("The import was not confirmed: upload the file again.")
+        )
+        if isinstance(confirm, HttpResponse):
+            return confirm
         try:
             report = confirm_upload(
                 self.import_resource(request),
@@ -227,14 +224,11 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
 
     def cancel_import(self, request: HttpRequest) -> HttpResponse:
         """The preview's "Cancel": its rows are dropped and nothing is written."""
-        if request.method != "POST":
-            return HttpResponseRedirect(self.admin_url("import"))
-        if not self.has_import_permission(request):
-            raise PermissionDenied
-        confirm = ConfirmForm(request.POST)
-        if not confirm.is_valid():
-            messages.error(request, _("The import was not cancelled: upload the file again."))
-            return HttpResponseRedirect(self.admin_url("import"))
+        confirm = self.posted_preview(
+            request, _("The import was not cancelled: upload the file again.")
+        )
+        if isinstance(confirm, HttpResponse):
+            return confirm
         try:
             pending = cancel_upload(
                 self.import_resource(request),
@@ -249,6 +243,19 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
             % {"name": pending.file_name},
         )
         return HttpResponseRedirect(self.admin_url("import"))
+
+    def posted_preview(self, request: HttpRequest, refused: str) -> ConfirmForm | HttpResponse:
+        """The form a preview's Confirm or Cancel button posted, for a user who may import;
+        otherwise the way back to the import page, saying ``refused`` if the form was bad."""
+        if request.method != "POST":
+            return HttpResponseRedirect(self.admin_url("import"))
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = ConfirmForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, refused)
+            return HttpResponseRedirect(self.admin_url("import"))
+        return form
 
     def unavailable(self, request: HttpRequest, refusal: UploadUnavailable) -> HttpResponse:
         """Back to the import page, saying why the preview cannot be confirmed or cancelled."""
