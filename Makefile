@@ -16,6 +16,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 
 run: migrate
 	$(PY) manage.py load_report

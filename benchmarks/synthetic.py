@@ -42,7 +42,7 @@ from movement.models import (
     WorkArea,
     WorkPlan,
 )
-from movement.models.base import code_from_name
+from movement.models.base import STAFF_SEARCH_SEPARATOR, code_from_name
 from movement.text import fold
 
 SOURCE_SLUG = "du-lieu-mo-phong"
@@ -983,10 +983,13 @@ class _Builder:
                 decision = f"{folded_prefix}{number:07d}"
                 person = unit = recipient_unit = group_kind = group_count = rank = None
                 position, note = "", ""
-                # search_text as Award.search_parts() has it: decision, note, type, recipient.
+                # search_text as Award.refresh_search_text() writes it: decision, type,
+                # recipient, then the note after STAFF_SEARCH_SEPARATOR.
                 if group:
                     group_kind, group_count, note = kind, randrange(2, 31), group_note
-                    search_text = f"{decision} {folded_group_note} {folded_type}"
+                    search_text = (
+                        f"{decision} {folded_type}{STAFF_SEARCH_SEPARATOR}{folded_group_note}"
+                    )
                 elif kind == RecipientKind.INDIVIDUAL:
                     person = randrange(people)
                     unit = self.person_units[person]

@@ -172,7 +172,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES
 # database as it is then); the rows are dropped as soon as the preview ends, and
 # `manage.py purge_imports` deletes the ended previews' records.
 IMPORT_PREVIEW_HOURS = int(os.environ.get("IMPORT_PREVIEW_HOURS", 24))
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# In the database, which every app server and gunicorn worker shares: a cache in each process's
+# memory would let each of them count the public downloads anew (see below). Its table is made
+# by `manage.py createcachetable` (run by `make migrate`/`make run`, and by Django's test
+# runner), after `migrate` on a server.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "movement_cache",
+    }
+}
 
 # Exports (movement/spreadsheets/exports.py): a CSV is always streamed; an Excel file of more rows
 # than this is written by a background task (django-tasks, database backend; run `manage.py
@@ -180,6 +189,16 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # from a page that shows its progress.
 EXPORT_BACKGROUND_ROWS = int(os.environ.get("EXPORT_BACKGROUND_ROWS", 5_000))
 EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", 24))
+# The public lists' downloads (movement.views.export), for visitors who are not staff: this many
+# a minute from one address, counted by django-ratelimit in the cache above (a burst of
+# simultaneous requests may slip a few past the count: the database cache's increment is not
+# atomic; a memcached cache in CACHES makes it exact), and Excel files of at most this many rows,
+# written while the visitor waits (~0.14 s per 1,000 rows); a CSV of any size streams.
+EXPORT_PUBLIC_PER_MINUTE = int(os.environ.get("EXPORT_PUBLIC_PER_MINUTE", 10))
+# A count the cache failed to keep (a write lost to a busy SQLite file) lets the download go:
+# a visitor is not refused for the server's own trouble, and the Excel cap holds regardless.
+RATELIMIT_FAIL_OPEN = True
+EXPORT_PUBLIC_XLSX_ROWS = int(os.environ.get("EXPORT_PUBLIC_XLSX_ROWS", 5_000))
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # django-simple-history: restoring an earlier version takes the permission to change the record
@@ -222,6 +241,7 @@ CONTENT_SECURITY_POLICY = {
 if env_bool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     AXES_CLIENT_IP_CALLABLE = "config.proxy.client_ip"
+    RATELIMIT_IP_META_KEY = "config.proxy.client_ip"
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from movement.models import Award, AwardType, Campaign, Unit
-from movement.search import award_text_contains
+from movement.search import award_public_text_contains
 from movement.text import fold
 
 
@@ -145,8 +145,9 @@ class AwardFilter(django_filters.FilterSet):
         self.form.fields["unit"].widget.choices = TopUnitChoices(selected)
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        # Awards are the one table large enough to need the trigram index (movement.search).
-        return queryset.filter(award_text_contains(fold(value).split()))
+        # Awards are the one table large enough to need the trigram index (movement.search);
+        # a public page searches only what it shows, never the staff's note.
+        return queryset.filter(award_public_text_contains(fold(value).split()))
 
     def filter_unit(self, queryset: QuerySet, name: str, value: Unit) -> QuerySet:
         return queryset.filter(recipient_unit__in=value.subtree().values("pk"))

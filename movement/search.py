@@ -10,13 +10,21 @@ would read the whole table. Migration 0007 gives each database a trigram index i
   kept in step by triggers. A quoted word in a MATCH finds the rows holding it as a substring,
   as LIKE would, once it has three characters or more; shorter words keep the LIKE, which then
   only reads the rows the indexed words let through.
+
+The public pages search only what they show: a word must also stand before the line break that
+ends an award's public text (``STAFF_SEARCH_SEPARATOR``; the note follows it), checked on the
+few rows the index lets through.
 """
 
 import json
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import StrIndex
+from django.db.models.lookups import Exact, LessThan
+
+from movement.models.base import STAFF_SEARCH_SEPARATOR
 
 AWARD_SEARCH_TABLE = "movement_award_search"
 # The trigram tokenizer indexes runs of three characters; shorter words it cannot look up.
@@ -71,4 +79,18 @@ def award_text_contains(words: list[str]) -> Q:
         matches = Q()
     for word in short:
         matches &= Q(search_text__contains=word)
+    return matches
+
+
+def award_public_text_contains(words: list[str]) -> Q:
+    """Awards whose public text (``search_text`` before the note) holds every one of ``words``.
+
+    A word's first occurrence comes before the separator if the word is in the public text at
+    all; a word never holds the separator (fold() makes every line break a space).
+    """
+    matches = award_text_contains(words)
+    separator = StrIndex("search_text", Value(STAFF_SEARCH_SEPARATOR))
+    for word in words:
+        found = StrIndex("search_text", Value(word))
+        matches &= Q(Exact(separator, 0)) | Q(LessThan(found, separator))
     return matches

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import groupby
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.db import connection, connections
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
@@ -20,12 +22,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django_filters import FilterSet
 from django_filters.views import FilterView
+from django_ratelimit.core import get_usage
 
 from movement.charts import bar_chart
 from movement.footnotes import Footnotes
 from movement.list_filters import AwardFilter, CampaignFilter, search_words
 from movement.models import Award, AwardType, Campaign, Event, Person, Task, Unit, WorkPlan
 from movement.spreadsheets.downloads import export_response
+from movement.spreadsheets.exports import public_columns
 from movement.spreadsheets.resources import AwardResource, CampaignResource, MovementResource
 
 HOME_CAMPAIGNS = 6
@@ -44,6 +48,7 @@ UNIT_TREE_MAX = 300
 UNIT_SEARCH_RESULTS = 100
 # An Excel download is written while the visitor waits (in constant memory, ~10 s per 100,000
 # rows): past this many rows, ask for a narrower filter or the CSV, which streams any size.
+# Staff may download this many; other visitors settings.EXPORT_PUBLIC_XLSX_ROWS.
 EXPORT_LIMIT = 50_000
 
 AWARD_RELATIONS = (
@@ -548,6 +553,16 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
 # -- Exports --------------------------------------------------------------------------------
 
 
+def export_rate(group: str, request: HttpRequest) -> str | None:
+    """How often one address may download from the public lists; staff are not counted."""
+    return None if request.user.is_staff else f"{settings.EXPORT_PUBLIC_PER_MINUTE}/m"
+
+
+def xlsx_limit(request: HttpRequest) -> int:
+    """The most rows an Excel download from a public list may hold for this visitor."""
+    return EXPORT_LIMIT if request.user.is_staff else settings.EXPORT_PUBLIC_XLSX_ROWS
+
+
 def export(
     request: HttpRequest,
     filterset_class: type[FilterSet],
@@ -558,24 +573,49 @@ def export(
     name: str,
     fmt: str,
 ) -> HttpResponse:
-    """The rows a list page shows for the same query string, as an Excel or CSV download."""
+    """The rows a list page shows for the same query string, as an Excel or CSV download.
+
+    The file holds the columns the public pages show, whoever downloads it (staff export every
+    column from the admin). Visitors who are not staff are limited in how often they download
+    and in how many rows an Excel file holds: each download keeps an app server busy.
+    """
+    query = request.GET.urlencode()
+    back = f"{reverse(list_url)}?{query}"
+    usage = get_usage(request, group="public-export", key="ip", rate=export_rate, increment=True)
+    if usage is not None and usage["should_limit"]:
+        wait = max(usage["time_left"], 1)
+        response = render(
+            request,
+            "movement/export_rate_limited.html",
+            {"limit": usage["limit"], "wait": wait, "back": back},
+            status=429,
+        )
+        response["Retry-After"] = str(wait)
+        return response
     filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
     # As on the page (FilterView is strict): an invalid filter shows nothing, so exports nothing.
     rows = queryset.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
-    if fmt == "xlsx" and (count := rows.count()) > EXPORT_LIMIT:
-        query = request.GET.urlencode()
+    limit = xlsx_limit(request)
+    if fmt == "xlsx" and (count := rows.count()) > limit:
         return render(
             request,
             "movement/export_too_large.html",
             {
                 "count": count,
-                "limit": EXPORT_LIMIT,
-                "back": f"{reverse(list_url)}?{query}",
+                "limit": limit,
+                "back": back,
                 "csv": f"{reverse(export_url, kwargs={'fmt': 'csv'})}?{query}",
+                # Staff may download more: signing in brings the visitor back to this file.
+                "sign_in": redirect_to_login(request.get_full_path(), "admin:login").url
+                if not request.user.is_staff and count <= EXPORT_LIMIT
+                else None,
             },
             status=413,
         )
-    return export_response(resource_class(), rows, fmt, name=f"{name}.{fmt}")
+    resource = resource_class()
+    return export_response(
+        resource, rows, fmt, selected=public_columns(resource), name=f"{name}.{fmt}"
+    )
 
 
 def campaign_export(request: HttpRequest, fmt: str) -> HttpResponse:

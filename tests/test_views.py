@@ -7,10 +7,13 @@ is the default.
 
 import csv
 import io
+import time
 from html.parser import HTMLParser
+from importlib import import_module
 
 import openpyxl
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -33,6 +36,10 @@ from movement.models import (
     WorkArea,
     WorkPlan,
 )
+from movement.search import award_text_contains
+from movement.spreadsheets.exports import public_columns
+from movement.spreadsheets.resources import AwardResource
+from tests.factories import member
 
 # -- Helpers --------------------------------------------------------------------------------
 
@@ -691,16 +698,33 @@ def test_an_invalid_filter_exports_nothing(client, awards):
     assert len(rows) == 1  # the headers alone
 
 
-def test_an_export_past_the_limit_asks_for_a_narrower_filter(client, awards, monkeypatch):
-    monkeypatch.setattr(views, "EXPORT_LIMIT", 2)
+def test_an_export_past_the_limit_asks_for_a_narrower_filter(client, awards, settings):
+    settings.EXPORT_PUBLIC_XLSX_ROWS = 2
     html = text_of(get(client, "/awards/export.xlsx?year=2017", status=413))
     assert "narrow the filter" in html
     assert 'href="/awards/?year=2017"' in html
     assert 'href="/awards/export.csv?year=2017"' in html
+    # Staff may download more, once signed in, and come back to the same file.
+    assert 'href="/admin/login/?next=/awards/export.xlsx%3Fyear%3D2017"' in html
 
 
-def test_a_csv_export_streams_past_the_excel_limit(client, awards, monkeypatch):
+def test_staff_download_larger_excel_files_up_to_the_export_limit(
+    client, awards, settings, monkeypatch
+):
+    settings.EXPORT_PUBLIC_XLSX_ROWS = 2
+    client.force_login(member("viewer"))
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(body_of(get(client, "/awards/export.xlsx?year=2017")))
+    )
+    assert workbook.active.max_row == 1 + 3
     monkeypatch.setattr(views, "EXPORT_LIMIT", 2)
+    html = text_of(get(client, "/awards/export.xlsx?year=2017", status=413))
+    assert 'href="/awards/export.csv?year=2017"' in html
+    assert "/admin/login/" not in html
+
+
+def test_a_csv_export_streams_past_the_excel_limit(client, awards, settings):
+    settings.EXPORT_PUBLIC_XLSX_ROWS = 2
     response = get(client, "/awards/export.csv?year=2017")
     assert response.streaming
     rows = list(csv.reader(io.StringIO(body_of(response).decode().removeprefix("\ufeff"))))
@@ -725,6 +749,166 @@ def test_award_list_shows_newest_first_or_oldest_first(client, awards):
 def test_award_list_finds_recipients_typed_without_diacritics(client, awards):
     response = get(client, "/awards/?q=nguyen+van+khao")
     assert [a.recipient_person.slug for a in response.context["object_list"]] == ["nguyen-van-khao"]
+
+
+# -- Public means public --------------------------------------------------------------------
+
+# One word in each field of an award that the public pages do not show (Award.PUBLIC_FIELDS).
+STAFF_ONLY = {
+    "note": "Ghi chú nội bộ: hồ sơ còn thiếu, mật danh Xuyênkhung",
+    "on_behalf_of": "Thừa lệnh Hoàngcầm",
+    "presented_by": "Trần Đươngquy",
+    "event": "Hội nghị Bạchtruật",
+    "conferring_unit": "Văn phòng Camthảo",
+}
+STAFF_WORDS = ["Xuyênkhung", "Hoàngcầm", "Đươngquy", "Bạchtruật", "Camthảo"]
+
+
+@pytest.fixture
+def staff_only_award(awards, person, order_type, campaign, department) -> Award:
+    """An award to a person in the 2017 campaign with every field outside the public set
+    filled, each with a word found nowhere else."""
+    award = Award.objects.get(recipient_person=person)
+    award.note = STAFF_ONLY["note"]
+    award.on_behalf_of = STAFF_ONLY["on_behalf_of"]
+    award.presented_by = Person.objects.create(
+        full_name=STAFF_ONLY["presented_by"], slug="tran-duong-quy", unit=department
+    )
+    award.event = Event.objects.create(name=STAFF_ONLY["event"], slug="hn-bach-truat", year=2017)
+    award.conferring_unit = Unit.objects.create(
+        name=STAFF_ONLY["conferring_unit"],
+        slug="van-phong-cam-thao",
+        kind="division",
+        # Deep enough to stay out of the unit filter's choices, which list the top of the tree.
+        parent=department,
+    )
+    award.save()
+    return award
+
+
+def test_the_public_set_leaves_out_every_field_the_pages_do_not_show():
+    shown = set(Award.PUBLIC_FIELDS)
+    staff_only = {field.name for field in Award._meta.concrete_fields} - shown
+    assert staff_only == {"id", "key", "search_text", *STAFF_ONLY}
+
+
+PUBLIC_PAGES = [
+    "/",
+    "/awards/",
+    "/awards/?year=2017",
+    "/campaigns/vi-antq-2017/",
+    "/people/nguyen-van-khao/",
+]
+
+
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
+def test_the_public_pages_show_no_field_outside_the_public_set(client, staff_only_award, url):
+    html = text_of(get(client, url))
+    assert "Nguyễn Văn Khảo" in html
+    assert [word for word in STAFF_WORDS if word in html] == []
+
+
+def exported_rows(response, fmt: str) -> list[list[str]]:
+    """A download's rows as text, header first, the Excel file opened with openpyxl."""
+    if fmt == "csv":
+        return list(csv.reader(io.StringIO(body_of(response).decode().removeprefix("\ufeff"))))
+    sheet = openpyxl.load_workbook(io.BytesIO(body_of(response))).active
+    return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("who", [None, "viewer"], ids=["anonymous", "staff"])
+def test_a_public_export_holds_the_public_columns_alone_whoever_downloads_it(
+    client, staff_only_award, fmt, who
+):
+    if who:
+        client.force_login(member(who))
+    header, *rows = exported_rows(get(client, f"/awards/export.{fmt}?year=2017"), fmt)
+    resource = AwardResource()
+    assert header == resource.get_export_headers(public_columns(resource))
+    assert "Ghi chú" not in header
+    assert "Mã" not in header
+    cells = " ".join(" ".join(row) for row in rows)
+    assert "Nguyễn Văn Khảo" in cells
+    assert [word for word in STAFF_WORDS if word in cells] == []
+    assert str(staff_only_award.key) not in cells
+
+
+@pytest.mark.parametrize("words", ["xuyenkhung", "XUYÊNKHUNG hồ sơ", "mat danh", "noi bo"])
+def test_the_public_search_never_reads_the_note(client, admin_client, staff_only_award, words):
+    found = get(client, f"/awards/?q={words}").context["object_list"]
+    assert list(found) == []
+    _header, *rows = exported_rows(get(client, f"/awards/export.csv?q={words}"), "csv")
+    assert rows == []
+    # Staff search the note in the admin, through the same index.
+    changelist = admin_client.get(f"/admin/movement/award/?q={words}")
+    assert list(changelist.context["cl"].result_list) == [staff_only_award]
+
+
+def test_the_public_search_finds_a_word_of_the_public_text_also_in_the_note(
+    client, staff_only_award
+):
+    staff_only_award.note = "Đồng chí Khảo nhận tại Hà Nội"
+    staff_only_award.save()
+    found = get(client, "/awards/?q=khao").context["object_list"]
+    assert list(found) == [staff_only_award]
+
+
+def test_a_short_word_of_the_note_is_not_found_publicly_either(client, staff_only_award):
+    # Words under three letters skip the SQLite trigram table: the LIKE path.
+    staff_only_award.note = "Mã hồ sơ qz"
+    staff_only_award.save()
+    assert Award.objects.filter(award_text_contains(["qz"])).get() == staff_only_award
+    assert list(get(client, "/awards/?q=qz").context["object_list"]) == []
+
+
+def test_the_migration_moves_the_note_of_recorded_awards_apart(client, staff_only_award):
+    note_apart = import_module("movement.migrations.0017_public_award_note_apart").note_apart
+    # As the earlier code wrote it: the note between the decision number and the rest.
+    Award.objects.filter(pk=staff_only_award.pk).update(
+        search_text="xuyenkhung huan chuong bao ve to quoc hang ba nguyen van khao"
+    )
+    assert list(get(client, "/awards/?q=xuyenkhung").context["object_list"]) != []
+    note_apart(apps, None)
+    stored = Award.objects.get(pk=staff_only_award.pk).search_text
+    staff_only_award.refresh_search_text()
+    assert stored == staff_only_award.search_text
+    assert list(get(client, "/awards/?q=xuyenkhung").context["object_list"]) == []
+
+
+# -- Public exports under load ----------------------------------------------------------------
+
+
+@pytest.fixture
+def one_window(monkeypatch):
+    """Requests made within one rate-limit window, whenever the test runs."""
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now)
+
+
+@pytest.mark.usefixtures("one_window")
+def test_an_address_downloading_too_often_is_asked_to_wait_in_vietnamese(client, awards, settings):
+    settings.EXPORT_PUBLIC_PER_MINUTE = 2
+    get(client, "/awards/export.csv")
+    get(client, "/campaigns/export.xlsx")
+    response = client.get("/awards/export.csv")
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
+    html = text_of(response)
+    assert "Tải xuống quá nhiều lần" in html
+    assert "tối đa 2 lần mỗi phút" in html
+    assert 'href="/awards/?"' in html
+    assert page_problems(html) == []
+    # Another address is not held back by this one.
+    get(client, "/awards/export.csv", REMOTE_ADDR="10.0.0.2")
+
+
+@pytest.mark.usefixtures("one_window")
+def test_staff_are_not_counted(client, awards, settings):
+    settings.EXPORT_PUBLIC_PER_MINUTE = 1
+    client.force_login(member("viewer"))
+    for _ in range(3):
+        get(client, "/awards/export.csv")
 
 
 # -- Query counts ---------------------------------------------------------------------------

@@ -239,6 +239,26 @@ class Award(RulesInClean, Sourced, Searchable):
     objects = AwardManager()
     history = AuditedRecords()
 
+    # What the public pages show of an award, and so all that they export and search, whoever
+    # reads them. The rest (the note, who presented it, where, on whose behalf, the key) is for
+    # staff, in the admin.
+    PUBLIC_FIELDS = (
+        "year",
+        "award_type",
+        "recipient_unit",
+        "recipient_person",
+        "group_count",
+        "group_kind",
+        "rank_at_award",
+        "position_at_award",
+        "decision_number",
+        "decision_date",
+        "campaign",
+        "source",
+        "source_quote",
+        "inference_note",
+    )
+
     class Meta:
         verbose_name = _("award")
         verbose_name_plural = _("awards")
@@ -365,7 +385,7 @@ class Award(RulesInClean, Sourced, Searchable):
         return ""
 
     def search_parts(self) -> list[str]:
-        parts = [self.decision_number, self.note]
+        parts = [self.decision_number]
         if self.award_type_id:
             parts.append(str(self.award_type))
         if self.recipient_person_id:
@@ -373,6 +393,9 @@ class Award(RulesInClean, Sourced, Searchable):
         if self.recipient_unit_id:
             parts += [self.recipient_unit.name, self.recipient_unit.short_name]
         return parts
+
+    def staff_search_parts(self) -> list[str]:
+        return [self.note]
 
     def clean(self) -> None:
         recipients = [self.recipient_unit_id, self.recipient_person_id, self.group_count]

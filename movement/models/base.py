@@ -221,8 +221,17 @@ class Sourced(models.Model):
         return [line.strip() for line in self.source_quote.splitlines() if line.strip()]
 
 
+# Between the text anyone may search and the text only staff search (an award's note), in
+# ``search_text``: fold() turns every line break into a space, so neither part holds one.
+STAFF_SEARCH_SEPARATOR = "\n"
+
+
 class Searchable(models.Model):
-    """A record with a diacritics-free copy of its searchable text, refreshed on every save."""
+    """A record with a diacritics-free copy of its searchable text, refreshed on every save.
+
+    The text the public pages show comes first; what only staff may search follows, after
+    STAFF_SEARCH_SEPARATOR, so one indexed column serves both searches (movement.search).
+    """
 
     search_text = models.TextField(editable=False, default="")
 
@@ -240,13 +249,20 @@ class Searchable(models.Model):
             self.search_text_changed()
 
     def search_parts(self) -> list[str]:
+        """The texts anyone may search the record by: only what the public pages show."""
         raise NotImplementedError
+
+    def staff_search_parts(self) -> list[str]:
+        """The texts only staff search the record by, never the public pages."""
+        return []
 
     def search_text_changed(self) -> None:
         """Called after a save that changed the search text; records that copy it refresh here."""
 
     def refresh_search_text(self) -> None:
-        self.search_text = fold(" ".join(part for part in self.search_parts() if part))
+        public = fold(" ".join(part for part in self.search_parts() if part))
+        staff = fold(" ".join(part for part in self.staff_search_parts() if part))
+        self.search_text = f"{public}{STAFF_SEARCH_SEPARATOR}{staff}" if staff else public
 
 
 def refresh_award_search_text(awards: models.QuerySet, batch_size: int = 2000) -> None:

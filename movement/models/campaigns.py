@@ -174,6 +174,26 @@ class Campaign(RulesInClean, Sourced, Searchable):
     objects = CodedManager.from_queryset(CampaignQuerySet)()
     history = AuditedRecords()
 
+    # What the public pages show of a campaign (its page shows all of it), and so export.
+    PUBLIC_FIELDS = (
+        "slug",
+        "name",
+        "kind",
+        "start_year",
+        "end_year",
+        "slogan",
+        "motto",
+        "guiding_principle",
+        "audience",
+        "launched_by_unit",
+        "launched_by_person",
+        "launch_event",
+        "description",
+        "source",
+        "source_quote",
+        "inference_note",
+    )
+
     class Meta:
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")

@@ -129,6 +129,17 @@ def export_rows(
         yield [escape_formula(cell(*values[begin:end])) for begin, end, cell in spans]
 
 
+def public_columns(resource: MovementResource) -> list[str]:
+    """The resource's columns that hold only what the public pages show: its model's
+    ``PUBLIC_FIELDS`` (a column through a relation counts by its first field)."""
+    public = resource._meta.model.PUBLIC_FIELDS
+    return [
+        resource.get_field_name(field)
+        for field in resource.get_export_fields()
+        if field.attribute and field.attribute.split("__")[0] in public
+    ]
+
+
 def export_headers(resource: MovementResource, selected: list[str] | None = None) -> list[str]:
     return resource.get_export_headers(selected)
 
