@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from movement.accounts.passwords import MUST_CHANGE
 from movement.accounts.sessions import LAST_SEEN_AT, SIGNED_IN_AT
 from movement.models import FailedPassword, TemporaryPassword
 from tests.factories import member
@@ -199,6 +200,7 @@ def test_a_temporary_password_leads_only_to_the_password_change(admin_client, fo
     assert client.get(reverse("admin:password_change_done")).status_code == 200
     assert client.get(reverse("admin:index")).status_code == 200
     assert not TemporaryPassword.objects.filter(user=forgetful).exists()
+    assert MUST_CHANGE not in client.session
 
 
 def test_a_temporary_password_must_be_changed_at_every_sign_in_until_it_is(admin_client, forgetful):
@@ -348,5 +350,7 @@ def test_an_expired_form_is_explained_in_vietnamese(colleagues):
     assert "Biểu mẫu đã hết hạn" in page
     assert "tải lại trang" in page
     assert "không giữ được" in page
+    # Here the browser sent no cookie at all, which the page names.
+    assert "cho phép cookie" in page
     # The page hands out a fresh token, so the form works again after reloading.
     assert "csrftoken" in response.cookies

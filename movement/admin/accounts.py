@@ -7,7 +7,6 @@ from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.template.response import TemplateResponse
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -41,7 +40,7 @@ class StaffUserAdmin(UserAdmin):
     @admin.action(description=_("Set a temporary password"), permissions=["change"])
     def give_temporary_password(self, request, queryset):
         """Ask first; then set each selected user a temporary password, lift their login
-        lockouts, and show the passwords once, on a page nothing keeps."""
+        lockouts, and show the passwords once."""
         context = {
             **self.admin_site.each_context(request),
             "title": _("Set a temporary password"),
@@ -56,6 +55,5 @@ class StaffUserAdmin(UserAdmin):
                 reset_lockouts(username=user.get_username())
                 self.log_change(request, user, gettext("Set a temporary password."))
             context["passwords"] = passwords
-        response = TemplateResponse(request, "admin/auth/user/temporary_password.html", context)
-        add_never_cache_headers(response)
-        return response
+        # The changelist, which runs actions, is never cached: nor is this page.
+        return TemplateResponse(request, "admin/auth/user/temporary_password.html", context)
