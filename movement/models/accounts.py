@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count
@@ -70,10 +72,14 @@ class TemporaryPassword(models.Model):
         return str(self.user)
 
 
+def cool_off_start() -> datetime:
+    return timezone.now() - settings.AXES_COOLOFF_TIME
+
+
 class FailedPasswordQuerySet(models.QuerySet):
     def recent(self) -> "FailedPasswordQuerySet":
         """Failures within django-axes's cool-off time, the window its own lockouts count in."""
-        return self.filter(attempted_at__gte=timezone.now() - settings.AXES_COOLOFF_TIME)
+        return self.filter(attempted_at__gte=cool_off_start())
 
     def spraying_from(self, ip_address: str | None) -> bool:
         """Whether one password has recently failed from this address for as many user names as
@@ -82,14 +88,14 @@ class FailedPasswordQuerySet(models.QuerySet):
             self.recent()
             .filter(ip_address=ip_address)
             .values("password_digest")
-            .annotate(names=Count("username"))
+            .annotate(names=Count("username", distinct=True))
             .filter(names__gte=settings.AXES_FAILURE_LIMIT)
             .exists()
         )
 
     def record(self, ip_address: str | None, username: str, password: str) -> None:
         """Remember that ``password`` failed for ``username`` from ``ip_address``."""
-        self.exclude(pk__in=self.recent().values("pk")).delete()
+        self.filter(attempted_at__lt=cool_off_start()).delete()
         self.update_or_create(
             ip_address=ip_address,
             username=username,
@@ -120,12 +126,6 @@ class FailedPassword(models.Model):
         verbose_name = _("failed password")
         verbose_name_plural = _("failed passwords")
         indexes = [models.Index(fields=["ip_address", "attempted_at"])]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["ip_address", "password_digest", "username"],
-                name="failed_password_once_per_name",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.username} @ {self.ip_address}"
