@@ -68,6 +68,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the two above: they sign out with a message, and send to the password change page.
+    "movement.accounts.sessions.SessionLimitsMiddleware",
+    "movement.accounts.passwords.TemporaryPasswordMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Gives django-simple-history the user behind each change.
@@ -111,10 +114,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# django-axes first: it refuses a locked-out login before the password is even checked.
+# django-axes first: it refuses a locked-out login before the password is even checked. Then
+# Django's ModelBackend, which also remembers wrong passwords to see them sprayed (see below).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "movement.accounts.lockout.PasswordSprayBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -122,7 +126,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not the temporary password an administrator set; and a new password ends it.
+    {"NAME": "movement.accounts.passwords.TemporaryPasswordValidator"},
 ]
+
+# Staff sign in through the admin and land on its index, also after a `next` to another site.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+
+# A signed-in session ends after this many minutes without a request, and in any case this many
+# hours after signing in (a working day): a shared office computer left signed in does not stay
+# so (movement/accounts/sessions.py). The session cookie lasts no longer than the day either.
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", 30))
+SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", 10))
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+
+# A form posted after its page expired gets a page in Vietnamese, not Django's English one.
+CSRF_FAILURE_VIEW = "movement.accounts.views.csrf_failure"
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -208,11 +228,14 @@ SIMPLE_HISTORY_REVERT_DISABLED = False
 
 # django-axes: five wrong passwords for one user name from one address lock that pair for fifteen
 # minutes. The pair, not the address alone: an office reaches the server through one address, and
-# one officer's typos must not lock out their colleagues.
+# one officer's typos must not lock out their colleagues. One password failing for five user names
+# from one address (password spraying) locks the address itself (movement/accounts/lockout.py).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = "movement.accounts.lockout.lockout_parameters"
 AXES_RESET_ON_SUCCESS = True
+# A page that says for how long, and whom to ask, instead of django-axes's English sentence.
+AXES_LOCKOUT_CALLABLE = "movement.accounts.lockout.locked_out"
 
 # Content security policy: scripts, styles, images and fonts only from this site, no inline
 # script, no framing. The pages and the admin are checked against it in tests/test_deploy.py.
@@ -245,6 +268,11 @@ if env_bool("DJANGO_BEHIND_PROXY", False):
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The language cookie as the session's: HTTPS only, not sent by other sites' forms, and not read by
+# any script (the language switch is a form).
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", not DEBUG)

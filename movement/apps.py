@@ -13,6 +13,10 @@ class MovementConfig(AppConfig):
     verbose_name = _("Emulation and commendation")
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self) -> None:
+        # Their sign-in receivers: the session's clock, the temporary password's flag.
+        from movement.accounts import passwords, sessions  # noqa: F401
+
 
 # Installed packages name their apps in English, untranslated: staff read these headings in the
 # admin's side bar, so the project names them (INSTALLED_APPS lists these configs).

@@ -1,6 +1,6 @@
 """Production settings: `check --deploy` has nothing to say, the content security policy holds on
-every page, failed logins are throttled, and gunicorn with WhiteNoise serves the app as the README
-says."""
+every page, every cookie is as guarded as the session's, and gunicorn with WhiteNoise serves the
+app as the README says. (Failed logins are throttled: tests/test_accounts.py.)"""
 
 import os
 import re
@@ -10,8 +10,10 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from email.message import Message
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -156,38 +158,6 @@ def test_no_page_holds_what_the_policy_refuses(client, admin_client, site):
         assert parser.refused == [], url
 
 
-# -- Login throttling ---------------------------------------------------------------------------
-
-
-def log_in(client, username: str, password: str):
-    return client.post(
-        reverse("admin:login"),
-        {"username": username, "password": password, "next": reverse("admin:index")},
-    )
-
-
-def test_repeated_failed_logins_lock_that_name_for_a_while(client, db):
-    User.objects.create_user("can-bo", password="mat-khau-dung-1", is_staff=True)
-    User.objects.create_user("dong-nghiep", password="mat-khau-dung-2", is_staff=True)
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        assert log_in(client, "can-bo", "sai").status_code == 200
-    assert log_in(client, "can-bo", "sai").status_code == 429
-    # Even the right password is refused now, and the session stays logged out.
-    assert log_in(client, "can-bo", "mat-khau-dung-1").status_code == 429
-    assert client.get(reverse("admin:index")).status_code == 302
-    # A colleague at the same address logs in as usual.
-    assert log_in(client, "dong-nghiep", "mat-khau-dung-2").status_code == 302
-
-
-def test_a_successful_login_forgives_earlier_mistakes(client, db):
-    User.objects.create_user("can-bo", password="mat-khau-dung-1", is_staff=True)
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        log_in(client, "can-bo", "sai")
-    assert log_in(client, "can-bo", "mat-khau-dung-1").status_code == 302
-    client.logout()
-    assert log_in(client, "can-bo", "sai").status_code == 200
-
-
 # -- gunicorn and WhiteNoise, as in the README ----------------------------------------------------
 
 
@@ -197,14 +167,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict, bytes]:
-    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - a local server
+def fetch(
+    url: str, headers: dict[str, str] | None = None, data: dict[str, str] | None = None
+) -> tuple[int, Message, bytes]:
+    """GET ``url``, or POST ``data`` to it; the status, the headers and the body."""
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    request = urllib.request.Request(url, body, headers=headers or {})  # noqa: S310 - a local server
     opener = urllib.request.build_opener(NoRedirect)
     try:
         with opener.open(request, timeout=10) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, error.headers, error.read()
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -274,6 +248,22 @@ def test_the_production_server_sends_the_security_headers(production_server):
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert "script-src 'self'" in headers["Content-Security-Policy"]
     assert re.search(r"csrftoken=[^;]+;.*Secure", headers["Set-Cookie"])
+
+
+def test_the_language_cookie_is_guarded_like_the_session_cookie(production_server):
+    _status, headers, body = fetch(production_server + "/", HTTPS)
+    [token] = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', body.decode())
+    [csrf_cookie] = re.findall(r"csrftoken=[^;]+", headers["Set-Cookie"])
+    origin = production_server.replace("http://", "https://")
+    status, headers, _body = fetch(
+        production_server + "/i18n/setlang/",
+        {**HTTPS, "Cookie": csrf_cookie, "Referer": origin + "/"},
+        {"language": "en", "next": "/", "csrfmiddlewaretoken": token},
+    )
+    assert status == 302
+    [language] = [c for c in headers.get_all("Set-Cookie") if c.startswith("django_language=en")]
+    attributes = {part.strip().lower() for part in language.split(";")}
+    assert {"secure", "httponly", "samesite=lax"} <= attributes
 
 
 def test_whitenoise_serves_the_hashed_static_files_compressed(production_server):

@@ -1,4 +1,4 @@
-from .accounts import StaffProfile
+from .accounts import FailedPassword, StaffProfile, TemporaryPassword
 from .awards import Award, AwardType, RecipientKind, group_label
 from .base import Source
 from .campaigns import Campaign, Event, Participation
@@ -14,6 +14,7 @@ __all__ = [
     "Campaign",
     "Event",
     "ExportJob",
+    "FailedPassword",
     "Participation",
     "PendingImport",
     "Person",
@@ -22,6 +23,7 @@ __all__ = [
     "Source",
     "StaffProfile",
     "Task",
+    "TemporaryPassword",
     "Unit",
     "WorkArea",
     "WorkPlan",
