@@ -66,21 +66,26 @@ class Versioned(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "version"}
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        with transaction.atomic(using=using):
+        # As Model.save_base does, no savepoint: a refusal leaves the transaction usable (it is
+        # raised once the block is left), a database error ends it anyway.
+        with transaction.atomic(using=using, savepoint=False):
             claimed = (
                 type(self)
                 ._base_manager.using(using)
                 .filter(pk=self.pk, version=self.version)
                 .update(version=F("version") + 1)
             )
-            if not claimed:
-                raise VersionConflict(self, self.version)
-            self.version += 1
-            super().save(*args, **kwargs)
+            if claimed:
+                self.version += 1
+                super().save(*args, **kwargs)
+        if not claimed:
+            raise VersionConflict(self, self.version)
 
     def stored_version(self) -> int | None:
         """The version saved now; None if the record was deleted."""
-        return type(self)._base_manager.filter(pk=self.pk).values_list("version", flat=True).first()
+        # Unordered: the model's ordering (an award's by its type's name) would add a join.
+        stored = type(self)._base_manager.filter(pk=self.pk).order_by().values_list("version")
+        return next((version for (version,) in stored), None)
 
     def saves_since(self, version: int) -> list[Any]:
         """The history rows of the saves (and a deletion) made after ``version``, oldest first."""
