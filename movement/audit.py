@@ -43,6 +43,10 @@ _reason: ContextVar[str | None] = ContextVar("audit_reason", default=None)
 _raw_saves: ContextVar[bool] = ContextVar("audit_raw_saves", default=False)
 _suspended: ContextVar[bool] = ContextVar("audit_suspended", default=False)
 
+# The history row a record's last save wrote, kept on the instance while relations are set
+# after it (AuditedRecords.m2m_changed).
+SAVED_VERSION = "_audit_saved_version"
+
 
 def reason(path: Path, detail: str = "") -> str:
     """The change reason for ``path``: its code, and after a colon what it acted on."""
@@ -108,6 +112,8 @@ class AuditedRecords(HistoricalRecords):
         )
 
     def post_save(self, instance: models.Model, created: bool, using=None, **kwargs: Any) -> None:
+        # A save that records nothing leaves no version for later relations to join.
+        instance.__dict__.pop(SAVED_VERSION, None)
         if _suspended.get():
             return
         if kwargs.get("raw") and _raw_saves.get():
@@ -118,10 +124,28 @@ class AuditedRecords(HistoricalRecords):
         if not _suspended.get():
             super().post_delete(instance, using=using, **kwargs)
 
-    def m2m_changed(self, instance: models.Model, action: str, *args: Any, **kwargs: Any) -> None:
+    def create_historical_record_m2ms(self, history_instance: Any, instance: models.Model) -> None:
+        super().create_historical_record_m2ms(history_instance, instance)
+        if self.get_m2m_fields_from_model(type(instance)):
+            instance.__dict__[SAVED_VERSION] = history_instance
+
+    def m2m_changed(
+        self, instance: models.Model, action: str, attr: str, pk_set: Any, reverse: bool, **kwargs
+    ) -> None:
         # Also sent by a fixture load, which sets many-to-many relations after its raw saves.
-        if not _suspended.get():
-            super().m2m_changed(instance, action, *args, **kwargs)
+        if _suspended.get():
+            return
+        version = instance.__dict__.get(SAVED_VERSION)
+        if version is None or reverse or hasattr(instance, "skip_history_when_saving"):
+            super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+            return
+        # Relations set right after the record's own save (a form's save_m2m, an import row's
+        # many-to-many columns) belong to the version that save wrote, which is given them:
+        # django-simple-history would write one more version for each relation set.
+        if action in ("post_add", "post_remove", "post_clear"):
+            for field in self.get_m2m_fields_from_model(type(instance)):
+                self.m2m_models[field].objects.filter(history=version).delete()
+            super().create_historical_record_m2ms(version, instance)
 
 
 # Records whose history one statement copies (SQLite takes 32,766 values in one statement).

@@ -52,9 +52,11 @@ AWARD_FORM_FIELDS = [
 
 
 def award_form(award: Award | None = None, **changes: Any) -> dict[str, str]:
-    """What the award form posts: every field as ``award`` holds it (empty without one), with
-    ``changes``."""
+    """What the award form posts: every field as ``award`` holds it (empty without one), and
+    the version of the award a page opened now carries, with ``changes``."""
     values = model_to_dict(award, fields=AWARD_FORM_FIELDS) if award is not None else {}
+    if award is not None:
+        values["loaded_version"] = award.stored_version()
     data = {**dict.fromkeys(AWARD_FORM_FIELDS), **values, **changes}
     return {name: "" if value is None else str(value) for name, value in data.items()}
 

@@ -29,6 +29,7 @@ from movement.models import (
     WorkPlan,
 )
 from movement.spreadsheets.resources import (
+    VERSION_COLUMN,
     AwardResource,
     AwardTypeResource,
     CampaignResource,
@@ -157,6 +158,11 @@ def as_csv(dataset: tablib.Dataset) -> tablib.Dataset:
     return tablib.Dataset().load(dataset.export("csv"), format="csv")
 
 
+def unversioned(dataset: tablib.Dataset) -> list[dict]:
+    """The rows of an export without the version each record was at (a count of its saves)."""
+    return [{**row, VERSION_COLUMN: None} for row in dataset.dict]
+
+
 def import_types(result) -> set[str]:
     return {row.import_type for row in result.rows}
 
@@ -219,7 +225,10 @@ def test_a_full_export_imports_into_an_empty_database_as_the_same_records(report
 
     for resource in RESOURCES:
         again = as_csv(resource().export())
-        assert sorted(again.dict, key=repr) == sorted(exported[resource].dict, key=repr)
+        # The same records, each at the first version of this database.
+        assert sorted(unversioned(again), key=repr) == sorted(
+            unversioned(exported[resource]), key=repr
+        )
     for model, before in inline.items():
         after = serializers.serialize(
             "json",

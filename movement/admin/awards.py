@@ -13,10 +13,13 @@ from .history import HistoryAdmin
 from .large_tables import LargeTableMixin
 from .mixins import SOURCE_FIELDSET, FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin
 from .scoping import UnitScopeMixin
+from .versions import VersionedAdminMixin
 
 
 @admin.register(AwardType)
-class AwardTypeAdmin(FoldedSearchMixin, InferredColumnMixin, HistoryAdmin, SpreadsheetAdmin):
+class AwardTypeAdmin(
+    FoldedSearchMixin, InferredColumnMixin, VersionedAdminMixin, HistoryAdmin, SpreadsheetAdmin
+):
     resource_classes = [AwardTypeResource]
     list_display = [
         "name",
@@ -46,6 +49,7 @@ class AwardAdmin(
     FoldedSearchMixin,
     InferredColumnMixin,
     LabelRelationsMixin,
+    VersionedAdminMixin,
     HistoryAdmin,
     SpreadsheetAdmin,
 ):

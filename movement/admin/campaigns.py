@@ -9,9 +9,10 @@ from movement.spreadsheets.resources import CampaignResource, EventResource
 
 from .history import HistoryAdmin
 from .mixins import SOURCE_FIELDSET, FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin
+from .versions import VersionedAdminMixin, VersionedInlineMixin
 
 
-class ParticipationInline(LabelRelationsMixin, admin.StackedInline):
+class ParticipationInline(LabelRelationsMixin, VersionedInlineMixin, admin.StackedInline):
     model = Participation
     extra = 0
     autocomplete_fields = ["person", "source"]
@@ -27,6 +28,7 @@ class EventAdmin(
     FoldedSearchMixin,
     InferredColumnMixin,
     LabelRelationsMixin,
+    VersionedAdminMixin,
     HistoryAdmin,
     SpreadsheetAdmin,
 ):
@@ -50,6 +52,7 @@ class CampaignAdmin(
     FoldedSearchMixin,
     InferredColumnMixin,
     LabelRelationsMixin,
+    VersionedAdminMixin,
     HistoryAdmin,
     SpreadsheetAdmin,
 ):

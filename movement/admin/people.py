@@ -15,10 +15,11 @@ from .mixins import (
     SmallTableFoldedSearchMixin,
 )
 from .scoping import UnitScopeMixin
+from .versions import VersionedAdminMixin
 
 
 @admin.register(Rank)
-class RankAdmin(SmallTableFoldedSearchMixin, HistoryAdmin, SpreadsheetAdmin):
+class RankAdmin(SmallTableFoldedSearchMixin, VersionedAdminMixin, HistoryAdmin, SpreadsheetAdmin):
     resource_classes = [RankResource]
     list_display = ["name", "seniority", "tier"]
     list_filter = ["tier"]
@@ -32,6 +33,7 @@ class PersonAdmin(
     FoldedSearchMixin,
     InferredColumnMixin,
     LabelRelationsMixin,
+    VersionedAdminMixin,
     HistoryAdmin,
     SpreadsheetAdmin,
 ):

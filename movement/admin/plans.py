@@ -1,12 +1,14 @@
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
-from django.utils.translation import gettext
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from movement.models import Task, WorkArea, WorkPlan
@@ -17,6 +19,7 @@ from .filters import PlanUnitFilter, UnitFilter
 from .history import HistoryAdmin
 from .mixins import SOURCE_FIELDSET, FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin
 from .scoping import UnitScopeMixin
+from .versions import VersionedAdminMixin, VersionedInlineMixin
 
 
 def progress(declared: int | None, entered: int) -> str:
@@ -26,6 +29,19 @@ def progress(declared: int | None, entered: int) -> str:
         "declared": declared,
         "entered": entered,
     }
+
+
+def status_action(status: Task.Status) -> Callable:
+    """A bulk action giving the selected tasks ``status`` (the year's review marks many at once)."""
+
+    @admin.action(
+        permissions=["change"], description=format_lazy("{}: {}", _("Set status"), status.label)
+    )
+    def action(modeladmin: "TaskAdmin", request: HttpRequest, queryset: QuerySet) -> None:
+        modeladmin.set_status(request, queryset, status)
+
+    action.__name__ = f"mark_{status.value}"
+    return action
 
 
 def entered(model: type[Model]) -> Coalesce:
@@ -46,12 +62,12 @@ class TaskInlineFormSet(BaseInlineFormSet):
         area.choices = self.area_choices
 
 
-class WorkAreaInline(admin.TabularInline):
+class WorkAreaInline(VersionedInlineMixin, admin.TabularInline):
     model = WorkArea
     extra = 0
 
 
-class TaskInline(admin.TabularInline):
+class TaskInline(VersionedInlineMixin, admin.TabularInline):
     model = Task
     formset = TaskInlineFormSet
     fields = ["number", "title", "area", "status"]
@@ -74,6 +90,7 @@ class WorkPlanAdmin(
     FoldedSearchMixin,
     InferredColumnMixin,
     LabelRelationsMixin,
+    VersionedAdminMixin,
     HistoryAdmin,
     SpreadsheetAdmin,
 ):
@@ -127,6 +144,7 @@ class TaskAdmin(
     FoldedSearchMixin,
     InferredColumnMixin,
     LabelRelationsMixin,
+    VersionedAdminMixin,
     HistoryAdmin,
     SpreadsheetAdmin,
 ):
@@ -138,6 +156,7 @@ class TaskAdmin(
     show_full_result_count = False
     search_year_field = "plan__year"
     autocomplete_fields = ["plan", "assigned_units", "coordinating_units", "source"]
+    actions = [status_action(status) for status in Task.Status]
     fieldsets = [
         (None, {"fields": [("plan", "number"), "area", "title"]}),
         (_("Units"), {"fields": ["assigned_units", "coordinating_units"]}),
@@ -161,3 +180,21 @@ class TaskAdmin(
         if not plan:
             area.help_text = _("Save the task with its plan first, then choose the work area.")
         return form
+
+    def set_status(self, request: HttpRequest, queryset: QuerySet, status: Task.Status) -> None:
+        # Each task saved on its own: over the version it is read at now, which the save moves
+        # on (a form opened before is then refused), and with a history version of its own.
+        tasks = list(queryset.exclude(status=status))
+        for task in tasks:
+            task.status = status
+            task.save(update_fields=["status"])
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d task was given the status “%(status)s”.",
+                "%(count)d tasks were given the status “%(status)s”.",
+                len(tasks),
+            )
+            % {"count": len(tasks), "status": status.label},
+            messages.SUCCESS,
+        )

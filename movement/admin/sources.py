@@ -6,10 +6,11 @@ from movement.spreadsheets.resources import SourceResource
 
 from .history import HistoryAdmin
 from .mixins import SmallTableFoldedSearchMixin
+from .versions import VersionedAdminMixin
 
 
 @admin.register(Source)
-class SourceAdmin(SmallTableFoldedSearchMixin, HistoryAdmin, SpreadsheetAdmin):
+class SourceAdmin(SmallTableFoldedSearchMixin, VersionedAdminMixin, HistoryAdmin, SpreadsheetAdmin):
     resource_classes = [SourceResource]
     list_display = ["title", "kind", "author", "published_on"]
     list_filter = ["kind"]

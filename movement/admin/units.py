@@ -13,6 +13,7 @@ from .mixins import (
     MadeCodeMixin,
 )
 from .scoping import UnitScopeMixin
+from .versions import VersionedAdminMixin
 
 
 @admin.register(Unit)
@@ -22,6 +23,7 @@ class UnitAdmin(
     FoldedSearchMixin,
     InferredColumnMixin,
     LabelRelationsMixin,
+    VersionedAdminMixin,
     HistoryAdmin,
     SpreadsheetAdmin,
 ):

@@ -9,6 +9,7 @@ from movement.audit import AuditedRecords
 
 from .base import RulesInClean, Searchable, Sourced, UnitScopedQuerySet, refresh_award_search_text
 from .fields import LineField, TextField
+from .versions import Versioned
 
 
 class RecipientKind(models.TextChoices):
@@ -21,7 +22,7 @@ class AwardTypeManager(models.Manager):
         return self.get(name=name, award_class=award_class)
 
 
-class AwardType(RulesInClean, Sourced, Searchable):
+class AwardType(RulesInClean, Sourced, Searchable, Versioned):
     """A form of commendation or emulation title (hình thức khen thưởng / danh hiệu thi đua).
 
     The catalogue follows the Law on Emulation and Commendation, which has changed over the years:
@@ -146,7 +147,7 @@ class AwardManager(models.Manager.from_queryset(AwardQuerySet)):
         return self.get(key=key)
 
 
-class Award(RulesInClean, Sourced, Searchable):
+class Award(RulesInClean, Sourced, Searchable, Versioned):
     """One commendation (khen thưởng): a type given for an emulation year to one recipient.
 
     The recipient is a unit, a person, or a group the source counts but does not name

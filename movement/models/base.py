@@ -11,6 +11,7 @@ from movement.audit import AuditedRecords
 from movement.text import fold
 
 from .fields import LineField, TextField
+from .versions import Versioned
 
 # Messages of Django's validators and model fields that Django's Vietnamese catalogue leaves
 # untranslated: ours translates them (locale/vi), and naming them here keeps makemessages from
@@ -146,7 +147,7 @@ def numbered_code(base: str, number: int, length: int) -> str:
     return base[: length - len(suffix)].rstrip("-") + suffix
 
 
-class Source(models.Model):
+class Source(Versioned):
     """A document the data was taken from (nguồn): the conference report, a law, a decision."""
 
     class Kind(models.TextChoices):

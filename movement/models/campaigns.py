@@ -8,9 +8,10 @@ from movement.audit import AuditedRecords
 
 from .base import CodedManager, RulesInClean, Searchable, Sourced
 from .fields import LineField, TextField
+from .versions import Versioned
 
 
-class Event(Sourced, Searchable):
+class Event(Sourced, Searchable, Versioned):
     """A meeting where things were said and given (hội nghị): a conference, a ceremony."""
 
     name = LineField(_("name"), max_length=300)
@@ -64,7 +65,7 @@ class ParticipationManager(models.Manager):
         return self.get(event__slug=event_slug, person__slug=person_slug, role=role)
 
 
-class Participation(Sourced):
+class Participation(Sourced, Versioned):
     """What one person did at an event: chaired it, attended as a guest, spoke, presented awards."""
 
     class Role(models.TextChoices):
@@ -127,7 +128,7 @@ class CampaignQuerySet(models.QuerySet):
         )
 
 
-class Campaign(RulesInClean, Sourced, Searchable):
+class Campaign(RulesInClean, Sourced, Searchable, Versioned):
     """A movement (phong trào) or a yearly emulation campaign (phong trào thi đua)."""
 
     class Kind(models.TextChoices):

@@ -12,6 +12,7 @@ from .base import (
     refresh_award_search_text,
 )
 from .fields import LineField
+from .versions import Versioned
 
 
 class RankManager(models.Manager):
@@ -19,7 +20,7 @@ class RankManager(models.Manager):
         return self.get(name=name)
 
 
-class Rank(models.Model):
+class Rank(Versioned):
     """A rank of the People's Public Security (cấp bậc hàm CAND), most senior first."""
 
     class Tier(models.TextChoices):
@@ -50,7 +51,7 @@ class Rank(models.Model):
         return (self.name,)
 
 
-class Person(Sourced, Searchable):
+class Person(Sourced, Searchable, Versioned):
     """An officer (cán bộ) or official, with the rank and position they hold now."""
 
     full_name = LineField(_("full name"), max_length=200)

@@ -6,6 +6,7 @@ from movement.audit import AuditedRecords
 
 from .base import Searchable, Sourced, UnitScopedQuerySet
 from .fields import LineField, TextField
+from .versions import Versioned
 
 
 class WorkPlanManager(models.Manager):
@@ -13,7 +14,7 @@ class WorkPlanManager(models.Manager):
         return self.get(unit__slug=unit_slug, year=year)
 
 
-class WorkPlan(Sourced):
+class WorkPlan(Sourced, Versioned):
     """A unit's work for one year (kế hoạch công tác năm): its key areas and the tasks under them.
 
     A report may declare how many areas and tasks a plan has before anyone lists them; the
@@ -72,7 +73,7 @@ class WorkAreaManager(models.Manager):
         return self.get(plan__unit__slug=unit_slug, plan__year=year, number=number)
 
 
-class WorkArea(models.Model):
+class WorkArea(Versioned):
     """A key area of work (mặt công tác trọng tâm) in a year's plan."""
 
     plan = models.ForeignKey(
@@ -113,7 +114,7 @@ class TaskManager(models.Manager.from_queryset(UnitScopedQuerySet)):
         return self.get(plan__unit__slug=unit_slug, plan__year=year, number=number)
 
 
-class Task(Sourced, Searchable):
+class Task(Sourced, Searchable, Versioned):
     """A task (nhiệm vụ) of a year's plan, with who carries it out and how it ended."""
 
     class Status(models.TextChoices):

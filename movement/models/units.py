@@ -10,6 +10,7 @@ from movement.audit import AuditedRecords
 
 from .base import CodedManager, RulesInClean, Searchable, Sourced, refresh_award_search_text
 from .fields import LineField
+from .versions import Versioned
 
 # This unit's id, then its children's, their children's… The SQL is constant; the id is a
 # parameter.
@@ -34,7 +35,7 @@ LINEAGE_SQL = """
 """
 
 
-class Unit(RulesInClean, Sourced, Searchable, TreeNode):
+class Unit(RulesInClean, Sourced, Searchable, Versioned, TreeNode):
     """A unit (đơn vị) of the public-security sector, or an outside organisation it works with."""
 
     class Kind(models.TextChoices):

@@ -9,7 +9,9 @@ import uuid
 from typing import Any
 
 import tablib
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from movement.audit import AuditedImportMixin
@@ -28,6 +30,7 @@ from movement.models import (
     WorkPlan,
     group_label,
 )
+from movement.models.versions import saved_by
 from movement.permissions import UnitScopedImportMixin
 from movement.spreadsheets.cells import (
     AwardClassWidget,
@@ -159,6 +162,11 @@ def person_widget() -> PersonWidget:
 
 SOURCED_FIELDS = ("source", "source_quote", "inference_note")
 
+VERSION_COLUMN = "Phiên bản"
+# Stale rows whose message says who changed the record since (one query each); the others say
+# the versions only.
+STALE_ROWS_NAMED = 20
+
 
 class MovementResource(
     UnitScopedImportMixin,
@@ -178,6 +186,12 @@ class MovementResource(
 
     # Model fields whose errors belong to another field's column (see column_of).
     error_columns: dict[str, str] = {}
+
+    # The version each record was exported at (movement.models.versions). An import refuses a
+    # row that would change a record saved since; a row without it (the column left out, the
+    # cell blank: a template, a list typed by hand) is taken as written for the record as it
+    # is now. Never imported as a value: the record's own save moves it on.
+    version = column("version", VERSION_COLUMN, NumberWidget(), readonly=True)
 
     class Meta:
         skip_unchanged = True
@@ -218,6 +232,56 @@ class MovementResource(
         result.warnings = warnings
         return result
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._file_version: int | None = None
+        self._stale_rows = 0
+
+    def import_instance(self, instance: Any, row: dict, **kwargs: Any) -> None:
+        errors = {}
+        try:
+            self._file_version = self.fields["version"].widget.clean(row.get(VERSION_COLUMN))
+        except ValueError as error:
+            self._file_version = None
+            errors["version"] = [str(error)]
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_instance(
+        self,
+        instance: Any,
+        import_validation_errors: dict | None = None,
+        validate_unique: bool = True,
+    ) -> None:
+        errors = dict(import_validation_errors or {})
+        stale = self.stale_version(instance)
+        if stale:
+            errors["version"] = [stale]
+        super().validate_instance(instance, errors, validate_unique)
+
+    def stale_version(self, instance: Any) -> str:
+        """Why the row cannot change ``instance``, if the file has it at an older version than
+        the stored one; "" otherwise. Only rows that change their record are asked: a row equal
+        to the record as it is now is unchanged, whatever its version."""
+        version, self._file_version = self._file_version, None
+        if version is None or instance._state.adding or version == instance.version:
+            return ""
+        message = _(
+            "The record of this row was changed after the file was exported: the file has "
+            "version %(file)s, the record is now at version %(now)s. Nothing was imported. "
+            "Export the list again and make your changes in the new file."
+        ) % {"file": version, "now": instance.version}
+        self._stale_rows += 1
+        if self._stale_rows <= STALE_ROWS_NAMED:
+            who = saved_by(instance.saves_since(version))
+            if who:
+                message += " " + _("Changed by %(who)s.") % {"who": who}
+        return message
+
     def column_of(self, name: str) -> str:
         """The column header for an error keyed by ``name`` (a field or model field name); ""
         for an error about the whole row."""
@@ -255,7 +319,7 @@ class SourceResource(MovementResource):
 
     class Meta:
         model = Source
-        fields = ("slug", "kind", "title", "author", "published_on", "text", "note")
+        fields = ("slug", "kind", "title", "author", "published_on", "text", "note", "version")
         import_id_fields = ("slug",)
 
 
@@ -271,7 +335,16 @@ class UnitResource(SourcedResource):
 
     class Meta:
         model = Unit
-        fields = ("slug", "name", "short_name", "parent", "kind", "is_external", *SOURCED_FIELDS)
+        fields = (
+            "slug",
+            "name",
+            "short_name",
+            "parent",
+            "kind",
+            "is_external",
+            *SOURCED_FIELDS,
+            "version",
+        )
         import_id_fields = ("slug",)
 
     def filter_export(self, queryset: QuerySet, **kwargs: Any) -> QuerySet:
@@ -288,7 +361,7 @@ class RankResource(MovementResource):
 
     class Meta:
         model = Rank
-        fields = ("name", "seniority", "tier")
+        fields = ("name", "seniority", "tier", "version")
         import_id_fields = ("name",)
 
 
@@ -303,7 +376,7 @@ class PersonResource(SourcedResource):
 
     class Meta:
         model = Person
-        fields = ("slug", "full_name", "rank", "position", "unit", *SOURCED_FIELDS)
+        fields = ("slug", "full_name", "rank", "position", "unit", *SOURCED_FIELDS, "version")
         import_id_fields = ("slug",)
 
 
@@ -319,7 +392,16 @@ class EventResource(SourcedResource):
 
     class Meta:
         model = Event
-        fields = ("slug", "name", "date", "year", "organiser", "description", *SOURCED_FIELDS)
+        fields = (
+            "slug",
+            "name",
+            "date",
+            "year",
+            "organiser",
+            "description",
+            *SOURCED_FIELDS,
+            "version",
+        )
         import_id_fields = ("slug",)
 
 
@@ -362,6 +444,7 @@ class CampaignResource(SourcedResource):
             "launch_event",
             "description",
             *SOURCED_FIELDS,
+            "version",
         )
         import_id_fields = ("slug",)
 
@@ -403,6 +486,7 @@ class AwardTypeResource(SourcedResource):
             "valid_until",
             "legal_basis",
             *SOURCED_FIELDS,
+            "version",
         )
         import_id_fields = ("name", "award_class")
 
@@ -487,6 +571,7 @@ class AwardResource(SourcedResource):
             "campaign",
             "note",
             *SOURCED_FIELDS,
+            "version",
         )
         import_id_fields = ("key",)
         # Written in one bulk_create once every row is valid (see movement.spreadsheets.rows);
@@ -526,6 +611,7 @@ class WorkPlanResource(SourcedResource):
             "declared_task_count",
             "summary",
             *SOURCED_FIELDS,
+            "version",
         )
         import_id_fields = ("unit", "year")
 
@@ -570,5 +656,6 @@ class TaskResource(SourcedResource):
             "result",
             "result_quantity",
             *SOURCED_FIELDS,
+            "version",
         )
         import_id_fields = ("plan", "number")

@@ -34,6 +34,7 @@ from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import Result, RowResult
 from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
 
+from movement.models.versions import VersionConflict, Versioned, claim_versions
 from movement.spreadsheets.cells import (
     ChoiceWidget,
     DateWidget,
@@ -564,6 +565,25 @@ class RowImportMixin:
             self.update_instances.clear()
             return
         super().bulk_create(using_transactions, dry_run, raise_errors, batch_size, result)
+
+    def bulk_update(
+        self,
+        using_transactions: bool,
+        dry_run: bool,
+        raise_errors: bool,
+        batch_size: int | None = None,
+        result: Result | None = None,
+    ) -> None:
+        # bulk_update() writes without Model.save(), which would claim each record's version:
+        # claimed here, all at once, in the import's transaction (movement.models.versions).
+        try:
+            if issubclass(self._meta.model, Versioned):
+                claim_versions(self.update_instances)
+        except VersionConflict as conflict:
+            self.update_instances.clear()
+            self.handle_import_error(result, conflict, raise_errors)
+            return
+        super().bulk_update(using_transactions, dry_run, raise_errors, batch_size, result)
 
     def refuse_clashes(self, pending: list[models.Model], result: Result) -> None:
         """Turn the rows that break a unique field or constraint into invalid rows."""
