@@ -789,7 +789,7 @@ def staff_only_award(awards, person, order_type, campaign, department) -> Award:
 def test_the_public_set_leaves_out_every_field_the_pages_do_not_show():
     shown = set(Award.PUBLIC_FIELDS)
     staff_only = {field.name for field in Award._meta.concrete_fields} - shown
-    assert staff_only == {"id", "key", "search_text", *STAFF_ONLY}
+    assert staff_only == {"id", "key", "search_text", "version", *STAFF_ONLY}
 
 
 PUBLIC_PAGES = [
