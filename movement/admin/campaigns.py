@@ -8,7 +8,13 @@ from movement.spreadsheets.admin import SpreadsheetAdmin
 from movement.spreadsheets.resources import CampaignResource, EventResource
 
 from .history import HistoryAdmin
-from .mixins import SOURCE_FIELDSET, FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin
+from .mixins import (
+    SOURCE_FIELDSET,
+    FoldedSearchMixin,
+    InferredColumnMixin,
+    LabelRelationsMixin,
+    MadeCodeMixin,
+)
 
 
 class ParticipationInline(LabelRelationsMixin, admin.StackedInline):
@@ -24,6 +30,7 @@ class ParticipationInline(LabelRelationsMixin, admin.StackedInline):
 
 @admin.register(Event)
 class EventAdmin(
+    MadeCodeMixin,
     FoldedSearchMixin,
     InferredColumnMixin,
     LabelRelationsMixin,
@@ -37,7 +44,6 @@ class EventAdmin(
     list_select_related = ["organiser"]
     search_year_field = "year"
     autocomplete_fields = ["organiser", "source"]
-    prepopulated_fields = {"slug": ["name"]}
     inlines = [ParticipationInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", ("date", "year"), "organiser", "description"]}),
@@ -47,6 +53,7 @@ class EventAdmin(
 
 @admin.register(Campaign)
 class CampaignAdmin(
+    MadeCodeMixin,
     FoldedSearchMixin,
     InferredColumnMixin,
     LabelRelationsMixin,
@@ -58,7 +65,6 @@ class CampaignAdmin(
     list_filter = ["kind"]
     list_select_related = ["launched_by_unit"]
     autocomplete_fields = ["launched_by_unit", "launched_by_person", "launch_event", "source"]
-    prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", ("start_year", "end_year"), "description"]}),
         (_("Slogans"), {"fields": ["slogan", "motto", "guiding_principle", "audience"]}),

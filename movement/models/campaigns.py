@@ -32,7 +32,7 @@ class Event(Sourced, Searchable):
     )
     description = TextField(_("description"), blank=True)
 
-    objects = CodedManager()
+    objects = CodedManager(code_source="name")
     history = AuditedRecords()
 
     class Meta:
@@ -52,6 +52,9 @@ class Event(Sourced, Searchable):
     def clean(self) -> None:
         if self.date and self.year and self.date.year != self.year:
             raise ValidationError({"year": _("The year must be the year of the date.")})
+        # An event given no code gets one made from its name (the admin's form allows that).
+        if not self.slug:
+            self.slug = Event.objects.free_codes([self.name])[0]
 
     def save(self, *args, **kwargs) -> None:
         if self.date:
@@ -171,7 +174,7 @@ class Campaign(RulesInClean, Sourced, Searchable):
     )
     description = TextField(_("description"), blank=True)
 
-    objects = CodedManager.from_queryset(CampaignQuerySet)()
+    objects = CodedManager.from_queryset(CampaignQuerySet)(code_source="name")
     history = AuditedRecords()
 
     class Meta:
@@ -209,6 +212,9 @@ class Campaign(RulesInClean, Sourced, Searchable):
             and self.end_year < self.start_year
         ):
             raise self.broken("campaign_ends_after_it_starts", "end_year")
+        # A campaign given no code gets one made from its name (the admin's form allows that).
+        if not self.slug:
+            self.slug = Campaign.objects.free_codes([self.name])[0]
 
     @property
     def period(self) -> str:
