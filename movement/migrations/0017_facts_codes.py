@@ -199,7 +199,8 @@ class Migration(migrations.Migration):
                         fields=("model", "code"),
                         name="retired_code_unique",
                         violation_error_message=(
-                            "A record of this kind was already known by this former code."
+                            "A record of this kind was already known by this former code. Check whether"
+                            " it is the same record."
                         ),
                     )
                 ],

@@ -149,7 +149,8 @@ class RetiredCode(models.Model):
                 fields=["model", "code"],
                 name="retired_code_unique",
                 violation_error_message=_(
-                    "A record of this kind was already known by this former code."
+                    "A record of this kind was already known by this former code. Check whether"
+                    " it is the same record."
                 ),
             ),
         ]
