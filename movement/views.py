@@ -49,6 +49,8 @@ AWARDS_PER_TYPE = 5
 # Awards listed on a unit page, newest first; the award list has the rest.
 UNIT_AWARDS = 20
 UNIT_PEOPLE = 200
+# Awards a person presented, newest first, listed on their page.
+PERSON_PRESENTED = 100
 # A page with more plans than this shows each folded, as a line with its counts.
 PLANS_OPEN = 3
 # The whole tree of units is shown, each level folded below the top, up to this many units;
@@ -496,7 +498,9 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
     awards = list(person.awards.select_related("award_type", "rank_at_award", "campaign", "source"))
     # What they did for others: the awards they presented, the events they chaired or attended.
     presented = list(
-        person.presented_awards.select_related(*AWARD_RELATIONS, "event").newest_first()
+        person.presented_awards.select_related(*AWARD_RELATIONS, "event").newest_first()[
+            : PERSON_PRESENTED + 1
+        ]
     )
     participations = list(
         person.participations.select_related("event", "source").order_by(
@@ -506,7 +510,7 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
     footnotes = Footnotes()
     person.footnote = footnotes.cite(person)
     footnotes.cite_all(awards)
-    footnotes.cite_all(presented)
+    footnotes.cite_all(presented[:PERSON_PRESENTED])
     footnotes.cite_all(participations)
     unit_path = person.unit.path() if person.unit_id else []
     return render(
@@ -516,7 +520,8 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "person": person,
             "unit_path": unit_path,
             "awards": awards,
-            "presented": presented,
+            "presented": presented[:PERSON_PRESENTED],
+            "more_presented": len(presented) > PERSON_PRESENTED,
             "participations": participations,
             "launched_campaigns": person.launched_campaigns.all(),
             "footnotes": footnotes.notes,

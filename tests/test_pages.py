@@ -13,7 +13,7 @@ import re
 import pytest
 from django.core.management import call_command
 
-from movement import list_filters
+from movement import list_filters, views
 from movement.models import Award, AwardType, Person, Unit
 from tests.test_views import get, page_problems
 
@@ -93,6 +93,17 @@ def test_a_persons_page_shows_what_they_presented_and_the_events_they_took_part_
     events = section(khao, "events-title")
     assert "chủ trì Hội nghị" in events
     assert "Cờ thi đua xuất sắc của Bộ Công an" in section(khao, "presented-title")
+
+
+def test_a_persons_page_lists_the_newest_awards_they_presented_and_says_so(
+    client, report, monkeypatch
+):
+    monkeypatch.setattr(views, "PERSON_PRESENTED", 1)
+    chi = Person.objects.get(slug="nguyen-van-chi")
+    Award.objects.filter(recipient_unit__slug="phong-tham-muu").update(presented_by=chi)
+    presented = section(page(client, "/people/nguyen-van-chi/"), "presented-title")
+    assert presented.count("<tr>") == 2  # the header and one award
+    assert "Chỉ hiện 1 lần trao gần nhất." in presented
 
 
 # -- The award filter -----------------------------------------------------------------------
