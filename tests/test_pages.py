@@ -170,6 +170,18 @@ def plain_award(report) -> Award:
     )
 
 
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("/units/", "suy ra từ ngữ cảnh"),  # the divisions under the Cục
+        ("/campaigns/", "Báo cáo không nêu năm bắt đầu của phong trào."),
+        ("/", "Báo cáo cũng không nói ai phát động."),
+    ],
+)
+def test_lists_of_units_and_campaigns_mark_the_inferred_ones_too(client, report, url, reason):
+    assert any(reason in shown for shown in badges(page(client, url)))
+
+
 def test_an_award_stated_outright_carries_no_badge(client, plain_award):
     Award.objects.exclude(pk=plain_award.pk).delete()
     assert badges(page(client, "/awards/")) == []
