@@ -42,8 +42,8 @@ from movement.models import (
     WorkArea,
     WorkPlan,
 )
-from movement.models.base import STAFF_SEARCH_SEPARATOR, code_from_name
-from movement.text import fold
+from movement.models.base import STAFF_SEARCH_SEPARATOR
+from movement.text import code_from_name, fold
 
 SOURCE_SLUG = "du-lieu-mo-phong"
 SOURCE_TITLE = "Dữ liệu mô phỏng (không phải dữ liệu thật)"

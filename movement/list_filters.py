@@ -12,17 +12,22 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from movement.models import Award, AwardType, Campaign, Unit
-from movement.search import award_public_text_contains
+from movement.search import award_public_text_contains, text_matches
 from movement.text import fold
 
 
-def search_words(queryset: QuerySet, value: str) -> QuerySet:
-    """Keep the rows whose folded ``search_text`` holds every word of ``value``.
+def search_words(queryset: QuerySet, value: str, abbreviations: bool = False) -> QuerySet:
+    """Keep the rows whose folded ``search_text`` holds every word of ``value``; with
+    ``abbreviations`` (for small tables), written out or abbreviated
+    (movement.search.text_matches).
 
     Folding both sides lets "vi an ninh to quoc" find "Vì an ninh Tổ quốc", as staff often type
-    without diacritics.
+    without diacritics, and with abbreviations "Vì ANTQ" too.
     """
-    for word in fold(value).split():
+    words = fold(value).split()
+    if abbreviations and words:
+        return queryset.filter(text_matches(words))
+    for word in words:
         queryset = queryset.filter(search_text__contains=word)
     return queryset
 
@@ -32,9 +37,15 @@ class YearInput(forms.NumberInput):
         super().__init__(attrs={"min": 1945, "max": 2100, "inputmode": "numeric"})
 
 
-class TopUnitChoices:
-    """The choices of a unit select: the top levels of the tree, indented, read when rendered."""
+class UnitTreeChoices:
+    """The choices of a unit select: the tree of units, indented, read when rendered.
 
+    The whole tree while it holds at most ``whole_tree`` units; past that (a ministry's
+    thousands, which would weigh down every page) its top levels, and the unit asked for if it
+    lies deeper: a unit's own page links to its awards.
+    """
+
+    whole_tree = 500
     depth = 1
 
     def __init__(self, selected: str | None) -> None:
@@ -42,11 +53,10 @@ class TopUnitChoices:
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         yield "", _("Any unit")
-        units = (
-            Unit.objects.with_tree_fields()
-            .order_siblings_by("name")
-            .filter(Q(is_external=False, tree_depth__lte=self.depth) | Q(slug=self.selected))
-        )
+        tree = Unit.objects.with_tree_fields().order_siblings_by("name").filter(is_external=False)
+        units = list(tree[: self.whole_tree + 1])
+        if len(units) > self.whole_tree:
+            units = tree.filter(Q(tree_depth__lte=self.depth) | Q(slug=self.selected))
         for unit in units:
             yield unit.slug, f"{'— ' * unit.tree_depth}{unit}"
 
@@ -81,7 +91,7 @@ class CampaignFilter(django_filters.FilterSet):
         fields = ["q", "year", "kind", "unit"]
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return search_words(queryset, value)
+        return search_words(queryset, value, abbreviations=True)
 
     def filter_year(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
         # A campaign runs in every year of its period; an open end means it is still running.
@@ -139,10 +149,8 @@ class AwardFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # Any unit is accepted, but a select of thousands would weigh down every page:
-        # offer the top of the tree, and the unit asked for if it lies deeper.
         selected = self.data.get("unit") if self.data else None
-        self.form.fields["unit"].widget.choices = TopUnitChoices(selected)
+        self.form.fields["unit"].widget.choices = UnitTreeChoices(selected)
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # Awards are the one table large enough to need the trigram index (movement.search);

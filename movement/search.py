@@ -17,6 +17,7 @@ few rows the index lets through.
 """
 
 import json
+import re
 
 from django.db import connection
 from django.db.models import Q, Value
@@ -94,3 +95,57 @@ def award_public_text_contains(words: list[str]) -> Q:
         found = StrIndex("search_text", Value(word))
         matches &= Q(Exact(separator, 0)) | Q(LessThan(found, separator))
     return matches
+
+
+# An abbreviation is written as the initials of the words it stands for: "antq" for "an ninh Tổ
+# quốc", "xdpt" for "xây dựng phong trào". Tried on short words of letters only, of three or
+# more (two letters would match most texts), and on small tables (campaigns, units) whose search
+# reads every row anyway.
+ABBREVIATION = re.compile(r"[a-z]{3,8}")
+SHORTEST_ABBREVIATED_RUN = 3
+# A longer query is not tried with its runs abbreviated: the spellings would grow as its square.
+MOST_WORDS_ABBREVIATED = 8
+
+
+def abbreviation_of(word: str) -> str | None:
+    """A pattern for the words ``word`` may abbreviate, as a folded text holds them ("antq":
+    "an ninh to quoc"), or None if ``word`` cannot be an abbreviation.
+
+    Written with what both databases' regular expressions read alike (Python's for SQLite,
+    POSIX for PostgreSQL): no ``\\b``, which PostgreSQL reads as a backspace.
+    """
+    if not ABBREVIATION.fullmatch(word):
+        return None
+    return "(^|[^a-z0-9])" + "[a-z0-9]*[^a-z0-9]+".join(word) + "[a-z0-9]*"
+
+
+def spellings(words: list[str]) -> list[list[tuple[str, bool]]]:
+    """``words`` as typed, then with each run of three or more of them written as its initials:
+    "vi an ninh to quoc" is also "vi antq", as a name may abbreviate it. Each word comes with
+    whether it may stand for the words it abbreviates: initials made here stand for themselves,
+    or "vi an ninh to" would find "ve an ninh to" by their initials."""
+    typed = [(word, True) for word in words]
+    found = [typed]
+    if len(words) > MOST_WORDS_ABBREVIATED:
+        return found
+    for start in range(len(words)):
+        for end in range(start + SHORTEST_ABBREVIATED_RUN, len(words) + 1):
+            initials = "".join(word[0] for word in words[start:end])
+            found.append([*typed[:start], (initials, False), *typed[end:]])
+    return found
+
+
+def text_matches(words: list[str]) -> Q:
+    """Rows whose ``search_text`` holds each of ``words``, or the words it abbreviates, or the
+    abbreviation of a run of them. For small tables: the abbreviations read every row."""
+    any_spelling = Q()
+    for spelling in spellings(words):
+        every_word = Q()
+        for word, may_abbreviate in spelling:
+            word_matches = Q(search_text__contains=word)
+            pattern = abbreviation_of(word) if may_abbreviate else None
+            if pattern:
+                word_matches |= Q(search_text__regex=pattern)
+            every_word &= word_matches
+        any_spelling |= every_word
+    return any_spelling

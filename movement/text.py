@@ -8,10 +8,14 @@ indexed column serves SQLite and PostgreSQL alike.
 Tone marks tell different people apart (Hưng is not Hùng), so a name written with marks matches
 by :func:`name_key`, which keeps every mark; only a name typed with none (:func:`has_marks`) may
 match by :func:`bare_key`, which drops them.
+
+:func:`code_from_name` makes the ASCII code a record's links carry from its Vietnamese name.
 """
 
 import re
 import unicodedata
+
+from django.utils.text import slugify
 
 _SPACES = re.compile(r"\s+")
 
@@ -21,6 +25,14 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "d"))
     bare = "".join(char for char in decomposed if not unicodedata.combining(char))
     return _SPACES.sub(" ", bare).strip().lower()
+
+
+def code_from_name(name: str) -> str:
+    """The code a name gives: its Vietnamese letters folded to ASCII (đ to d, marks dropped), its
+    words joined by hyphens. "Trần Thị Hồng Nhung" gives "tran-thi-hong-nhung"."""
+    # slugify alone would drop đ, and Django's prepopulating script every letter it has no
+    # table for ("trn-th-hng-nhung").
+    return slugify(fold(name))
 
 
 def normalize(text: str) -> str:

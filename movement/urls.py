@@ -16,6 +16,7 @@ urlpatterns = [
     re_path(rf"^awards/{EXPORT}", views.award_export, name="award_export"),
     path("units/", views.unit_list, name="unit_list"),
     path("units/<slug:slug>/", views.unit_detail, name="unit_detail"),
+    path("people/", views.PersonListView.as_view(), name="person_list"),
     path("people/<slug:slug>/", views.person_detail, name="person_detail"),
     path("years/<int:year>/", views.year_detail, name="year_detail"),
 ]

@@ -7,19 +7,21 @@ shows a bounded sample with a link to the full, filterable list.
 """
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import wraps
 from itertools import groupby
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import connection, connections
-from django.db.models import Case, Count, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Model, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.generic import ListView
 from django_filters import FilterSet
 from django_filters.views import FilterView
 from django_ratelimit.core import get_usage
@@ -27,7 +29,17 @@ from django_ratelimit.core import get_usage
 from movement.charts import bar_chart
 from movement.footnotes import Footnotes
 from movement.list_filters import AwardFilter, CampaignFilter, search_words
-from movement.models import Award, AwardType, Campaign, Event, Person, Task, Unit, WorkPlan
+from movement.models import (
+    Award,
+    AwardType,
+    Campaign,
+    Event,
+    Person,
+    RetiredCode,
+    Task,
+    Unit,
+    WorkPlan,
+)
 from movement.spreadsheets.downloads import export_response
 from movement.spreadsheets.exports import public_columns
 from movement.spreadsheets.resources import AwardResource, CampaignResource, MovementResource
@@ -41,11 +53,17 @@ AWARDS_PER_TYPE = 5
 # Awards listed on a unit page, newest first; the award list has the rest.
 UNIT_AWARDS = 20
 UNIT_PEOPLE = 200
+# Awards a person presented, newest first, listed on their page.
+PERSON_PRESENTED = 100
 # A page with more plans than this shows each folded, as a line with its counts.
 PLANS_OPEN = 3
+# The whole tree of units is shown, each level folded below the top, up to this many units;
+# past it, the levels down to UNIT_TREE_DEPTH, and each unit's page lists what is below it.
+UNIT_TREE_MAX = 1000
 UNIT_TREE_DEPTH = 2
-UNIT_TREE_MAX = 300
 UNIT_SEARCH_RESULTS = 100
+# Recipients listed under each award type on a year page; the filtered award list has the rest.
+YEAR_AWARDS_PER_TYPE = 5
 # An Excel download is written while the visitor waits (in constant memory, ~10 s per 100,000
 # rows): past this many rows, ask for a narrower filter or the CSV, which streams any size.
 # Staff may download this many; other visitors settings.EXPORT_PUBLIC_XLSX_ROWS.
@@ -58,6 +76,7 @@ AWARD_RELATIONS = (
     "rank_at_award",
     "campaign",
     "source",
+    "presented_by__rank",
 )
 
 
@@ -181,6 +200,9 @@ def home(request: HttpRequest) -> HttpResponse:
     latest = campaign_rows().order_by("-start_year", "-end_year", "name")[
         : HOME_CAMPAIGNS + len(current)
     ]
+    latest_awards = list(award_rows()[:HOME_AWARDS])
+    footnotes = Footnotes()
+    footnotes.cite_all(latest_awards)
     return render(
         request,
         "movement/home.html",
@@ -188,8 +210,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "this_year": this_year,
             "current_campaigns": current,
             "recent_campaigns": [c for c in latest if c not in current][:HOME_CAMPAIGNS],
-            "latest_awards": award_rows()[:HOME_AWARDS],
+            "latest_awards": latest_awards,
             "years": years_with_data(),
+            "footnotes": footnotes.notes,
         },
     )
 
@@ -228,9 +251,54 @@ class AwardListView(FilterView):
         return award_rows()
 
     def get_context_data(self, **kwargs) -> dict:
-        return super().get_context_data(export_limit=EXPORT_LIMIT, **kwargs)
+        context = super().get_context_data(export_limit=EXPORT_LIMIT, **kwargs)
+        footnotes = Footnotes()
+        footnotes.cite_all(context["object_list"])
+        context["footnotes"] = footnotes.notes
+        return context
 
 
+class PersonListView(ListView):
+    """Everyone on record, by name, or those whose name or position holds the words searched."""
+
+    template_name = "movement/person_list.html"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[Person]:
+        people = Person.objects.select_related("rank", "unit").order_by("full_name", "pk")
+        return search_words(people, self.query)
+
+    @property
+    def query(self) -> str:
+        return self.request.GET.get("q", "").strip()
+
+    def get_context_data(self, **kwargs) -> dict:
+        return super().get_context_data(query=self.query, **kwargs)
+
+
+def redirects_retired_codes(model: type[Model]) -> Callable:
+    """Answer a page asked for by a code its record no longer has with a permanent redirect to
+    the record's page: links made before the code changed keep working (RetiredCode)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, slug: str, **kwargs) -> HttpResponse:
+            try:
+                return view(request, slug, **kwargs)
+            except Http404:
+                record = RetiredCode.objects.record(model, slug)
+                if record is None:
+                    raise
+                query = request.GET.urlencode()
+                url = record.get_absolute_url() + (f"?{query}" if query else "")
+                return redirect(url, permanent=True)
+
+        return wrapper
+
+    return decorator
+
+
+@redirects_retired_codes(Campaign)
 def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_object_or_404(
         Campaign.objects.select_related(
@@ -262,20 +330,25 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def awards_by_type(awards: QuerySet[Award]) -> list[AwardGroup]:
-    """The awards under their types, most senior category first, at most AWARDS_PER_TYPE each.
+def awards_by_type(
+    awards: QuerySet[Award], per_type: int | None = None, totals: dict[int, int] | None = None
+) -> list[AwardGroup]:
+    """The awards under their types, most senior category first, at most ``per_type`` each
+    (AWARDS_PER_TYPE unless told), with ``totals`` the awards of each type if already counted.
 
     Three queries whatever the number of awards: the count per type, the first awards of each
     type (:func:`first_of_each_type`), and those awards with their relations.
     """
-    totals = dict(
-        awards.order_by()
-        .values_list("award_type")
-        .annotate(n=Count("pk"))
-        .values_list("award_type", "n")
-    )
+    per_type = AWARDS_PER_TYPE if per_type is None else per_type
+    if totals is None:
+        totals = dict(
+            awards.order_by()
+            .values_list("award_type")
+            .annotate(n=Count("pk"))
+            .values_list("award_type", "n")
+        )
     sample = (
-        Award.objects.filter(pk__in=first_of_each_type(awards, totals))
+        Award.objects.filter(pk__in=first_of_each_type(awards, totals, per_type))
         .select_related(*AWARD_RELATIONS)
         .order_by(
             category_order(),
@@ -291,8 +364,10 @@ def awards_by_type(awards: QuerySet[Award]) -> list[AwardGroup]:
     ]
 
 
-def first_of_each_type(awards: QuerySet[Award], type_ids: Iterable[int]) -> list[int]:
-    """The keys of the newest AWARDS_PER_TYPE awards of each type, in one query.
+def first_of_each_type(
+    awards: QuerySet[Award], type_ids: Iterable[int], per_type: int
+) -> list[int]:
+    """The keys of the newest ``per_type`` awards of each type, in one query.
 
     Each type's are read off the index on (campaign, type, year, id) by a LIMIT of their own,
     so the query reads a few rows per type however many awards there are: numbering every
@@ -303,7 +378,7 @@ def first_of_each_type(awards: QuerySet[Award], type_ids: Iterable[int]) -> list
     parts, params = [], []
     for type_id in type_ids:
         newest = awards.filter(award_type=type_id).order_by("-year", "pk").values("pk")
-        sql, part_params = newest[:AWARDS_PER_TYPE].query.sql_with_params()
+        sql, part_params = newest[:per_type].query.sql_with_params()
         parts.append(f"SELECT * FROM ({sql}) AS type_{len(parts)}")  # noqa: S608 (Django compiled it)
         params.extend(part_params)
     if not parts:
@@ -333,6 +408,7 @@ class SharedTask:
     coordinates: bool
 
 
+@redirects_retired_codes(Unit)
 def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
     unit = get_object_or_404(Unit.objects.select_related("source"), slug=slug)
     # The unit and every unit below it, whose awards the page shows. Read first, so that the
@@ -421,12 +497,26 @@ def newest_years(per_year: dict[int, int], wanted: int) -> list[int]:
     return years
 
 
+@redirects_retired_codes(Person)
 def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
     person = get_object_or_404(Person.objects.select_related("rank", "unit", "source"), slug=slug)
     awards = list(person.awards.select_related("award_type", "rank_at_award", "campaign", "source"))
+    # What they did for others: the awards they presented, the events they chaired or attended.
+    presented = list(
+        person.presented_awards.select_related(*AWARD_RELATIONS, "event").newest_first()[
+            : PERSON_PRESENTED + 1
+        ]
+    )
+    participations = list(
+        person.participations.select_related("event", "source").order_by(
+            "-event__year", "event__name", "role"
+        )
+    )
     footnotes = Footnotes()
     person.footnote = footnotes.cite(person)
     footnotes.cite_all(awards)
+    footnotes.cite_all(presented[:PERSON_PRESENTED])
+    footnotes.cite_all(participations)
     unit_path = person.unit.path() if person.unit_id else []
     return render(
         request,
@@ -435,9 +525,9 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "person": person,
             "unit_path": unit_path,
             "awards": awards,
-            "participations": person.participations.select_related("event").order_by(
-                "-event__year", "event__name"
-            ),
+            "presented": presented[:PERSON_PRESENTED],
+            "more_presented": len(presented) > PERSON_PRESENTED,
+            "participations": participations,
             "launched_campaigns": person.launched_campaigns.all(),
             "footnotes": footnotes.notes,
         },
@@ -449,9 +539,9 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         found = list(
-            search_words(Unit.objects.select_related("parent"), query).order_by("name")[
-                : UNIT_SEARCH_RESULTS + 1
-            ]
+            search_words(Unit.objects.select_related("parent"), query, abbreviations=True).order_by(
+                "name"
+            )[: UNIT_SEARCH_RESULTS + 1]
         )
         return render(
             request,
@@ -462,22 +552,49 @@ def unit_list(request: HttpRequest) -> HttpResponse:
                 "more_found": len(found) > UNIT_SEARCH_RESULTS,
             },
         )
-    # Three levels when they fit on a page, else two: a unit's own page lists what is below it.
+    # The whole tree when it fits on a page, else its top levels: a unit's own page lists what
+    # is below it.
     tree = list(
         Unit.objects.with_tree_fields()
         .order_siblings_by("name")
-        .filter(is_external=False, tree_depth__lte=UNIT_TREE_DEPTH)[: UNIT_TREE_MAX + 1]
+        .filter(is_external=False)[: UNIT_TREE_MAX + 1]
     )
     if len(tree) > UNIT_TREE_MAX:
-        tree = [unit for unit in tree if unit.tree_depth < UNIT_TREE_DEPTH]
+        tree = list(
+            Unit.objects.with_tree_fields()
+            .order_siblings_by("name")
+            .filter(is_external=False, tree_depth__lte=UNIT_TREE_DEPTH)
+        )
     return render(
         request,
         "movement/unit_list.html",
         {
-            "units": tree,
+            "units": tree_rows(tree),
             "external_units": Unit.objects.filter(is_external=True).order_by("name"),
         },
     )
+
+
+@dataclass
+class TreeRow:
+    """A unit of the tree as the page writes it: the units below it open a folded list, and the
+    levels that end after it are closed."""
+
+    unit: Unit
+    children: int
+    closes: range
+
+
+def tree_rows(units: list[Unit]) -> list[TreeRow]:
+    """``units`` in tree order (with tree fields) as rows of nested, folded lists."""
+    children = Counter(unit.parent_id for unit in units)
+    rows = []
+    for position, unit in enumerate(units):
+        following = units[position + 1].tree_depth if position + 1 < len(units) else 0
+        # A unit with children opens a level; the units after the last of a level close it.
+        opened = 1 if children[unit.pk] else 0
+        rows.append(TreeRow(unit, children[unit.pk], range(unit.tree_depth + opened - following)))
+    return rows
 
 
 @dataclass
@@ -493,13 +610,15 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
         return render(
             request, "movement/year_missing.html", {"year": year, "years": years}, status=404
         )
-    per_type = dict(
+    tallies = list(
         Award.objects.filter(year=year)
         .order_by()
         .values_list("award_type")
-        .annotate(n=recipients())
-        .values_list("award_type", "n")
+        .annotate(n=recipients(), awards=Count("*"))
+        .values_list("award_type", "n", "awards")
     )
+    per_type = {type_id: n for type_id, n, _awards in tallies}
+    award_counts = {type_id: count for type_id, _n, count in tallies}
     types = AwardType.objects.in_bulk(per_type)
     by_category: Counter[str] = Counter()
     by_level: Counter[str] = Counter()
@@ -514,6 +633,12 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
         .annotate(n=Count("pk"))
         .values_list("status", "n")
     )
+    honoured = awards_by_type(
+        Award.objects.filter(year=year), YEAR_AWARDS_PER_TYPE, totals=award_counts
+    )
+    footnotes = Footnotes()
+    for group in honoured:
+        footnotes.cite_all(group.awards)
     index = years.index(year)
     return render(
         request,
@@ -542,10 +667,17 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
             .select_related("unit", "campaign")
             .annotate(entered=Count("tasks"))
             .order_by("unit__name"),
+            "honoured": honoured,
+            # Running this year: the source may give a campaign's years without saying when,
+            # or by whom, it was launched.
             "campaigns": list(
-                Campaign.objects.filter(start_year=year).select_related("launched_by_unit")
+                campaign_rows()
+                .running_in(year)
+                .select_related("launch_event")
+                .order_by("-start_year", "name")
             ),
             "events": Event.objects.filter(year=year).select_related("organiser"),
+            "footnotes": footnotes.notes,
         },
     )
 

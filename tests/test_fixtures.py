@@ -207,7 +207,6 @@ def test_the_ministry_tree_holds_six_units_and_no_outside_organisation(report):
     [
         ("Ban Dân vận Trung ương", "Ban Dân vận TW"),
         ("Mặt trận Tổ quốc", ""),
-        ("Đảng ủy Công an Trung ương", "Đảng ủy Công an TW"),
     ],
 )
 def test_outside_organisations_are_external_and_stand_alone(report, name, short_name):
@@ -216,6 +215,16 @@ def test_outside_organisations_are_external_and_stand_alone(report, name, short_
     assert found.kind == Unit.Kind.ORGANISATION
     assert found.parent is None
     assert found.short_name == short_name
+
+
+def test_the_central_police_party_committee_is_the_sectors_own_not_outside_it(report):
+    found = unit("Đảng ủy Công an Trung ương")
+    assert found.is_external is False
+    assert found.kind == Unit.Kind.PARTY_COMMITTEE
+    # The report names no parent; the kind is known from outside it, and the record says so.
+    assert found.parent is None
+    assert "tổ chức Đảng của chính ngành công an" in found.inference_note
+    assert "hiểu biết ngoài báo cáo" in found.inference_note
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,7 @@ QUERIES = {
     "changelist:last_page": 9,
     "page:campaign": 5,
     "page:unit": 15,
-    "page:year": 7,
+    "page:year": 9,  # the tallies, then who was honoured: each type's newest and their rows
 }
 
 

@@ -5,7 +5,7 @@ import unicodedata
 
 import pytest
 
-from movement.text import bare_key, fold, has_marks, name_key, normalize_text
+from movement.text import bare_key, code_from_name, fold, has_marks, name_key, normalize_text
 
 
 @pytest.mark.parametrize(
@@ -149,3 +149,18 @@ else:
     @pytest.mark.skip(reason="hypothesis is not installed")
     def test_a_names_key_ignores_form_case_and_where_the_tone_sits():
         pass
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("Trần Thị Hồng Nhung", "tran-thi-hong-nhung"),
+        ("Phòng Xây dựng lực lượng nòng cốt", "phong-xay-dung-luc-luong-nong-cot"),
+        ("Đỗ Văn Đức", "do-van-duc"),
+        ("ĐẢNG ỦY Công an TW", "dang-uy-cong-an-tw"),
+        ("Phong trào “Vì ANTQ” năm 2017", "phong-trao-vi-antq-nam-2017"),
+        ("—", ""),
+    ],
+)
+def test_a_code_made_from_a_name_keeps_every_letter_folded_to_ascii(name, code):
+    assert code_from_name(name) == code

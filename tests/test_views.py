@@ -499,9 +499,13 @@ def test_unit_page_shows_a_bounded_sample_of_awards(client, department, flag_typ
     assert "/awards/?unit=cuc-xdpt" in text_of(response)
 
 
-def test_units_page_shows_the_top_of_the_tree_and_finds_units_without_diacritics(client, division):
+def test_units_page_shows_the_tree_and_finds_units_without_diacritics(client, division):
     tree = get(client, "/units/")
-    assert [u.slug for u in tree.context["units"]] == ["bo-cong-an", "cuc-xdpt", "phong-tham-muu"]
+    assert [row.unit.slug for row in tree.context["units"]] == [
+        "bo-cong-an",
+        "cuc-xdpt",
+        "phong-tham-muu",
+    ]
     found = get(client, "/units/?q=phong+tham+muu")
     assert [u.slug for u in found.context["found"]] == ["phong-tham-muu"]
     assert page_problems(text_of(found)) == []
@@ -509,8 +513,9 @@ def test_units_page_shows_the_top_of_the_tree_and_finds_units_without_diacritics
 
 def test_units_page_shows_fewer_levels_when_the_tree_is_large(client, division, monkeypatch):
     monkeypatch.setattr(views, "UNIT_TREE_MAX", 2)
+    monkeypatch.setattr(views, "UNIT_TREE_DEPTH", 1)
     tree = get(client, "/units/")
-    assert [u.slug for u in tree.context["units"]] == ["bo-cong-an", "cuc-xdpt"]
+    assert [row.unit.slug for row in tree.context["units"]] == ["bo-cong-an", "cuc-xdpt"]
 
 
 # -- Person page ----------------------------------------------------------------------------
@@ -974,8 +979,11 @@ PAGES = [
     ("/units/", 2),
     ("/units/?q=cuc", 1),
     ("/units/cuc-xdpt/", 15),
-    ("/people/nguyen-van-khao/", 6),
-    ("/years/2017/", 7),
+    ("/people/", 3),
+    ("/people/?q=nguyen", 3),
+    ("/people/nguyen-van-khao/", 7),
+    # The tallies, then who was honoured: the newest few of each type and their relations.
+    ("/years/2017/", 9),
 ]
 
 

@@ -8,7 +8,13 @@ from movement.spreadsheets.admin import SpreadsheetAdmin
 from movement.spreadsheets.resources import CampaignResource, EventResource
 
 from .history import HistoryAdmin
-from .mixins import SOURCE_FIELDSET, FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin
+from .mixins import (
+    SOURCE_FIELDSET,
+    FoldedSearchMixin,
+    InferredColumnMixin,
+    LabelRelationsMixin,
+    MadeCodeMixin,
+)
 from .versions import VersionedAdminMixin, VersionedInlineMixin
 
 
@@ -25,6 +31,7 @@ class ParticipationInline(LabelRelationsMixin, VersionedInlineMixin, admin.Stack
 
 @admin.register(Event)
 class EventAdmin(
+    MadeCodeMixin,
     FoldedSearchMixin,
     InferredColumnMixin,
     LabelRelationsMixin,
@@ -39,7 +46,6 @@ class EventAdmin(
     list_select_related = ["organiser"]
     search_year_field = "year"
     autocomplete_fields = ["organiser", "source"]
-    prepopulated_fields = {"slug": ["name"]}
     inlines = [ParticipationInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", ("date", "year"), "organiser", "description"]}),
@@ -49,6 +55,7 @@ class EventAdmin(
 
 @admin.register(Campaign)
 class CampaignAdmin(
+    MadeCodeMixin,
     FoldedSearchMixin,
     InferredColumnMixin,
     LabelRelationsMixin,
@@ -61,7 +68,6 @@ class CampaignAdmin(
     list_filter = ["kind"]
     list_select_related = ["launched_by_unit"]
     autocomplete_fields = ["launched_by_unit", "launched_by_person", "launch_event", "source"]
-    prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", ("start_year", "end_year"), "description"]}),
         (_("Slogans"), {"fields": ["slogan", "motto", "guiding_principle", "audience"]}),

@@ -1,6 +1,6 @@
 from .accounts import FailedPassword, StaffProfile, TemporaryPassword
 from .awards import Award, AwardType, RecipientKind, group_label
-from .base import Source
+from .base import RetiredCode, Source
 from .campaigns import Campaign, Event, Participation
 from .export_jobs import ExportJob
 from .pending_imports import PendingImport
@@ -20,6 +20,7 @@ __all__ = [
     "Person",
     "Rank",
     "RecipientKind",
+    "RetiredCode",
     "Source",
     "StaffProfile",
     "Task",

@@ -3,12 +3,11 @@ from collections.abc import Sequence
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from movement.audit import AuditedRecords
-from movement.text import fold
+from movement.text import code_from_name, fold
 
 from .fields import LineField, TextField
 from .versions import Versioned
@@ -58,13 +57,6 @@ class RulesInClean:
             constraint.get_violation_error_message(), code=constraint.violation_error_code
         )
         return ValidationError({field: error}) if field else error
-
-
-def code_from_name(name: str) -> str:
-    """The code a name gives: its Vietnamese letters folded to ASCII (đ to d), its words joined
-    by hyphens. "Trần Thị Hồng Nhung" gives "tran-thi-hong-nhung"."""
-    # slugify alone would drop đ and the letters Unicode does not decompose to ASCII.
-    return slugify(fold(name))
 
 
 class CodedManager(models.Manager):
@@ -125,6 +117,49 @@ class CodedManager(models.Manager):
         return codes
 
 
+class RetiredCodeManager(models.Manager):
+    def record(self, model: type[models.Model], code: str) -> models.Model | None:
+        """The record of ``model`` that was known by ``code``, if it still exists."""
+        retired = self.filter(model=model._meta.label_lower, code=code).first()
+        if retired is None:
+            return None
+        return model._default_manager.filter(pk=retired.record_id).first()
+
+
+class RetiredCode(models.Model):
+    """A code a record was known by before its code changed, so that its old links still lead
+    to it (with a permanent redirect: movement.views).
+
+    Named by the model's label and the record's key rather than through a content type: a backup
+    restored into another database keeps records' keys, not content types' (see
+    movement/management/commands/backup.py).
+    """
+
+    model = models.CharField(_("model"), max_length=100)
+    record_id = models.PositiveBigIntegerField(_("record"))
+    code = models.SlugField(_("former code"), max_length=100)
+    retired_at = models.DateTimeField(_("retired at"), auto_now_add=True)
+
+    objects = RetiredCodeManager()
+
+    class Meta:
+        verbose_name = _("former code")
+        verbose_name_plural = _("former codes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "code"],
+                name="retired_code_unique",
+                violation_error_message=_(
+                    "A record of this kind was already known by this former code. Check whether"
+                    " it is the same record."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
 class UnitScopedQuerySet(models.QuerySet):
     """Records that belong to units (awards, people, tasks), which a unit editor may change
     only within their own units. The rule is written once, in :mod:`movement.permissions`."""
@@ -169,7 +204,7 @@ class Source(Versioned):
         help_text=_("What is known about the document itself, e.g. that it has no headline."),
     )
 
-    objects = CodedManager()
+    objects = CodedManager(code_source="title")
     history = AuditedRecords()
 
     class Meta:
@@ -182,6 +217,11 @@ class Source(Versioned):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
+
+    def clean(self) -> None:
+        # A source given no code gets one made from its title (the admin's form allows that).
+        if not self.slug:
+            self.slug = Source.objects.free_codes([self.title])[0]
 
 
 class Sourced(models.Model):

@@ -33,7 +33,7 @@ class Event(Sourced, Searchable, Versioned):
     )
     description = TextField(_("description"), blank=True)
 
-    objects = CodedManager()
+    objects = CodedManager(code_source="name")
     history = AuditedRecords()
 
     class Meta:
@@ -53,6 +53,9 @@ class Event(Sourced, Searchable, Versioned):
     def clean(self) -> None:
         if self.date and self.year and self.date.year != self.year:
             raise ValidationError({"year": _("The year must be the year of the date.")})
+        # An event given no code gets one made from its name (the admin's form allows that).
+        if not self.slug:
+            self.slug = Event.objects.free_codes([self.name])[0]
 
     def save(self, *args, **kwargs) -> None:
         if self.date:
@@ -172,7 +175,7 @@ class Campaign(RulesInClean, Sourced, Searchable, Versioned):
     )
     description = TextField(_("description"), blank=True)
 
-    objects = CodedManager.from_queryset(CampaignQuerySet)()
+    objects = CodedManager.from_queryset(CampaignQuerySet)(code_source="name")
     history = AuditedRecords()
 
     # What the public pages show of a campaign (its page shows all of it), and so export.
@@ -230,6 +233,9 @@ class Campaign(RulesInClean, Sourced, Searchable, Versioned):
             and self.end_year < self.start_year
         ):
             raise self.broken("campaign_ends_after_it_starts", "end_year")
+        # A campaign given no code gets one made from its name (the admin's form allows that).
+        if not self.slug:
+            self.slug = Campaign.objects.free_codes([self.name])[0]
 
     @property
     def period(self) -> str:

@@ -36,7 +36,8 @@ LINEAGE_SQL = """
 
 
 class Unit(RulesInClean, Sourced, Searchable, Versioned, TreeNode):
-    """A unit (đơn vị) of the public-security sector, or an outside organisation it works with."""
+    """A unit (đơn vị) of the public-security sector, its Party organisation, or an outside
+    organisation it works with."""
 
     class Kind(models.TextChoices):
         MINISTRY = "ministry", _("ministry")
@@ -45,6 +46,9 @@ class Unit(RulesInClean, Sourced, Searchable, Versioned, TreeNode):
         DIVISION = "division", _("division")
         PROVINCIAL_POLICE = "provincial_police", _("provincial police")
         DISTRICT_POLICE = "district_police", _("district police")
+        # The sector's own Party committees (Đảng ủy Công an Trung ương): within the sector, but
+        # not one of its units of command.
+        PARTY_COMMITTEE = "party_committee", _("Party committee within the sector")
         ORGANISATION = "organisation", _("organisation")
 
     parent = TreeNodeForeignKey(

@@ -36,9 +36,13 @@ def cite(obj: Model) -> str:
 
     A simple tag rather than an included template: a campaign page may cite a thousand rows.
     """
-    note = getattr(obj, "footnote", None)
-    if note is None:
+    note = getattr(obj, "footnote", False)
+    if note is False:
+        # Not cited on this page.
         return ""
+    if note is None:
+        # Cited, with nothing to cite: the footer promises every fact its source.
+        return format_html('<span class="no-source">{}</span>', _("no source yet"))
     return format_html(
         '<sup class="cite"><a href="#note-{}" title="{} {}">'
         '<span class="visually-hidden">{} </span>{}</a></sup>',
@@ -47,4 +51,19 @@ def cite(obj: Model) -> str:
         note.number,
         _("Source"),
         note.number,
+    )
+
+
+@register.simple_tag
+def inferred(obj: Model) -> str:
+    """A visible "inferred" badge on a record that takes something from context, which opens on
+    the reason; nothing on a record that states everything outright."""
+    if not getattr(obj, "is_inferred", False):
+        return ""
+    return format_html(
+        '<details class="inferred-badge"><summary><span class="tag tag--inferred">{}</span>'
+        '<span class="visually-hidden"> {}</span></summary><p>{}</p></details>',
+        _("inferred"),
+        _("why"),
+        obj.inference_note,
     )
