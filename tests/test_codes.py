@@ -10,7 +10,7 @@ from django.urls import reverse
 from movement.models import Campaign, Event, Person, RetiredCode, Source, Unit
 
 # The migration's functions, run here on records made for the purpose.
-migration = importlib.import_module("movement.migrations.0017_facts_codes")
+migration = importlib.import_module("movement.migrations.0020_facts_codes")
 
 
 # -- Made from names ------------------------------------------------------------------------
