@@ -762,11 +762,10 @@ def test_award_list_finds_recipients_typed_without_diacritics(client, awards):
 STAFF_ONLY = {
     "note": "Ghi chú nội bộ: hồ sơ còn thiếu, mật danh Xuyênkhung",
     "on_behalf_of": "Thừa lệnh Hoàngcầm",
-    "presented_by": "Trần Đươngquy",
     "event": "Hội nghị Bạchtruật",
     "conferring_unit": "Văn phòng Camthảo",
 }
-STAFF_WORDS = ["Xuyênkhung", "Hoàngcầm", "Đươngquy", "Bạchtruật", "Camthảo"]
+STAFF_WORDS = ["Xuyênkhung", "Hoàngcầm", "Bạchtruật", "Camthảo"]
 
 
 @pytest.fixture
@@ -776,16 +775,14 @@ def staff_only_award(awards, person, order_type, campaign, department) -> Award:
     award = Award.objects.get(recipient_person=person)
     award.note = STAFF_ONLY["note"]
     award.on_behalf_of = STAFF_ONLY["on_behalf_of"]
-    award.presented_by = Person.objects.create(
-        full_name=STAFF_ONLY["presented_by"], slug="tran-duong-quy", unit=department
-    )
     award.event = Event.objects.create(name=STAFF_ONLY["event"], slug="hn-bach-truat", year=2017)
     award.conferring_unit = Unit.objects.create(
         name=STAFF_ONLY["conferring_unit"],
         slug="van-phong-cam-thao",
-        kind="division",
-        # Deep enough to stay out of the unit filter's choices, which list the top of the tree.
-        parent=department,
+        kind="organisation",
+        # An outside organisation: the unit filter's choices list the sector's own tree, which
+        # would show the name whatever the award's conferring unit.
+        is_external=True,
     )
     award.save()
     return award

@@ -241,7 +241,7 @@ class Award(RulesInClean, Sourced, Searchable, Versioned):
     history = AuditedRecords()
 
     # What the public pages show of an award, and so all that they export and search, whoever
-    # reads them. The rest (the note, who presented it, where, on whose behalf, the key) is for
+    # reads them. The rest (the note, where, on whose behalf, the conferring unit, the key) is for
     # staff, in the admin.
     PUBLIC_FIELDS = (
         "year",
@@ -255,6 +255,8 @@ class Award(RulesInClean, Sourced, Searchable, Versioned):
         "decision_number",
         "decision_date",
         "campaign",
+        # Award rows name who presented them (their page lists what they presented).
+        "presented_by",
         "source",
         "source_quote",
         "inference_note",
