@@ -26,6 +26,7 @@ from movement.footnotes import Footnotes
 from movement.list_filters import AwardFilter, CampaignFilter, search_words
 from movement.models import Award, AwardType, Campaign, Event, Person, Task, Unit, WorkPlan
 from movement.spreadsheets.downloads import export_response
+from movement.spreadsheets.exports import chosen_filters, file_name
 from movement.spreadsheets.resources import AwardResource, CampaignResource, MovementResource
 
 HOME_CAMPAIGNS = 6
@@ -555,7 +556,6 @@ def export(
     resource_class: type[MovementResource],
     list_url: str,
     export_url: str,
-    name: str,
     fmt: str,
 ) -> HttpResponse:
     """The rows a list page shows for the same query string, as an Excel or CSV download."""
@@ -575,7 +575,9 @@ def export(
             },
             status=413,
         )
-    return export_response(resource_class(), rows, fmt, name=f"{name}.{fmt}")
+    resource = resource_class()
+    filters = chosen_filters(filterset.form) if filterset.is_bound and filterset.is_valid() else []
+    return export_response(resource, rows, fmt, name=file_name(resource, fmt, filters))
 
 
 def campaign_export(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -586,7 +588,6 @@ def campaign_export(request: HttpRequest, fmt: str) -> HttpResponse:
         CampaignResource,
         "movement:campaign_list",
         "movement:campaign_export",
-        "phong-trao",
         fmt,
     )
 
@@ -599,6 +600,5 @@ def award_export(request: HttpRequest, fmt: str) -> HttpResponse:
         AwardResource,
         "movement:award_list",
         "movement:award_export",
-        "khen-thuong",
         fmt,
     )
