@@ -28,6 +28,7 @@ from movement.spreadsheets.previews import confirm_upload, preview_upload
 from movement.spreadsheets.reports import ImportReport
 from movement.spreadsheets.resources import AwardResource, TaskResource, UnitResource
 from movement.spreadsheets.tables import SheetPart
+from tests.factories import in_english
 from tests.spreadsheets import (
     PDF,
     cp1258,
@@ -1225,9 +1226,7 @@ def test_a_hostile_upload_gets_a_page_not_an_error(admin_client, awards_file):
 
 def test_the_empty_template_has_the_columns_an_example_and_a_guide(admin_client, awards_file):
     assert confirm(xlsx(awards_file)).written
-    response = admin_client.get(
-        reverse("admin:movement_award_import_template"), headers={"accept-language": "en"}
-    )
+    response = in_english(admin_client).get(reverse("admin:movement_award_import_template"))
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     data, guide = workbook.worksheets
     headers = [cell.value for cell in data[1]]
