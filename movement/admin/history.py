@@ -33,10 +33,12 @@ DELETED_SHOWN = 200
 
 class LocalizedChanges(HistoricalRecordContextHelper):
     """A version's changes as the rest of the admin shows values: dates as dd/mm/yyyy, numbers
-    grouped, a choice by its label."""
+    grouped, a choice by its label, nothing as a dash (not "None")."""
 
     def prepare_delta_change_value(self, change: Any, value: Any) -> Any:
         value = super().prepare_delta_change_value(change, value)
+        if value is None or value == "":
+            return "—"
         field = self.model._meta.get_field(change.field)
         if field.choices and not isinstance(value, list):
             return dict(field.flatchoices).get(value, value)
