@@ -68,6 +68,8 @@ BORROWED_WORDS = (
     # Django
     gettext_noop("%(app_label)s-%(model_name)s relationship"),
     gettext_noop("%(from)s-%(to)s relationship"),
+    gettext_noop("%(from)s-%(to)s relationships"),
+    gettext_noop("Models in the %(name)s application"),
     # django-simple-history
     gettext_noop("View history: %s"),
     gettext_noop("Change history: %s"),
