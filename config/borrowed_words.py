@@ -12,6 +12,8 @@ BORROWED_WORDS = (
     # Django admin
     gettext_noop("Django site admin"),
     gettext_noop("History"),
+    gettext_noop("Add"),
+    gettext_noop("Add %(name)s"),
     gettext_noop(" By %(filter_title)s "),
     ngettext_lazy("Please correct the error below.", "Please correct the errors below.", 1),
     gettext_noop("Breadcrumbs"),
