@@ -82,7 +82,14 @@ class CampaignFilter(django_filters.FilterSet):
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=(("start_year", "year"), ("name", "name")),
-        field_labels={"start_year": _("Year"), "name": _("Name")},
+        # Each label named, descending ones too: the stock "%s (descending)" is translated once,
+        # when the module is imported, in whatever language is active then.
+        field_labels={
+            "start_year": _("Year"),
+            "-start_year": _("Year (descending)"),
+            "name": _("Name"),
+            "-name": _("Name (descending)"),
+        },
         empty_label=_("Newest first"),
     )
 

@@ -41,7 +41,7 @@ from movement.models import (
     WorkPlan,
 )
 from movement.spreadsheets.downloads import export_response
-from movement.spreadsheets.exports import public_columns
+from movement.spreadsheets.exports import chosen_filters, file_name, public_columns
 from movement.spreadsheets.resources import AwardResource, CampaignResource, MovementResource
 
 HOME_CAMPAIGNS = 6
@@ -702,7 +702,6 @@ def export(
     resource_class: type[MovementResource],
     list_url: str,
     export_url: str,
-    name: str,
     fmt: str,
 ) -> HttpResponse:
     """The rows a list page shows for the same query string, as an Excel or CSV download.
@@ -745,8 +744,13 @@ def export(
             status=413,
         )
     resource = resource_class()
+    filters = chosen_filters(filterset.form) if filterset.is_bound and filterset.is_valid() else []
     return export_response(
-        resource, rows, fmt, selected=public_columns(resource), name=f"{name}.{fmt}"
+        resource,
+        rows,
+        fmt,
+        selected=public_columns(resource),
+        name=file_name(resource, fmt, filters),
     )
 
 
@@ -758,7 +762,6 @@ def campaign_export(request: HttpRequest, fmt: str) -> HttpResponse:
         CampaignResource,
         "movement:campaign_list",
         "movement:campaign_export",
-        "phong-trao",
         fmt,
     )
 
@@ -771,6 +774,5 @@ def award_export(request: HttpRequest, fmt: str) -> HttpResponse:
         AwardResource,
         "movement:award_list",
         "movement:award_export",
-        "khen-thuong",
         fmt,
     )

@@ -3,8 +3,10 @@ forms and an award import carry. A module that needs something of its own builds
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.forms.models import model_to_dict
+from django.test import Client
 
 from movement.models import Award, StaffProfile, Unit
 from movement.permissions import ADMINISTRATORS, EMULATION_OFFICERS, UNIT_EDITORS, VIEWERS
@@ -25,6 +27,13 @@ def member(role: str, unit: Unit | None = None) -> User:
     if unit is not None:
         StaffProfile.objects.create(user=user, unit=unit)
     return user
+
+
+def in_english(client: Client) -> Client:
+    """``client`` reading the pages in English, as a person who picked it does: by the language
+    cookie (the browser's Accept-Language is not asked)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 # Every field of the award add and change pages.

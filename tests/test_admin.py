@@ -32,7 +32,7 @@ from movement.models import (
 )
 from movement.permissions import EMULATION_OFFICERS
 from movement.spreadsheets.resources import AwardResource
-from tests.factories import EXPORT_FIELDS, award_form
+from tests.factories import EXPORT_FIELDS, award_form, in_english
 from tests.spreadsheets import xlsx
 
 ROWS = 5
@@ -573,7 +573,7 @@ def test_admin_speaks_vietnamese_by_default(admin_client, records):
 def test_admin_names_the_installed_packages_in_vietnamese_too(admin_client, records):
     index = admin_client.get(reverse("admin:index")).content.decode()
     assert '<div id="site-name"><a href="/admin/">Thi đua, khen thưởng</a></div>' in index
-    assert "<title>Site quản trị hệ thống. | Thi đua, khen thưởng</title>" in index
+    assert "<title>Trang quản trị | Thi đua, khen thưởng</title>" in index
     assert "Django" not in index
     for heading in ("Bảo vệ đăng nhập", "Nhật ký đăng nhập", "Tác vụ nền", "Kết quả tác vụ"):
         assert heading in index
@@ -584,9 +584,7 @@ def test_admin_names_the_installed_packages_in_vietnamese_too(admin_client, reco
 
 
 def test_admin_speaks_english_when_asked(admin_client, records):
-    page = admin_client.get(
-        reverse("admin:movement_award_add"), headers={"accept-language": "en"}
-    ).content.decode()
+    page = in_english(admin_client).get(reverse("admin:movement_award_add")).content.decode()
     assert ">Save<" in page or 'value="Save"' in page
 
 

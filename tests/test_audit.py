@@ -16,7 +16,7 @@ from movement import audit
 from movement.models import Award, Person, Source, Unit
 from movement.spreadsheets.imports import import_file
 from movement.spreadsheets.resources import AwardResource
-from tests.factories import award_form, award_row, member
+from tests.factories import award_form, award_row, in_english, member
 from tests.spreadsheets import dict_csv
 
 
@@ -167,9 +167,7 @@ def test_staff_read_the_history_with_old_and_new_values(client, award):
     award.save()
     viewer = member("viewer")
     client.force_login(viewer)
-    response = client.get(
-        reverse("admin:movement_award_history", args=[award.pk]), headers={"accept-language": "en"}
-    )
+    response = in_english(client).get(reverse("admin:movement_award_history", args=[award.pk]))
     page = response.content.decode()
     assert response.status_code == 200
     assert "&lt;b&gt;Ghi chú&lt;/b&gt;" in page
@@ -215,9 +213,8 @@ def test_a_restore_that_would_break_a_rule_is_refused(client, administrator, awa
     unit.delete()
     record = Award.history.get(history_type="-")
     client.force_login(administrator)
-    response = client.post(
-        reverse("admin:movement_award_restore", args=[record.history_id]),
-        headers={"accept-language": "en"},
+    response = in_english(client).post(
+        reverse("admin:movement_award_restore", args=[record.history_id])
     )
     assert response.status_code == 302
     assert not Award.objects.exists()

@@ -28,6 +28,7 @@ from movement.spreadsheets.previews import confirm_upload, preview_upload
 from movement.spreadsheets.reports import ImportReport
 from movement.spreadsheets.resources import AwardResource, TaskResource, UnitResource
 from movement.spreadsheets.tables import SheetPart
+from tests.factories import in_english
 from tests.spreadsheets import (
     PDF,
     cp1258,
@@ -962,8 +963,8 @@ def test_a_zip_bomb_is_refused_before_openpyxl_opens_it(awards_file, monkeypatch
 
     opened = never_opened(monkeypatch)
     assert refusal(bomb) == (
-        "The file unpacks to 300.0 MB, far more than a spreadsheet of its size holds (at most "
-        "200.0 MB, or 100 times the file): it is refused as unsafe."
+        "The file unpacks to 300 MB, far more than a spreadsheet of its size holds (at most "
+        "200 MB, or 100 times the file): it is refused as unsafe."
     )
     assert opened == []
 
@@ -975,7 +976,9 @@ def test_a_small_zip_bomb_is_refused_by_its_compression_ratio(awards_file):
 
 def test_a_sheet_declaring_a_million_rows_is_refused_before_its_rows_are_read(awards_file):
     data = with_dimension(xlsx(awards_file), "A1:F1000000")
-    assert refusal(data) == ("The sheet has 1000000 rows; a file to import may have at most 50000.")
+    assert refusal(data) == (
+        "The sheet has 1,000,000 rows; a file to import may have at most 50,000."
+    )
 
 
 def test_a_sheet_with_more_rows_than_it_declares_is_stopped_while_streaming(awards_file):
@@ -1007,7 +1010,7 @@ def test_a_huge_cell_is_refused(awards_file):
     awards_file[1][5] = "x" * 2_000
     limits = Limits(**{**LIMITS.__dict__, "cell_chars": 1_000})
     assert refusal(xlsx(awards_file), limits) == (
-        "Cell F2 holds 2000 characters; a cell may hold at most 1000."
+        "Cell F2 holds 2,000 characters; a cell may hold at most 1,000."
     )
     # A 10 MB cell (just under the upload limit) in a CSV.
     huge = csv_text([awards_file[0], ["y" * (10 * 1024 * 1024 - 200)]]).encode()
@@ -1017,13 +1020,13 @@ def test_a_huge_cell_is_refused(awards_file):
     )
     awards_file[1][5] = "z" * 40_000
     assert refusal(csv_text(awards_file).encode()) == (
-        "Cell F2 holds 40000 characters; a cell may hold at most 32767."
+        "Cell F2 holds 40,000 characters; a cell may hold at most 32,767."
     )
 
 
 def test_a_file_over_the_upload_limit_is_refused_by_its_size():
     assert refusal(b"x" * (LIMITS.upload_bytes + 1)) == (
-        "The file is 10.0 MB; a file to import may be at most 10.0 MB."
+        "The file is 10 MB; a file to import may be at most 10 MB."
     )
 
 
@@ -1225,9 +1228,7 @@ def test_a_hostile_upload_gets_a_page_not_an_error(admin_client, awards_file):
 
 def test_the_empty_template_has_the_columns_an_example_and_a_guide(admin_client, awards_file):
     assert confirm(xlsx(awards_file)).written
-    response = admin_client.get(
-        reverse("admin:movement_award_import_template"), headers={"accept-language": "en"}
-    )
+    response = in_english(admin_client).get(reverse("admin:movement_award_import_template"))
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     data, guide = workbook.worksheets
     headers = [cell.value for cell in data[1]]

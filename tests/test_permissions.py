@@ -25,7 +25,7 @@ from movement.models import (
 )
 from movement.permissions import ADMINISTRATORS, EMULATION_OFFICERS, UNIT_EDITORS, VIEWERS
 from movement.spreadsheets.resources import AwardResource
-from tests.factories import ROLES, award_form, award_row, member
+from tests.factories import ROLES, award_form, award_row, in_english, member
 from tests.spreadsheets import dict_csv
 
 
@@ -85,7 +85,7 @@ def users(world) -> dict[str, User]:
 
 def client_for(client, users, role):
     """The client of ``role``, reading the admin in English, the messages' own words."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    in_english(client)
     if role != "anonymous":
         client.force_login(users[role])
     return client

@@ -1,6 +1,6 @@
 """The public pages, read the way staff and leaders read them: through HTTP, in English.
 
-Requests ask for English (Accept-Language: en) so that the assertions read the English msgids
+Requests ask for English (the language cookie) so that the assertions read the English msgids
 and keep passing once the Vietnamese translations are written; one test checks that Vietnamese
 is the default.
 """
@@ -14,6 +14,7 @@ from importlib import import_module
 import openpyxl
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -39,7 +40,7 @@ from movement.models import (
 from movement.search import award_text_contains
 from movement.spreadsheets.exports import public_columns
 from movement.spreadsheets.resources import AwardResource
-from tests.factories import member
+from tests.factories import in_english, member
 
 # -- Helpers --------------------------------------------------------------------------------
 
@@ -109,7 +110,7 @@ def page_problems(html: str) -> list[str]:
 
 
 def get(client, url: str, status: int = 200, **headers):
-    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en", **headers)
+    response = in_english(client).get(url, **headers)
     assert response.status_code == status, response.content[:500]
     return response
 
@@ -576,6 +577,7 @@ def test_year_page_groups_the_digits_of_large_counts_as_each_language_does(clien
         award_type=order_type, year=2017, group_kind="individual", group_count=1200
     )
     assert '<span class="stats__number">1,200</span>' in text_of(get(client, "/years/2017/"))
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
     vietnamese = client.get("/years/2017/").content.decode()
     assert '<span class="stats__number">1.200</span>' in vietnamese
 
@@ -670,7 +672,7 @@ def test_language_switch_posts_to_set_language_and_comes_back(client, campaign):
 def test_campaign_csv_holds_what_the_filter_shows_with_vietnamese_headers(client, campaigns):
     response = get(client, "/campaigns/export.csv?kind=emulation&sort=name")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == 'attachment; filename="phong-trao.csv"'
+    assert response["Content-Disposition"] == 'attachment; filename="phong-trao-thi-dua.csv"'
     body = body_of(response).decode("utf-8")
     assert body.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(body.removeprefix("\ufeff"))))
@@ -684,7 +686,8 @@ def test_campaign_csv_holds_what_the_filter_shows_with_vietnamese_headers(client
 
 def test_award_excel_holds_the_filtered_awards_by_name(client, awards):
     response = get(client, "/awards/export.xlsx?year=2017&category=flag")
-    assert response["Content-Disposition"] == 'attachment; filename="khen-thuong.xlsx"'
+    name = "khen-thuong-2017-co-thi-dua.xlsx"
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'
     workbook = openpyxl.load_workbook(io.BytesIO(body_of(response)))
     sheet = workbook.active
     header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]

@@ -4,9 +4,9 @@ and the users with their units."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import accounts, awards, campaigns, people, plans, sources, units
+from . import accounts, awards, campaigns, packages, people, plans, sources, units
 
 # The system's name, as its public pages give it, rather than "Django administration".
 admin.site.site_header = admin.site.site_title = _("Emulation and commendation")
 
-__all__ = ["accounts", "awards", "campaigns", "people", "plans", "sources", "units"]
+__all__ = ["accounts", "awards", "campaigns", "packages", "people", "plans", "sources", "units"]

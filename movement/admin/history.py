@@ -7,6 +7,8 @@ change a record may revert it to an earlier version; administrators, who alone h
 permissions on the history tables, may also bring back a deleted record.
 """
 
+import datetime
+import decimal
 from typing import Any
 
 from django.contrib import messages
@@ -17,14 +19,34 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpR
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_history_model_for_model
 
 from movement import audit
 
 # Deleted records listed on one page; older deletions are rarely restored.
 DELETED_SHOWN = 200
+
+
+class LocalizedChanges(HistoricalRecordContextHelper):
+    """A version's changes as the rest of the admin shows values: dates as dd/mm/yyyy, numbers
+    grouped, a choice by its label, nothing as a dash (not "None")."""
+
+    def prepare_delta_change_value(self, change: Any, value: Any) -> Any:
+        value = super().prepare_delta_change_value(change, value)
+        if value is None or value == "":
+            return "—"
+        field = self.model._meta.get_field(change.field)
+        if field.choices and not isinstance(value, list):
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, datetime.datetime):
+            value = timezone.localtime(value) if timezone.is_aware(value) else value
+        if isinstance(value, datetime.date | int | float | decimal.Decimal):
+            return formats.localize(value, use_l10n=True)
+        return value
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -35,6 +57,11 @@ class HistoryAdmin(SimpleHistoryAdmin):
     object_history_list_template = "admin/movement/object_history_list.html"
     # Set on each version by SimpleHistoryAdmin.history_view, shown by the template above.
     history_list_display = ["change_path"]
+
+    def get_historical_record_context_helper(
+        self, request: HttpRequest, historical_record: Any
+    ) -> LocalizedChanges:
+        return LocalizedChanges(self.model, historical_record)
 
     def change_path(self, record: Any) -> str:
         return audit.describe(record.history_change_reason)

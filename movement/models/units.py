@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from tree_queries.fields import TreeNodeForeignKey
 from tree_queries.models import TreeNode
 from tree_queries.query import TreeQuerySet
@@ -59,7 +60,8 @@ class Unit(RulesInClean, Sourced, Searchable, Versioned, TreeNode):
         related_name="children",
         verbose_name=_("parent unit"),
     )
-    name = LineField(_("full name"), max_length=300)
+    # A unit's full name, not a person's ("họ và tên"): the two read differently in Vietnamese.
+    name = LineField(pgettext_lazy("unit", "full name"), max_length=300)
     short_name = LineField(
         _("short name"),
         max_length=200,

@@ -17,8 +17,11 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.contrib.admin.views.main import SEARCH_VAR
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import QuerySet
+from django.db.models.constants import LOOKUP_SEP
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -28,12 +31,13 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import SelectableFieldsExportForm
 from import_export.signals import post_export, post_import
 
 from movement.models import ExportJob, PendingImport
 from movement.spreadsheets.downloads import csv_response, xlsx_response
 from movement.spreadsheets.exports import XLSX_TYPE, file_name
-from movement.spreadsheets.files import megabytes
+from movement.spreadsheets.files import grouped, megabytes
 from movement.spreadsheets.previews import (
     UploadUnavailable,
     cancel_upload,
@@ -44,6 +48,8 @@ from movement.spreadsheets.reports import ImportReport
 from movement.spreadsheets.templates import template_response
 from movement.tasks import forget_old_exports, write_export
 
+# Lookups a changelist's filter parameters end in ("recipient_unit__id__exact").
+LOOKUPS = {"id", "pk", "exact"}
 # The preview lists this many rows of each kind; the counts cover them all.
 PREVIEW_ROWS = 100
 
@@ -82,6 +88,20 @@ class ConfirmForm(forms.Form):
         return name
 
 
+class ExportForm(SelectableFieldsExportForm):
+    """The export form with each column named by its header alone ("Mã", not "Key (Mã)"), and
+    Excel chosen from the start."""
+
+    def __init__(self, formats: list, resources: list, **kwargs: Any) -> None:
+        super().__init__(formats, resources, **kwargs)
+        for resource in resources:
+            for name, field in resource.fields.items():
+                box = self.fields.get(self.create_boolean_field_name(resource, name))
+                if box is not None:
+                    box.label = field.column_name
+        self.fields["format"].initial = str(formats.index(XLSX)) if XLSX in formats else None
+
+
 class SpreadsheetAdmin(ImportExportModelAdmin):
     """ImportExportModelAdmin with the import and export described in this module."""
 
@@ -90,6 +110,7 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
     # Formats are told apart by the file itself on import; exports are Excel or CSV.
     import_formats = [XLSX, CSV]
     export_formats = [XLSX, CSV]
+    export_form_class = ExportForm
 
     def get_urls(self) -> list:
         prefix = "{}_{}".format(*self.get_model_info())
@@ -163,7 +184,7 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
             "required": resource.required_columns(),
             "limits": {
                 "size": megabytes(settings.IMPORT_MAX_UPLOAD_BYTES),
-                "rows": settings.IMPORT_MAX_ROWS,
+                "rows": grouped(settings.IMPORT_MAX_ROWS),
             },
             "preview_rows": PREVIEW_ROWS,
         }
@@ -293,11 +314,14 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
         resource = resource_class(**self.get_export_resource_kwargs(request))
         selected = self.get_export_resource_fields_from_form(export_form)
         post_export.send(sender=None, model=self.model)
+        filters = self.export_filters(request)
         if isinstance(file_format, CSV):
-            return csv_response(resource, queryset, selected=selected)
+            name = file_name(resource, "csv", filters)
+            return csv_response(resource, queryset, selected=selected, name=name)
         count = queryset.count()
         if count <= settings.EXPORT_BACKGROUND_ROWS:
-            return xlsx_response(resource, queryset, selected=selected)
+            name = file_name(resource, "xlsx", filters)
+            return xlsx_response(resource, queryset, selected=selected, name=name)
         forget_old_exports()
         # What the task needs to select the same rows again, as JSON: the query string the
         # changelist read, and the records ticked when the export came from a selection.
@@ -312,11 +336,39 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
             items=items,
             selected=selected,
             language=get_language() or settings.LANGUAGE_CODE,
-            file_name=file_name(resource, "xlsx"),
+            file_name=file_name(resource, "xlsx", filters),
             rows_total=count,
         )
         write_export.enqueue(job.pk)
         return HttpResponseRedirect(self.admin_url("export_job", job.pk))
+
+    def export_filters(self, request: HttpRequest) -> list[Any]:
+        """What the changelist's filters chose, for the file's name: the year first, then each
+        record chosen (a unit, an award type), each choice by its label, and the search."""
+        paths = {
+            getattr(spec, "parameter_name", None): getattr(spec, "field_name", None)
+            for spec in self.list_filter
+        }
+        chosen = []
+        for name, value in request.GET.items():
+            if name == SEARCH_VAR:
+                chosen.append(value)
+                continue
+            path = paths.get(name) or name
+            words = [word for word in path.split(LOOKUP_SEP) if word not in LOOKUPS]
+            try:
+                field = get_fields_from_path(self.model, LOOKUP_SEP.join(words))[-1]
+                if field.is_relation:
+                    chosen += field.related_model._default_manager.filter(pk=value)[:1]
+                    continue
+            except (FieldDoesNotExist, NotRelationField, ValueError, ValidationError):
+                # Another lookup (a range, "is empty") or a value the changelist ignores.
+                continue
+            if field.choices:
+                chosen.append(dict(field.flatchoices).get(value, value))
+            else:
+                chosen.append(value)
+        return sorted(chosen, key=lambda value: not str(value).isdigit())
 
     def export_job_rows(self, job: ExportJob) -> tuple[Any, QuerySet]:
         """The resource and rows of a background export, selected again in the task as the

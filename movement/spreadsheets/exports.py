@@ -22,7 +22,10 @@ from itertools import chain, islice
 from typing import IO, Any
 
 import openpyxl
-from django.db.models import QuerySet
+from django import forms
+from django.conf import settings
+from django.db.models import Model, QuerySet
+from django.utils import translation
 from django.utils.text import slugify
 from import_export import fields
 from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
@@ -144,10 +147,38 @@ def export_headers(resource: MovementResource, selected: list[str] | None = None
     return resource.get_export_headers(selected)
 
 
-def file_name(resource: MovementResource, extension: str) -> str:
-    """A plain ASCII name from the records' name: "khen-thuong.xlsx"."""
-    plural = str(resource._meta.model._meta.verbose_name_plural)
-    return f"{slugify(fold(plural)) or 'export'}.{extension}"
+# A file name's length before its extension: long enough for a few filters, short enough for
+# Windows paths and e-mail attachments.
+NAME_LENGTH = 100
+
+
+def file_name(resource: MovementResource, extension: str, filters: Iterable[Any] = ()) -> str:
+    """A plain ASCII name that says what the file holds: the records, then the filters that chose
+    them (a year, a record by its code, a word), as in "khen-thuong-2016-phong-tham-muu.xlsx".
+    In Vietnamese whatever the interface's language, so that a file keeps its name when shared."""
+    parts = [resource._meta.model._meta.verbose_name_plural, *filters]
+    with translation.override(settings.LANGUAGE_CODE):
+        records, *chosen = [
+            slugify(fold(str(getattr(part, "slug", None) or part))) for part in parts
+        ]
+    # "phong-trao-thi-dua", not "phong-trao-phong-trao-thi-dua" for the campaigns of that kind.
+    words = [records, *(word.removeprefix(f"{records}-") for word in chosen)]
+    stem = "-".join(word for word in words if word)[:NAME_LENGTH].strip("-")
+    return f"{stem or 'export'}.{extension}"
+
+
+def chosen_filters(form: forms.Form) -> list[Any]:
+    """What a valid filter form of a public list chose, for file_name: the year first, a record
+    as itself, a choice by its label; not the sort order."""
+    chosen = []
+    for name, value in form.cleaned_data.items():
+        if name == "sort" or value in (None, "", []):
+            continue
+        field = form.fields[name]
+        if isinstance(field, forms.ChoiceField) and not isinstance(value, Model):
+            value = dict(field.choices).get(value, value)
+        chosen.append(value)
+    return sorted(chosen, key=lambda value: not isinstance(value, int))
 
 
 # -- Excel ----------------------------------------------------------------------------------

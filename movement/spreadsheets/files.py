@@ -29,6 +29,7 @@ from typing import Any
 import openpyxl
 import tablib
 from django.conf import settings
+from django.utils import formats
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
@@ -64,7 +65,15 @@ class Limits:
 
 
 def megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
+    """``size`` bytes as people read it: "10 MB", "2,5 MB" (decimal comma in Vietnamese)."""
+    value = round(size / (1024 * 1024), 1)
+    places = 0 if value == int(value) else 1
+    return f"{formats.number_format(value, places, use_l10n=True, force_grouping=True)} MB"
+
+
+def grouped(number: int) -> str:
+    """A count grouped in thousands as the language writes them: "50.000" in Vietnamese."""
+    return formats.number_format(number, use_l10n=True, force_grouping=True)
 
 
 @dataclass
@@ -307,7 +316,7 @@ def _check_size(rows: int, columns: int, limits: Limits) -> None:
     if rows > limits.rows + 1:
         raise SpreadsheetError(
             _("The sheet has %(rows)s rows; a file to import may have at most %(limit)s.")
-            % {"rows": rows, "limit": limits.rows}
+            % {"rows": grouped(rows), "limit": grouped(limits.rows)}
         )
     if columns > limits.columns:
         raise SpreadsheetError(
@@ -320,7 +329,7 @@ def _check_cell(value: str, where: str, limits: Limits) -> None:
     if len(value) > limits.cell_chars:
         raise SpreadsheetError(
             _("Cell %(cell)s holds %(count)s characters; a cell may hold at most %(limit)s.")
-            % {"cell": where, "count": len(value), "limit": limits.cell_chars}
+            % {"cell": where, "count": grouped(len(value)), "limit": grouped(limits.cell_chars)}
         )
 
 
