@@ -57,7 +57,7 @@ class VersionedForm(forms.ModelForm):
 
     # A form posted without it (not the admin's own page) is taken as written for the record
     # as it is now, like an imported row without a version.
-    loaded_version = LoadedVersionField(required=False, min_value=0)
+    loaded_version = LoadedVersionField(label=_("version when opened"), required=False, min_value=0)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
