@@ -13,6 +13,14 @@ class MovementConfig(AppConfig):
     verbose_name = _("Emulation and commendation")
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self) -> None:
+        from django.contrib import admin
+
+        from movement.admin.dates import check_date_hierarchies
+
+        # Every app's lists are registered by now: the admin app, listed first, found them.
+        check_date_hierarchies(admin.site)
+
 
 # Installed packages name their apps in English, untranslated: staff read these headings in the
 # admin's side bar, so the project names them (INSTALLED_APPS lists these configs).

@@ -23,7 +23,7 @@ from django_filters.views import FilterView
 
 from movement.charts import bar_chart
 from movement.footnotes import Footnotes
-from movement.list_filters import AwardFilter, CampaignFilter, search_words
+from movement.list_filters import AwardFilter, CampaignFilter, UnitSearchForm, search_words
 from movement.models import Award, AwardType, Campaign, Event, Person, Task, Unit, WorkPlan
 from movement.spreadsheets.downloads import export_response
 from movement.spreadsheets.resources import AwardResource, CampaignResource, MovementResource
@@ -441,7 +441,8 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def unit_list(request: HttpRequest) -> HttpResponse:
     """The top of the unit tree, or the units whose names hold the words searched for."""
-    query = request.GET.get("q", "").strip()
+    form = UnitSearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
     if query:
         found = list(
             search_words(Unit.objects.select_related("parent"), query).order_by("name")[
@@ -452,6 +453,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
             request,
             "movement/unit_list.html",
             {
+                "form": form,
                 "query": query,
                 "found": found[:UNIT_SEARCH_RESULTS],
                 "more_found": len(found) > UNIT_SEARCH_RESULTS,
@@ -469,6 +471,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         request,
         "movement/unit_list.html",
         {
+            "form": form,
             "units": tree,
             "external_units": Unit.objects.filter(is_external=True).order_by("name"),
         },
