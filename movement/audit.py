@@ -137,9 +137,11 @@ class AuditedRecords(HistoricalRecords):
         # Django names the record or queryset whose deletion this is part of (its "origin").
         origin = kwargs.get("origin")
         if origin is not None:
-            if not hasattr(origin, "_history_deletion_date"):
-                origin._history_deletion_date = timezone.now()
-            instance._history_date = origin._history_deletion_date
+            date = vars(origin).setdefault("_history_deletion_date", timezone.now())
+            instance._history_date = date
+            if instance is origin:
+                # Deleted after what depended on it: deleting it again is another deletion.
+                del origin._history_deletion_date
         super().post_delete(instance, using=using, **kwargs)
 
     def m2m_changed(self, instance: models.Model, action: str, *args: Any, **kwargs: Any) -> None:

@@ -401,3 +401,11 @@ def test_a_restored_plan_brings_back_its_areas_and_tasks_with_their_units(
     assert messages(response)[-1] == (
         f"{plan} was restored, with what was deleted with it: 1 work area, 1 task."
     )
+
+
+def test_a_record_deleted_again_is_dated_by_its_second_deletion(award):
+    award.delete()
+    award.save()
+    award.delete()
+    first, second = Award.history.filter(history_type="-").order_by("history_id")
+    assert second.history_date > first.history_date
