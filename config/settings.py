@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files from the app itself, before anything that reads the session or the database.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that reads the query string or the database.
+    "movement.middleware.RefuseNulInQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Vietnamese whatever the browser asks; English only for whoever picks it (config/language.py).
     "config.language.ChosenLanguageMiddleware",

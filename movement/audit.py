@@ -21,8 +21,13 @@ from django.conf import settings
 from django.db import connections, models, router
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.exceptions import NotHistoricalModelError
 from simple_history.models import HistoricalRecords
-from simple_history.utils import get_change_reason_from_object, get_history_manager_for_model
+from simple_history.utils import (
+    get_change_reason_from_object,
+    get_history_manager_for_model,
+    get_m2m_reverse_field_name,
+)
 
 
 class Path(models.TextChoices):
@@ -35,6 +40,9 @@ class Path(models.TextChoices):
     REVERT = "revert", _("reverted to an earlier version")
     RESTORE = "restore", _("deleted record restored")
 
+
+# Columns computed from the others on save: their history would repeat the record's.
+DERIVED_FIELDS = ["search_text"]
 
 # The change reason column holds at most 100 characters.
 REASON_LENGTH = 100
@@ -98,13 +106,22 @@ def describe(change_reason: str | None) -> str:
 class AuditedRecords(HistoricalRecords):
     """History for a domain record, with the path of each change.
 
-    ``search_text`` is left out by default: it is recomputed from the other fields on every save,
-    so it tells nothing the rest of the row does not, and it changes in bulk when a name changes.
+    ``search_text`` is left out of the models that have one: it is recomputed from the other
+    fields on every save, so it tells nothing the rest of the row does not, and it changes in
+    bulk when a name changes.
+
+    The rows of one deletion share its date: a record and those deleted with it (a plan's tasks
+    and areas) are told apart from those deleted before, and come back with it (:func:`restore`).
     """
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("excluded_fields", ["search_text"])
-        super().__init__(**kwargs)
+    def finalize(self, sender: type[models.Model], **kwargs: Any) -> None:
+        # Known only once the class is ready: an abstract base (Searchable) adds search_text
+        # after the model's own fields. Excluding a field the model lacks breaks every page
+        # that builds a record from its history (FieldDoesNotExist).
+        if sender is self.cls and not self.excluded_fields:
+            names = {field.name for field in sender._meta.concrete_fields}
+            self.excluded_fields = [name for name in DERIVED_FIELDS if name in names]
+        super().finalize(sender, **kwargs)
 
     def get_change_reason_for_object(self, instance: models.Model, history_type: str, using):
         return super().get_change_reason_for_object(instance, history_type, using) or (
@@ -121,8 +138,17 @@ class AuditedRecords(HistoricalRecords):
         super().post_save(instance, created, using=using, **kwargs)
 
     def post_delete(self, instance: models.Model, using=None, **kwargs: Any) -> None:
-        if not _suspended.get():
-            super().post_delete(instance, using=using, **kwargs)
+        if _suspended.get():
+            return
+        # Django names the record or queryset whose deletion this is part of (its "origin").
+        origin = kwargs.get("origin")
+        if origin is not None:
+            date = vars(origin).setdefault("_history_deletion_date", timezone.now())
+            instance._history_date = date
+            if instance is origin:
+                # Deleted after what depended on it: deleting it again is another deletion.
+                del origin._history_deletion_date
+        super().post_delete(instance, using=using, **kwargs)
 
     def create_historical_record_m2ms(self, history_instance: Any, instance: models.Model) -> None:
         super().create_historical_record_m2ms(history_instance, instance)
@@ -226,3 +252,69 @@ class AuditedImportMixin:
         super().bulk_update(using_transactions, dry_run, raise_errors, batch_size, result)
         if using_transactions or not dry_run:
             record_bulk(updated, update=True)
+
+
+def is_audited(model: type[models.Model]) -> bool:
+    """Whether ``model`` keeps its history."""
+    try:
+        get_history_manager_for_model(model)
+    except NotHistoricalModelError:
+        return False
+    return True
+
+
+def deleted_with(record: models.Model) -> list[models.Model]:
+    """The last history rows of the records deleted together with the one ``record`` deleted:
+    those pointing to it through a cascading foreign key, in the order they can be restored."""
+    model = record.instance_type
+    rows = []
+    for relation in model._meta.related_objects:
+        related = relation.related_model
+        cascades = relation.on_delete is models.CASCADE and not relation.many_to_many
+        if not cascades or not is_audited(related):
+            continue
+        history = get_history_manager_for_model(related).model
+        pk_name = related._meta.pk.attname
+        rows += (
+            history.objects.filter(
+                history_type="-",
+                history_date=record.history_date,
+                **{relation.field.attname: getattr(record, model._meta.pk.attname)},
+            )
+            .exclude(**{f"{pk_name}__in": related._default_manager.values(pk_name)})
+            .order_by("history_id")
+        )
+    # A task's work area comes back before the task.
+    return sorted(rows, key=lambda row: depends_on(row.instance_type, rows))
+
+
+def depends_on(model: type[models.Model], rows: list[models.Model]) -> int:
+    """How many of the models of ``rows`` ``model`` points to."""
+    targets = {field.related_model for field in model._meta.concrete_fields if field.is_relation}
+    return len(targets & {row.instance_type for row in rows if row.instance_type is not model})
+
+
+def restore(record: models.Model, user: Any) -> list[models.Model]:
+    """Bring back the record deleted in the history row ``record``, as it was before, with its
+    many-to-many relations and the records deleted with it; return all of them, checked first.
+
+    Run it inside a transaction: a record that breaks a rule raises ValidationError.
+    """
+    instance = record.instance
+    instance.full_clean()
+    instance._history_user = user
+    instance.save()
+    # The deletion's own row holds no relations: Django removes them before the record.
+    before = record.prev_record
+    # The relations kept in history are reached from a history row by the field's name (a
+    # record deleted as soon as created has no row before its deletion).
+    kept = [f for f in type(instance)._meta.many_to_many if hasattr(before, f.name)]
+    for field in kept:
+        target = get_m2m_reverse_field_name(field)
+        ids = [getattr(row, f"{target}_id") for row in getattr(before, field.name).all()]
+        existing = field.related_model._default_manager.filter(pk__in=ids)
+        getattr(instance, field.name).set(existing)
+    restored = [instance]
+    for row in deleted_with(record):
+        restored += restore(row, user)
+    return restored

@@ -32,6 +32,12 @@ def search_words(queryset: QuerySet, value: str, abbreviations: bool = False) ->
     return queryset
 
 
+class UnitSearchForm(forms.Form):
+    """The unit list's search: the words a unit's name holds."""
+
+    q = forms.CharField(label=_("Find a unit"), required=False)
+
+
 class YearInput(forms.NumberInput):
     def __init__(self) -> None:
         super().__init__(attrs={"min": 1945, "max": 2100, "inputmode": "numeric"})

@@ -28,7 +28,7 @@ from django_ratelimit.core import get_usage
 
 from movement.charts import bar_chart
 from movement.footnotes import Footnotes
-from movement.list_filters import AwardFilter, CampaignFilter, search_words
+from movement.list_filters import AwardFilter, CampaignFilter, UnitSearchForm, search_words
 from movement.models import (
     Award,
     AwardType,
@@ -536,7 +536,8 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def unit_list(request: HttpRequest) -> HttpResponse:
     """The top of the unit tree, or the units whose names hold the words searched for."""
-    query = request.GET.get("q", "").strip()
+    form = UnitSearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
     if query:
         found = list(
             search_words(Unit.objects.select_related("parent"), query, abbreviations=True).order_by(
@@ -547,6 +548,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
             request,
             "movement/unit_list.html",
             {
+                "form": form,
                 "query": query,
                 "found": found[:UNIT_SEARCH_RESULTS],
                 "more_found": len(found) > UNIT_SEARCH_RESULTS,
@@ -569,6 +571,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         request,
         "movement/unit_list.html",
         {
+            "form": form,
             "units": tree_rows(tree),
             "external_units": Unit.objects.filter(is_external=True).order_by("name"),
         },

@@ -4,16 +4,23 @@ brought back by an administrator."""
 
 import datetime
 import io
+from typing import Any
 
 import pytest
+from django import forms
+from django.apps import apps
+from django.contrib.admin.utils import NestedObjects
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db.models import Model
+from django.forms.models import model_to_dict
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from movement import audit
-from movement.models import Award, Person, Source, Unit
+from movement.models import Award, AwardType, Person, Source, Task, Unit, WorkArea, WorkPlan
 from movement.spreadsheets.imports import import_file
 from movement.spreadsheets.resources import AwardResource
 from tests.factories import award_form, award_row, in_english, member
@@ -232,3 +239,170 @@ def test_a_change_reason_reads_as_words():
 
 def test_the_reason_is_cut_to_what_the_history_keeps():
     assert len(audit.reason(audit.Path.IMPORT, "x" * 300)) == audit.REASON_LENGTH
+
+
+# -- Every audited model, walked through the admin ------------------------------------------
+
+AUDITED = [model for model in apps.get_models() if audit.is_audited(model)]
+
+
+@pytest.fixture
+def records(db) -> None:
+    """The report's records, and what it holds none of: a work area and a staff profile."""
+    call_command("load_report", stdout=io.StringIO())
+    plan = WorkPlan.objects.first()
+    WorkArea.objects.create(plan=plan, number=1, name="Công tác xây dựng lực lượng")
+    member("unit editor", unit=plan.unit)
+    # Records of kinds that all the report's records of point to, which can be deleted.
+    Source.objects.create(title="Công văn", slug="cong-van", kind=Source.Kind.REPORT)
+    AwardType.objects.create(
+        name="Giấy khen", category=AwardType.Category.CERTIFICATE, for_individuals=True
+    )
+    Person.objects.create(full_name="Trần Văn Bình", slug="tran-van-binh", unit=plan.unit)
+
+
+def admin_url(model: type[Model], view: str, *args: Any) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def deletable(model: type[Model]) -> Model:
+    """A record of ``model`` that nothing keeps from being deleted."""
+    for record in model._default_manager.order_by("pk"):
+        collector = NestedObjects(using="default")
+        collector.collect([record])
+        if not collector.protected:
+            return record
+    raise AssertionError(f"no {model.__name__} can be deleted: add one to the records fixture")
+
+
+def posted(response: HttpResponse) -> dict[str, Any]:
+    """What the admin page in ``response`` posts back unchanged: its form's values, and no rows
+    in its inlines."""
+    form = response.context["adminform"].form
+    data: dict[str, Any] = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif isinstance(value, list | tuple):
+            data[name] = [str(item) for item in value]
+        else:
+            data[name] = "" if value is None else str(value)
+    for inline in response.context.get("inline_admin_formsets", []):
+        data[f"{inline.formset.prefix}-TOTAL_FORMS"] = "0"
+        data[f"{inline.formset.prefix}-INITIAL_FORMS"] = "0"
+    return data
+
+
+def changed(response: HttpResponse, data: dict[str, Any]) -> tuple[str, str]:
+    """A field of the form in ``response`` and another value for it than ``data``'s."""
+    form = response.context["adminform"].form
+    for name, field in form.fields.items():
+        # A text already written: an empty one may be one the record must leave empty.
+        if type(field) is forms.CharField and not field.disabled and data[name]:
+            return name, (data[name] + " (sửa)")[-(field.max_length or 100) :]
+    for name, field in form.fields.items():
+        if isinstance(field, forms.ModelChoiceField) and not field.disabled:
+            other = field.queryset.exclude(pk=data[name] or None).first()
+            if other is not None:
+                return name, str(other.pk)
+    raise AssertionError("nothing to change on the form")
+
+
+def snapshot(record: Model) -> dict[str, Any]:
+    return model_to_dict(record)
+
+
+def messages(response: HttpResponse) -> list[str]:
+    return [str(message) for message in response.wsgi_request._messages]
+
+
+def assert_redirected(response: HttpResponse) -> None:
+    errors = response.context and response.context.get("errors")
+    assert response.status_code == 302, errors or response.status_code
+
+
+@pytest.mark.parametrize("model", AUDITED, ids=lambda model: model.__name__)
+def test_every_audited_record_is_created_changed_reverted_deleted_and_restored(
+    client, records, model
+):
+    administrator = User.objects.create_superuser("admin", password="x")
+    client.force_login(administrator)
+    original = deletable(model)
+    data = posted(client.get(admin_url(model, "change", original.pk)))
+
+    # Created through the add form, with the values of a record deleted first to make room.
+    assert_redirected(client.post(admin_url(model, "delete", original.pk), {"post": "yes"}))
+    assert_redirected(client.post(admin_url(model, "add"), data))
+    record = model._default_manager.order_by("pk").last()
+    first = snapshot(record)
+
+    name, value = changed(client.get(admin_url(model, "change", record.pk)), data)
+    assert_redirected(client.post(admin_url(model, "change", record.pk), {**data, name: value}))
+    record.refresh_from_db()
+    assert snapshot(record) != first
+
+    versions = list(record.history.all())
+    assert len(versions) >= 2
+    assert client.get(admin_url(model, "history", record.pk)).status_code == 200
+    for version in versions:
+        page = client.get(admin_url(model, "simple_history", record.pk, version.history_id))
+        assert page.status_code == 200, version
+    earliest = client.get(admin_url(model, "simple_history", record.pk, versions[-1].history_id))
+    url = admin_url(model, "simple_history", record.pk, versions[-1].history_id)
+    assert_redirected(client.post(url, posted(earliest)))
+    record.refresh_from_db()
+    assert snapshot(record) == first
+
+    assert_redirected(client.post(admin_url(model, "delete", record.pk), {"post": "yes"}))
+    assert not model._default_manager.filter(pk=record.pk).exists()
+    listed = client.get(admin_url(model, "deleted"))
+    assert listed.status_code == 200
+    [deletion] = [row for row, _path in listed.context["records"] if row.instance.pk == record.pk]
+    response = client.post(admin_url(model, "restore", deletion.history_id))
+    assert response.status_code == 302, response.status_code
+    assert response.url == admin_url(model, "change", record.pk), messages(response)
+    assert snapshot(model._default_manager.get(pk=record.pk)) == first
+
+
+def test_a_restored_plan_brings_back_its_areas_and_tasks_with_their_units(
+    client, administrator, department, division
+):
+    plan = WorkPlan.objects.create(unit=department, year=2017)
+    area = WorkArea.objects.create(plan=plan, number=1, name="Xây dựng lực lượng")
+    task = Task.objects.create(plan=plan, area=area, number=1, title="Tập huấn nghiệp vụ")
+    task.assigned_units.set([division])
+    task.coordinating_units.set([department])
+    # Deleted on its own before the plan: it stays deleted when the plan comes back.
+    Task.objects.create(plan=plan, number=2, title="Nhiệm vụ bỏ").delete()
+    client.force_login(administrator)
+    client.post(reverse("admin:movement_workplan_delete", args=[plan.pk]), {"post": "yes"})
+    assert not Task.objects.exists()
+
+    deletion = WorkPlan.history.get(history_type="-")
+    response = client.post(
+        reverse("admin:movement_workplan_restore", args=[deletion.history_id]),
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 302
+    assert WorkPlan.objects.get(pk=plan.pk)
+    assert list(WorkArea.objects.values_list("pk", "plan", "name")) == [
+        (area.pk, plan.pk, "Xây dựng lực lượng")
+    ]
+    restored = Task.objects.get()
+    assert (restored.pk, restored.area_id, restored.title) == (task.pk, area.pk, task.title)
+    assert list(restored.assigned_units.all()) == [division]
+    assert list(restored.coordinating_units.all()) == [department]
+    assert restored.history.latest().history_change_reason == f"restore: #{deletion.history_id}"
+    assert messages(response)[-1] == (
+        f"{plan} was restored, with what was deleted with it: 1 work area, 1 task."
+    )
+
+
+def test_a_record_deleted_again_is_dated_by_its_second_deletion(award):
+    award.delete()
+    award.save()
+    award.delete()
+    first, second = Award.history.filter(history_type="-").order_by("history_id")
+    assert second.history_date > first.history_date

@@ -1,12 +1,22 @@
 """The staff's admin, one module per area: sources, units, people, campaigns, awards, plans,
-and the users with their units."""
+the users with their units, and the parts of records listed on their own."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import accounts, awards, campaigns, packages, people, plans, sources, units
+from . import accounts, awards, campaigns, packages, parts, people, plans, sources, units
 
 # The system's name, as its public pages give it, rather than "Django administration".
 admin.site.site_header = admin.site.site_title = _("Emulation and commendation")
 
-__all__ = ["accounts", "awards", "campaigns", "packages", "people", "plans", "sources", "units"]
+__all__ = [
+    "accounts",
+    "awards",
+    "campaigns",
+    "packages",
+    "parts",
+    "people",
+    "plans",
+    "sources",
+    "units",
+]

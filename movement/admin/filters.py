@@ -2,15 +2,38 @@
 
 from collections import defaultdict
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from movement.models import Unit
 
+# The largest key a BigAutoField holds, and so any filter's number.
+LARGEST_KEY = 2**63 - 1
 
-class YearFilter(admin.SimpleListFilter):
+
+class NumberFilterMixin:
+    """For a filter whose value is a number (a year, a key): anything else makes the list say
+    its parameters are wrong (IncorrectLookupParameters: the admin's "?e=1"), as Django's own
+    filters do, rather than fail in the database."""
+
+    largest = LARGEST_KEY
+
+    def number(self) -> int | None:
+        if self.value() is None:
+            return None
+        field = forms.IntegerField(min_value=0, max_value=self.largest)
+        try:
+            return field.clean(self.value())
+        except ValidationError as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class YearFilter(NumberFilterMixin, admin.SimpleListFilter):
     """Years from the first to the last on record, newest first.
 
     The stock filter lists a field's distinct values, which on the awards table means reading
@@ -21,6 +44,8 @@ class YearFilter(admin.SimpleListFilter):
     title = _("year")
     parameter_name = "year"
     field_name = "year"
+    # A PositiveSmallIntegerField's largest value.
+    largest = 32767
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
         # The first and the last year on the index, each a subquery of its own: asked for both
@@ -36,12 +61,13 @@ class YearFilter(admin.SimpleListFilter):
         return []
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() is None:
+        year = self.number()
+        if year is None:
             return queryset
-        return queryset.filter(**{self.field_name: self.value()})
+        return queryset.filter(**{self.field_name: year})
 
 
-class UnitSubtreeFilter(admin.SimpleListFilter):
+class UnitSubtreeFilter(NumberFilterMixin, admin.SimpleListFilter):
     """A unit and every unit below it: choosing a department includes its divisions' records.
 
     A ministry has thousands of units, too many to list on every page. The filter lists the top
@@ -56,9 +82,9 @@ class UnitSubtreeFilter(admin.SimpleListFilter):
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
         shown = Q(parent=None) | Q(parent__parent=None)
-        chosen = self.value()
-        if chosen is not None and chosen.isdigit():
-            shown |= Q(pk__in=Unit(pk=int(chosen)).lineage().values("pk")) | Q(parent=int(chosen))
+        chosen = self.number()
+        if chosen is not None:
+            shown |= Q(pk__in=Unit(pk=chosen).lineage().values("pk")) | Q(parent=chosen)
         units = list(Unit.objects.filter(shown).order_by("name"))
         self.units = {str(unit.pk): unit for unit in units}
         children: dict[int | None, list[Unit]] = defaultdict(list)
@@ -77,7 +103,7 @@ class UnitSubtreeFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() is None:
             return queryset
-        unit = self.units.get(self.value())
+        unit = self.units.get(str(self.number()))
         if unit is None:
             return queryset.none()
         return queryset.filter(**{f"{self.field_name}__in": unit.subtree().values("pk")})

@@ -9,12 +9,14 @@ permissions on the history tables, may also bring back a deleted record.
 
 import datetime
 import decimal
+from collections import Counter
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -47,6 +49,15 @@ class LocalizedChanges(HistoricalRecordContextHelper):
         if isinstance(value, datetime.date | int | float | decimal.Decimal):
             return formats.localize(value, use_l10n=True)
         return value
+
+
+def counted(records: list[Model]) -> str:
+    """ "4 tasks, 2 work areas": how many records of each kind."""
+    kinds = Counter(type(record)._meta for record in records)
+    return ", ".join(
+        f"{count} {opts.verbose_name if count == 1 else opts.verbose_name_plural}"
+        for opts, count in kinds.items()
+    )
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -154,12 +165,9 @@ class HistoryAdmin(SimpleHistoryAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         record = get_object_or_404(self.deleted_records(), history_id=history_id)
-        instance = record.instance
         try:
             with transaction.atomic(), audit.recording(audit.Path.RESTORE, f"#{history_id}"):
-                instance.full_clean()
-                instance._history_user = request.user
-                instance.save()
+                instance, *along = audit.restore(record, request.user)
         except (ValidationError, IntegrityError) as error:
             details = "; ".join(getattr(error, "messages", [str(error)]))
             self.message_user(
@@ -170,10 +178,15 @@ class HistoryAdmin(SimpleHistoryAdmin):
                 messages.ERROR,
             )
             return HttpResponseRedirect(reverse(f"admin:{self.url_name('deleted')}"))
-        self.log_addition(request, instance, _("Restored from its history."))
-        self.message_user(
-            request, _("%(record)s was restored.") % {"record": instance}, messages.SUCCESS
-        )
+        for restored in [instance, *along]:
+            self.log_addition(request, restored, _("Restored from its history."))
+        message = _("%(record)s was restored.") % {"record": instance}
+        if along:
+            message = _("%(record)s was restored, with what was deleted with it: %(others)s.") % {
+                "record": instance,
+                "others": counted(along),
+            }
+        self.message_user(request, message, messages.SUCCESS)
         return HttpResponseRedirect(reverse(f"admin:{self.url_name('change')}", args=[instance.pk]))
 
     def deleted_link(self, request: HttpRequest) -> dict:

@@ -128,7 +128,8 @@ class Task(Sourced, Searchable, Versioned):
     )
     area = models.ForeignKey(
         WorkArea,
-        on_delete=models.PROTECT,
+        # An area its tasks use stays, unless the plan goes with them all.
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="tasks",
