@@ -381,9 +381,8 @@ def test_a_restored_plan_brings_back_its_areas_and_tasks_with_their_units(
     assert not Task.objects.exists()
 
     deletion = WorkPlan.history.get(history_type="-")
-    response = client.post(
-        reverse("admin:movement_workplan_restore", args=[deletion.history_id]),
-        headers={"accept-language": "en"},
+    response = in_english(client).post(
+        reverse("admin:movement_workplan_restore", args=[deletion.history_id])
     )
     assert response.status_code == 302
     assert WorkPlan.objects.get(pk=plan.pk)

@@ -27,10 +27,7 @@ RECIPIENTS = ["Đơn vị nhận", "Cá nhân nhận", "Số tập thể/cá nh�
 
 def template(client, model) -> openpyxl.Workbook:
     """The template as a user downloads it from the model's import page."""
-    response = client.get(
-        reverse(f"admin:movement_{model._meta.model_name}_import_template"),
-        headers={"accept-language": "vi"},
-    )
+    response = client.get(reverse(f"admin:movement_{model._meta.model_name}_import_template"))
     assert response.status_code == 200
     return openpyxl.load_workbook(io.BytesIO(response.content))
 

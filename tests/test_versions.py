@@ -6,12 +6,13 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.contrib import admin
 from django.contrib.auth.models import User
 from django.db import models
 from django.test import Client
 from django.urls import reverse
 
-from movement.admin.versions import VERSION_FIELD
+from movement.admin.versions import VERSION_FIELD, VersionedAdminMixin
 from movement.models import (
     Award,
     AwardType,
@@ -209,11 +210,13 @@ EDITABLE = {
     "person": (Person, lambda person, **_: person, None, "inference_note"),
     "event": (Event, lambda event, **_: event, None, "inference_note"),
     "participation": (Participation, participation, "event", "activity"),
+    "participation on its own page": (Participation, participation, None, "activity"),
     "campaign": (Campaign, lambda campaign, **_: campaign, None, "inference_note"),
     "award type": (AwardType, lambda flag_type, **_: flag_type, None, "inference_note"),
     "award": (Award, lambda award, **_: award, None, "note"),
     "work plan": (WorkPlan, lambda plan, **_: plan, None, "summary"),
     "work area": (WorkArea, work_area, "plan", "name"),
+    "work area on its own page": (WorkArea, work_area, None, "name"),
     "task": (Task, lambda task, **_: task, None, "result"),
     "task of a plan": (Task, lambda task, **_: task, "plan", "title"),
 }
@@ -226,6 +229,20 @@ def test_every_record_with_a_version_is_tested_here():
         if issubclass(model, Versioned)
     }
     assert versioned == {model for model, *_rest in EDITABLE.values()}
+
+
+def test_every_list_of_records_with_a_version_checks_it():
+    lists = [
+        admin.site.get_model_admin(model)
+        for model in apps.get_app_config("movement").get_models()
+        if issubclass(model, Versioned) and admin.site.is_registered(model)
+    ]
+    assert lists
+    assert [
+        type(model_admin).__name__
+        for model_admin in lists
+        if not isinstance(model_admin, VersionedAdminMixin)
+    ] == []
 
 
 @pytest.mark.parametrize("name", EDITABLE)

@@ -7,10 +7,13 @@ from movement.models import Participation, StaffProfile, WorkArea
 
 from .history import HistoryAdmin
 from .mixins import SOURCE_FIELDSET, LabelRelationsMixin, SmallTableFoldedSearchMixin
+from .versions import VersionedAdminMixin
 
 
 @admin.register(WorkArea)
-class WorkAreaAdmin(SmallTableFoldedSearchMixin, LabelRelationsMixin, HistoryAdmin):
+class WorkAreaAdmin(
+    SmallTableFoldedSearchMixin, LabelRelationsMixin, VersionedAdminMixin, HistoryAdmin
+):
     list_display = ["number", "name", "plan"]
     list_display_links = ["number", "name"]
     list_filter = ["plan__year"]
@@ -21,7 +24,7 @@ class WorkAreaAdmin(SmallTableFoldedSearchMixin, LabelRelationsMixin, HistoryAdm
 
 
 @admin.register(Participation)
-class ParticipationAdmin(LabelRelationsMixin, HistoryAdmin):
+class ParticipationAdmin(LabelRelationsMixin, VersionedAdminMixin, HistoryAdmin):
     list_display = ["person", "role", "event"]
     list_filter = ["role"]
     list_select_related = ["person__rank", "event"]

@@ -59,7 +59,8 @@ class Versioned(models.Model):
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self._state.adding or kwargs.get("force_insert"):
+        # A deleted instance saved again is a new row (deletion set its key to None).
+        if self._state.adding or self.pk is None or kwargs.get("force_insert"):
             super().save(*args, **kwargs)
             return
         update_fields = kwargs.get("update_fields")
