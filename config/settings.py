@@ -105,8 +105,17 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # One writer at a time is SQLite's rule; waiting a little beats "database is locked".
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    # SQLite as a web app needs it: one writer at a time is its rule, so a writer waits for the
+    # lock (timeout, in seconds) instead of failing with "database is locked", and takes it when
+    # its transaction begins (IMMEDIATE), since a reader that later wants to write cannot wait.
+    # The write-ahead log lets pages read while the worker or an import writes (the mode is kept
+    # in the file; an in-memory test database stays "memory"), and synchronous=NORMAL is its
+    # safe setting there: a power cut may lose the last commits, never corrupt the file.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
