@@ -189,6 +189,11 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # from a page that shows its progress.
 EXPORT_BACKGROUND_ROWS = int(os.environ.get("EXPORT_BACKGROUND_ROWS", 5_000))
 EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", 24))
+# A job no worker has taken this many seconds after it was queued: its page says how to start one.
+EXPORT_WORKER_WAIT_SECONDS = 60
+# A running job writes a heartbeat with its progress, every few seconds; one silent this long had
+# its worker stopped (killed, restarted, the machine down) and is shown failed, with "Thử lại".
+EXPORT_HEARTBEAT_TIMEOUT_SECONDS = int(os.environ.get("EXPORT_HEARTBEAT_TIMEOUT_SECONDS", 300))
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # django-simple-history: restoring an earlier version takes the permission to change the record

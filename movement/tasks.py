@@ -1,28 +1,68 @@
-"""Background tasks (django-tasks, database backend): a deployment runs `manage.py db_worker`."""
+"""Background tasks (django-tasks, database backend): `make run` starts a worker beside the web
+server; a deployment runs `manage.py db_worker`."""
 
 import datetime
+import logging
 import tempfile
+import time
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
+from django.db import OperationalError
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django_tasks import task
 
 from movement.models import ExportJob
 from movement.spreadsheets.exports import SPOOL_BYTES, write_xlsx
 
+logger = logging.getLogger(__name__)
+
+# Rows between two progress writes, which are the job's heartbeat too: about a second apart at
+# the speed an export writes (README.md, "The benchmark"), far inside the heartbeat timeout.
+PROGRESS_ROWS = 5_000
+
+# Pauses between tries of a write the database refused, about ten seconds in all, beside the
+# busy timeout each try waits already (settings.DATABASES): a writer holding SQLite's lock
+# through a long import, a PostgreSQL lock or restart, should cost a pause, not the worker.
+RETRY_DELAYS = (0.2, 1.0, 3.0, 6.0)
+
+
+def write_with_retries(rows: QuerySet, **values: Any) -> int:
+    """``rows.update(**values)``, tried again after a pause while the database refuses it
+    (OperationalError: "database is locked", a lost connection); the last refusal is raised."""
+    for delay in RETRY_DELAYS:
+        try:
+            return rows.update(**values)
+        except OperationalError:
+            logger.warning("Export job write refused, trying again in %s s", delay, exc_info=True)
+            time.sleep(delay)
+    return rows.update(**values)
+
+
+def record_progress(rows: QuerySet, done: int) -> None:
+    """Write a job's progress and heartbeat. A refusal that outlasts the retries is logged and
+    passed over: the file goes on being written, and the next step writes again."""
+    try:
+        write_with_retries(rows, rows_done=done, heartbeat_at=timezone.now())
+    except OperationalError:
+        logger.exception("Export job progress not written (%s rows); the export goes on", done)
+
 
 @task()
-def write_export(job_id: int) -> int:
-    """Write an export job's workbook to the storage; returns the number of rows."""
-    job = ExportJob.objects.select_related("user").filter(pk=job_id).first()
+def write_export(job_id: int, attempt: int = 1) -> int:
+    """Write try ``attempt`` of an export job's workbook to the storage; returns the number
+    of rows."""
+    rows = ExportJob.objects.filter(pk=job_id, attempt=attempt)
+    job = rows.select_related("user").first()
     if job is None:
-        # Forgotten (settings.EXPORT_KEEP_HOURS) before a worker reached it: nothing to write.
+        # Forgotten (settings.EXPORT_KEEP_HOURS) before a worker reached it, or tried again
+        # since (ExportJob.requeue), whose own task writes it: nothing to write.
         return 0
-    rows = ExportJob.objects.filter(pk=job_id)
-    rows.update(status=ExportJob.Status.RUNNING)
     try:
+        write_with_retries(rows, status=ExportJob.Status.RUNNING, heartbeat_at=timezone.now())
         with (
             translation.override(job.language),
             tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as file,
@@ -34,18 +74,27 @@ def write_export(job_id: int) -> int:
                 queryset,
                 file,
                 selected=job.selected,
-                progress=lambda done: rows.update(rows_done=done),
+                progress=lambda done: record_progress(rows, done),
+                progress_every=PROGRESS_ROWS,
             )
             job.store(file)
     except Exception as error:
-        rows.update(status=ExportJob.Status.FAILED, error=repr(error), finished_at=timezone.now())
+        write_with_retries(
+            rows, status=ExportJob.Status.FAILED, error=repr(error), finished_at=timezone.now()
+        )
         raise
-    rows.update(
+    now = timezone.now()
+    written = write_with_retries(
+        rows,
         status=ExportJob.Status.DONE,
         file=job.file.name,
         rows_done=count,
-        finished_at=timezone.now(),
+        heartbeat_at=now,
+        finished_at=now,
     )
+    if not written:
+        # Tried again while this worker was thought stopped: the new try writes its own file.
+        job.file.delete(save=False)
     return count
 
 

@@ -18,6 +18,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
@@ -105,6 +106,11 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
                 "export/<int:job_id>/",
                 view(self.export_job_view),
                 name=f"{prefix}_export_job",
+            ),
+            path(
+                "export/<int:job_id>/retry/",
+                view(self.export_retry_view),
+                name=f"{prefix}_export_retry",
             ),
             path(
                 "export/<int:job_id>/download/",
@@ -315,7 +321,7 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
             file_name=file_name(resource, "xlsx"),
             rows_total=count,
         )
-        write_export.enqueue(job.pk)
+        write_export.enqueue(job.pk, job.attempt)
         return HttpResponseRedirect(self.admin_url("export_job", job.pk))
 
     def export_job_rows(self, job: ExportJob) -> tuple[Any, QuerySet]:
@@ -342,7 +348,10 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
         if not self.has_export_permission(request):
             raise PermissionDenied
         # Only its owner sees an export: it holds what their filters selected.
-        return get_object_or_404(ExportJob, pk=job_id, user=request.user)
+        job = get_object_or_404(ExportJob, pk=job_id, user=request.user)
+        # A job whose worker stopped mid-way is shown failed, with "Thử lại", once seen.
+        job.fail_if_stalled()
+        return job
 
     def export_job_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
         job = self.export_job(request, job_id)
@@ -356,6 +365,16 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.export_job_template_name], context)
+
+    def export_retry_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        """A failed export's "Thử lại": the same request queued again, as a new try."""
+        job = self.export_job(request, job_id)
+        if request.method == "POST":
+            # The new try and its task together, or neither.
+            with transaction.atomic():
+                if job.requeue():
+                    write_export.enqueue(job.pk, job.attempt)
+        return HttpResponseRedirect(self.admin_url("export_job", job.pk))
 
     def export_download_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
         """The file, streamed from the storage in blocks: memory stays flat at any size."""
