@@ -1,16 +1,20 @@
 """Background tasks (django-tasks, database backend): `make run` starts a worker beside the web
 server; a deployment runs `manage.py db_worker`."""
 
+import contextlib
 import datetime
 import logging
+import queue
 import tempfile
 import time
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django_tasks import task
@@ -19,6 +23,7 @@ from movement.models import ExportJob
 from movement.spreadsheets.exports import SPOOL_BYTES, write_xlsx
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Rows between two progress writes, which are the job's heartbeat too: about a second apart at
 # the speed an export writes (README.md, "The benchmark"), far inside the heartbeat timeout.
@@ -63,21 +68,9 @@ def write_export(job_id: int, attempt: int = 1) -> int:
         return 0
     try:
         write_with_retries(rows, status=ExportJob.Status.RUNNING, heartbeat_at=timezone.now())
-        with (
-            translation.override(job.language),
-            tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as file,
-        ):
-            model_admin = admin.site.get_model_admin(apps.get_model(job.model))
-            resource, queryset = model_admin.export_job_rows(job)
-            count = write_xlsx(
-                resource,
-                queryset,
-                file,
-                selected=job.selected,
-                progress=lambda done: record_progress(rows, done),
-                progress_every=PROGRESS_ROWS,
-            )
-            job.store(file)
+        count = reading_apart(
+            lambda progress: write_file(job, progress), lambda done: record_progress(rows, done)
+        )
     except Exception as error:
         write_with_retries(
             rows, status=ExportJob.Status.FAILED, error=repr(error), finished_at=timezone.now()
@@ -96,6 +89,55 @@ def write_export(job_id: int, attempt: int = 1) -> int:
         # Tried again while this worker was thought stopped: the new try writes its own file.
         job.file.delete(save=False)
     return count
+
+
+def write_file(job: ExportJob, progress: Callable[[int], None]) -> int:
+    """Write the job's workbook to the storage, telling ``progress`` the rows written so far;
+    returns the number of rows. The job's row is left for the caller to save."""
+    with (
+        translation.override(job.language),
+        tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as file,
+    ):
+        model_admin = admin.site.get_model_admin(apps.get_model(job.model))
+        resource, queryset = model_admin.export_job_rows(job)
+        count = write_xlsx(
+            resource,
+            queryset,
+            file,
+            selected=job.selected,
+            progress=progress,
+            progress_every=PROGRESS_ROWS,
+        )
+        job.store(file)
+    return count
+
+
+def reading_apart(work: Callable[[Callable[[int], None]], T], progress: Callable[[int], None]) -> T:
+    """``work(report)`` in a thread of its own, so on a database connection of its own, closed
+    when it ends; what it reports is passed to ``progress`` here, on this thread's connection.
+
+    An export reads its rows through one long query. On SQLite that read is a snapshot, and a
+    connection holding one cannot write once another connection has written: "database is
+    locked" at once, whatever the busy timeout. So the rows are read on one connection and the
+    progress written on another. Inside a caller's transaction (a test's) another connection
+    would not see the job: there the work runs on this thread.
+    """
+    if connection.in_atomic_block:
+        return work(progress)
+    reports: queue.SimpleQueue[int] = queue.SimpleQueue()
+
+    def run() -> T:
+        try:
+            return work(reports.put)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        done = pool.submit(run)
+        while not done.done() or not reports.empty():
+            with contextlib.suppress(queue.Empty):
+                progress(reports.get(timeout=0.2))
+        return done.result()
 
 
 def forget_old_exports() -> int:
