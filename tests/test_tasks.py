@@ -2,11 +2,20 @@
 storage, downloaded by their owner, forgotten with their files after EXPORT_KEEP_HOURS."""
 
 import datetime
+import functools
 import importlib
+import os
 import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import OperationalError, connection
@@ -433,3 +442,61 @@ def test_the_end_of_an_export_waits_out_a_busy_database(admin_client, monkeypatc
     refusing(monkeypatch, lambda values: values.get("status") == "done" and next(refusals, False))
     assert write_export.call(job.pk) == 4
     assert ExportJob.objects.get().status == "done"
+
+
+# -- make run: the web server and the worker, one command -------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (our own server)
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def test_make_runs_processes_start_together_and_stop_together_on_ctrl_c(tmp_path):
+    """`make run` starts Procfile.dev through honcho: the web server and a task worker."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "HOST": "127.0.0.1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    run = functools.partial(subprocess.run, env=env, cwd=settings.BASE_DIR, check=True)
+    # The worker's table only: the sign-in page reads nothing.
+    run([sys.executable, "manage.py", "migrate", "django_tasks_database", "--verbosity=0"])
+    port = free_port()
+    honcho = Path(sys.executable).parent / "honcho"
+    started = subprocess.Popen(  # noqa: S603 (the virtualenv's honcho, our Procfile)
+        [honcho, "start", "--procfile", "Procfile.dev", "--port", str(port)],
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(120):
+            if answers(f"http://127.0.0.1:{port}/admin/login/") or started.poll() is not None:
+                break
+            time.sleep(0.5)
+        # The worker is still running beside the server: it found its table and waits for work.
+        assert started.poll() is None
+        started.send_signal(signal.SIGINT)
+        output, _ = started.communicate(timeout=60)
+    finally:
+        if started.poll() is None:
+            os.killpg(started.pid, signal.SIGKILL)
+    assert "Starting worker" in output
+    assert "Starting development server at http://127.0.0.1:" in output
+    assert "web.1 stopped" in output and "worker.1 stopped" in output
+    assert not answers(f"http://127.0.0.1:{port}/admin/login/")
