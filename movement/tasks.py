@@ -31,13 +31,13 @@ PROGRESS_ROWS = 5_000
 
 # Pauses between tries of a write the database refused, about ten seconds in all, beside the
 # busy timeout each try waits already (settings.DATABASES): a writer holding SQLite's lock
-# through a long import, a PostgreSQL lock or restart, should cost a pause, not the worker.
+# through a long import should cost a pause, not the export or the worker.
 RETRY_DELAYS = (0.2, 1.0, 3.0, 6.0)
 
 
 def write_with_retries(rows: QuerySet, **values: Any) -> int:
     """``rows.update(**values)``, tried again after a pause while the database refuses it
-    (OperationalError: "database is locked", a lost connection); the last refusal is raised."""
+    (OperationalError: "database is locked", a lock timeout); the last refusal is raised."""
     for delay in RETRY_DELAYS:
         try:
             return rows.update(**values)
