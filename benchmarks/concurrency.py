@@ -158,7 +158,12 @@ class Office:
             self.error(writer, what, f"{type(exception).__name__}: {exception}")
             return None
         if response.status_code != expected:
-            self.error(writer, what, f"answered {response.status_code}, not {expected}")
+            report = getattr(response, "context_data", None) or {}
+            report = report.get("report")
+            reasons = [*report.errors, *map(str, report.problems[:3])] if report else []
+            self.error(
+                writer, what, f"answered {response.status_code}, not {expected} {reasons}".strip()
+            )
             return None
         return response
 
