@@ -321,7 +321,7 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
             file_name=file_name(resource, "xlsx"),
             rows_total=count,
         )
-        write_export.enqueue(job.pk, job.attempt)
+        write_export.enqueue(job.pk)
         return HttpResponseRedirect(self.admin_url("export_job", job.pk))
 
     def export_job_rows(self, job: ExportJob) -> tuple[Any, QuerySet]:
