@@ -6,9 +6,9 @@ import datetime
 import logging
 import queue
 import tempfile
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from django.apps import apps
@@ -125,19 +125,25 @@ def reading_apart(work: Callable[[Callable[[int], None]], T], progress: Callable
     if connection.in_atomic_block:
         return work(progress)
     reports: queue.SimpleQueue[int] = queue.SimpleQueue()
+    outcome: dict[str, Any] = {}
 
-    def run() -> T:
+    def run() -> None:
         try:
-            return work(reports.put)
+            outcome["value"] = work(reports.put)
+        except BaseException as error:
+            outcome["error"] = error
         finally:
             connection.close()
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        done = pool.submit(run)
-        while not done.done() or not reports.empty():
-            with contextlib.suppress(queue.Empty):
-                progress(reports.get(timeout=0.2))
-        return done.result()
+    # A daemon thread: a worker stopped by force (Ctrl-C twice) stops at once, not after it.
+    thread = threading.Thread(target=run, name="export", daemon=True)
+    thread.start()
+    while thread.is_alive() or not reports.empty():
+        with contextlib.suppress(queue.Empty):
+            progress(reports.get(timeout=0.2))
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def forget_old_exports() -> int:
