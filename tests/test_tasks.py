@@ -475,27 +475,31 @@ def test_make_runs_processes_start_together_and_stop_together_on_ctrl_c(tmp_path
     run([sys.executable, "manage.py", "migrate", "django_tasks_database", "--verbosity=0"])
     port = free_port()
     honcho = Path(sys.executable).parent / "honcho"
-    started = subprocess.Popen(  # noqa: S603 (the virtualenv's honcho, our Procfile)
-        [honcho, "start", "--procfile", "Procfile.dev", "--port", str(port)],
-        env=env,
-        cwd=settings.BASE_DIR,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    log = tmp_path / "run.log"
+    with log.open("w") as output:
+        started = subprocess.Popen(  # noqa: S603 (the virtualenv's honcho, our Procfile)
+            [honcho, "start", "--procfile", "Procfile.dev", "--port", str(port)],
+            env=env,
+            cwd=settings.BASE_DIR,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
-        for _ in range(120):
-            if answers(f"http://127.0.0.1:{port}/admin/login/") or started.poll() is not None:
+        # Both up: the server answers, the worker says it has started.
+        for _ in range(240):
+            up = answers(f"http://127.0.0.1:{port}/admin/login/")
+            if (up and "Starting worker" in log.read_text()) or started.poll() is not None:
                 break
             time.sleep(0.5)
-        # The worker is still running beside the server: it found its table and waits for work.
+        # Neither has stopped: honcho stops both when either does.
         assert started.poll() is None
         started.send_signal(signal.SIGINT)
-        output, _ = started.communicate(timeout=60)
+        started.wait(timeout=60)
     finally:
         if started.poll() is None:
             os.killpg(started.pid, signal.SIGKILL)
+    output = log.read_text()
     assert "Starting worker" in output
     assert "Starting development server at http://127.0.0.1:" in output
     assert "web.1 stopped" in output and "worker.1 stopped" in output
