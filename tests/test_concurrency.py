@@ -71,14 +71,6 @@ def test_a_sqlite_file_holds_staff_and_the_worker_at_once(tmp_path):
     assert_held(result)
 
 
-# Found by this test, in the import rather than in the jobs: on PostgreSQL one import confirmed
-# while others are confirmed can be refused with 'duplicate key value violates unique constraint
-# "movement_award_pkey"' (1 to 3 of 12 confirmations, run to run), nothing written; no lock, no
-# 500. Kept running, not skipped, so that the fix shows here.
-@pytest.mark.xfail(
-    reason="PostgreSQL: concurrent import confirmations may collide on movement_award_pkey",
-    strict=False,
-)
 def test_postgresql_holds_staff_and_the_worker_at_once(tmp_path):
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
