@@ -18,10 +18,11 @@ migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 
+# The web server and the task worker for background exports, in one command (Procfile.dev).
 run: migrate
 	$(PY) manage.py load_report
 	$(PY) manage.py ensure_local_admin --site http://$(HOST):$(PORT)
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	HOST=$(HOST) PYTHONUNBUFFERED=1 $(VENV)/bin/honcho start --procfile Procfile.dev --port $(PORT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -111,8 +111,17 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # One writer at a time is SQLite's rule; waiting a little beats "database is locked".
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    # SQLite as a web app needs it: one writer at a time is its rule, so a writer waits for the
+    # lock (timeout, in seconds) instead of failing with "database is locked", and takes it when
+    # its transaction begins (IMMEDIATE), since a reader that later wants to write cannot wait.
+    # The write-ahead log lets pages read while the worker or an import writes (the mode is kept
+    # in the file; an in-memory test database stays "memory"), and synchronous=NORMAL is its
+    # safe setting there: a power cut may lose the last commits, never corrupt the file.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -222,6 +231,11 @@ EXPORT_PUBLIC_PER_MINUTE = int(os.environ.get("EXPORT_PUBLIC_PER_MINUTE", 10))
 # a visitor is not refused for the server's own trouble, and the Excel cap holds regardless.
 RATELIMIT_FAIL_OPEN = True
 EXPORT_PUBLIC_XLSX_ROWS = int(os.environ.get("EXPORT_PUBLIC_XLSX_ROWS", 5_000))
+# A job no worker has taken this many seconds after it was queued: its page says how to start one.
+EXPORT_WORKER_WAIT_SECONDS = 60
+# A running job writes a heartbeat with its progress, every few seconds; one silent this long had
+# its worker stopped (killed, restarted, the machine down) and is shown failed, with "Thử lại".
+EXPORT_HEARTBEAT_TIMEOUT_SECONDS = int(os.environ.get("EXPORT_HEARTBEAT_TIMEOUT_SECONDS", 300))
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # django-simple-history: restoring an earlier version takes the permission to change the record

@@ -2,19 +2,30 @@
 storage, downloaded by their owner, forgotten with their files after EXPORT_KEEP_HOURS."""
 
 import datetime
+import functools
 import importlib
+import os
 import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.db import connection
+from django.db import OperationalError, connection
+from django.db.models import QuerySet
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from movement import tasks
 from movement.models import Award, ExportJob
 from movement.spreadsheets.resources import AwardResource
 from movement.tasks import forget_old_exports, write_export
@@ -199,3 +210,297 @@ def test_a_job_queued_before_the_resources_moved_runs_after(admin_client, awards
     job = ExportJob.objects.get()
     assert job.resource == "movement.spreadsheets.resources.AwardResource"
     assert write_export.call(job.pk) == len(awards)
+
+
+# -- A job never stuck: no worker, a worker that stopped, a database that was busy ----------------
+
+
+def job_page(client, job: ExportJob):
+    return client.get(reverse("admin:movement_award_export_job", args=[job.pk]))
+
+
+def retry(client, job: ExportJob):
+    return client.post(reverse("admin:movement_award_export_retry", args=[job.pk]))
+
+
+def queued(client, exclude: ExportJob | None = None) -> ExportJob:
+    """An Excel export of the awards, queued for the worker."""
+    export(client)
+    return ExportJob.objects.exclude(pk=getattr(exclude, "pk", None)).get()
+
+
+def ago(seconds: float) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def quick_retries(monkeypatch) -> None:
+    """A refused write is tried again at once."""
+    monkeypatch.setattr("movement.tasks.RETRY_DELAYS", (0, 0, 0, 0))
+
+
+def refusing(monkeypatch, refuses) -> list[dict]:
+    """Make the database refuse the QuerySet.update calls for which ``refuses(values)`` holds,
+    as SQLite does while another connection holds its lock; returns the values of every call."""
+    original = QuerySet.update
+    calls = []
+
+    def update(queryset, **values):
+        calls.append(values)
+        if queryset.model is ExportJob and refuses(values):
+            raise OperationalError("database is locked")
+        return original(queryset, **values)
+
+    monkeypatch.setattr(QuerySet, "update", update)
+    return calls
+
+
+@pytest.mark.usefixtures("background", "awards")
+def test_a_job_no_worker_has_taken_within_a_minute_says_how_to_start_one(admin_client, settings):
+    job = queued(admin_client)
+    assert "db_worker" not in job_page(admin_client, job).text
+
+    ExportJob.objects.update(created_at=ago(settings.EXPORT_WORKER_WAIT_SECONDS + 1))
+    # While the worker writes another export, this one waits its turn.
+    other = queued(admin_client, exclude=job)
+    ExportJob.objects.filter(pk=other.pk).update(status="running", heartbeat_at=timezone.now())
+    assert "db_worker" not in job_page(admin_client, job).text
+
+    ExportJob.objects.filter(pk=other.pk).update(status="done")
+    page = job_page(admin_client, job).text
+    assert "Chưa có tiến trình nền nào nhận tệp xuất này" in page
+    assert "<code>make run</code>" in page
+    assert "<code>.venv/bin/python manage.py db_worker</code>" in page
+    # It keeps refreshing: the export starts as soon as a worker runs.
+    assert 'http-equiv="refresh"' in page
+
+
+@pytest.mark.usefixtures("background", "awards")
+def test_a_job_whose_worker_went_silent_is_failed_with_try_again(admin_client, settings):
+    job = queued(admin_client)
+    timeout = settings.EXPORT_HEARTBEAT_TIMEOUT_SECONDS
+    ExportJob.objects.update(
+        status="running",
+        rows_done=2,
+        heartbeat_at=ago(timeout - 5),
+        created_at=ago(timeout + settings.EXPORT_WORKER_WAIT_SECONDS),
+    )
+    page = job_page(admin_client, job).text
+    # Taken by a worker long ago, and alive: neither "no worker" nor "Thử lại".
+    assert "Thử lại" not in page
+    assert "db_worker" not in page
+    assert ExportJob.objects.get().status == "running"
+
+    ExportJob.objects.update(heartbeat_at=ago(timeout + 5))
+    page = job_page(admin_client, job).text
+    job.refresh_from_db()
+    assert (job.status, job.stalled) == ("failed", True)
+    assert job.finished_at is not None
+    assert "Tiến trình nền đang ghi tệp này đã dừng trước khi xong" in page
+    assert reverse("admin:movement_award_export_retry", args=[job.pk]) in page
+    assert "Thử lại" in page
+    assert 'http-equiv="refresh"' not in page
+
+
+@pytest.mark.usefixtures("background", "awards")
+def test_a_job_running_before_heartbeats_were_written_is_failed_when_seen(admin_client):
+    job = queued(admin_client)
+    ExportJob.objects.update(status="running", heartbeat_at=None)
+    job_page(admin_client, job)
+    assert ExportJob.objects.get().status == "failed"
+
+
+@pytest.mark.usefixtures("background", "awards")
+def test_the_page_of_a_healthy_job_writes_nothing(admin_client, django_assert_num_queries):
+    """The page refreshes every two seconds while a job runs: it only reads."""
+    job = queued(admin_client)
+    ExportJob.objects.update(status="running", heartbeat_at=timezone.now())
+    with django_assert_num_queries(3) as captured:
+        assert job_page(admin_client, job).status_code == 200
+    assert not [query for query in captured if not query["sql"].startswith("SELECT")]
+
+
+@pytest.mark.usefixtures("background", "awards")
+def test_try_again_queues_a_failed_job_as_a_new_try(
+    admin_client, django_capture_on_commit_callbacks
+):
+    job = queued(admin_client)
+    ExportJob.objects.update(status="failed", error="OperationalError('disk I/O error')")
+    assert "Xuất tệp thất bại" in job_page(admin_client, job).text
+
+    response = retry(admin_client, job)
+    assert response["Location"] == reverse("admin:movement_award_export_job", args=[job.pk])
+    job.refresh_from_db()
+    assert (job.status, job.attempt, job.error, job.heartbeat_at) == ("queued", 2, "", None)
+    assert [
+        result.args_kwargs["args"] for result in DBTaskResult.objects.order_by("enqueued_at")
+    ] == [
+        [job.pk],
+        [job.pk, 2],
+    ]
+    # A second click, from the same page, queues nothing more.
+    retry(admin_client, job)
+    assert DBTaskResult.objects.count() == 2
+
+    # The first try's task, still queued, writes nothing; the new one writes the file.
+    assert write_export.call(job.pk, 1) == 0
+    assert ExportJob.objects.get().status == "queued"
+    assert write_export.call(job.pk, 2) == 4
+    job.refresh_from_db()
+    assert (job.status, job.rows_done) == ("done", 4)
+    assert default_storage.exists(job.file.name)
+
+
+@pytest.mark.usefixtures("background", "awards")
+def test_try_again_leaves_a_job_that_has_not_failed_alone(admin_client):
+    job = queued(admin_client)
+    ExportJob.objects.update(status="running", heartbeat_at=timezone.now())
+    retry(admin_client, job)
+    job.refresh_from_db()
+    assert (job.status, job.attempt) == ("running", 1)
+    assert (
+        admin_client.get(reverse("admin:movement_award_export_retry", args=[job.pk])).status_code
+        == 302
+    )
+    assert DBTaskResult.objects.count() == 1
+
+
+@pytest.mark.usefixtures("background", "awards")
+def test_a_worker_thought_stopped_does_not_overwrite_the_next_try(admin_client, monkeypatch):
+    job = queued(admin_client)
+    store = ExportJob.store
+
+    def stalled_meanwhile(self, content):
+        # While this worker wrote, its job was failed as stalled and tried again.
+        ExportJob.objects.update(status="failed")
+        ExportJob.objects.get().requeue()
+        store(self, content)
+
+    monkeypatch.setattr(ExportJob, "store", stalled_meanwhile)
+    before = (
+        set(default_storage.listdir("exports")[1]) if default_storage.exists("exports") else set()
+    )
+    assert write_export.call(job.pk, 1) == 4
+    job.refresh_from_db()
+    assert (job.status, job.attempt, job.file.name) == ("queued", 2, "")
+    # Its file went with it: the new try writes its own.
+    assert set(default_storage.listdir("exports")[1]) == before
+
+
+@pytest.mark.usefixtures("background", "awards")
+def test_progress_is_written_with_a_heartbeat(admin_client, monkeypatch):
+    monkeypatch.setattr("movement.tasks.PROGRESS_ROWS", 1)
+    job = queued(admin_client)
+    beats = []
+    record = tasks.record_progress
+
+    def recording(rows, done):
+        record(rows, done)
+        beats.append(rows.values_list("rows_done", "heartbeat_at", "status").get())
+
+    monkeypatch.setattr("movement.tasks.record_progress", recording)
+    write_export.call(job.pk)
+    assert [(done, status) for done, _beat, status in beats] == [
+        (1, "running"),
+        (2, "running"),
+        (3, "running"),
+        (4, "running"),
+    ]
+    assert all(beat is not None for _done, beat, _status in beats)
+    assert beats[0][1] <= beats[-1][1]
+
+
+@pytest.mark.usefixtures("background", "awards", "quick_retries")
+def test_a_progress_write_the_database_refuses_is_tried_again(admin_client, monkeypatch):
+    monkeypatch.setattr("movement.tasks.PROGRESS_ROWS", 1)
+    job = queued(admin_client)
+    refusals = iter([True, True])
+    calls = refusing(monkeypatch, lambda values: "rows_done" in values and next(refusals, False))
+    assert write_export.call(job.pk) == 4
+    progress = [values["rows_done"] for values in calls if "status" not in values]
+    assert progress == [1, 1, 1, 2, 3, 4]
+    assert ExportJob.objects.get().status == "done"
+
+
+@pytest.mark.usefixtures("background", "awards", "quick_retries")
+def test_a_progress_write_refused_past_its_retries_does_not_fail_the_export(
+    admin_client, monkeypatch, caplog
+):
+    monkeypatch.setattr("movement.tasks.PROGRESS_ROWS", 1)
+    job = queued(admin_client)
+    refusing(monkeypatch, lambda values: "status" not in values)
+    assert write_export.call(job.pk) == 4
+    job.refresh_from_db()
+    assert (job.status, job.rows_done) == ("done", 4)
+    assert "progress not written" in caplog.text
+
+
+@pytest.mark.usefixtures("background", "awards", "quick_retries")
+def test_the_end_of_an_export_waits_out_a_busy_database(admin_client, monkeypatch):
+    job = queued(admin_client)
+    refusals = iter([True, True, True])
+    refusing(monkeypatch, lambda values: values.get("status") == "done" and next(refusals, False))
+    assert write_export.call(job.pk) == 4
+    assert ExportJob.objects.get().status == "done"
+
+
+# -- make run: the web server and the worker, one command -------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (our own server)
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def test_make_runs_processes_start_together_and_stop_together_on_ctrl_c(tmp_path):
+    """`make run` starts Procfile.dev through honcho: the web server and a task worker."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "HOST": "127.0.0.1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    run = functools.partial(subprocess.run, env=env, cwd=settings.BASE_DIR, check=True)
+    # The worker's table only: the sign-in page reads nothing.
+    run([sys.executable, "manage.py", "migrate", "django_tasks_database", "--verbosity=0"])
+    port = free_port()
+    honcho = Path(sys.executable).parent / "honcho"
+    log = tmp_path / "run.log"
+    with log.open("w") as output:
+        started = subprocess.Popen(  # noqa: S603 (the virtualenv's honcho, our Procfile)
+            [honcho, "start", "--procfile", "Procfile.dev", "--port", str(port)],
+            env=env,
+            cwd=settings.BASE_DIR,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        # Both up: the server answers, the worker says it has started.
+        for _ in range(240):
+            up = answers(f"http://127.0.0.1:{port}/admin/login/")
+            if (up and "Starting worker" in log.read_text()) or started.poll() is not None:
+                break
+            time.sleep(0.5)
+        # Neither has stopped: honcho stops both when either does.
+        assert started.poll() is None
+        started.send_signal(signal.SIGINT)
+        started.wait(timeout=60)
+    finally:
+        if started.poll() is None:
+            os.killpg(started.pid, signal.SIGKILL)
+    output = log.read_text()
+    assert "Starting worker" in output
+    assert "Starting development server at http://127.0.0.1:" in output
+    assert "web.1 stopped" in output and "worker.1 stopped" in output
+    assert not answers(f"http://127.0.0.1:{port}/admin/login/")

@@ -1,12 +1,34 @@
+import datetime
 import uuid
 from typing import IO
 
 from django.conf import settings
 from django.core.files import File
 from django.db import models, transaction
+from django.db.models import F, Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# What a job whose worker went silent says in its error, for the page to tell it apart.
+STALLED = "Stalled: the worker wrote no heartbeat since"
+
+
+def silent_since() -> datetime.datetime:
+    """A worker whose last heartbeat is older than this was stopped mid-job."""
+    return timezone.now() - datetime.timedelta(seconds=settings.EXPORT_HEARTBEAT_TIMEOUT_SECONDS)
+
+
+class ExportJobQuerySet(models.QuerySet["ExportJob"]):
+    def stalled(self) -> "ExportJobQuerySet":
+        """Jobs being written whose worker has been silent past
+        settings.EXPORT_HEARTBEAT_TIMEOUT_SECONDS: it was stopped mid-job."""
+        # A running job with no heartbeat at all was taken before heartbeats were written.
+        return self.filter(
+            Q(heartbeat_at__lt=silent_since()) | Q(heartbeat_at__isnull=True),
+            status=ExportJob.Status.RUNNING,
+        )
 
 
 class ExportJob(models.Model):
@@ -17,6 +39,11 @@ class ExportJob(models.Model):
     code. The finished file goes to Django's default storage (settings.STORAGES: a directory
     every app server shares, or S3-compatible object storage), not to the database; file and row
     are deleted after settings.EXPORT_KEEP_HOURS.
+
+    A worker that takes the job writes a heartbeat with each progress step; a job whose heartbeat
+    stops is failed (``fail_if_stalled``) and can be tried again (``requeue``). Each try has its
+    number (``attempt``), and a task writes only to the try it was queued for, so a worker thought
+    dead that wakes up cannot overwrite the next try.
     """
 
     class Status(models.TextChoices):
@@ -46,8 +73,13 @@ class ExportJob(models.Model):
     rows_done = models.PositiveIntegerField(_("rows written"), default=0)
     file = models.FileField(_("file"), upload_to="exports/", blank=True)
     error = models.TextField(_("error"), blank=True)
+    # When the job was queued (again, for a later try): EXPORT_KEEP_HOURS counts from it.
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of its worker"), null=True, blank=True)
+    attempt = models.PositiveSmallIntegerField(_("try"), default=1)
+
+    objects = ExportJobQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("export")
@@ -67,6 +99,64 @@ class ExportJob(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return min(99, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
+
+    @property
+    def waiting_for_worker(self) -> bool:
+        """Still queued settings.EXPORT_WORKER_WAIT_SECONDS after it was queued, while no export
+        is being written: no worker is running (an idle one looks for work every second, a busy
+        one writes another export's heartbeat)."""
+        waited = timezone.now() - self.created_at
+        if self.status != self.Status.QUEUED or waited.total_seconds() <= (
+            settings.EXPORT_WORKER_WAIT_SECONDS
+        ):
+            return False
+        busy = ExportJob.objects.filter(
+            status=self.Status.RUNNING, heartbeat_at__gte=silent_since()
+        )
+        return not busy.exists()
+
+    @property
+    def stalled(self) -> bool:
+        """Failed because its worker stopped mid-job (``fail_if_stalled``)."""
+        return self.status == self.Status.FAILED and self.error.startswith(STALLED)
+
+    def fail_if_stalled(self) -> bool:
+        """Mark the job failed if its worker has gone silent (``ExportJobQuerySet.stalled``);
+        returns whether it did. Only then does it write, so a page showing the progress of a
+        healthy job every few seconds adds no write to the database."""
+        if self.status != self.Status.RUNNING or (
+            self.heartbeat_at is not None and self.heartbeat_at >= silent_since()
+        ):
+            return False
+        failed = (
+            ExportJob.objects.filter(pk=self.pk, attempt=self.attempt)
+            .stalled()
+            .update(
+                status=self.Status.FAILED,
+                error=f"{STALLED} {self.heartbeat_at}.",
+                finished_at=timezone.now(),
+            )
+        )
+        if failed:
+            self.refresh_from_db()
+        return bool(failed)
+
+    def requeue(self) -> bool:
+        """Make a failed job a new try; returns whether it did (a second click on "Thử lại"
+        finds it queued already). The caller queues the task for the new ``attempt``."""
+        requeued = ExportJob.objects.filter(
+            pk=self.pk, attempt=self.attempt, status=self.Status.FAILED
+        ).update(
+            status=self.Status.QUEUED,
+            attempt=F("attempt") + 1,
+            rows_done=0,
+            error="",
+            heartbeat_at=None,
+            finished_at=None,
+            created_at=timezone.now(),
+        )
+        self.refresh_from_db()
+        return bool(requeued)
 
 
 @receiver(post_delete, sender=ExportJob)

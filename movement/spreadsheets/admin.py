@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
@@ -126,6 +127,11 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
                 "export/<int:job_id>/",
                 view(self.export_job_view),
                 name=f"{prefix}_export_job",
+            ),
+            path(
+                "export/<int:job_id>/retry/",
+                view(self.export_retry_view),
+                name=f"{prefix}_export_retry",
             ),
             path(
                 "export/<int:job_id>/download/",
@@ -394,7 +400,10 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
         if not self.has_export_permission(request):
             raise PermissionDenied
         # Only its owner sees an export: it holds what their filters selected.
-        return get_object_or_404(ExportJob, pk=job_id, user=request.user)
+        job = get_object_or_404(ExportJob, pk=job_id, user=request.user)
+        # A job whose worker stopped mid-way is shown failed, with "Thử lại", once seen.
+        job.fail_if_stalled()
+        return job
 
     def export_job_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
         job = self.export_job(request, job_id)
@@ -408,6 +417,16 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.export_job_template_name], context)
+
+    def export_retry_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        """A failed export's "Thử lại": the same request queued again, as a new try."""
+        job = self.export_job(request, job_id)
+        if request.method == "POST":
+            # The new try and its task together, or neither.
+            with transaction.atomic():
+                if job.requeue():
+                    write_export.enqueue(job.pk, job.attempt)
+        return HttpResponseRedirect(self.admin_url("export_job", job.pk))
 
     def export_download_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
         """The file, streamed from the storage in blocks: memory stays flat at any size."""
