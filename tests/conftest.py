@@ -4,8 +4,10 @@ Fixtures here build only what many test modules need; a module that needs more b
 """
 
 import pytest
+from django.utils import translation
 
 from movement.models import AwardType, Campaign, Event, Person, Rank, Unit
+from tests.spreadsheets import HEADERS
 
 
 @pytest.fixture(autouse=True)
@@ -99,3 +101,22 @@ def media_root(settings, tmp_path):
     """Files the app writes (background exports) go to a directory of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def english():
+    """Messages are checked in English, the language of their msgids; headers stay Vietnamese.
+    (Pages requested through the test client are in Vietnamese, the site's language.)"""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def awards_file(division, person, flag_type, order_type):
+    """Three new awards as a unit would send them (tests/spreadsheets.py: HEADERS, AWARDS)."""
+    return [
+        HEADERS,
+        [2016, flag_type.name, "", division.name, "", "1/QĐ"],
+        [2016, order_type.name, "hạng Ba", "", person.full_name, "2/QĐ"],
+        [2017, order_type.name, "Ba", division.short_name or division.name, "", "3/QĐ"],
+    ]

@@ -10,12 +10,20 @@ from collections.abc import Sequence
 from typing import Any
 
 import openpyxl
+import pytest
 import tablib
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import QuerySet
+from django.urls import reverse
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+from movement.models import Award
 from movement.spreadsheets.exports import iter_csv, write_xlsx
+from movement.spreadsheets.files import Limits, SpreadsheetError, read_spreadsheet
+from movement.spreadsheets.imports import import_file
+from movement.spreadsheets.reports import ImportReport
+from movement.spreadsheets.resources import AwardResource
 
 
 def xlsx(rows: Sequence[Sequence[Any]], *, sheets: int = 1) -> bytes:
@@ -337,3 +345,66 @@ def vni(text: str) -> bytes:
             spelled = base + VNI_MARKS[tuple(marks) if len(marks) > 1 else marks[0]]
         out.append(spelled.upper() if upper else spelled)
     return "".join(out).encode("cp1252")
+
+
+# -- Importing ------------------------------------------------------------------------------
+# What tests/test_files.py, test_tables.py and test_imports.py share: a list of awards as a unit
+# sends it (its rows are the ``awards_file`` fixture of tests/conftest.py), its two steps, and
+# what a refusal says.
+
+HEADERS = ["Năm", "Hình thức khen thưởng", "Hạng", "Đơn vị nhận", "Cá nhân nhận", "Số quyết định"]
+
+
+# The awards of ``awards_file``, as awards() lists them.
+AWARDS = [
+    (2016, "Cờ thi đua xuất sắc của Bộ Công an", "phong-tham-muu", None, "1/QĐ"),
+    (2016, "Huân chương Bảo vệ Tổ quốc", None, "nguyen-van-khao", "2/QĐ"),
+    (2017, "Huân chương Bảo vệ Tổ quốc", "phong-tham-muu", None, "3/QĐ"),
+]
+
+
+def preview(data: bytes, resource=None) -> ImportReport:
+    return import_file(resource or AwardResource(), data, dry_run=True)
+
+
+def confirm(data: bytes, resource=None) -> ImportReport:
+    return import_file(resource or AwardResource(), data, dry_run=False)
+
+
+def awards() -> list[tuple]:
+    return list(
+        Award.objects.order_by("decision_number").values_list(
+            "year",
+            "award_type__name",
+            "recipient_unit__slug",
+            "recipient_person__slug",
+            "decision_number",
+        )
+    )
+
+
+def problems(report: ImportReport) -> list[tuple[int, str, str]]:
+    return [(problem.row, problem.column, problem.message) for problem in report.problems]
+
+
+LIMITS = Limits(
+    upload_bytes=10 * 1024 * 1024,
+    unpacked_bytes=200 * 1024 * 1024,
+    compression_ratio=100,
+    rows=50_000,
+    columns=100,
+    cell_chars=32_767,
+)
+
+
+def refusal(data: bytes, limits: Limits = LIMITS, known=None) -> str:
+    with pytest.raises(SpreadsheetError) as refused:
+        read_spreadsheet(data, limits, known=known)
+    return str(refused.value)
+
+
+def upload(client, model: str, data: bytes, name: str = "khen-thuong.xlsx"):
+    return client.post(
+        reverse(f"admin:movement_{model}_import"),
+        {"import_file": SimpleUploadedFile(name, data)},
+    )

@@ -76,6 +76,15 @@ def test_names_one_mark_apart_are_different_people(ha, typed):
     )
 
 
+def test_every_name_that_differs_in_its_marks_only_is_suggested(ha, soc_son):
+    # Both fold to "le thu ha": a suggestion by spelling alone would name one of them.
+    Person.objects.create(full_name="Lê Thư Hạ", slug="le-thu-ha-2", unit=soc_son)
+    assert refusal(PersonWidget(Person), "Lê Thú Hà") == (
+        "No person is named “Lê Thú Hà”. Close names: “Lê Thu Hà (Công an huyện Sóc Sơn)”, "
+        "“Lê Thư Hạ (Công an huyện Sóc Sơn)”."
+    )
+
+
 def test_a_unit_named_with_other_marks_is_refused_naming_the_close_unit(soc_son):
     assert refusal(UnitWidget(Unit), "Công an huyện Sọc Sơn") == (
         "No unit is named “Công an huyện Sọc Sơn”. "

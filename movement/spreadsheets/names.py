@@ -32,21 +32,24 @@ from movement.spreadsheets.cells import (
 class _Index:
     """Records by the keys they can be written as, exact and bare (see movement.text).
 
-    Each key leads to the (scope, record) pairs written so; a lookup keeps those of its scope.
+    Each key leads to the (scope, record's key) pairs written so; a lookup keeps those of its
+    scope. The pairs, and the tuples of them, hold plain values only, which Python's cycle
+    collector stops walking: a file naming every unit of a ministry indexes tens of thousands,
+    kept until its import ends.
     """
 
     def __init__(self) -> None:
-        self.exact: dict[str, list[tuple[Any, models.Model]]] = defaultdict(list)
-        self.loose: dict[str, list[tuple[Any, models.Model]]] = defaultdict(list)
-        self.indexed: set[Any] = set()
+        self.records: dict[Any, models.Model] = {}
+        self.exact: dict[str, tuple[tuple[Any, Any], ...]] = {}
+        self.loose: dict[str, tuple[tuple[Any, Any], ...]] = {}
 
     def add(self, scope: Any, names: Iterable[str], record: models.Model) -> None:
-        if record.pk in self.indexed:
+        if record.pk in self.records:
             return
-        self.indexed.add(record.pk)
+        self.records[record.pk] = record
         for index, key_of in ((self.exact, exact_key), (self.loose, loose_key)):
             for key in {key_of(name) for name in names if name}:
-                index[key].append((scope, record))
+                index[key] = (*index.get(key, ()), (scope, record.pk))
 
     def find(self, scope: Any, text: str) -> list[models.Model]:
         """The records ``text`` names: those written with its letters and marks; and, for a
@@ -61,10 +64,11 @@ class _Index:
         """The records whose names differ from ``text`` in their marks at most."""
         return self.scoped(self.loose, loose_key(text), scope)
 
-    @staticmethod
-    def scoped(index: dict, key: str, scope: Any) -> list[models.Model]:
+    def scoped(self, index: dict, key: str, scope: Any) -> list[models.Model]:
         return [
-            record for where, record in index.get(key, ()) if scope is ANY_SCOPE or where == scope
+            self.records[pk]
+            for where, pk in index.get(key, ())
+            if scope is ANY_SCOPE or where == scope
         ]
 
 
@@ -126,6 +130,8 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
         self.names = tuple(names)
         self.code = code
         self._index = _Index()
+        # The related records read with the matches (load_related), by name and key.
+        self._related: dict[tuple[str, Any], models.Model] = {}
         self._looked_up: set[str] = set()
         self._found: dict[tuple[Any, str], list[models.Model]] = {}
         self._newest: int | None = None
@@ -248,6 +254,11 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
         ]
         matched = matched.select_related(*self.load_related).defer(*texts_fields)
         for record in matched.iterator(chunk_size=2000):
+            # A unit's children share one record of it, not one each: an import keeps them all.
+            for name in self.load_related:
+                related = getattr(record, name)
+                if related is not None:
+                    setattr(record, name, self._related.setdefault((name, related.pk), related))
             self._index.add(self.scope_of(record), self.written_names(record), record)
 
     def _refresh(self, text: str) -> bool:
@@ -654,7 +665,8 @@ class PersonWidget(NamedRecordWidget):
             for pk, *names in units.values_list("pk", "name", "short_name", "slug"):
                 for key in unit_keys(*names):
                     by_key[key].add(pk)
-            self.tables["units_by_key"] = by_key
+            # As tuples of keys, which the cycle collector leaves alone (see _Index).
+            self.tables["units_by_key"] = {key: tuple(pks) for key, pks in by_key.items()}
         by_key = self.tables["units_by_key"]
         return set().union(*(by_key.get(key, ()) for key in typed_keys(text)))
 

@@ -20,6 +20,7 @@ workflow (and so its preview, hooks and results) but makes each of those a bulk 
 import contextlib
 import copy
 import functools
+import weakref
 from types import SimpleNamespace
 from typing import Any
 
@@ -326,16 +327,20 @@ class RowImportMixin:
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         share_tables(self.record_widgets())
-        self._pending: dict[int, tuple[int, dict]] = {}
+        # The row number of each record waiting for bulk_create, by the record's id.
+        self._pending: dict[int, int] = {}
         self._row_results: dict[int, RowResult] = {}
         self._changed: list[str] = []
         self._original: models.Model | None = None
         self._writable: list[tuple[fields.Field, str | None, dict | None]] | None = None
         self._dataset: tablib.Dataset | None = None
-        self._loader: Any = None
+        # The import's instance loader, held weakly: it holds the resource, and the cycle would
+        # keep every row, record and result of the import alive after it, until Python's cycle
+        # collector walked them all.
+        self._loader: weakref.ref | None = None
 
     def get_or_init_instance(self, instance_loader: Any, row: dict) -> tuple[Any, bool]:
-        self._loader = instance_loader
+        self._loader = weakref.ref(instance_loader)
         return super().get_or_init_instance(instance_loader, row)
 
     def record_widgets(self) -> list[Any]:
@@ -535,7 +540,7 @@ class RowImportMixin:
 
     def save_instance(self, instance: models.Model, is_create: bool, row: dict, **kwargs) -> None:
         if self._meta.use_bulk:
-            self._pending[id(instance)] = (kwargs.get("row_number", 0), row)
+            self._pending[id(instance)] = kwargs.get("row_number", 0)
         super().save_instance(instance, is_create, row, **kwargs)
 
     def get_bulk_update_fields(self) -> list[str]:
@@ -589,17 +594,19 @@ class RowImportMixin:
         """Turn the rows that break a unique field or constraint into invalid rows."""
         if not unique_sets(self._meta.model):
             return
-        numbers = [self._pending.get(id(instance), (0, {}))[0] for instance in pending]
+        numbers = [self._pending.get(id(instance), 0) for instance in pending]
         rows = [row_place(self._dataset, number) if self._dataset else number for number in numbers]
         # The instance loader found each row's record by its import id: none is looked for again.
         import_id = tuple(self.fields[name].attribute for name in self.get_import_id_fields())
-        natural = self._loader.looked_up() if isinstance(self._loader, KeyedInstanceLoader) else []
+        loader = self._loader() if self._loader is not None else None
+        natural = loader.looked_up() if isinstance(loader, KeyedInstanceLoader) else []
         found = clashes(pending, rows, looked_up=[import_id, *natural])
         for position, error in sorted(found.items()):
-            number, row = self._pending[id(pending[position])]
+            number = self._pending[id(pending[position])]
             row_result = self._row_results.get(number)
             if row_result is None:
                 continue
+            row = row_result.row_values
             result.totals[row_result.import_type] -= 1
             result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
             row_result.import_type = RowResult.IMPORT_TYPE_INVALID
