@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 from collections.abc import Callable
@@ -43,6 +44,7 @@ def measure(action: Callable[[], object], runs: int) -> Timing:
     queries = count_queries(action)
     times = []
     for _ in range(runs):
+        gc.collect()
         started = time.perf_counter()
         action()
         times.append((time.perf_counter() - started) * 1000)
@@ -58,6 +60,9 @@ def measure_side_by_side(
     times: tuple[list[float], list[float]] = ([], [])
     for _ in range(runs):
         for action, spent in zip((ours, reference), times, strict=True):
+            # Each run starts from the same heap: what the run before left for the cycle
+            # collector is collected here, untimed, not during the next run (whichever it is).
+            gc.collect()
             started = time.perf_counter()
             action()
             spent.append((time.perf_counter() - started) * 1000)
