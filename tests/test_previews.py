@@ -344,3 +344,56 @@ def test_a_preview_kept_before_the_resources_moved_is_confirmed_after(uploader, 
     assert PendingImport.objects.get().resource == "movement.spreadsheets.resources.AwardResource"
     assert confirm_upload(AwardResource(), report.upload, user=uploader).written
     assert Award.objects.count() == 1
+
+
+# -- Records saved between preview and confirmation -----------------------------------------
+
+
+@pytest.fixture
+def noted_award(division, flag_type):
+    """A file of one award with a note (and no version column), and the award it records."""
+
+    def file(note: str) -> bytes:
+        row = [2016, flag_type.name, "", division.name, "", "1/QĐ", note]
+        return xlsx([[*HEADERS, "Ghi chú"], row])
+
+    assert confirm_upload(AwardResource(), preview_upload(AwardResource(), file("a")).upload)
+    return file, Award.objects.get()
+
+
+def test_an_award_saved_between_preview_and_confirmation_refuses_the_import(
+    uploader, colleague, noted_award
+):
+    file, award = noted_award
+    previewed = preview_upload(AwardResource(), file("b"), user=uploader)
+    assert [row.action for row in previewed.rows] == ["update"]
+    award.note = "c"
+    award._history_user = colleague
+    award.save()
+
+    report = confirm_upload(AwardResource(), previewed.upload, user=uploader)
+    # The row is still an update, but of a record edited since the preview read it.
+    assert not report.written
+    assert [problem.row for problem in report.problems] == [2]
+    assert "saved or deleted by someone else" in report.problems[0].message
+    assert "dong-nghiep" in report.problems[0].message
+    award.refresh_from_db()
+    assert award.note == "c"
+    assert PendingImport.objects.get(key=previewed.upload).state == PendingImport.State.WAITING
+
+
+def test_an_award_not_saved_since_the_preview_is_updated(uploader, noted_award):
+    file, award = noted_award
+    report = preview_upload(AwardResource(), file("b"), user=uploader)
+    assert confirm_upload(AwardResource(), report.upload, user=uploader).written
+    award.refresh_from_db()
+    assert (award.note, award.version) == ("b", 2)
+
+
+def test_a_preview_kept_without_versions_is_confirmed_as_before(uploader, noted_award):
+    file, award = noted_award
+    report = preview_upload(AwardResource(), file("b"), user=uploader)
+    PendingImport.objects.filter(key=report.upload).update(versions=[])
+    assert confirm_upload(AwardResource(), report.upload, user=uploader).written
+    award.refresh_from_db()
+    assert award.note == "b"

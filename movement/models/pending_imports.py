@@ -80,6 +80,10 @@ class PendingImport(RulesInClean, models.Model):
     # What the preview said each row would do ("new", "update", "skip"), in the rows' order: the
     # confirmation writes nothing unless each row still does the same.
     actions = models.JSONField(_("actions previewed"), default=list, blank=True)
+    # For each row, the [key, version] of the record it updates or leaves unchanged as the
+    # preview read it (null for a new row): the confirmation writes nothing if one was saved
+    # since. Empty for a preview kept before versions were.
+    versions = models.JSONField(_("versions previewed"), default=list, blank=True)
 
     objects = PendingImportQuerySet.as_manager()
 

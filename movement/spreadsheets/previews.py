@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from movement.models import PendingImport
+from movement.models.versions import VERSIONS_PER_QUERY, Versioned, saved_by
 from movement.spreadsheets.files import Sheet, SpreadsheetError
 from movement.spreadsheets.imports import import_file
 from movement.spreadsheets.reports import ImportReport, Problem
@@ -147,9 +148,10 @@ def keep_upload(
     user: Any = None,
     file_name: str = "",
     actions: list[str] | None = None,
+    versions: list[Any] | None = None,
 ) -> PendingImport:
-    """Keep the rows of a previewed upload, and what the preview said each does, for its
-    confirmation; its ``key`` confirms (or cancels) it."""
+    """Keep the rows of a previewed upload, what the preview said each does and the version of
+    the record each read, for its confirmation; its ``key`` confirms (or cancels) it."""
     # Previews past their expiry give back their rows' space; nothing else ends a preview.
     PendingImport.objects.expire()
     now = timezone.now()
@@ -162,6 +164,7 @@ def keep_upload(
         expires_at=PendingImport.expiry_from(now),
         sheet=sheet_to_json(sheet),
         actions=actions or [],
+        versions=versions or [],
     )
 
 
@@ -299,6 +302,7 @@ def preview_upload(
             user=user,
             file_name=file_name,
             actions=[row.action for row in report.rows],
+            versions=[row.record for row in report.rows],
         )
         report.upload = pending.key.hex
         report.expires_at = pending.expires_at
@@ -324,9 +328,13 @@ def confirm_upload(
         # Claimed first, so that a second click imports nothing twice; undone if nothing is
         # written.
         _end(pending, PendingImport.State.IMPORTED, user)
+        # Read before the import saves them (and locked until it ends, on PostgreSQL).
+        stored = versions_now(resource._meta.model, pending.versions)
         report = import_file(resource, sheet, dry_run=False, user=user, file_name=file_name)
         if report.written and pending.actions:
             refuse_changed_rows(report, pending.actions)
+        if report.written and pending.versions:
+            refuse_saved_records(report, resource._meta.model, pending.versions, stored)
         if not report.written:
             transaction.set_rollback(True)
     return report
@@ -355,6 +363,54 @@ def refuse_changed_rows(report: ImportReport, previewed: list[str]) -> None:
         report.errors.append(
             _("The rows are no longer those of the preview. Upload the file again.")
         )
+    report.written = report.ok
+
+
+def versions_now(model: type, previewed: list[Any]) -> dict[Any, int]:
+    """The version stored now of each record whose ``[key, version]`` is in ``previewed``."""
+    keys = [record[0] for record in previewed if record]
+    if not keys or not issubclass(model, Versioned):
+        return {}
+    stored: dict[Any, int] = {}
+    for start in range(0, len(keys), VERSIONS_PER_QUERY):
+        stored.update(
+            # Unordered: an award's ordering would join its type, which FOR UPDATE would lock.
+            model._base_manager.select_for_update()
+            .filter(pk__in=keys[start : start + VERSIONS_PER_QUERY])
+            .order_by()
+            .values_list("pk", "version")
+        )
+    return stored
+
+
+# Rows whose refusal says who saved their record since: each is one query.
+SAVERS_NAMED = 20
+
+
+def refuse_saved_records(
+    report: ImportReport, model: type, previewed: list[Any], stored: dict[Any, int]
+) -> None:
+    """Refuse the confirmation of ``report`` if a record that a row updates or leaves
+    unchanged was saved (or deleted) after the preview read it: the preview showed the row
+    against that version, and the row would overwrite the edit made since, even without a
+    version column (which movement.spreadsheets.resources checks)."""
+    named = 0
+    for row, record in zip(report.rows, previewed, strict=False):
+        if not record or stored.get(record[0]) == record[1]:
+            continue
+        key, version = record
+        message = _(
+            "The record of this row was saved or deleted by someone else after the preview "
+            "read it (at version %(version)s): nothing was imported. Upload the file again to "
+            "see the rows as they are now."
+        ) % {"version": version}
+        named += 1
+        if named <= SAVERS_NAMED:
+            # A record deleted since has its history still.
+            who = saved_by(model(pk=key).saves_since(version))
+            if who:
+                message += " " + _("Changed by %(who)s.") % {"who": who}
+        report.problems.append(Problem(row.row, "", message, row.sheet))
     report.written = report.ok
 
 

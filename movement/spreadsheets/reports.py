@@ -48,6 +48,8 @@ class PreviewRow:
     changed: list[str]
     sheet: str = ""
     matches: list[tuple[Match, ...]] = field(default_factory=list)
+    # The key and version of the record it updates or leaves unchanged, as the row read it.
+    record: tuple[Any, int] | None = None
 
     @property
     def place(self) -> str:
@@ -191,6 +193,7 @@ def describe(
                     read(instance, values) if read is not None and instance is not None else ()
                     for read in readers
                 ],
+                record=getattr(row_result, "record_read", None),
             )
         )
     without_marks = sum(row.without_marks for row in report.rows)

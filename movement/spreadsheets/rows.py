@@ -483,6 +483,13 @@ class RowImportMixin:
         number = kwargs.get("row_number")
         row_result.changed_columns = self._changed
         row_result.row_values = row
+        # The key and version of the record the row updates or leaves unchanged, as read: a
+        # preview keeps them, and its confirmation refuses a record saved since
+        # (movement.spreadsheets.previews).
+        original = self._original
+        row_result.record_read = (
+            (original.pk, original.version) if isinstance(original, Versioned) else None
+        )
         self._changed = []
         if number is not None:
             row_result.number = number
