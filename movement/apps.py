@@ -14,14 +14,8 @@ class MovementConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.contrib import admin
-
         # Their sign-in receivers: the session's clock, the temporary password's flag.
         from movement.accounts import passwords, sessions  # noqa: F401
-        from movement.admin.dates import check_date_hierarchies
-
-        # Every app's lists are registered by now: the admin app, listed first, found them.
-        check_date_hierarchies(admin.site)
 
 
 # Installed packages name their apps in English, untranslated: staff read these headings in the

@@ -30,6 +30,7 @@ from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 from django_filters import FilterSet
 
+from movement.admin.dates import DateHierarchyMixin
 from movement.models import Award, WorkArea, WorkPlan
 from tests.factories import member
 
@@ -150,3 +151,14 @@ def test_no_admin_changelist_parameter_answers_500(client, records, model):
     assert response.status_code == 200
     found = refused(client, [url], set(changelist_parameters(response)))
     assert not found, "\n".join(map(str, found))
+
+
+def test_every_list_with_a_date_hierarchy_checks_its_year():
+    unchecked = [
+        model.__name__
+        for model in apps.get_models()
+        if admin.site.is_registered(model)
+        and admin.site.get_model_admin(model).date_hierarchy
+        and not isinstance(admin.site.get_model_admin(model), DateHierarchyMixin)
+    ]
+    assert unchecked == []

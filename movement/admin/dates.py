@@ -3,12 +3,10 @@
 Django 5.2 builds the dates of ``?<field>__year=`` catching ValueError only: a year too large
 for a date (10**30) raises OverflowError, and 9999 fails on the following year, both outside
 its check, so the list answers 500 instead of saying its parameters are wrong ("?e=1"). Fixed
-in Django by ticket #37357, not in 5.2; until then the lists with a date hierarchy (the
-sign-in logs of django-axes) use this changelist.
+in Django by ticket #37357, not in 5.2; until then every list with a date hierarchy (the
+sign-in logs of django-axes, movement.admin.packages) takes DateHierarchyMixin.
 """
 
-from django.apps import apps
-from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.http import HttpRequest
@@ -25,15 +23,3 @@ class DateHierarchyChangeList(ChangeList):
 class DateHierarchyMixin:
     def get_changelist(self, request: HttpRequest, **kwargs) -> type[ChangeList]:
         return DateHierarchyChangeList
-
-
-def check_date_hierarchies(site: admin.AdminSite) -> None:
-    """Give the lists of ``site`` that have a date hierarchy the checked changelist."""
-    for model in apps.get_models():
-        if not site.is_registered(model):
-            continue
-        model_admin = site.get_model_admin(model)
-        if model_admin.date_hierarchy and not isinstance(model_admin, DateHierarchyMixin):
-            checked = type(type(model_admin).__name__, (DateHierarchyMixin, type(model_admin)), {})
-            site.unregister(model)
-            site.register(model, checked)

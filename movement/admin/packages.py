@@ -1,14 +1,17 @@
-"""The installed packages' own admin pages, with the column names they leave untranslated."""
+"""The installed packages' own admin pages, with the column names they leave untranslated
+and the date hierarchy's year checked."""
 
-from axes.admin import AccessAttemptAdmin
-from axes.models import AccessAttempt
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
+from .dates import DateHierarchyMixin
 
-class LoginAttemptAdmin(AccessAttemptAdmin):
+
+class LoginAttemptAdmin(DateHierarchyMixin, AccessAttemptAdmin):
     @admin.display(description=_("Status"))
     def status(self, obj: AccessAttempt) -> str:
         return super().status(obj)
@@ -30,6 +33,20 @@ class TaskResultAdmin(DBTaskResultAdmin):
         return super().display_run_after(obj)
 
 
-for model, model_admin in ((AccessAttempt, LoginAttemptAdmin), (DBTaskResult, TaskResultAdmin)):
+# Their date hierarchies take the checked year (movement.admin.dates).
+class LoginLogAdmin(DateHierarchyMixin, AccessLogAdmin):
+    pass
+
+
+class LoginFailureLogAdmin(DateHierarchyMixin, AccessFailureLogAdmin):
+    pass
+
+
+for model, model_admin in (
+    (AccessAttempt, LoginAttemptAdmin),
+    (AccessLog, LoginLogAdmin),
+    (AccessFailureLog, LoginFailureLogAdmin),
+    (DBTaskResult, TaskResultAdmin),
+):
     admin.site.unregister(model)
     admin.site.register(model, model_admin)
