@@ -11,6 +11,9 @@ from django.utils.translation import gettext_noop, ngettext_lazy, pgettext_lazy
 BORROWED_WORDS = (
     # Django admin
     gettext_noop("Django site admin"),
+    # Django's own catalogue calls a log entry "đăng nhập" (a login).
+    gettext_noop("log entry"),
+    gettext_noop("log entries"),
     gettext_noop("History"),
     gettext_noop("Add"),
     gettext_noop("Add %(name)s"),

@@ -354,3 +354,19 @@ def test_an_expired_form_is_explained_in_vietnamese(colleagues):
     assert "cho phép cookie" in page
     # The page hands out a fresh token, so the form works again after reloading.
     assert "csrftoken" in response.cookies
+
+
+# -- Permissions named in the reader's language -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "page", ["admin:auth_group_add", "admin:auth_user_change"], ids=["group", "user"]
+)
+def test_permission_checklists_name_each_permission_in_vietnamese(admin_client, admin_user, page):
+    """Django stores "Can add award"; the checklists say it in Vietnamese, history models too."""
+    args = [admin_user.pk] if page.endswith("change") else []
+    html = admin_client.get(reverse(page, args=args)).content.decode()
+    assert "Thi đua, khen thưởng | khen thưởng | Có thể thêm khen thưởng" in html
+    assert "| lịch sử khen thưởng | Có thể xem lịch sử khen thưởng" in html
+    assert "| Được sửa bản ghi của mọi đơn vị" in html
+    assert "Can add" not in html and "historical" not in html

@@ -45,13 +45,13 @@ ENGLISH = re.compile(
 )
 # Names of records that the packages spell in English, and data: django-axes names its records
 # itself ("Attempted Access: <time>"), Django names a record of a model that gives none
-# ("Group_permissions object (3)") and stores its permissions' names in English ("Can add …");
+# ("Group_permissions object (3)");
 # "<unknown>" is the user agent of a request that sent none; a task is named by its dotted path.
 ALLOWED = re.compile(
     r"Attempted Access: \S+ \S+|Access Log for \S+ @ \S+ \S+"
     r"|Failed access: user \S+( locked out)? on \S+ \S+ from \S+"
     r"|\w+ object \([\w-]+\)|<unknown>"
-    r"|[^|]*\| [^|]*\| Can .*|\b\w+(\.\w+)+\b"
+    r"|\b\w+(\.\w+)+\b"
 )
 
 # Attributes a person reads or a screen reader speaks.

@@ -5,7 +5,8 @@ from axes.utils import reset as reset_lockouts
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, Permission
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,44 @@ from movement.models import StaffProfile
 User = get_user_model()
 
 
+# Django stores a permission's name in English when it is created ("Can add award"), from the
+# action in its codename: read the action instead, so the name is said in the reader's language.
+ACTIONS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """A permission as the checklists show it: "… | khen thưởng | Có thể thêm khen thưởng"."""
+    model = permission.content_type.model_class()
+    if model is None:  # a model since removed: only its stored names remain
+        return str(permission)
+    subject = model._meta.verbose_name
+    # simple-history names its models "historical <name>" in English whatever the language.
+    if recorded := getattr(model, "instance_type", None):
+        subject = gettext("history of %(model)s") % {"model": recorded._meta.verbose_name}
+    action, _sep, model_name = permission.codename.partition("_")
+    if action in ACTIONS and model_name == model._meta.model_name:
+        name = ACTIONS[action] % {"model": subject}
+    else:
+        # A permission a model declares itself has a name that is one of our messages.
+        name = gettext(permission.name)
+    return " | ".join([str(model._meta.app_config.verbose_name), str(subject), name])
+
+
+class PermissionLabels:
+    """Admin mixin: permission checklists name each permission in the reader's language."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.related_model is Permission:
+            field.label_from_instance = permission_label
+        return field
+
+
 class StaffProfileInline(admin.StackedInline):
     model = StaffProfile
     can_delete = False
@@ -23,10 +62,16 @@ class StaffProfileInline(admin.StackedInline):
 
 
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class StaffGroupAdmin(PermissionLabels, GroupAdmin):
+    pass
 
 
 @admin.register(User)
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(PermissionLabels, UserAdmin):
     inlines = [StaffProfileInline]
     list_display = [*UserAdmin.list_display, "unit"]
     list_select_related = ["staff_profile__unit"]
