@@ -8,6 +8,8 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet, Subquery
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from movement.models import Unit
@@ -65,6 +67,33 @@ class YearFilter(NumberFilterMixin, admin.SimpleListFilter):
         if year is None:
             return queryset
         return queryset.filter(**{self.field_name: year})
+
+
+class InForceOnFilter(admin.SimpleListFilter):
+    """The award types a law had in force on a day: today, or a day a type began or ended.
+
+    Those are the only days on which the answer changes, so they are all the choices there are;
+    any other day may be given in the address (?in_force_on=2016-06-30).
+    """
+
+    title = _("in force on")
+    parameter_name = "in_force_on"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
+        types = model_admin.model._default_manager.order_by()
+        days = {timezone.localdate()}
+        days.update(types.exclude(valid_from=None).values_list("valid_from", flat=True))
+        days.update(types.exclude(valid_until=None).values_list("valid_until", flat=True))
+        return [(day.isoformat(), date_format(day, "SHORT_DATE_FORMAT")) for day in sorted(days)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() is None:
+            return queryset
+        try:
+            day = forms.DateField(input_formats=["%Y-%m-%d"]).clean(self.value())
+        except ValidationError as error:
+            raise IncorrectLookupParameters(error) from error
+        return queryset.in_force_on(day)
 
 
 class UnitSubtreeFilter(NumberFilterMixin, admin.SimpleListFilter):
