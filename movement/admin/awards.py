@@ -45,7 +45,7 @@ class AwardTypeAdmin(
         "article_confirmed",
     ]
     list_select_related = ["legal_source"]
-    autocomplete_fields = ["source"]
+    autocomplete_fields = ["source", "legal_source"]
     fieldsets = [
         (None, {"fields": [("name", "award_class"), "category", "conferred_by"]}),
         (_("Who receives it"), {"fields": [("for_individuals", "for_collectives")]}),

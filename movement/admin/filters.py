@@ -80,10 +80,13 @@ class InForceOnFilter(admin.SimpleListFilter):
     parameter_name = "in_force_on"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
-        types = model_admin.model._default_manager.order_by()
-        days = {timezone.localdate()}
-        days.update(types.exclude(valid_from=None).values_list("valid_from", flat=True))
-        days.update(types.exclude(valid_until=None).values_list("valid_until", flat=True))
+        bounds = (
+            model_admin.model._default_manager.order_by()
+            .filter(Q(valid_from__isnull=False) | Q(valid_until__isnull=False))
+            .values_list("valid_from", "valid_until")
+            .distinct()
+        )
+        days = {timezone.localdate(), *(day for pair in bounds for day in pair if day)}
         return [(day.isoformat(), date_format(day, "SHORT_DATE_FORMAT")) for day in sorted(days)]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
