@@ -20,6 +20,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from movement.admin.filters import InForceOnFilter
 from movement.models import Award, AwardType, Source
 from tests.factories import in_english
 
@@ -368,3 +369,25 @@ def test_the_migration_turns_years_into_the_first_and_last_day_and_back():
     assert (row.valid_from, row.valid_until) == (2004, 2018)
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.parametrize(
+    ("title", "cited_as"),
+    [
+        ("Thông tư 35/2015/TT-BCA quy định chi tiết mẫu hiện vật", "Thông tư 35/2015/TT-BCA"),
+        ("Nghị định 98/2023/NĐ-CP quy định chi tiết", "Nghị định 98/2023/NĐ-CP"),
+        ("Luật Thi đua, khen thưởng số 06/2022/QH15", "Luật Thi đua, khen thưởng số 06/2022/QH15"),
+        ("Hội nghị triển khai công tác năm 2017", "Hội nghị triển khai công tác năm 2017"),
+    ],
+)
+def test_a_legal_text_is_cited_by_its_number_not_its_whole_title(title, cited_as):
+    assert Source(title=title).cited_as == cited_as
+
+
+def test_a_day_given_in_the_address_shows_as_the_chosen_one(admin_client, law):
+    response = admin_client.get(
+        reverse("admin:movement_awardtype_changelist"), {"in_force_on": "2016-06-30"}
+    )
+    [spec] = [f for f in response.context["cl"].filter_specs if isinstance(f, InForceOnFilter)]
+    [chosen] = [c for c in spec.choices(response.context["cl"]) if c["selected"]]
+    assert "in_force_on=2016-06-30" in chosen["query_string"]

@@ -1,5 +1,6 @@
 """Changelist filters that stay cheap on big tables and follow the unit tree."""
 
+import datetime
 from collections import defaultdict
 
 from django import forms
@@ -87,16 +88,23 @@ class InForceOnFilter(admin.SimpleListFilter):
             .distinct()
         )
         days = {timezone.localdate(), *(day for pair in bounds for day in pair if day)}
+        chosen = self.day()
+        if chosen is not None:
+            # A day given in the address shows as chosen, among the others.
+            days.add(chosen)
         return [(day.isoformat(), date_format(day, "SHORT_DATE_FORMAT")) for day in sorted(days)]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    def day(self) -> datetime.date | None:
         if self.value() is None:
-            return queryset
+            return None
         try:
-            day = forms.DateField(input_formats=["%Y-%m-%d"]).clean(self.value())
+            return forms.DateField(input_formats=["%Y-%m-%d"]).clean(self.value())
         except ValidationError as error:
             raise IncorrectLookupParameters(error) from error
-        return queryset.in_force_on(day)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        day = self.day()
+        return queryset if day is None else queryset.in_force_on(day)
 
 
 class UnitSubtreeFilter(NumberFilterMixin, admin.SimpleListFilter):

@@ -215,11 +215,11 @@ class AwardType(RulesInClean, Sourced, Searchable, Versioned):
 
     @property
     def legal_citation(self) -> str:
-        """The article and the text it is in, as a reader cites it: "Điều 56, Luật …"."""
+        """The article and the number of its text, as a reader cites them: "Điều 56, Luật …"."""
         if self.legal_source_id is None:
             return ""
-        title = self.legal_source.title
-        return f"{self.legal_article}, {title}" if self.legal_article else title
+        text = self.legal_source.cited_as
+        return f"{self.legal_article}, {text}" if self.legal_article else text
 
     def clean(self) -> None:
         if not (self.for_individuals or self.for_collectives):
