@@ -264,6 +264,8 @@ def test_the_query_and_the_record_agree_on_what_is_in_force(start, end, day):
         valid_until=end,
     )
     assert (award_type in AwardType.objects.in_force_on(day)) == award_type.in_force_on(day)
+    year = day.year
+    assert (award_type in AwardType.objects.in_force_in(year)) == award_type.in_force_in(year)
 
 
 # The admin

@@ -213,6 +213,12 @@ class AwardType(RulesInClean, Sourced, Searchable, Versioned):
             self.valid_until is None or day <= self.valid_until
         )
 
+    def in_force_in(self, year: int) -> bool:
+        """Whether the form could be given on some day of emulation year ``year``."""
+        return (self.valid_from is None or self.valid_from.year <= year) and (
+            self.valid_until is None or year <= self.valid_until.year
+        )
+
     @property
     def legal_citation(self) -> str:
         """The article and the number of its text, as a reader cites them: "Điều 56, Luật …"."""
