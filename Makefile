@@ -21,6 +21,7 @@ migrate: $(STAMP)
 # The web server and the task worker for background exports, in one command (Procfile.dev).
 run: migrate
 	$(PY) manage.py load_report
+	$(PY) manage.py load_law
 	$(PY) manage.py ensure_local_admin --site http://$(HOST):$(PORT)
 	HOST=$(HOST) PYTHONUNBUFFERED=1 $(VENV)/bin/honcho start --procfile Procfile.dev --port $(PORT)
 

@@ -832,7 +832,7 @@ class _Builder:
                 fitting = [
                     t
                     for t in types
-                    if t.accepts(kind) and (t.valid_from or year) <= year <= (t.valid_until or year)
+                    if t.accepts(kind) and t.in_force_in(year)
                     # A type valid in no year of the demo is still better than no type at all.
                 ] or [t for t in types if t.accepts(kind)]
                 if not fitting:

@@ -349,7 +349,8 @@ def awards_by_type(
         )
     sample = (
         Award.objects.filter(pk__in=first_of_each_type(awards, totals, per_type))
-        .select_related(*AWARD_RELATIONS)
+        # The type's legal text too: a group's heading cites the article that establishes it.
+        .select_related(*AWARD_RELATIONS, "award_type__legal_source")
         .order_by(
             category_order(),
             "award_type__name",

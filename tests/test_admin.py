@@ -193,7 +193,8 @@ CHANGELIST_QUERIES = {
     "person": 6,
     "event": 6,
     "campaign": 5,
-    "awardtype": 5,
+    # The days a type begins or ends (InForceOnFilter), and the legal texts cited.
+    "awardtype": 7,
     "award": 8,
     "workplan": 7,
     "task": 6,

@@ -4,6 +4,7 @@ Each fact is checked against what the report says; where a record goes beyond th
 the test also checks that the record says so in its inference note.
 """
 
+import datetime
 import json
 from io import StringIO
 
@@ -402,7 +403,7 @@ def test_the_order_is_third_class(report):
 
 def test_the_tong_cuc_flag_ends_in_2018_by_knowledge_beyond_the_report(report):
     flag = AwardType.objects.get(name=FLAG_OF_TONG_CUC)
-    assert (flag.valid_from, flag.valid_until) == (None, 2018)
+    assert (flag.valid_from, flag.valid_until) == (None, datetime.date(2018, 12, 31))
     assert "ngoài báo cáo" in flag.inference_note
     assert "2018" in flag.inference_note
 

@@ -72,11 +72,14 @@ def records(db, ministry) -> dict[str, models.Model]:
     campaign = typed(
         Campaign, slug="phong-trao", kind=Campaign.Kind.EMULATION, start_year=2017, end_year=2017
     )
+    # The type cites an article (hostile too), so it names the legal text that holds it.
+    law = typed(Source, slug="luat", kind=Source.Kind.LAW)
     award_type = typed(
         AwardType,
         category=AwardType.Category.CERTIFICATE_OF_MERIT,
         for_individuals=True,
         for_collectives=True,
+        legal_source=law,
     )
     award = typed(
         Award, award_type=award_type, year=2017, recipient_person=person, campaign=campaign

@@ -1,3 +1,4 @@
+import datetime
 import re
 from types import SimpleNamespace
 
@@ -370,8 +371,17 @@ BREAKING = {
         name="Giấy khen",
         category="certificate",
         for_collectives=True,
-        valid_from=2010,
-        valid_until=2005,
+        valid_from=datetime.date(2010, 1, 1),
+        valid_until=datetime.date(2009, 12, 31),
+    ),
+    "award_type_article_has_text": lambda r: AwardType(
+        name="Giấy khen", category="certificate", for_collectives=True, legal_article="Điều 75"
+    ),
+    "award_type_confirmed_article": lambda r: AwardType(
+        name="Giấy khen",
+        category="certificate",
+        for_collectives=True,
+        article_confirmed=True,
     ),
     "award_exactly_one_recipient": lambda r: Award(
         award_type=r.order_type, year=2016, recipient_unit=r.department, recipient_person=r.person

@@ -400,8 +400,17 @@ ROWS_BREAKING = {
             "Hình thức khen thưởng": "Giấy khen",
             "Loại": "giấy khen",
             "Cho tập thể": "có",
-            "Áp dụng từ năm": "2010",
-            "Áp dụng đến năm": "2005",
+            "Áp dụng từ ngày": "01/01/2010",
+            "Áp dụng đến ngày": "31/12/2009",
+        },
+    ),
+    "award_type_article_has_text": (
+        AwardTypeResource,
+        {
+            "Hình thức khen thưởng": "Giấy khen",
+            "Loại": "giấy khen",
+            "Cho tập thể": "có",
+            "Điều, khoản": "Điều 75",
         },
     ),
     "campaign_ends_after_it_starts": (

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from movement import search
@@ -8,7 +10,7 @@ from movement.models.awards import NEWEST_FIRST
 from movement.spreadsheets.admin import SpreadsheetAdmin
 from movement.spreadsheets.resources import AwardResource, AwardTypeResource
 
-from .filters import RecipientUnitFilter, YearFilter
+from .filters import InForceOnFilter, RecipientUnitFilter, YearFilter
 from .history import HistoryAdmin
 from .large_tables import LargeTableMixin
 from .mixins import SOURCE_FIELDSET, FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin
@@ -30,16 +32,46 @@ class AwardTypeAdmin(
         "for_collectives",
         "valid_from",
         "valid_until",
+        "citation",
         "inferred",
     ]
-    list_filter = ["category", "conferred_by", "for_individuals", "for_collectives"]
-    autocomplete_fields = ["source"]
+    list_filter = [
+        "category",
+        "conferred_by",
+        "for_individuals",
+        "for_collectives",
+        InForceOnFilter,
+        ("legal_source", admin.RelatedOnlyFieldListFilter),
+        "article_confirmed",
+    ]
+    list_select_related = ["legal_source"]
+    autocomplete_fields = ["source", "legal_source"]
     fieldsets = [
         (None, {"fields": [("name", "award_class"), "category", "conferred_by"]}),
         (_("Who receives it"), {"fields": [("for_individuals", "for_collectives")]}),
-        (_("Validity"), {"fields": [("valid_from", "valid_until"), "legal_basis"]}),
+        (
+            _("In force, and by which legal text"),
+            {
+                "fields": [
+                    ("valid_from", "valid_until"),
+                    "legal_source",
+                    ("legal_article", "article_confirmed"),
+                    "citation_note",
+                    "legal_basis",
+                ]
+            },
+        ),
         SOURCE_FIELDSET,
     ]
+
+    @admin.display(description=_("legal text and article"), ordering="legal_source__title")
+    def citation(self, award_type: AwardType) -> str:
+        """The article and its text, linked to the text's page; marked when not confirmed."""
+        if award_type.legal_source_id is None:
+            return "—"
+        url = reverse("admin:movement_source_change", args=[award_type.legal_source_id])
+        unconfirmed = "" if award_type.article_confirmed else _(" (article not confirmed)")
+        return format_html('<a href="{}">{}</a>{}', url, award_type.legal_citation, unconfirmed)
 
 
 @admin.register(Award)

@@ -1,5 +1,6 @@
 """Changelist filters that stay cheap on big tables and follow the unit tree."""
 
+import datetime
 from collections import defaultdict
 
 from django import forms
@@ -8,6 +9,8 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet, Subquery
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from movement.models import Unit
@@ -65,6 +68,43 @@ class YearFilter(NumberFilterMixin, admin.SimpleListFilter):
         if year is None:
             return queryset
         return queryset.filter(**{self.field_name: year})
+
+
+class InForceOnFilter(admin.SimpleListFilter):
+    """The award types a law had in force on a day: today, or a day a type began or ended.
+
+    Those are the only days on which the answer changes, so they are all the choices there are;
+    any other day may be given in the address (?in_force_on=2016-06-30).
+    """
+
+    title = _("in force on")
+    parameter_name = "in_force_on"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
+        bounds = (
+            model_admin.model._default_manager.order_by()
+            .filter(Q(valid_from__isnull=False) | Q(valid_until__isnull=False))
+            .values_list("valid_from", "valid_until")
+            .distinct()
+        )
+        days = {timezone.localdate(), *(day for pair in bounds for day in pair if day)}
+        chosen = self.day()
+        if chosen is not None:
+            # A day given in the address shows as chosen, among the others.
+            days.add(chosen)
+        return [(day.isoformat(), date_format(day, "SHORT_DATE_FORMAT")) for day in sorted(days)]
+
+    def day(self) -> datetime.date | None:
+        if self.value() is None:
+            return None
+        try:
+            return forms.DateField(input_formats=["%Y-%m-%d"]).clean(self.value())
+        except ValidationError as error:
+            raise IncorrectLookupParameters(error) from error
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        day = self.day()
+        return queryset if day is None else queryset.in_force_on(day)
 
 
 class UnitSubtreeFilter(NumberFilterMixin, admin.SimpleListFilter):

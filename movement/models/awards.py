@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -7,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from movement.audit import AuditedRecords
 
-from .base import RulesInClean, Searchable, Sourced, UnitScopedQuerySet, refresh_award_search_text
+from .base import (
+    RulesInClean,
+    Searchable,
+    Source,
+    Sourced,
+    UnitScopedQuerySet,
+    refresh_award_search_text,
+)
 from .fields import LineField, TextField
 from .versions import Versioned
 
@@ -17,7 +25,31 @@ class RecipientKind(models.TextChoices):
     COLLECTIVE = "collective", _("collective")  # tập thể
 
 
-class AwardTypeManager(models.Manager):
+class AwardTypeQuerySet(models.QuerySet):
+    def in_force_on(self, day: datetime.date) -> "AwardTypeQuerySet":
+        """The types a law had in force on ``day``: an open end is no limit."""
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_until__isnull=True) | Q(valid_until__gte=day),
+        )
+
+    def in_force_in(self, year: int) -> "AwardTypeQuerySet":
+        """The types in force on at least one day of emulation year ``year``."""
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=datetime.date(year, 12, 31)),
+            Q(valid_until__isnull=True) | Q(valid_until__gte=datetime.date(year, 1, 1)),
+        )
+
+    def cited_in(self, text: Source) -> "AwardTypeQuerySet":
+        """The types whose legal citation is an article of ``text``."""
+        return self.filter(legal_source=text)
+
+    def unconfirmed(self) -> "AwardTypeQuerySet":
+        """The types cited to a legal text whose article was not read in it."""
+        return self.filter(legal_source__isnull=False, article_confirmed=False)
+
+
+class AwardTypeManager(models.Manager.from_queryset(AwardTypeQuerySet)):
     def get_by_natural_key(self, name: str, award_class: str) -> "AwardType":
         return self.get(name=name, award_class=award_class)
 
@@ -26,7 +58,9 @@ class AwardType(RulesInClean, Sourced, Searchable, Versioned):
     """A form of commendation or emulation title (hình thức khen thưởng / danh hiệu thi đua).
 
     The catalogue follows the Law on Emulation and Commendation, which has changed over the years:
-    a type is valid from one year to another, so awards of the past keep their real names.
+    a type is in force from one day to another, so awards of the past keep their real names. A
+    type may cite the article of the legal text (a source of kind "law") that establishes it, and
+    says whether that article was read in the text or could not be confirmed.
     """
 
     class Category(models.TextChoices):
@@ -36,6 +70,7 @@ class AwardType(RulesInClean, Sourced, Searchable, Versioned):
         TITLE = "title", _("emulation title")  # danh hiệu
         CERTIFICATE_OF_MERIT = "certificate_of_merit", _("certificate of merit")  # bằng khen
         CERTIFICATE = "certificate", _("certificate of commendation")  # giấy khen
+        COMMEMORATIVE = "commemorative", _("commemorative medal")  # kỷ niệm chương
 
     class Class(models.TextChoices):
         NONE = "", _("no class")
@@ -61,9 +96,45 @@ class AwardType(RulesInClean, Sourced, Searchable, Versioned):
     )
     for_individuals = models.BooleanField(_("for individuals"), default=False)
     for_collectives = models.BooleanField(_("for collectives"), default=False)
-    valid_from = models.PositiveSmallIntegerField(_("valid from year"), null=True, blank=True)
-    valid_until = models.PositiveSmallIntegerField(_("valid until year"), null=True, blank=True)
+    valid_from = models.DateField(
+        _("in force from"),
+        null=True,
+        blank=True,
+        help_text=_("The first day the form could be given; empty when not known."),
+    )
+    valid_until = models.DateField(
+        _("in force until"),
+        null=True,
+        blank=True,
+        help_text=_("The last day the form could be given; empty while it still is."),
+    )
     legal_basis = LineField(_("legal basis"), max_length=300, blank=True)
+    legal_source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        limit_choices_to={"kind": Source.Kind.LAW},
+        related_name="award_types_cited",
+        verbose_name=_("legal text"),
+        help_text=_("The law, decree or circular that establishes the form."),
+    )
+    legal_article = LineField(
+        _("article"),
+        max_length=100,
+        blank=True,
+        help_text=_("Where in the legal text, e.g. “Điều 23” or “khoản 2 Điều 54”."),
+    )
+    article_confirmed = models.BooleanField(
+        _("article confirmed"),
+        default=False,
+        help_text=_("Ticked when the article was read in the text itself, not only inferred."),
+    )
+    citation_note = TextField(
+        _("about the citation"),
+        blank=True,
+        help_text=_("Where the article was read, or why it could not be confirmed."),
+    )
 
     objects = AwardTypeManager()
     history = AuditedRecords()
@@ -94,8 +165,23 @@ class AwardType(RulesInClean, Sourced, Searchable, Versioned):
                 | Q(valid_until__gte=models.F("valid_from")),
                 name="award_type_valid_period",
                 violation_error_message=_(
-                    "The last year an award type applies cannot come before its first. Correct one"
-                    " of the two years."
+                    "The last day an award type is in force cannot come before its first. Correct"
+                    " one of the two dates."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(legal_source__isnull=False) | Q(legal_article=""),
+                name="award_type_article_has_text",
+                violation_error_message=_(
+                    "An article is an article of some legal text: choose the text it is in."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(article_confirmed=False) | ~Q(legal_article=""),
+                name="award_type_confirmed_article",
+                violation_error_message=_(
+                    "Only an article can be confirmed: write which article was read, or untick"
+                    " “article confirmed”."
                 ),
             ),
         ]
@@ -121,6 +207,26 @@ class AwardType(RulesInClean, Sourced, Searchable, Versioned):
     def accepts(self, kind: str) -> bool:
         return self.for_individuals if kind == RecipientKind.INDIVIDUAL else self.for_collectives
 
+    def in_force_on(self, day: datetime.date) -> bool:
+        """Whether the form could be given on ``day`` (the same test as the queryset's)."""
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
+
+    def in_force_in(self, year: int) -> bool:
+        """Whether the form could be given on some day of emulation year ``year``."""
+        return (self.valid_from is None or self.valid_from.year <= year) and (
+            self.valid_until is None or year <= self.valid_until.year
+        )
+
+    @property
+    def legal_citation(self) -> str:
+        """The article and the number of its text, as a reader cites them: "Điều 56, Luật …"."""
+        if self.legal_source_id is None:
+            return ""
+        text = self.legal_source.cited_as
+        return f"{self.legal_article}, {text}" if self.legal_article else text
+
     def clean(self) -> None:
         if not (self.for_individuals or self.for_collectives):
             raise self.broken("award_type_has_recipients")
@@ -130,6 +236,15 @@ class AwardType(RulesInClean, Sourced, Searchable, Versioned):
             and self.valid_until < self.valid_from
         ):
             raise self.broken("award_type_valid_period", "valid_until")
+        if self.legal_article and self.legal_source_id is None:
+            raise self.broken("award_type_article_has_text", "legal_source")
+        if self.article_confirmed and not self.legal_article:
+            raise self.broken("award_type_confirmed_article", "legal_article")
+        if self.legal_source_id is not None and self.legal_source.kind != Source.Kind.LAW:
+            # Not a check constraint: the kind is the cited record's, out of reach of one.
+            raise ValidationError(
+                {"legal_source": _("Cite a legal text here, a source of kind “law or regulation”.")}
+            )
 
 
 # Newest year first, the latest entered first within it: the order of the (year, id) index read

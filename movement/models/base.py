@@ -1,3 +1,4 @@
+import re
 from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -182,6 +183,10 @@ def numbered_code(base: str, number: int, length: int) -> str:
     return base[: length - len(suffix)].rstrip("-") + suffix
 
 
+# A Vietnamese legal document's number: 35/2015/TT-BCA, 06/2022/QH15, 98/2023/NĐ-CP.
+DOCUMENT_NUMBER = re.compile(r".*?\d+/\d{4}/[^\s,;]+")
+
+
 class Source(Versioned):
     """A document the data was taken from (nguồn): the conference report, a law, a decision."""
 
@@ -217,6 +222,13 @@ class Source(Versioned):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
+
+    @property
+    def cited_as(self) -> str:
+        """The title up to the document's number, as a citation names a legal text: "Thông tư
+        35/2015/TT-BCA", not the whole of what it regulates; the whole title if it has none."""
+        numbered = DOCUMENT_NUMBER.match(self.title)
+        return numbered.group(0) if numbered else self.title
 
     def clean(self) -> None:
         # A source given no code gets one made from its title (the admin's form allows that).

@@ -475,11 +475,17 @@ class AwardTypeResource(SourcedResource):
     )
     for_individuals = yes_no_column("for_individuals", "Cho cá nhân")
     for_collectives = yes_no_column("for_collectives", "Cho tập thể")
-    valid_from = year_column("valid_from", "Áp dụng từ năm")
-    valid_until = year_column("valid_until", "Áp dụng đến năm")
+    valid_from = date_column("valid_from", "Áp dụng từ ngày")
+    valid_until = date_column("valid_until", "Áp dụng đến ngày")
     legal_basis = line_column("legal_basis", "Căn cứ pháp lý")
+    legal_source = column(
+        "legal_source", "Văn bản quy định", NamedRecordWidget(Source, names=("title",))
+    )
+    legal_article = line_column("legal_article", "Điều, khoản")
+    article_confirmed = yes_no_column("article_confirmed", "Đã đối chiếu điều khoản")
+    citation_note = text_column("citation_note", "Ghi chú trích dẫn")
 
-    export_select_related = ("source",)
+    export_select_related = ("source", "legal_source")
 
     class Meta:
         model = AwardType
@@ -493,6 +499,10 @@ class AwardTypeResource(SourcedResource):
             "valid_from",
             "valid_until",
             "legal_basis",
+            "legal_source",
+            "legal_article",
+            "article_confirmed",
+            "citation_note",
             *SOURCED_FIELDS,
             "version",
         )
