@@ -1,0 +1,108 @@
+"""Layout measured in a real Chromium: the admin's lists on a 1366 px screen, the public pages on a
+375 px phone and on A4 paper (static/css/admin.css, app.css, print.css).
+
+Run with Debian's Chromium and Playwright for Python (see tests.browsers).
+"""
+
+import io
+import re
+from collections.abc import Iterator
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from tests.browsers import chromium, require_chromium
+
+pytestmark = [
+    pytest.mark.browser,
+    # The live server reads what the test writes, so each test commits; restoring the database
+    # afterwards keeps the ranks the migrations seed for the tests that run later.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+LAPTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 375, "height": 740}
+PASSWORD = "mat-khau-thu-nghiem"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _chromium_available() -> None:
+    require_chromium()
+
+
+@pytest.fixture
+def report(db) -> None:
+    """The report's records: real names, long enough to wrap, and inferred links."""
+    call_command("load_report", stdout=io.StringIO())
+
+
+@pytest.fixture
+def staff(db) -> User:
+    return User.objects.create_superuser("chanh-van-phong", password=PASSWORD)
+
+
+@pytest.fixture
+def page(report) -> Iterator:
+    """A Vietnamese page in Chromium, started after the test's data is in place."""
+    with chromium() as browser:
+        context = browser.new_context(locale="vi-VN")
+        context.set_default_timeout(15_000)
+        yield context.new_page()
+        context.close()
+
+
+def sign_in(page, live_server, user: User) -> None:
+    page.goto(f"{live_server.url}/admin/login/")
+    page.locator("#id_username").fill(user.username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#id_password").press("Enter")
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+
+# Widths of the page and of the admin's results box, which scrolls by itself when a list is too
+# wide: either scrolling sideways hides the last columns.
+SCROLL_WIDTHS = """() => {
+  const page = document.documentElement;
+  const results = document.querySelector('#changelist .results');
+  return {page: [page.scrollWidth, page.clientWidth],
+          results: [results.scrollWidth, results.clientWidth]};
+}"""
+
+
+@pytest.mark.parametrize("model", ["award", "workplan", "task"])
+def test_admin_lists_fit_a_1366_px_screen(live_server, staff, page, model):
+    page.set_viewport_size(LAPTOP)
+    sign_in(page, live_server, staff)
+    page.goto(f"{live_server.url}/admin/movement/{model}/")
+    widths = page.evaluate(SCROLL_WIDTHS)
+    assert widths["page"][0] <= widths["page"][1]
+    assert widths["results"][0] <= widths["results"][1]
+    # The last column, the "inferred" mark, is on screen without scrolling.
+    inferred = page.locator("#result_list thead th.column-inferred").bounding_box()
+    assert inferred["x"] + inferred["width"] <= LAPTOP["width"]
+
+
+def overlap(a: dict, b: dict) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+def test_the_buttons_above_a_list_leave_its_title_uncovered(live_server, staff, page):
+    page.set_viewport_size(LAPTOP)
+    sign_in(page, live_server, staff)
+    # The work plans' title is long enough to run under the buttons where Django floats them.
+    page.goto(f"{live_server.url}/admin/movement/workplan/")
+    title = page.locator("#content h1").bounding_box()
+    buttons = page.locator(".object-tools a")
+    assert buttons.count() >= 3
+    covered = [
+        buttons.nth(i).inner_text()
+        for i in range(buttons.count())
+        if overlap(title, buttons.nth(i).bounding_box())
+    ]
+    assert covered == []
