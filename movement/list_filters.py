@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from movement.models import Award, AwardType, Campaign, Unit
@@ -164,6 +165,16 @@ class AwardFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         selected = self.data.get("unit") if self.data else None
         self.form.fields["unit"].widget.choices = UnitTreeChoices(selected)
+        # With JavaScript (static/js/unit_search.js), a search box over any unit replaces the
+        # select, which lists only the top of a large tree.
+        self.form.fields["unit"].widget.attrs.update(
+            {
+                "data-search-url": reverse_lazy("movement:unit_suggestions"),
+                "data-search-placeholder": _("Type part of a unit's name"),
+                "data-search-none": _("No unit has this name"),
+                "data-search-pick": _("Pick a unit from the list"),
+            }
+        )
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # Awards are the one table large enough to need the trigram index (movement.search);

@@ -106,3 +106,29 @@ def test_the_buttons_above_a_list_leave_its_title_uncovered(live_server, staff, 
         if overlap(title, buttons.nth(i).bounding_box())
     ]
     assert covered == []
+
+
+def test_the_award_filter_finds_any_unit_by_a_name_typed_without_diacritics(live_server, page):
+    page.set_viewport_size(LAPTOP)
+    page.goto(f"{live_server.url}/awards/")
+    page.locator("#id_unit").fill("phong tham")
+    option = page.locator("#id_unit + [role=listbox] [role=option]")
+    option.first.wait_for()
+    assert option.first.inner_text().startswith("Phòng Tham mưu")
+    page.locator("#id_unit").press("ArrowDown")
+    page.locator("#id_unit").press("Enter")
+    page.locator(".filters button[type=submit]").click()
+    page.wait_for_url(re.compile(r"unit=phong-tham-muu"))
+    assert page.locator("#id_unit").input_value() == "Phòng Tham mưu"
+
+
+def test_the_award_filter_keeps_its_unit_select_without_javascript(live_server, report):
+    with chromium() as browser:
+        context = browser.new_context(java_script_enabled=False)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/awards/")
+        assert page.locator("select#id_unit option").count() > 3
+        page.locator("select#id_unit").select_option("cuc-xdpt")
+        page.locator(".filters button[type=submit]").click()
+        page.wait_for_url(re.compile(r"unit=cuc-xdpt"))
+        context.close()

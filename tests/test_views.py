@@ -519,6 +519,67 @@ def test_units_page_shows_fewer_levels_when_the_tree_is_large(client, division, 
     assert [row.unit.slug for row in tree.context["units"]] == ["bo-cong-an", "cuc-xdpt"]
 
 
+def suggested(client, query: str | dict) -> list[str]:
+    params = {"q": query} if isinstance(query, str) else query
+    response = client.get("/units/suggestions.json", params)
+    assert response.status_code == 200
+    return [unit["slug"] for unit in response.json()["results"]]
+
+
+@pytest.fixture
+def marked_divisions(department) -> list[Unit]:
+    return [
+        Unit.objects.create(name=name, slug=slug, kind=Unit.Kind.DIVISION, parent=department)
+        for name, slug in [("Phòng Khảo thí", "phong-khao-thi"), ("Phòng Khào", "phong-khao")]
+    ]
+
+
+def test_unit_suggestions_ignore_diacritics_but_keep_the_marks_typed(client, marked_divisions):
+    assert suggested(client, "khao") == ["phong-khao", "phong-khao-thi"]
+    assert suggested(client, "KHAO THI") == ["phong-khao-thi"]
+    # A word typed with marks asks for those marks: Khảo is not Khào.
+    assert suggested(client, "khảo") == ["phong-khao-thi"]
+    assert suggested(client, "Khào") == ["phong-khao"]
+    assert suggested(client, "phòng khả") == ["phong-khao-thi"]
+
+
+def test_unit_suggestions_name_each_unit_and_its_parent(client, division):
+    response = client.get("/units/suggestions.json", {"q": "tham muu"})
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "results": [
+            {
+                "slug": "phong-tham-muu",
+                "name": "Phòng Tham mưu",
+                "parent": "Cục Xây dựng phong trào toàn dân bảo vệ an ninh Tổ quốc",
+            }
+        ],
+        "more": False,
+    }
+
+
+def test_unit_suggestions_reach_any_unit_and_stop_at_the_limit(client, department, monkeypatch):
+    Unit.objects.bulk_create(
+        Unit(name=f"Đội {n:02}", slug=f"doi-{n:02}", kind=Unit.Kind.DIVISION, parent=department)
+        for n in range(5)
+    )
+    for unit in Unit.objects.filter(slug__startswith="doi-"):
+        unit.save()  # the search text bulk_create leaves empty
+    monkeypatch.setattr(views, "UNIT_SUGGESTIONS", 3)
+    response = client.get("/units/suggestions.json", {"q": "doi"})
+    assert [u["slug"] for u in response.json()["results"]] == ["doi-00", "doi-01", "doi-02"]
+    assert response.json()["more"] is True
+    assert suggested(client, "doi 04") == ["doi-04"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"q": ""}, {"q": "   "}, {"q": "x" * 5000}, {"q": ["zzz", "qqq"]}, {"q": '"*%_\\'}],
+)
+def test_unit_suggestions_answer_odd_queries_with_an_empty_list(client, division, params):
+    assert suggested(client, params) == []
+
+
 # -- Person page ----------------------------------------------------------------------------
 
 
