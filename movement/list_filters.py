@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +31,23 @@ def search_words(queryset: QuerySet, value: str, abbreviations: bool = False) ->
     for word in words:
         queryset = queryset.filter(search_text__contains=word)
     return queryset
+
+
+def applied_filters(filterset: django_filters.FilterSet) -> list[tuple[str, str]]:
+    """The filters a list page applies, as (label, value) pairs to print above it; not its sort
+    order, nor a filter left at its default."""
+    form = filterset.form
+    if not form.is_valid():
+        return []
+    applied = []
+    for name, value in form.cleaned_data.items():
+        if name == "sort" or value in (None, "", []):
+            continue
+        field = form.fields[name]
+        if isinstance(field, forms.ChoiceField) and not isinstance(value, Model):
+            value = dict(field.choices).get(value, value)
+        applied.append((str(field.label), str(value)))
+    return applied
 
 
 class UnitSearchForm(forms.Form):

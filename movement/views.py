@@ -28,7 +28,13 @@ from django_ratelimit.core import get_usage
 
 from movement.charts import bar_chart
 from movement.footnotes import Footnotes
-from movement.list_filters import AwardFilter, CampaignFilter, UnitSearchForm, search_words
+from movement.list_filters import (
+    AwardFilter,
+    CampaignFilter,
+    UnitSearchForm,
+    applied_filters,
+    search_words,
+)
 from movement.models import (
     Award,
     AwardType,
@@ -243,6 +249,7 @@ class CampaignListView(FilterView):
         for campaign in page:
             campaign.award_count = counts.get(campaign.pk, 0)
         context["export_limit"] = EXPORT_LIMIT
+        context["applied_filters"] = applied_filters(context["filter"])
         return context
 
 
@@ -259,6 +266,7 @@ class AwardListView(FilterView):
         footnotes = Footnotes()
         footnotes.cite_all(context["object_list"])
         context["footnotes"] = footnotes.notes
+        context["applied_filters"] = applied_filters(context["filter"])
         return context
 
 

@@ -132,3 +132,23 @@ def test_the_award_filter_keeps_its_unit_select_without_javascript(live_server, 
         page.locator(".filters button[type=submit]").click()
         page.wait_for_url(re.compile(r"unit=cuc-xdpt"))
         context.close()
+
+
+def test_a_printed_award_list_says_what_when_and_which_filters(live_server, page):
+    page.goto(f"{live_server.url}/awards/?year=2016&unit=cuc-xdpt")
+    header = page.locator(".print-header")
+    # On screen the page's own header says it all; the print header waits for paper.
+    assert header.evaluate("e => getComputedStyle(e).display") == "none"
+    assert page.locator(".sort-arrow").evaluate("e => getComputedStyle(e).display") != "none"
+
+    page.emulate_media(media="print")
+    assert header.evaluate("e => getComputedStyle(e).display") == "block"
+    text = header.inner_text()
+    assert "Thi đua, khen thưởng" in text
+    assert re.search(r"\b\d{2}/\d{2}/\d{4}\b", text)
+    assert "2016" in text
+    assert "Cục XDPT toàn dân bảo vệ ANTQ" in text
+    # The sort arrow, the menu, the filters and the buttons stay on screen.
+    for hidden in [".sort-arrow", ".site-header", ".filters", ".exports"]:
+        assert page.locator(hidden).first.evaluate("e => getComputedStyle(e).display") == "none"
+    assert page.locator("main table").is_visible()

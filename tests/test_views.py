@@ -19,7 +19,7 @@ from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.views.defaults import server_error
 
 from movement import views
@@ -807,6 +807,17 @@ def test_award_list_filters_by_unit_with_its_sub_units(client, awards):
     assert deep.context["paginator"].count == 1
     # The select offers the top of the tree, and the unit asked for even when it lies deeper.
     assert '<option value="phong-tham-muu" selected>' in text_of(deep)
+
+
+def test_award_list_prints_its_system_date_and_filters(client, awards):
+    html = text_of(get(client, "/awards/?year=2017&unit=cuc-xdpt&sort=year"))
+    header = html.split('<div class="print-header">')[1].split("</div>")[0]
+    assert "Emulation and commendation" in header
+    assert f"Printed on {timezone.localdate():%d/%m/%Y}" in header
+    assert "Emulation year: 2017; Recipient unit (with its sub-units): Cục XDPT" in header
+    assert "Sort" not in header
+    everything = text_of(get(client, "/awards/"))
+    assert "Filters: none, every record" in everything.split('<div class="print-header">')[1]
 
 
 def test_award_list_shows_newest_first_or_oldest_first(client, awards):
