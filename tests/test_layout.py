@@ -152,3 +152,73 @@ def test_a_printed_award_list_says_what_when_and_which_filters(live_server, page
     for hidden in [".sort-arrow", ".site-header", ".filters", ".exports"]:
         assert page.locator(hidden).first.evaluate("e => getComputedStyle(e).display") == "none"
     assert page.locator("main table").is_visible()
+
+
+PUBLIC_PAGES = [
+    "/",
+    "/campaigns/",
+    "/campaigns/vi-antq-2017/",
+    "/awards/",
+    "/awards/?year=2016",
+    "/units/",
+    "/units/cuc-xdpt/",
+    "/people/",
+    "/people/nguyen-van-khao/",
+    "/years/2016/",
+    "/years/2017/",
+]
+
+# Elements reaching past either side of the screen, outside the boxes that scroll by themselves
+# (.table-scroll, which a shadow and a hint mark as scrolling).
+OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  const found = [];
+  for (const element of document.body.querySelectorAll('*')) {
+    if (element.closest('.table-scroll')) continue;
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    if (box.right > width + 0.5 || box.left < -0.5) {
+      found.push(`${element.tagName.toLowerCase()}.${element.className}`);
+    }
+  }
+  return found;
+}"""
+
+
+def test_nothing_reaches_past_a_375_px_phone_but_tables_that_say_they_scroll(live_server, page):
+    page.set_viewport_size(PHONE)
+    overflowing, silent = {}, {}
+    for path in PUBLIC_PAGES:
+        assert page.goto(f"{live_server.url}{path}").status == 200, path
+        if found := page.evaluate(OVERFLOWING):
+            overflowing[path] = found
+        # A table that still scrolls sideways has the hint above it.
+        for box in page.locator(".table-scroll").all():
+            if box.evaluate("e => e.scrollWidth > e.clientWidth"):
+                hint = box.evaluate(
+                    "e => { const p = e.previousElementSibling;"
+                    " return !!p && p.matches('.scroll-hint') && getComputedStyle(p).display"
+                    " !== 'none'; }"
+                )
+                if not hint:
+                    silent.setdefault(path, []).append(box.get_attribute("aria-labelledby"))
+    assert overflowing == {}
+    assert silent == {}
+
+
+def test_the_award_list_becomes_cards_on_a_phone(live_server, page):
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/awards/")
+    box = page.locator("main .table-scroll")
+    assert box.evaluate("e => e.scrollWidth <= e.clientWidth")
+    # Each cell says what it holds, as the hidden headings did.
+    label = page.locator("main table tbody td").first.evaluate(
+        "e => getComputedStyle(e, '::before').content"
+    )
+    assert label == '"Năm"'
+    # The filters one above the other, none cut short.
+    fields = page.locator(".filters .field").all()
+    lefts = {round(field.bounding_box()["x"]) for field in fields}
+    assert len(lefts) == 1
+    for select in page.locator(".filters select").all():
+        assert select.evaluate("e => e.scrollWidth <= e.clientWidth")

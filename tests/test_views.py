@@ -317,7 +317,7 @@ def test_campaign_list_shows_award_counts_and_export_links_for_the_same_filter(
     client, campaigns, awards
 ):
     html = text_of(get(client, "/campaigns/?kind=emulation&page=1"))
-    assert '<td class="num">3</td>' in html
+    assert '<td data-label="Awards" class="num">3</td>' in html
     assert 'href="/campaigns/export.xlsx?kind=emulation"' in html
     assert 'href="/campaigns/export.csv?kind=emulation"' in html
 
