@@ -161,6 +161,12 @@ def test_a_printed_award_list_says_what_when_and_which_filters(live_server, page
         assert page.locator(hidden).first.evaluate("e => getComputedStyle(e).display") == "none"
     assert page.locator("main table").is_visible()
 
+    # A4 within its margins is as narrow as a small tablet (680 px): nothing says to swipe it.
+    page.set_viewport_size({"width": 680, "height": 960})
+    page.goto(f"{live_server.url}/years/2017/")
+    hint = page.locator(".scroll-hint").first
+    assert hint.evaluate("e => getComputedStyle(e).display") == "none"
+
 
 PUBLIC_PAGES = [
     "/",
