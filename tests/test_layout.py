@@ -245,3 +245,21 @@ def test_the_award_list_becomes_cards_on_a_phone(live_server, page):
     assert len(lefts) == 1
     for select in page.locator(".filters select").all():
         assert select.evaluate("e => e.scrollWidth <= e.clientWidth")
+
+
+def test_a_unit_name_typed_in_full_needs_no_click(live_server, page):
+    page.goto(f"{live_server.url}/awards/")
+    page.locator("#id_unit").fill("Phòng Tham mưu")
+    page.locator("#id_unit + [role=listbox] [role=option]").first.wait_for()
+    page.locator(".filters button[type=submit]").click()
+    page.wait_for_url(re.compile(r"unit=phong-tham-muu"))
+
+
+def test_a_unit_name_that_names_no_unit_is_not_sent_as_any_unit(live_server, page):
+    page.goto(f"{live_server.url}/awards/")
+    search = page.locator("#id_unit")
+    search.fill("Phòng Không Có")
+    page.locator(".unit-search__status").filter(has_text=re.compile(".")).wait_for()
+    page.locator(".filters button[type=submit]").click()
+    assert search.evaluate("e => e.validationMessage") != ""
+    assert "unit=" not in page.url

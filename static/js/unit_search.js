@@ -58,15 +58,17 @@
       active = -1;
     }
 
-    function choose(unit) {
+    // The select's option for the unit, added if the select did not list it.
+    function selectOption(unit) {
       var option = Array.prototype.find.call(select.options, function (o) {
         return o.value === unit.slug;
       });
-      if (!option) {
-        option = new Option(unit.name, unit.slug);
-        select.add(option);
-      }
-      select.value = unit.slug;
+      if (!option) select.add(new Option(unit.name, unit.slug));
+      return unit.slug;
+    }
+
+    function choose(unit) {
+      select.value = selectOption(unit);
       input.value = unit.name;
       input.setCustomValidity("");
       close();
@@ -84,6 +86,11 @@
 
     function show(units) {
       options = units;
+      // A name typed out in full picks its unit, as clicking it would.
+      var typed = input.value.trim().toLocaleLowerCase();
+      units.forEach(function (unit) {
+        if (unit.name.toLocaleLowerCase() === typed) select.value = selectOption(unit);
+      });
       list.textContent = "";
       units.forEach(function (unit, i) {
         var item = document.createElement("li");
