@@ -18,12 +18,28 @@ migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 
+# `make run` serves the app as a server does, DEBUG off: its own error pages (an unknown unit is
+# the app's 404, not Django's technical page listing every URL), static files hashed and served
+# by WhiteNoise. Only what HTTPS would need is turned down, since it answers plain HTTP on this
+# machine; the secret key is made once and kept in .local-secret-key (ignored by git).
+# `DJANGO_DEBUG=1 make run` gives Django's debug pages and CSS edits seen without a restart.
+DJANGO_DEBUG ?= 0
+LOCAL_SERVER_ENV = DJANGO_DEBUG=$(DJANGO_DEBUG) DJANGO_SECRET_KEY="$$(cat .local-secret-key)" \
+	DJANGO_ALLOWED_HOSTS=$(HOST),127.0.0.1,localhost DJANGO_SECURE_SSL_REDIRECT=0 \
+	DJANGO_SECURE_COOKIES=0 DJANGO_HSTS_SECONDS=0 DJANGO_HSTS_INCLUDE_SUBDOMAINS=0 \
+	DJANGO_HSTS_PRELOAD=0
+
+.local-secret-key:
+	umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
 # The web server and the task worker for background exports, in one command (Procfile.dev).
-run: migrate
+run: migrate .local-secret-key
 	$(PY) manage.py load_report
 	$(PY) manage.py load_law
 	$(PY) manage.py ensure_local_admin --site http://$(HOST):$(PORT)
-	HOST=$(HOST) PYTHONUNBUFFERED=1 $(VENV)/bin/honcho start --procfile Procfile.dev --port $(PORT)
+	$(LOCAL_SERVER_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(LOCAL_SERVER_ENV) HOST=$(HOST) PYTHONUNBUFFERED=1 \
+		$(VENV)/bin/honcho start --procfile Procfile.dev --port $(PORT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -52,4 +68,4 @@ messages: $(STAMP)
 	$(PY) manage.py compilemessages --locale vi --ignore '.venv/*'
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache mutants
+	rm -rf $(VENV) db.sqlite3 staticfiles .local-secret-key .pytest_cache .ruff_cache mutants

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from movement.models import Award, AwardType, Campaign, Unit
@@ -30,6 +31,23 @@ def search_words(queryset: QuerySet, value: str, abbreviations: bool = False) ->
     for word in words:
         queryset = queryset.filter(search_text__contains=word)
     return queryset
+
+
+def applied_filters(filterset: django_filters.FilterSet) -> list[tuple[str, str]]:
+    """The filters a list page applies, as (label, value) pairs to print above it; not its sort
+    order, nor a filter left at its default."""
+    form = filterset.form
+    if not form.is_valid():
+        return []
+    applied = []
+    for name, value in form.cleaned_data.items():
+        if name == "sort" or value in (None, "", []):
+            continue
+        field = form.fields[name]
+        if isinstance(field, forms.ChoiceField) and not isinstance(value, Model):
+            value = dict(field.choices).get(value, value)
+        applied.append((str(field.label), str(value)))
+    return applied
 
 
 class UnitSearchForm(forms.Form):
@@ -164,6 +182,16 @@ class AwardFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         selected = self.data.get("unit") if self.data else None
         self.form.fields["unit"].widget.choices = UnitTreeChoices(selected)
+        # With JavaScript (static/js/unit_search.js), a search box over any unit replaces the
+        # select, which lists only the top of a large tree.
+        self.form.fields["unit"].widget.attrs.update(
+            {
+                "data-search-url": reverse_lazy("movement:unit_suggestions"),
+                "data-search-placeholder": _("Type part of a unit's name"),
+                "data-search-none": _("No unit has this name"),
+                "data-search-pick": _("Pick a unit from the list"),
+            }
+        )
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # Awards are the one table large enough to need the trigram index (movement.search);

@@ -90,3 +90,16 @@ def bare_key(text: str) -> str:
 def has_marks(text: str) -> bool:
     """Whether ``text`` was written with any Vietnamese mark (a tone, a vowel's mark, or đ)."""
     return bool(_MARKED.search(unicodedata.normalize("NFD", text.translate(_LOOKALIKES))))
+
+
+def marks_agree(typed: str, text: str) -> bool:
+    """Whether every word of ``typed`` written with marks stands in ``text`` with those marks.
+
+    Search folds both sides ("khao" finds "Khảo"); a word typed with marks asks for those marks
+    ("khảo" finds "Khảo", never "Khào"), the tone on either vowel ("hoá" finds "Hóa").
+    """
+    marked = [word for word in normalize(typed).split() if has_marks(word)]
+    if not marked:
+        return True
+    plain, keyed = normalize(text).casefold(), name_key(text)
+    return all(word.casefold() in plain or name_key(word) in keyed for word in marked)

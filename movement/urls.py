@@ -15,6 +15,7 @@ urlpatterns = [
     path("awards/", views.AwardListView.as_view(), name="award_list"),
     re_path(rf"^awards/{EXPORT}", views.award_export, name="award_export"),
     path("units/", views.unit_list, name="unit_list"),
+    path("units/suggestions.json", views.unit_suggestions, name="unit_suggestions"),
     path("units/<slug:slug>/", views.unit_detail, name="unit_detail"),
     path("people/", views.PersonListView.as_view(), name="person_list"),
     path("people/<slug:slug>/", views.person_detail, name="person_detail"),

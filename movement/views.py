@@ -10,14 +10,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import wraps
-from itertools import groupby
+from itertools import groupby, islice
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import connection, connections
 from django.db.models import Case, Count, Model, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +28,13 @@ from django_ratelimit.core import get_usage
 
 from movement.charts import bar_chart
 from movement.footnotes import Footnotes
-from movement.list_filters import AwardFilter, CampaignFilter, UnitSearchForm, search_words
+from movement.list_filters import (
+    AwardFilter,
+    CampaignFilter,
+    UnitSearchForm,
+    applied_filters,
+    search_words,
+)
 from movement.models import (
     Award,
     AwardType,
@@ -43,6 +49,7 @@ from movement.models import (
 from movement.spreadsheets.downloads import export_response
 from movement.spreadsheets.exports import chosen_filters, file_name, public_columns
 from movement.spreadsheets.resources import AwardResource, CampaignResource, MovementResource
+from movement.text import marks_agree
 
 HOME_CAMPAIGNS = 6
 HOME_AWARDS = 10
@@ -62,6 +69,9 @@ PLANS_OPEN = 3
 UNIT_TREE_MAX = 1000
 UNIT_TREE_DEPTH = 2
 UNIT_SEARCH_RESULTS = 100
+# Units suggested as one types in the award filter, and the longest text searched for them.
+UNIT_SUGGESTIONS = 20
+UNIT_SUGGESTION_QUERY = 100
 # Recipients listed under each award type on a year page; the filtered award list has the rest.
 YEAR_AWARDS_PER_TYPE = 5
 # An Excel download is written while the visitor waits (in constant memory, ~10 s per 100,000
@@ -239,6 +249,7 @@ class CampaignListView(FilterView):
         for campaign in page:
             campaign.award_count = counts.get(campaign.pk, 0)
         context["export_limit"] = EXPORT_LIMIT
+        context["applied_filters"] = applied_filters(context["filter"])
         return context
 
 
@@ -255,6 +266,7 @@ class AwardListView(FilterView):
         footnotes = Footnotes()
         footnotes.cite_all(context["object_list"])
         context["footnotes"] = footnotes.notes
+        context["applied_filters"] = applied_filters(context["filter"])
         return context
 
 
@@ -532,6 +544,40 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "launched_campaigns": person.launched_campaigns.all(),
             "footnotes": footnotes.notes,
         },
+    )
+
+
+def unit_suggestions(request: HttpRequest) -> JsonResponse:
+    """The units whose names hold the words typed, as JSON, for the award filter's search box.
+
+    Any of the ministry's thousands of units, which no select could list: diacritics are
+    ignored as everywhere else, but a word typed with marks keeps them (text.marks_agree).
+    """
+    form = UnitSearchForm(request.GET)
+    query = form.cleaned_data["q"][:UNIT_SUGGESTION_QUERY] if form.is_valid() else ""
+    units = []
+    if query.strip():
+        found = search_words(
+            Unit.objects.select_related("parent").order_by("name", "pk"), query, abbreviations=True
+        )
+        agreeing = (
+            unit
+            for unit in found.iterator(chunk_size=200)
+            if marks_agree(query, f"{unit.name} {unit.short_name}")
+        )
+        units = list(islice(agreeing, UNIT_SUGGESTIONS + 1))
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "slug": unit.slug,
+                    "name": unit.name,
+                    "parent": unit.parent.name if unit.parent else "",
+                }
+                for unit in units[:UNIT_SUGGESTIONS]
+            ],
+            "more": len(units) > UNIT_SUGGESTIONS,
+        }
     )
 
 

@@ -5,6 +5,7 @@ app as the README says. (Failed logins are throttled: tests/test_accounts.py.)""
 import os
 import re
 import secrets
+import shlex
 import socket
 import subprocess
 import sys
@@ -311,3 +312,72 @@ def test_chromium_reports_no_policy_violation(live_server, site):
             if violations:
                 found[url] = violations
     assert found == {}
+
+
+# -- make run -------------------------------------------------------------------------------
+
+
+def make_run_environment() -> dict[str, str]:
+    """The variables `make run` sets for its server, read from its commands (make -n)."""
+    done = subprocess.run(
+        ["make", "-n", "run"],  # noqa: S607 - the project's own Makefile
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(line for line in done.stdout.splitlines() if "collectstatic" in line)
+    env = {}
+    for word in shlex.split(line):
+        name, equals, value = word.partition("=")
+        if not equals:
+            break
+        env[name] = value
+    return env
+
+
+def test_make_run_serves_the_apps_own_error_pages_over_plain_http(tmp_path):
+    env = make_run_environment()
+    assert env["DJANGO_DEBUG"] == "0"
+    env |= {
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+    }
+    for command in [["migrate", "--no-input", "-v0"], ["collectstatic", "--no-input", "-v0"]]:
+        done = run("manage.py", *command, env=env)
+        assert done.returncode == 0, done.stderr
+    port = free_port()
+    environment = {**os.environ, **env}
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    server = subprocess.Popen(  # noqa: S603 - the command Procfile.dev runs
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                fetch(base + "/")
+                break
+            except OSError:
+                time.sleep(0.1)
+        # An unknown unit: the app's page, not Django's technical one listing every URL.
+        status, _headers, body = fetch(base + "/units/khong-co-don-vi-nay/")
+        assert status == 404
+        assert b"DEBUG = True" not in body
+        assert b'class="site-header"' in body
+        # Plain HTTP on this machine: no redirect to HTTPS, a sign-in form whose cookie the
+        # browser sends back, and the admin's styles.
+        status, headers, body = fetch(base + "/admin/login/")
+        assert status == 200
+        assert "secure" not in headers["Set-Cookie"].lower()
+        stylesheet = re.search(rb'href="(/static/css/admin\.[0-9a-f]+\.css)"', body)
+        assert stylesheet
+        assert fetch(base + stylesheet.group(1).decode())[0] == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

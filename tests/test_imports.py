@@ -23,11 +23,12 @@ from movement.spreadsheets.files import SpreadsheetError
 from movement.spreadsheets.imports import import_file
 from movement.spreadsheets.previews import confirm_upload, preview_upload
 from movement.spreadsheets.resources import AwardResource
-from tests.factories import in_english
+from tests.factories import award_row, in_english
 from tests.spreadsheets import (
     HEADERS,
     awards,
     confirm,
+    dict_csv,
     preview,
     problems,
     upload,
@@ -371,6 +372,26 @@ def test_the_preview_page_lists_each_refused_row_with_its_column_in_vietnamese(
     assert "Phòng Không Có" in page and "Đơn vị nhận" in page
     assert '<td class="number">4</td>' in page
     assert not Award.objects.exists()
+
+
+def test_the_preview_shows_each_updated_row_beside_the_record_it_updates(
+    admin_client, division, flag_type
+):
+    award = Award.objects.create(award_type=flag_type, year=2017, recipient_unit=division)
+    data = dict_csv(
+        {**award_row(division, 2017), "Mã": str(award.key), "Ghi chú": "Cập nhật"},
+        {**award_row(division, 2018), "Mã": "", "Ghi chú": ""},
+    )
+    response = upload(admin_client, "award", data, name="khen-thuong.csv")
+    preview = response.context["preview"]
+    assert [row["record"] for row in preview["update"]] == [award]
+    page = response.content.decode()
+    new_rows, updated_rows = page.split('<table class="import-preview">')[1:]
+    assert 'class="record"' not in new_rows
+    link = reverse("admin:movement_award_change", args=[award.pk])
+    assert f'<td class="record"><a href="{link}">{html.escape(str(award))}</a></td>' in updated_rows
+    # Long cells wrap in their column.
+    assert '<div class="cell">Cập nhật</div>' in page
 
 
 def test_the_upload_waits_in_the_database_until_confirmed(admin_client, awards_file):

@@ -69,8 +69,15 @@ def admin_models() -> list[type[Model]]:
     return [model for model in apps.get_models() if admin.site.is_registered(model)]
 
 
+# Pages that render no template, so hold no form to find their parameters in: what they read.
+JSON_PARAMETERS = {"movement:unit_suggestions": ["q"]}
+
+
 def form_parameters(response: HttpResponse) -> Iterator[str]:
     """The query parameters a public page reads: its forms' fields, and its page number."""
+    if response.context is None:
+        yield from JSON_PARAMETERS[f"movement:{response.resolver_match.url_name}"]
+        return
     for context in response.context:
         for value in context.flatten().values():
             if isinstance(value, FilterSet):

@@ -5,7 +5,15 @@ import unicodedata
 
 import pytest
 
-from movement.text import bare_key, code_from_name, fold, has_marks, name_key, normalize_text
+from movement.text import (
+    bare_key,
+    code_from_name,
+    fold,
+    has_marks,
+    marks_agree,
+    name_key,
+    normalize_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -164,3 +172,19 @@ else:
 )
 def test_a_code_made_from_a_name_keeps_every_letter_folded_to_ascii(name, code):
     assert code_from_name(name) == code
+
+
+@pytest.mark.parametrize(
+    ("typed", "text", "agree"),
+    [
+        ("khao", "Phòng Khảo thí", True),  # typed without marks: any marks do
+        ("khảo", "Phòng Khảo thí", True),
+        ("khảo", "Phòng Khào", False),  # typed with marks: those marks
+        ("KHẢO THÍ", "phòng khảo thí", True),
+        ("khả", "Phòng Khảo", True),  # part of a word
+        ("hoá", "Phòng Hóa chất", True),  # the tone on either vowel
+        ("phòng khào", "Phòng Khảo thí", False),
+    ],
+)
+def test_marks_agree_only_when_the_marks_typed_are_there(typed, text, agree):
+    assert marks_agree(typed, text) is agree

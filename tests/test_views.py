@@ -19,7 +19,7 @@ from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.views.defaults import server_error
 
 from movement import views
@@ -317,7 +317,7 @@ def test_campaign_list_shows_award_counts_and_export_links_for_the_same_filter(
     client, campaigns, awards
 ):
     html = text_of(get(client, "/campaigns/?kind=emulation&page=1"))
-    assert '<td class="num">3</td>' in html
+    assert '<td data-label="Awards" class="num">3</td>' in html
     assert 'href="/campaigns/export.xlsx?kind=emulation"' in html
     assert 'href="/campaigns/export.csv?kind=emulation"' in html
 
@@ -517,6 +517,67 @@ def test_units_page_shows_fewer_levels_when_the_tree_is_large(client, division, 
     monkeypatch.setattr(views, "UNIT_TREE_DEPTH", 1)
     tree = get(client, "/units/")
     assert [row.unit.slug for row in tree.context["units"]] == ["bo-cong-an", "cuc-xdpt"]
+
+
+def suggested(client, query: str | dict) -> list[str]:
+    params = {"q": query} if isinstance(query, str) else query
+    response = client.get("/units/suggestions.json", params)
+    assert response.status_code == 200
+    return [unit["slug"] for unit in response.json()["results"]]
+
+
+@pytest.fixture
+def marked_divisions(department) -> list[Unit]:
+    return [
+        Unit.objects.create(name=name, slug=slug, kind=Unit.Kind.DIVISION, parent=department)
+        for name, slug in [("Phòng Khảo thí", "phong-khao-thi"), ("Phòng Khào", "phong-khao")]
+    ]
+
+
+def test_unit_suggestions_ignore_diacritics_but_keep_the_marks_typed(client, marked_divisions):
+    assert suggested(client, "khao") == ["phong-khao", "phong-khao-thi"]
+    assert suggested(client, "KHAO THI") == ["phong-khao-thi"]
+    # A word typed with marks asks for those marks: Khảo is not Khào.
+    assert suggested(client, "khảo") == ["phong-khao-thi"]
+    assert suggested(client, "Khào") == ["phong-khao"]
+    assert suggested(client, "phòng khả") == ["phong-khao-thi"]
+
+
+def test_unit_suggestions_name_each_unit_and_its_parent(client, division):
+    response = client.get("/units/suggestions.json", {"q": "tham muu"})
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "results": [
+            {
+                "slug": "phong-tham-muu",
+                "name": "Phòng Tham mưu",
+                "parent": "Cục Xây dựng phong trào toàn dân bảo vệ an ninh Tổ quốc",
+            }
+        ],
+        "more": False,
+    }
+
+
+def test_unit_suggestions_reach_any_unit_and_stop_at_the_limit(client, department, monkeypatch):
+    Unit.objects.bulk_create(
+        Unit(name=f"Đội {n:02}", slug=f"doi-{n:02}", kind=Unit.Kind.DIVISION, parent=department)
+        for n in range(5)
+    )
+    for unit in Unit.objects.filter(slug__startswith="doi-"):
+        unit.save()  # the search text bulk_create leaves empty
+    monkeypatch.setattr(views, "UNIT_SUGGESTIONS", 3)
+    response = client.get("/units/suggestions.json", {"q": "doi"})
+    assert [u["slug"] for u in response.json()["results"]] == ["doi-00", "doi-01", "doi-02"]
+    assert response.json()["more"] is True
+    assert suggested(client, "doi 04") == ["doi-04"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"q": ""}, {"q": "   "}, {"q": "x" * 5000}, {"q": ["zzz", "qqq"]}, {"q": '"*%_\\'}],
+)
+def test_unit_suggestions_answer_odd_queries_with_an_empty_list(client, division, params):
+    assert suggested(client, params) == []
 
 
 # -- Person page ----------------------------------------------------------------------------
@@ -746,6 +807,17 @@ def test_award_list_filters_by_unit_with_its_sub_units(client, awards):
     assert deep.context["paginator"].count == 1
     # The select offers the top of the tree, and the unit asked for even when it lies deeper.
     assert '<option value="phong-tham-muu" selected>' in text_of(deep)
+
+
+def test_award_list_prints_its_system_date_and_filters(client, awards):
+    html = text_of(get(client, "/awards/?year=2017&unit=cuc-xdpt&sort=year"))
+    header = html.split('<div class="print-header">')[1].split("</div>")[0]
+    assert "Emulation and commendation" in header
+    assert f"Printed on {timezone.localdate():%d/%m/%Y}" in header
+    assert "Emulation year: 2017; Recipient unit (with its sub-units): Cục XDPT" in header
+    assert "Sort" not in header
+    everything = text_of(get(client, "/awards/"))
+    assert "Filters: none, every record" in everything.split('<div class="print-header">')[1]
 
 
 def test_award_list_shows_newest_first_or_oldest_first(client, awards):

@@ -199,6 +199,7 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
                 action: [
                     {
                         "number": row.place,
+                        "record": row.record[0] if row.record else None,
                         "cells": [
                             (shown_value(value), header in row.changed, matches)
                             for header, value, matches in zip(
@@ -211,6 +212,13 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
                 ][:PREVIEW_ROWS]
                 for action in ("new", "update")
             }
+            # Each updated row beside the record it updates, by its name and a link to it: the
+            # staff check the match before they confirm. One query for the shown rows.
+            shown = self.model._default_manager.in_bulk(
+                [row["record"] for row in context["preview"]["update"] if row["record"]]
+            )
+            for row in context["preview"]["update"]:
+                row["record"] = shown.get(row["record"])
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.import_template_name], context)
 
