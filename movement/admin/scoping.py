@@ -54,18 +54,7 @@ class UnitScopeMixin:
         form = super().get_form(request, obj, change, **kwargs)
         if not permissions.is_scoped(self.model):
             return form
-        user = request.user
-
-        class UnitScopedForm(form):
-            def clean(self) -> dict:
-                cleaned_data = super().clean()
-                # The record as it would be saved, without touching the form's own instance.
-                record = construct_instance(self, copy.copy(self.instance))
-                if not permissions.may_edit(user, record):
-                    raise ValidationError(permissions.refusal(user, record))
-                return cleaned_data
-
-        return UnitScopedForm
+        return bounded(form, request.user, permissions.may_edit)
 
     def get_actions(self, request: HttpRequest) -> dict:
         actions = super().get_actions(request)
@@ -84,6 +73,52 @@ class UnitScopeMixin:
         if source is not None:
             queryset = permissions.allowed_choices(request.user, *source, queryset)
         return queryset, may_have_duplicates
+
+
+def bounded(
+    form: type[forms.ModelForm], user: permissions.User, rule: Callable[..., bool]
+) -> type[forms.ModelForm]:
+    """``form``, refusing a record that ``rule(user, record)`` does not allow as it would be
+    saved."""
+
+    class UnitScopedForm(form):
+        def clean(self) -> dict:
+            cleaned_data = super().clean()
+            # The record as it would be saved, without touching the form's own instance.
+            record = construct_instance(self, copy.copy(self.instance))
+            if not rule(user, record):
+                raise ValidationError(permissions.refusal(user, record))
+            return cleaned_data
+
+    return UnitScopedForm
+
+
+class UnitScopeInlineMixin:
+    """For the inlines of a scoped record's own parts (a person's service record) on its page:
+    they may be changed where the record they belong to (``fk_name``) may be, and a row is
+    refused if saving it would change another record out of the user's units (a posting that
+    moves its person: movement.permissions.may_change_along)."""
+
+    fk_name: str
+
+    def within(self, request: HttpRequest, obj: Model | None) -> bool:
+        return obj is None or permissions.may_edit(request.user, self.model(**{self.fk_name: obj}))
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return super().has_add_permission(request, obj) and self.within(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return super().has_change_permission(request, obj) and self.within(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and self.within(request, obj)
+
+    def get_formset(self, request: HttpRequest, obj: Model | None = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        # The record itself is within the units once its parent is (the parent's own form
+        # checks that, before it is saved); what it changes along may not be.
+        formset.form = bounded(formset.form, request.user, permissions.may_change_along)
+        return formset
 
 
 def within_units(action: Callable) -> Callable:
