@@ -100,19 +100,26 @@ def units_of(record: Model) -> set[int]:
 
 
 def may_edit(user: User, record: Model) -> bool:
-    """Whether ``user``'s bound lets them change ``record`` (their model permissions aside),
-    and the records a save of it changes along with it (a person's latest posting moves them:
-    a unit editor may not post their people out of their units)."""
+    """Whether ``user``'s bound lets them change ``record`` (their model permissions aside):
+    it is of their units, and so is what a save of it changes along with it (a person's latest
+    posting moves them: a unit editor may not post their people out of their units)."""
+    return in_units(user, record) and may_change_along(user, record)
+
+
+def in_units(user: User, record: Model) -> bool:
+    """Whether ``record`` is of ``user``'s units, or of any for one bound to none."""
     if not is_scoped(type(record)):
         return True
     allowed = editable_unit_ids(user)
-    return allowed is None or (bool(units_of(record) & allowed) and may_change_along(user, record))
+    return allowed is None or bool(units_of(record) & allowed)
 
 
 def may_change_along(user: User, record: Model) -> bool:
     """Whether ``user`` may change what saving ``record`` changes along with it."""
     along = getattr(record, "also_changes", None)
-    return along is None or all(may_edit(user, other) for other in along())
+    if along is None or editable_unit_ids(user) is None:
+        return True
+    return all(may_edit(user, other) for other in along())
 
 
 def editable(user: User, queryset: QuerySet) -> QuerySet:

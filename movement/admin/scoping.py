@@ -102,7 +102,8 @@ class UnitScopeInlineMixin:
     fk_name: str
 
     def within(self, request: HttpRequest, obj: Model | None) -> bool:
-        return obj is None or permissions.may_edit(request.user, self.model(**{self.fk_name: obj}))
+        # A row of this record's, whatever else it would change (its form checks that).
+        return obj is None or permissions.in_units(request.user, self.model(**{self.fk_name: obj}))
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return super().has_add_permission(request, obj) and self.within(request, obj)
