@@ -56,8 +56,10 @@ class PersonAdmin(
         # position, are the latest entries there (movement.models.service.follow_history):
         # changed by adding an entry below, not typed over here.
         fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and obj.rank_changes.exists():
-            fields.append("rank")
-        if obj is not None and obj.postings.exists():
-            fields += ["unit", "position"]
-        return fields
+        if obj is None:
+            return fields
+        if not hasattr(obj, "_histories"):
+            # Asked several times a page: looked up once.
+            obj._histories = (obj.rank_changes.exists(), obj.postings.exists())
+        ranks, postings = obj._histories
+        return fields + (["rank"] if ranks else []) + (["unit", "position"] if postings else [])

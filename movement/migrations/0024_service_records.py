@@ -997,7 +997,11 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "discipline",
                 "verbose_name_plural": "disciplines",
-                "ordering": ["person", models.OrderBy(models.F("since"), nulls_first=True), "pk"],
+                "ordering": [
+                    "person_id",
+                    models.OrderBy(models.F("since"), nulls_first=True),
+                    "pk",
+                ],
                 "indexes": [
                     models.Index(fields=["person", "since"], name="discipline_person_since")
                 ],
@@ -1099,7 +1103,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "initiative",
                 "verbose_name_plural": "initiatives",
-                "ordering": ["person", "year", "pk"],
+                "ordering": ["person_id", "year", "pk"],
                 "indexes": [models.Index(fields=["person", "year"], name="initiative_person_year")],
                 "constraints": [
                     models.CheckConstraint(
@@ -1214,7 +1218,11 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "inspection or complaint",
                 "verbose_name_plural": "inspections and complaints",
-                "ordering": ["person", models.OrderBy(models.F("since"), nulls_first=True), "pk"],
+                "ordering": [
+                    "person_id",
+                    models.OrderBy(models.F("since"), nulls_first=True),
+                    "pk",
+                ],
                 "indexes": [
                     models.Index(fields=["person", "since"], name="inspection_person_since")
                 ],
@@ -1305,7 +1313,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "yearly rating",
                 "verbose_name_plural": "yearly ratings",
-                "ordering": ["person", "year"],
+                "ordering": ["person_id", "year"],
                 "indexes": [
                     models.Index(fields=["year", "rating"], name="person_rating_year_rating")
                 ],
@@ -1415,7 +1423,11 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "posting",
                 "verbose_name_plural": "postings",
-                "ordering": ["person", models.OrderBy(models.F("since"), nulls_first=True), "pk"],
+                "ordering": [
+                    "person_id",
+                    models.OrderBy(models.F("since"), nulls_first=True),
+                    "pk",
+                ],
                 "indexes": [models.Index(fields=["person", "since"], name="posting_person_since")],
                 "constraints": [
                     models.CheckConstraint(
@@ -1522,7 +1534,11 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "rank change",
                 "verbose_name_plural": "rank history",
-                "ordering": ["person", models.OrderBy(models.F("since"), nulls_first=True), "pk"],
+                "ordering": [
+                    "person_id",
+                    models.OrderBy(models.F("since"), nulls_first=True),
+                    "pk",
+                ],
                 "indexes": [
                     models.Index(fields=["person", "since"], name="rank_change_person_since")
                 ],
@@ -1613,7 +1629,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "unit's yearly rating",
                 "verbose_name_plural": "units' yearly ratings",
-                "ordering": ["unit", "year"],
+                "ordering": ["unit_id", "year"],
                 "indexes": [
                     models.Index(fields=["year", "rating"], name="unit_rating_year_rating")
                 ],

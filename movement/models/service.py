@@ -107,7 +107,7 @@ class RankChange(PersonRecord):
     class Meta:
         verbose_name = _("rank change")
         verbose_name_plural = _("rank history")
-        ordering = ["person", F("since").asc(nulls_first=True), "pk"]
+        ordering = ["person_id", F("since").asc(nulls_first=True), "pk"]
         indexes = [models.Index(fields=["person", "since"], name="rank_change_person_since")]
 
     def __str__(self) -> str:
@@ -138,7 +138,7 @@ class Posting(PersonRecord):
     class Meta:
         verbose_name = _("posting")
         verbose_name_plural = _("postings")
-        ordering = ["person", F("since").asc(nulls_first=True), "pk"]
+        ordering = ["person_id", F("since").asc(nulls_first=True), "pk"]
         indexes = [models.Index(fields=["person", "since"], name="posting_person_since")]
         constraints = [
             dates_in_order("posting_dates_in_order", "since", "until"),
@@ -189,7 +189,7 @@ class PersonRating(PersonRecord):
     class Meta:
         verbose_name = _("yearly rating")
         verbose_name_plural = _("yearly ratings")
-        ordering = ["person", "year"]
+        ordering = ["person_id", "year"]
         # "Who was rated so in a year" reads this index; "a person's years" the unique one.
         indexes = [models.Index(fields=["year", "rating"], name="person_rating_year_rating")]
         constraints = [
@@ -233,7 +233,7 @@ class Initiative(PersonRecord):
     class Meta:
         verbose_name = _("initiative")
         verbose_name_plural = _("initiatives")
-        ordering = ["person", "year", "pk"]
+        ordering = ["person_id", "year", "pk"]
         indexes = [models.Index(fields=["person", "year"], name="initiative_person_year")]
         constraints = [
             year_in_range("initiative_year_in_range"),
@@ -283,7 +283,7 @@ class Discipline(PersonRecord):
     class Meta:
         verbose_name = _("discipline")
         verbose_name_plural = _("disciplines")
-        ordering = ["person", F("since").asc(nulls_first=True), "pk"]
+        ordering = ["person_id", F("since").asc(nulls_first=True), "pk"]
         indexes = [models.Index(fields=["person", "since"], name="discipline_person_since")]
         constraints = [dates_in_order("discipline_dates_in_order", "since", "until")]
 
@@ -319,7 +319,7 @@ class Inspection(PersonRecord):
     class Meta:
         verbose_name = _("inspection or complaint")
         verbose_name_plural = _("inspections and complaints")
-        ordering = ["person", F("since").asc(nulls_first=True), "pk"]
+        ordering = ["person_id", F("since").asc(nulls_first=True), "pk"]
         indexes = [models.Index(fields=["person", "since"], name="inspection_person_since")]
         constraints = [dates_in_order("inspection_dates_in_order", "since", "until")]
 
@@ -355,7 +355,7 @@ class UnitRating(RulesInClean, Sourced, Versioned):
     class Meta:
         verbose_name = _("unit's yearly rating")
         verbose_name_plural = _("units' yearly ratings")
-        ordering = ["unit", "year"]
+        ordering = ["unit_id", "year"]
         indexes = [models.Index(fields=["year", "rating"], name="unit_rating_year_rating")]
         constraints = [
             models.UniqueConstraint(
