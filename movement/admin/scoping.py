@@ -94,30 +94,16 @@ def bounded(
 
 
 class UnitScopeInlineMixin:
-    """For the inlines of a scoped record's own parts (a person's service record) on its page:
-    they may be changed where the record they belong to (``fk_name``) may be, and a row is
-    refused if saving it would change another record out of the user's units (a posting that
-    moves its person: movement.permissions.may_change_along)."""
+    """For the inlines of a scoped record's own parts (a person's service record) on its page.
 
-    fk_name: str
-
-    def within(self, request: HttpRequest, obj: Model | None) -> bool:
-        # A row of this record's, whatever else it would change (its form checks that).
-        return obj is None or permissions.in_units(request.user, self.model(**{self.fk_name: obj}))
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return super().has_add_permission(request, obj) and self.within(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return super().has_change_permission(request, obj) and self.within(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return super().has_delete_permission(request, obj) and self.within(request, obj)
+    The rows are bound by their page: Django shows every inline read-only on a page the user
+    may not change, and refuses its post (UnitScopeMixin on the parent's admin). What a row's
+    save changes along with it may still fall outside the user's units (a posting that moves
+    its person: movement.permissions.may_change_along): each row's form refuses that.
+    """
 
     def get_formset(self, request: HttpRequest, obj: Model | None = None, **kwargs: Any) -> Any:
         formset = super().get_formset(request, obj, **kwargs)
-        # The record itself is within the units once its parent is (the parent's own form
-        # checks that, before it is saved); what it changes along may not be.
         formset.form = bounded(formset.form, request.user, permissions.may_change_along)
         return formset
 
