@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import Client
@@ -419,6 +420,23 @@ def test_imported_postings_and_rank_changes_bring_the_person_up_to_date(person, 
         rank("Thượng tướng"),
     )
     assert person.rank_changes.get().since == day(2019, 9, 2)
+
+
+def test_a_unit_editor_previews_and_confirms_their_peoples_ratings_in_the_admin(person, department):
+    client = signed_in(member("unit editor", unit=department))
+    template = client.get(reverse("admin:movement_personrating_import_template"))
+    assert template.status_code == 200
+    upload = SimpleUploadedFile(
+        "xep-loai.csv", ratings_file(("Nguyễn Văn Khảo", 2017, "Hoàn thành xuất sắc nhiệm vụ"))
+    )
+    preview = client.post(reverse("admin:movement_personrating_import"), {"import_file": upload})
+    # Nothing is written before the preview is confirmed.
+    assert not PersonRating.objects.exists()
+    confirm = preview.context["confirm_form"]
+    assert confirm is not None, preview.context["report"].problems
+    response = client.post(reverse("admin:movement_personrating_process_import"), confirm.initial)
+    assert response.status_code == 302
+    assert PersonRating.objects.get().rating == Rating.EXCELLENT
 
 
 @ROUND_TRIP

@@ -40,7 +40,8 @@ class RankChangeInline(PersonRecordInline):
 
 class PostingInline(PersonRecordInline):
     model = Posting
-    fields = ["unit", "position", "since", "until", "decision"]
+    # The decision on the posting's own page: six columns would run past the page's width.
+    fields = ["unit", "position", "since", "until"]
     autocomplete_fields = ["unit"]
 
 
