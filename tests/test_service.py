@@ -32,6 +32,7 @@ from movement.models.service import start_histories
 from movement.spreadsheets.imports import import_file
 from movement.spreadsheets.resources import (
     PersonRatingResource,
+    PersonResource,
     PostingResource,
     RankChangeResource,
 )
@@ -420,6 +421,23 @@ def test_imported_postings_and_rank_changes_bring_the_person_up_to_date(person, 
         rank("Thượng tướng"),
     )
     assert person.rank_changes.get().since == day(2019, 9, 2)
+
+
+def test_a_list_of_people_does_not_overwrite_what_their_history_says(person, division):
+    def people_file(position: str) -> bytes:
+        return dict_csv({"Mã": person.slug, "Họ và tên": person.full_name, "Chức vụ": position})
+
+    # Without a history, the list is where the position is kept.
+    assert import_file(PersonResource(), people_file("Phó Cục trưởng"), dry_run=False).written
+    Posting.objects.create(person=person, unit=division, position="Trưởng phòng")
+    report = import_file(PersonResource(), people_file("Cục trưởng"), dry_run=False)
+    assert not report.written
+    [problem] = report.problems
+    assert (problem.row, problem.column) == (2, "Chức vụ")
+    person.refresh_from_db()
+    assert person.position == "Trưởng phòng"
+    # The list as it stands imports unchanged.
+    assert import_file(PersonResource(), people_file("Trưởng phòng"), dry_run=False).unchanged == 1
 
 
 def test_a_unit_editor_previews_and_confirms_their_peoples_ratings_in_the_admin(person, department):

@@ -391,6 +391,32 @@ class PersonResource(SourcedResource):
         fields = ("slug", "full_name", "rank", "position", "unit", *SOURCED_FIELDS, "version")
         import_id_fields = ("slug",)
 
+    def import_instance(self, instance: Person, row: dict, **kwargs: Any) -> None:
+        # A person's current rank, unit and position are the latest entries of their history,
+        # once they have one (movement.models.service): a list of people does not overwrite
+        # them, a file of rank changes or postings adds to the history instead.
+        before = {"rank": instance.rank_id, "unit": instance.unit_id, "position": instance.position}
+        super().import_instance(instance, row, **kwargs)
+        if instance._state.adding:
+            return
+        after = {"rank": instance.rank_id, "unit": instance.unit_id, "position": instance.position}
+        changed = {name for name in before if before[name] != after[name]}
+        errors = {}
+        if "rank" in changed and instance.rank_changes.exists():
+            errors["rank"] = _(
+                "This person has a rank history: their rank is its latest entry. Import the "
+                "new rank as a rank change instead."
+            )
+        moved = changed & {"unit", "position"}
+        if moved and instance.postings.exists():
+            message = _(
+                "This person has postings: their unit and position are the latest one's. Import "
+                "the new unit or position as a posting instead."
+            )
+            errors.update(dict.fromkeys(moved, message))
+        if errors:
+            raise ValidationError(errors)
+
 
 class EventResource(SourcedResource):
     slug = line_column("slug", "Mã")
