@@ -336,6 +336,27 @@ def test_a_unit_editor_cannot_post_their_person_out_of_their_units(
     assert Posting.objects.filter(unit=other_unit).exists()
 
 
+def test_a_unit_editor_cannot_add_a_person_posted_out_of_their_units(department, other_unit):
+    client = signed_in(member("unit editor", unit=department))
+    page = client.get(reverse("admin:movement_person_add"))
+    prefixes = {
+        inline.formset.model: inline.formset.prefix
+        for inline in page.context["inline_admin_formsets"]
+    }
+    data = {"full_name": "Lê Văn Tâm", "slug": "", "unit": department.pk}
+    for prefix in prefixes.values():
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    postings = prefixes[Posting]
+    data |= {
+        f"{postings}-TOTAL_FORMS": "1",
+        f"{postings}-0-unit": other_unit.pk,
+        f"{postings}-0-position": "Cán bộ",
+    }
+    response = client.post(reverse("admin:movement_person_add"), data)
+    assert response.status_code == 200
+    assert not Person.objects.filter(full_name="Lê Văn Tâm").exists()
+
+
 # -- Spreadsheets -----------------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ import datetime
 import math
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -158,15 +158,18 @@ class Posting(PersonRecord):
         """The person as this posting leaves them, if it is (or would become) their latest:
         saving it moves them (:func:`follow_history`), and whoever saves it must be allowed
         that move too (movement.permissions)."""
-        if self.person_id is None:
+        try:
+            # Unsaved yet when the person and their postings are added on one page.
+            person = copy.copy(self.person)
+        except ObjectDoesNotExist:
             return []
-        others = Posting.objects.filter(person=self.person_id)
-        if self.pk is not None:
-            others = others.exclude(pk=self.pk)
-        newest = latest(others)
-        if newest is not None and order_key(newest) > order_key(self):
-            return []
-        person = copy.copy(self.person)
+        if person.pk is not None:
+            others = Posting.objects.filter(person=person.pk)
+            if self.pk is not None:
+                others = others.exclude(pk=self.pk)
+            newest = latest(others)
+            if newest is not None and order_key(newest) > order_key(self):
+                return []
         person.unit_id, person.position = self.unit_id, self.position
         return [person]
 
