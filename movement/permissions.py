@@ -26,7 +26,18 @@ from django.db.models import Model, Q, QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from movement.models import Award, Person, Task
+from movement.models import (
+    Award,
+    Discipline,
+    Initiative,
+    Inspection,
+    Person,
+    PersonRating,
+    Posting,
+    RankChange,
+    Task,
+    UnitRating,
+)
 
 ADMINISTRATORS = "Quản trị"
 EMULATION_OFFICERS = "Cán bộ thi đua"
@@ -41,6 +52,14 @@ UNIT_LOOKUPS: dict[type[Model], tuple[str, ...]] = {
     Award: ("recipient_unit", "recipient_person__unit"),
     Person: ("unit",),
     Task: ("plan__unit",),
+    # A person's service record belongs to the unit they are in now, as the person does.
+    RankChange: ("person__unit",),
+    Posting: ("person__unit",),
+    PersonRating: ("person__unit",),
+    Initiative: ("person__unit",),
+    Discipline: ("person__unit",),
+    Inspection: ("person__unit",),
+    UnitRating: ("unit",),
 }
 
 User = AbstractBaseUser | AnonymousUser
@@ -81,11 +100,26 @@ def units_of(record: Model) -> set[int]:
 
 
 def may_edit(user: User, record: Model) -> bool:
-    """Whether ``user``'s bound lets them change ``record`` (their model permissions aside)."""
+    """Whether ``user``'s bound lets them change ``record`` (their model permissions aside):
+    it is of their units, and so is what a save of it changes along with it (a person's latest
+    posting moves them: a unit editor may not post their people out of their units)."""
+    return in_units(user, record) and may_change_along(user, record)
+
+
+def in_units(user: User, record: Model) -> bool:
+    """Whether ``record`` is of ``user``'s units, or of any for one bound to none."""
     if not is_scoped(type(record)):
         return True
     allowed = editable_unit_ids(user)
     return allowed is None or bool(units_of(record) & allowed)
+
+
+def may_change_along(user: User, record: Model) -> bool:
+    """Whether ``user`` may change what saving ``record`` changes along with it."""
+    along = getattr(record, "also_changes", None)
+    if along is None or editable_unit_ids(user) is None:
+        return True
+    return all(may_edit(user, other) for other in along())
 
 
 def editable(user: User, queryset: QuerySet) -> QuerySet:

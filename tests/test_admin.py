@@ -213,9 +213,11 @@ ADD_QUERIES = {
 }
 CHANGE_QUERIES = {
     "source": 3,
-    "unit": 5,
+    # The unit's yearly ratings, inline.
+    "unit": 6,
     "rank": 3,
-    "person": 6,
+    # Whether they have a rank history and postings, and the six kinds of their service record.
+    "person": 14,
     "event": 9,
     "campaign": 7,
     "awardtype": 4,
@@ -775,17 +777,45 @@ def test_only_the_uploader_may_confirm_or_cancel_a_preview(client, award_file):
     assert Award.objects.count() == 1
 
 
+def no_rows(*prefixes: str) -> dict[str, str]:
+    """The management forms of a page's inlines, posted without rows."""
+    return {
+        f"{prefix}-{count}": "0"
+        for prefix in prefixes
+        for count in ["TOTAL_FORMS", "INITIAL_FORMS"]
+    }
+
+
+# The inlines of a person's page (their service record) and of a unit's (its yearly ratings).
+PERSON_INLINES = [
+    "rank_changes",
+    "postings",
+    "ratings",
+    "initiatives",
+    "disciplines",
+    "inspections",
+]
+UNIT_INLINES = ["ratings"]
+
+
 def test_a_person_or_unit_added_without_a_code_gets_one_made_from_the_name(admin_client, ministry):
     Person.objects.create(full_name="Trần Thị Hồng Nhung", slug="tran-thi-hong-nhung")
     response = admin_client.post(
-        reverse("admin:movement_person_add"), {"full_name": "Trần Thị Hồng Nhung", "slug": ""}
+        reverse("admin:movement_person_add"),
+        {"full_name": "Trần Thị Hồng Nhung", "slug": "", **no_rows(*PERSON_INLINES)},
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Person.objects.filter(slug="tran-thi-hong-nhung-2").exists()
 
     response = admin_client.post(
         reverse("admin:movement_unit_add"),
-        {"name": "Đội Cảnh sát giao thông", "slug": "", "parent": ministry.pk, "kind": "division"},
+        {
+            "name": "Đội Cảnh sát giao thông",
+            "slug": "",
+            "parent": ministry.pk,
+            "kind": "division",
+            **no_rows(*UNIT_INLINES),
+        },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Unit.objects.get(name="Đội Cảnh sát giao thông").slug == "doi-canh-sat-giao-thong"

@@ -20,7 +20,22 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from movement import audit
-from movement.models import Award, AwardType, Person, Source, Task, Unit, WorkArea, WorkPlan
+from movement.models import (
+    Award,
+    AwardType,
+    Discipline,
+    Initiative,
+    Inspection,
+    Person,
+    PersonRating,
+    Rating,
+    Source,
+    Task,
+    Unit,
+    UnitRating,
+    WorkArea,
+    WorkPlan,
+)
 from movement.spreadsheets.imports import import_file
 from movement.spreadsheets.resources import AwardResource
 from tests.factories import award_form, award_row, in_english, member
@@ -258,7 +273,15 @@ def records(db) -> None:
     AwardType.objects.create(
         name="Giấy khen", category=AwardType.Category.CERTIFICATE, for_individuals=True
     )
-    Person.objects.create(full_name="Trần Văn Bình", slug="tran-van-binh", unit=plan.unit)
+    binh = Person.objects.create(full_name="Trần Văn Bình", slug="tran-van-binh", unit=plan.unit)
+    # A service record, of which the report states the ranks and postings only.
+    PersonRating.objects.create(person=binh, year=2017, rating=Rating.GOOD)
+    Initiative.objects.create(
+        person=binh, title="Sáng kiến", level=Initiative.Level.GRASSROOTS, year=2017
+    )
+    Discipline.objects.create(person=binh, form=Discipline.Form.REPRIMAND)
+    Inspection.objects.create(person=binh, kind=Inspection.Kind.COMPLAINT)
+    UnitRating.objects.create(unit=plan.unit, year=2017, rating=Rating.EXCELLENT)
 
 
 def admin_url(model: type[Model], view: str, *args: Any) -> str:

@@ -15,13 +15,20 @@ from movement.models import (
     Award,
     AwardType,
     Campaign,
+    Discipline,
+    Initiative,
+    Inspection,
     PendingImport,
     Person,
+    PersonRating,
+    Posting,
     Rank,
+    Rating,
     Source,
     StaffProfile,
     Task,
     Unit,
+    UnitRating,
     WorkPlan,
 )
 from movement.models.base import DJANGO_MESSAGES
@@ -417,6 +424,42 @@ BREAKING = {
         model="award",
         expires_at=timezone.now(),
         state=PendingImport.State.IMPORTED,
+    ),
+    # A person's service record and a unit's rating (movement.models.service).
+    "posting_dates_in_order": lambda r: Posting(
+        person=r.person,
+        unit=r.department,
+        since=datetime.date(2017, 5, 1),
+        until=datetime.date(2016, 5, 1),
+    ),
+    "posting_unit_or_position": lambda r: Posting(person=r.person),
+    "person_rating_year_in_range": lambda r: PersonRating(
+        person=r.person, year=1900, rating=Rating.GOOD
+    ),
+    "initiative_year_in_range": lambda r: Initiative(
+        person=r.person, title="Sáng kiến", level=Initiative.Level.GRASSROOTS, year=2200
+    ),
+    "initiative_date_in_year": lambda r: Initiative(
+        person=r.person,
+        title="Sáng kiến",
+        level=Initiative.Level.GRASSROOTS,
+        year=2017,
+        recognised_on=datetime.date(2018, 1, 5),
+    ),
+    "discipline_dates_in_order": lambda r: Discipline(
+        person=r.person,
+        form=Discipline.Form.WARNING,
+        since=datetime.date(2017, 5, 1),
+        until=datetime.date(2017, 4, 30),
+    ),
+    "inspection_dates_in_order": lambda r: Inspection(
+        person=r.person,
+        kind=Inspection.Kind.COMPLAINT,
+        since=datetime.date(2017, 5, 1),
+        until=datetime.date(2017, 4, 30),
+    ),
+    "unit_rating_year_in_range": lambda r: UnitRating(
+        unit=r.department, year=2101, rating=Rating.EXCELLENT
     ),
 }
 

@@ -17,13 +17,21 @@ from movement.models import (
     Award,
     AwardType,
     Campaign,
+    Discipline,
     Event,
+    Initiative,
+    Inspection,
     Participation,
     Person,
+    PersonRating,
+    Posting,
     Rank,
+    RankChange,
+    Rating,
     Source,
     Task,
     Unit,
+    UnitRating,
     WorkArea,
     WorkPlan,
 )
@@ -201,6 +209,36 @@ def work_area(plan, **_: Any) -> WorkArea:
     return WorkArea.objects.create(plan=plan, number=1, name="Công tác tham mưu")
 
 
+def rank_change(person, **_: Any) -> RankChange:
+    return RankChange.objects.create(person=person, rank=person.rank)
+
+
+def posting(person, **_: Any) -> Posting:
+    return Posting.objects.create(person=person, unit=person.unit, position=person.position)
+
+
+def rating(person, **_: Any) -> PersonRating:
+    return PersonRating.objects.create(person=person, year=2017, rating=Rating.EXCELLENT)
+
+
+def initiative(person, **_: Any) -> Initiative:
+    return Initiative.objects.create(
+        person=person, title="Sáng kiến", level=Initiative.Level.MINISTRY, year=2017
+    )
+
+
+def discipline(person, **_: Any) -> Discipline:
+    return Discipline.objects.create(person=person, form=Discipline.Form.REPRIMAND)
+
+
+def inspection(person, **_: Any) -> Inspection:
+    return Inspection.objects.create(person=person, kind=Inspection.Kind.INSPECTION)
+
+
+def unit_rating(department, **_: Any) -> UnitRating:
+    return UnitRating.objects.create(unit=department, year=2017, rating=Rating.GOOD)
+
+
 # Each record staff edit in the admin: its model, how the test makes one, the page it is edited
 # on (its own, or its parent's for an inline row) and a text field the test types into.
 EDITABLE = {
@@ -219,6 +257,18 @@ EDITABLE = {
     "work area on its own page": (WorkArea, work_area, None, "name"),
     "task": (Task, lambda task, **_: task, None, "result"),
     "task of a plan": (Task, lambda task, **_: task, "plan", "title"),
+    "rank change of a person": (RankChange, rank_change, "person", "decision"),
+    "rank change": (RankChange, rank_change, None, "decision"),
+    "posting of a person": (Posting, posting, "person", "decision"),
+    "posting": (Posting, posting, None, "decision"),
+    "yearly rating": (PersonRating, rating, None, "inference_note"),
+    "initiative of a person": (Initiative, initiative, "person", "title"),
+    "initiative": (Initiative, initiative, None, "title"),
+    "discipline of a person": (Discipline, discipline, "person", "decision"),
+    "discipline": (Discipline, discipline, None, "decision"),
+    "inspection of a person": (Inspection, inspection, "person", "note"),
+    "inspection": (Inspection, inspection, None, "note"),
+    "unit's yearly rating": (UnitRating, unit_rating, None, "inference_note"),
 }
 
 

@@ -4,7 +4,18 @@ the users with their units, and the parts of records listed on their own."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import accounts, awards, campaigns, packages, parts, people, plans, sources, units
+from . import (
+    accounts,
+    awards,
+    campaigns,
+    packages,
+    parts,
+    people,
+    plans,
+    service,
+    sources,
+    units,
+)
 
 # The system's name, as its public pages give it, rather than "Django administration".
 admin.site.site_header = admin.site.site_title = _("Emulation and commendation")
@@ -17,6 +28,7 @@ __all__ = [
     "parts",
     "people",
     "plans",
+    "service",
     "sources",
     "units",
 ]

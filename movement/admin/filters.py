@@ -160,3 +160,9 @@ class UnitFilter(UnitSubtreeFilter):
 
 class PlanUnitFilter(UnitSubtreeFilter):
     field_name = "plan__unit"
+
+
+class PersonUnitFilter(UnitSubtreeFilter):
+    """A service record by the unit its person is in now."""
+
+    field_name = "person__unit"

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from movement.models import Person, Rank
 from movement.spreadsheets.admin import SpreadsheetAdmin
@@ -15,6 +16,7 @@ from .mixins import (
     SmallTableFoldedSearchMixin,
 )
 from .scoping import UnitScopeMixin
+from .service import PERSON_INLINES
 from .versions import VersionedAdminMixin
 
 
@@ -43,7 +45,21 @@ class PersonAdmin(
     list_select_related = ["rank", "unit"]
     show_full_result_count = False
     autocomplete_fields = ["rank", "unit", "source"]
+    inlines = PERSON_INLINES
     fieldsets = [
-        (None, {"fields": ["full_name", "slug", "rank", "position", "unit"]}),
+        (None, {"fields": ["full_name", "slug", "rank", "position", "unit", "entered_service_on"]}),
         SOURCE_FIELDSET,
     ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Person | None = None) -> list[str]:
+        # Once a person has a rank history or postings, their current rank, or unit and
+        # position, are the latest entries there (movement.models.service.follow_history):
+        # changed by adding an entry below, not typed over here.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is None:
+            return fields
+        if not hasattr(obj, "_histories"):
+            # Asked several times a page: looked up once.
+            obj._histories = (obj.rank_changes.exists(), obj.postings.exists())
+        ranks, postings = obj._histories
+        return fields + (["rank"] if ranks else []) + (["unit", "position"] if postings else [])

@@ -54,18 +54,7 @@ class UnitScopeMixin:
         form = super().get_form(request, obj, change, **kwargs)
         if not permissions.is_scoped(self.model):
             return form
-        user = request.user
-
-        class UnitScopedForm(form):
-            def clean(self) -> dict:
-                cleaned_data = super().clean()
-                # The record as it would be saved, without touching the form's own instance.
-                record = construct_instance(self, copy.copy(self.instance))
-                if not permissions.may_edit(user, record):
-                    raise ValidationError(permissions.refusal(user, record))
-                return cleaned_data
-
-        return UnitScopedForm
+        return bounded(form, request.user, permissions.may_edit)
 
     def get_actions(self, request: HttpRequest) -> dict:
         actions = super().get_actions(request)
@@ -84,6 +73,39 @@ class UnitScopeMixin:
         if source is not None:
             queryset = permissions.allowed_choices(request.user, *source, queryset)
         return queryset, may_have_duplicates
+
+
+def bounded(
+    form: type[forms.ModelForm], user: permissions.User, rule: Callable[..., bool]
+) -> type[forms.ModelForm]:
+    """``form``, refusing a record that ``rule(user, record)`` does not allow as it would be
+    saved."""
+
+    class UnitScopedForm(form):
+        def clean(self) -> dict:
+            cleaned_data = super().clean()
+            # The record as it would be saved, without touching the form's own instance.
+            record = construct_instance(self, copy.copy(self.instance))
+            if not rule(user, record):
+                raise ValidationError(permissions.refusal(user, record))
+            return cleaned_data
+
+    return UnitScopedForm
+
+
+class UnitScopeInlineMixin:
+    """For the inlines of a scoped record's own parts (a person's service record) on its page.
+
+    The rows are bound by their page: Django shows every inline read-only on a page the user
+    may not change, and refuses its post (UnitScopeMixin on the parent's admin). What a row's
+    save changes along with it may still fall outside the user's units (a posting that moves
+    its person: movement.permissions.may_change_along): each row's form refuses that.
+    """
+
+    def get_formset(self, request: HttpRequest, obj: Model | None = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = bounded(formset.form, request.user, permissions.may_change_along)
+        return formset
 
 
 def within_units(action: Callable) -> Callable:

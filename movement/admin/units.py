@@ -13,6 +13,7 @@ from .mixins import (
     MadeCodeMixin,
 )
 from .scoping import UnitScopeMixin
+from .service import UnitRatingInline
 from .versions import VersionedAdminMixin
 
 
@@ -32,6 +33,7 @@ class UnitAdmin(
     list_filter = ["kind", "is_external"]
     list_select_related = ["parent"]
     autocomplete_fields = ["parent", "source"]
+    inlines = [UnitRatingInline]
     fieldsets = [
         (None, {"fields": ["name", "short_name", "slug", "parent", "kind", "is_external"]}),
         SOURCE_FIELDSET,

@@ -6,19 +6,36 @@ from .export_jobs import ExportJob
 from .pending_imports import PendingImport
 from .people import Person, Rank
 from .plans import Task, WorkArea, WorkPlan
+from .service import (
+    Discipline,
+    Initiative,
+    Inspection,
+    PersonRating,
+    Posting,
+    RankChange,
+    Rating,
+    UnitRating,
+)
 from .units import Unit
 
 __all__ = [
     "Award",
     "AwardType",
     "Campaign",
+    "Discipline",
     "Event",
     "ExportJob",
     "FailedPassword",
+    "Initiative",
+    "Inspection",
     "Participation",
     "PendingImport",
     "Person",
+    "PersonRating",
+    "Posting",
     "Rank",
+    "RankChange",
+    "Rating",
     "RecipientKind",
     "RetiredCode",
     "Source",
@@ -26,6 +43,7 @@ __all__ = [
     "Task",
     "TemporaryPassword",
     "Unit",
+    "UnitRating",
     "WorkArea",
     "WorkPlan",
     "group_label",

@@ -52,7 +52,9 @@ class Rank(Versioned):
 
 
 class Person(Sourced, Searchable, Versioned):
-    """An officer (cán bộ) or official, with the rank and position they hold now."""
+    """An officer (cán bộ) or official, with the rank, position and unit they hold now: the
+    latest entries of their rank history and postings, when they have one
+    (movement.models.service)."""
 
     full_name = LineField(_("full name"), max_length=200)
     slug = models.SlugField(_("code"), max_length=100, unique=True)
@@ -67,6 +69,12 @@ class Person(Sourced, Searchable, Versioned):
         blank=True,
         related_name="people",
         verbose_name=_("unit"),
+    )
+    entered_service_on = models.DateField(
+        _("entered service on"),
+        null=True,
+        blank=True,
+        help_text=_("The date the person joined the People's Public Security, if stated."),
     )
 
     objects = CodedManager.from_queryset(UnitScopedQuerySet)(code_source="full_name")

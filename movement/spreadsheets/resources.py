@@ -21,7 +21,11 @@ from movement.models import (
     Campaign,
     Event,
     Person,
+    PersonRating,
+    Posting,
     Rank,
+    RankChange,
+    Rating,
     RecipientKind,
     Source,
     Task,
@@ -387,6 +391,32 @@ class PersonResource(SourcedResource):
         fields = ("slug", "full_name", "rank", "position", "unit", *SOURCED_FIELDS, "version")
         import_id_fields = ("slug",)
 
+    def import_instance(self, instance: Person, row: dict, **kwargs: Any) -> None:
+        # A person's current rank, unit and position are the latest entries of their history,
+        # once they have one (movement.models.service): a list of people does not overwrite
+        # them, a file of rank changes or postings adds to the history instead.
+        before = {"rank": instance.rank_id, "unit": instance.unit_id, "position": instance.position}
+        super().import_instance(instance, row, **kwargs)
+        if instance._state.adding:
+            return
+        after = {"rank": instance.rank_id, "unit": instance.unit_id, "position": instance.position}
+        changed = {name for name in before if before[name] != after[name]}
+        errors = {}
+        if "rank" in changed and instance.rank_changes.exists():
+            errors["rank"] = _(
+                "This person has a rank history: their rank is its latest entry. Import the "
+                "new rank as a rank change instead."
+            )
+        moved = changed & {"unit", "position"}
+        if moved and instance.postings.exists():
+            message = _(
+                "This person has postings: their unit and position are the latest one's. Import "
+                "the new unit or position as a posting instead."
+            )
+            errors.update(dict.fromkeys(moved, message))
+        if errors:
+            raise ValidationError(errors)
+
 
 class EventResource(SourcedResource):
     slug = line_column("slug", "Mã")
@@ -677,3 +707,64 @@ class TaskResource(SourcedResource):
             "version",
         )
         import_id_fields = ("plan", "number")
+
+
+# A person's service record. People are named as in the award files ("Name (Unit)" for
+# namesakes: PersonWidget); the unit editor's bound is the person's unit (UnitScopedImportMixin).
+PERSON_COLUMN = "Họ và tên"
+
+
+class PersonRatingResource(SourcedResource):
+    person = column("person", PERSON_COLUMN, person_widget())
+    year = year_column("year", "Năm")
+    rating = choice_column("rating", "Xếp loại", Rating.choices)
+
+    export_select_related = ("person__unit", "source")
+
+    class Meta:
+        model = PersonRating
+        fields = ("person", "year", "rating", *SOURCED_FIELDS, "version")
+        # One rating a person a year: a file of a year's ratings, imported again, corrects them.
+        import_id_fields = ("person", "year")
+
+
+class RankChangeResource(SourcedResource):
+    person = column("person", PERSON_COLUMN, person_widget())
+    rank = column("rank", "Cấp bậc hàm", NamedRecordWidget(Rank, code=None))
+    since = date_column("since", "Từ ngày")
+    decision = line_column("decision", "Quyết định")
+
+    export_select_related = ("person__unit", "rank", "source")
+
+    class Meta:
+        model = RankChange
+        fields = ("person", "rank", "since", "decision", *SOURCED_FIELDS, "version")
+        # Saved one by one (not in bulk): each save brings the person's current rank up to date.
+        import_id_fields = ("person", "rank", "since")
+
+
+class PostingResource(SourcedResource):
+    person = column("person", PERSON_COLUMN, person_widget())
+    unit = column("unit", "Đơn vị", unit_widget())
+    position = line_column("position", "Chức vụ")
+    since = date_column("since", "Từ ngày")
+    until = date_column("until", "Đến ngày")
+    decision = line_column("decision", "Quyết định")
+
+    export_select_related = ("person__unit", "unit", "source")
+
+    class Meta:
+        model = Posting
+        fields = (
+            "person",
+            "unit",
+            "position",
+            "since",
+            "until",
+            "decision",
+            *SOURCED_FIELDS,
+            "version",
+        )
+        # Saved one by one (not in bulk): each save brings the person's unit and position up
+        # to date.
+        import_id_fields = ("person", "unit", "since")

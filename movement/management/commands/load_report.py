@@ -12,8 +12,9 @@ from django.core.management.commands import loaddata
 from django.db import transaction
 
 from movement import audit
-from movement.models import Source
+from movement.models import Person, Posting, RankChange, Source
 from movement.models.base import Searchable
+from movement.models.service import start_histories
 
 FIXTURE = "report"
 REPORT_SOURCE_SLUG = "bao-cao-hoi-nghi-2017"
@@ -59,7 +60,11 @@ class Command(BaseCommand):
         # records enter the history here as a fixture load.
         with transaction.atomic(), audit.recording(audit.Path.FIXTURE, FIXTURE, raw_saves=True):
             call_command(loader, FIXTURE, verbosity=0)
-            refresh_search_text(Source.objects.get(slug=REPORT_SOURCE_SLUG))
+            report = Source.objects.get(slug=REPORT_SOURCE_SLUG)
+            refresh_search_text(report)
+            # The rank, unit and position the report gives a person start their history, as
+            # the migration that added the history did for the people already recorded.
+            start_histories(Person.objects.filter(source=report), RankChange, Posting)
         self.stdout.write(
             self.style.SUCCESS(f"Đã nạp dữ liệu báo cáo: {loader.loaded_object_count} bản ghi")
         )

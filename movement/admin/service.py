@@ -1,0 +1,178 @@
+"""A person's service record, edited on the person's page, and a unit's yearly ratings, on the
+unit's; each kind also listed on its own, for its history, its deleted records and its imports.
+All within the unit editor's bound (movement.permissions)."""
+
+from django.contrib import admin
+
+from movement.models import (
+    Discipline,
+    Initiative,
+    Inspection,
+    PersonRating,
+    Posting,
+    RankChange,
+    UnitRating,
+)
+from movement.spreadsheets.admin import SpreadsheetAdmin
+from movement.spreadsheets.resources import (
+    PersonRatingResource,
+    PostingResource,
+    RankChangeResource,
+)
+
+from .filters import PersonUnitFilter, UnitFilter
+from .history import HistoryAdmin
+from .mixins import FoldedSearchMixin, LabelRelationsMixin
+from .scoping import UnitScopeInlineMixin, UnitScopeMixin
+from .versions import VersionedAdminMixin, VersionedInlineMixin
+
+
+class PersonRecordInline(UnitScopeInlineMixin, VersionedInlineMixin, admin.TabularInline):
+    fk_name = "person"
+    extra = 0
+
+
+class RankChangeInline(PersonRecordInline):
+    model = RankChange
+    fields = ["rank", "since", "decision"]
+    autocomplete_fields = ["rank"]
+
+
+class PostingInline(PersonRecordInline):
+    model = Posting
+    # The decision on the posting's own page: six columns would run past the page's width.
+    fields = ["unit", "position", "since", "until"]
+    autocomplete_fields = ["unit"]
+
+
+class PersonRatingInline(PersonRecordInline):
+    model = PersonRating
+    fields = ["year", "rating"]
+
+
+class InitiativeInline(PersonRecordInline):
+    model = Initiative
+    fields = ["title", "level", "year", "recognised_on", "decision"]
+
+
+class DisciplineInline(PersonRecordInline):
+    model = Discipline
+    fields = ["form", "since", "until", "decision"]
+
+
+class InspectionInline(PersonRecordInline):
+    model = Inspection
+    fields = ["kind", "since", "until", "note"]
+
+
+PERSON_INLINES = [
+    RankChangeInline,
+    PostingInline,
+    PersonRatingInline,
+    InitiativeInline,
+    DisciplineInline,
+    InspectionInline,
+]
+
+
+class UnitRatingInline(UnitScopeInlineMixin, VersionedInlineMixin, admin.TabularInline):
+    model = UnitRating
+    fk_name = "unit"
+    fields = ["year", "rating", "title"]
+    autocomplete_fields = ["title"]
+    extra = 0
+
+
+class PersonRecordAdmin(
+    UnitScopeMixin, FoldedSearchMixin, LabelRelationsMixin, VersionedAdminMixin, HistoryAdmin
+):
+    """A kind of service record on its own list: searched by the person's name, filtered by
+    their unit."""
+
+    list_filter = [PersonUnitFilter]
+    list_select_related = ["person__rank"]
+    search_fields = ["person__search_text"]
+    autocomplete_fields = ["person", "source"]
+    show_full_result_count = False
+    source_fields = ["source", "source_quote", "inference_note"]
+
+
+@admin.register(RankChange)
+class RankChangeAdmin(PersonRecordAdmin, SpreadsheetAdmin):
+    resource_classes = [RankChangeResource]
+    list_display = ["person", "rank", "since", "decision"]
+    list_select_related = ["person__rank", "rank"]
+    autocomplete_fields = ["person", "rank", "source"]
+    fields = ["person", "rank", "since", "decision", *PersonRecordAdmin.source_fields]
+
+
+@admin.register(Posting)
+class PostingAdmin(PersonRecordAdmin, SpreadsheetAdmin):
+    resource_classes = [PostingResource]
+    list_display = ["person", "unit", "position", "since", "until"]
+    list_select_related = ["person__rank", "unit"]
+    autocomplete_fields = ["person", "unit", "source"]
+    fields = [
+        "person",
+        "unit",
+        "position",
+        ("since", "until"),
+        "decision",
+        *PersonRecordAdmin.source_fields,
+    ]
+
+
+@admin.register(PersonRating)
+class PersonRatingAdmin(PersonRecordAdmin, SpreadsheetAdmin):
+    resource_classes = [PersonRatingResource]
+    list_display = ["person", "year", "rating"]
+    list_filter = ["year", "rating", PersonUnitFilter]
+    search_year_field = "year"
+    fields = ["person", "year", "rating", *PersonRecordAdmin.source_fields]
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(PersonRecordAdmin):
+    list_display = ["title", "person", "level", "year"]
+    list_filter = ["level", "year", PersonUnitFilter]
+    fields = [
+        "person",
+        "title",
+        "level",
+        ("year", "recognised_on"),
+        "decision",
+        *PersonRecordAdmin.source_fields,
+    ]
+
+
+@admin.register(Discipline)
+class DisciplineAdmin(PersonRecordAdmin):
+    list_display = ["person", "form", "since", "until"]
+    list_filter = ["form", PersonUnitFilter]
+    fields = [
+        "person",
+        "form",
+        ("since", "until"),
+        "decision",
+        *PersonRecordAdmin.source_fields,
+    ]
+
+
+@admin.register(Inspection)
+class InspectionAdmin(PersonRecordAdmin):
+    list_display = ["person", "kind", "since", "until"]
+    list_filter = ["kind", PersonUnitFilter]
+    fields = ["person", "kind", ("since", "until"), "note", *PersonRecordAdmin.source_fields]
+
+
+@admin.register(UnitRating)
+class UnitRatingAdmin(
+    UnitScopeMixin, FoldedSearchMixin, LabelRelationsMixin, VersionedAdminMixin, HistoryAdmin
+):
+    list_display = ["unit", "year", "rating", "title"]
+    list_filter = ["year", "rating", UnitFilter]
+    list_select_related = ["unit", "title"]
+    search_fields = ["unit__search_text"]
+    search_year_field = "year"
+    autocomplete_fields = ["unit", "title", "source"]
+    fields = ["unit", "year", "rating", "title", "source", "source_quote", "inference_note"]

@@ -1,0 +1,509 @@
+"""A person's service record and a unit's yearly rating (movement.models.service): the rules the
+records keep, the person's current rank, unit and position following their latest entries, the
+admin within a unit editor's bound, and the spreadsheets of ratings, ranks and postings."""
+
+import datetime
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
+
+from movement.models import (
+    AwardType,
+    Discipline,
+    Person,
+    PersonRating,
+    Posting,
+    Rank,
+    RankChange,
+    Rating,
+    Unit,
+    UnitRating,
+)
+from movement.models.service import start_histories
+from movement.spreadsheets.imports import import_file
+from movement.spreadsheets.resources import (
+    PersonRatingResource,
+    PersonResource,
+    PostingResource,
+    RankChangeResource,
+)
+from tests.factories import member
+from tests.spreadsheets import ROUND_TRIP, dict_csv, xlsx
+
+
+def rank(name: str) -> Rank:
+    return Rank.objects.get(name=name)
+
+
+def day(year: int, month: int = 1, date: int = 1) -> datetime.date:
+    return datetime.date(year, month, date)
+
+
+@pytest.fixture
+def other_unit(ministry) -> Unit:
+    return Unit.objects.create(
+        name="Công an tỉnh Lào Cai",
+        slug="ca-lao-cai",
+        kind=Unit.Kind.PROVINCIAL_POLICE,
+        parent=ministry,
+    )
+
+
+@pytest.fixture
+def other_person(other_unit) -> Person:
+    return Person.objects.create(full_name="Trần Văn Bình", slug="tran-van-binh", unit=other_unit)
+
+
+# -- The records' rules -----------------------------------------------------------------------
+
+
+def test_a_person_has_one_rating_a_year(person):
+    PersonRating.objects.create(person=person, year=2017, rating=Rating.EXCELLENT)
+    second = PersonRating(person=person, year=2017, rating=Rating.GOOD)
+    with translation.override("vi"), pytest.raises(ValidationError) as refused:
+        second.full_clean()
+    assert refused.value.messages == [
+        "Người này đã có xếp loại của năm này. Hãy sửa xếp loại đó thay vì thêm xếp loại thứ hai."
+    ]
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        second.save()
+    # Another year, or another person the same year, is another rating.
+    PersonRating.objects.create(person=person, year=2018, rating=Rating.GOOD)
+
+
+def test_a_unit_has_one_rating_a_year_and_a_title_for_collectives(department, flag_type):
+    UnitRating.objects.create(unit=department, year=2017, rating=Rating.EXCELLENT, title=flag_type)
+    with pytest.raises(ValidationError) as refused:
+        UnitRating(unit=department, year=2017, rating=Rating.GOOD).full_clean()
+    assert list(refused.value.message_dict) == ["__all__"]
+    soldier = AwardType.objects.create(
+        name="Chiến sĩ thi đua cơ sở",
+        category=AwardType.Category.TITLE,
+        for_individuals=True,
+    )
+    individual_only = UnitRating(unit=department, year=2018, rating=Rating.GOOD, title=soldier)
+    with pytest.raises(ValidationError) as refused:
+        individual_only.full_clean()
+    assert list(refused.value.message_dict) == ["title"]
+
+
+def test_dates_the_source_does_not_state_stay_empty(person):
+    # A discipline still running, a posting whose start the source does not give.
+    Discipline(person=person, form=Discipline.Form.WARNING, since=day(2017, 3)).full_clean()
+    Posting(person=person, position="Phó Cục trưởng").full_clean()
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        Discipline.objects.create(
+            person=person, form=Discipline.Form.WARNING, since=day(2017, 3), until=day(2017, 2)
+        )
+
+
+# -- A person's current rank, unit and position are their latest entries ----------------------
+
+
+def test_a_newer_rank_change_becomes_the_persons_rank_and_an_older_one_does_not(person):
+    general = person.rank
+    RankChange.objects.create(person=person, rank=general, since=day(2015, 7))
+    RankChange.objects.create(person=person, rank=rank("Thiếu tướng"), since=day(2010, 7))
+    person.refresh_from_db()
+    assert person.rank == general
+
+    promoted = RankChange.objects.create(person=person, rank=rank("Thượng tướng"), since=day(2019))
+    person.refresh_from_db()
+    assert person.rank == rank("Thượng tướng")
+
+    # Deleted (here as the admin's bulk deletion does, by queryset): the one before it again.
+    RankChange.objects.filter(pk=promoted.pk).delete()
+    person.refresh_from_db()
+    assert person.rank == general
+
+
+def test_an_undated_entry_comes_before_every_dated_one(person):
+    # As the migration records what was known: the rank held, the date not stated.
+    RankChange.objects.create(person=person, rank=person.rank)
+    RankChange.objects.create(person=person, rank=rank("Thượng tướng"), since=day(2019))
+    person.refresh_from_db()
+    assert person.rank == rank("Thượng tướng")
+
+
+def test_a_posting_moves_the_person_and_gives_their_position(person, division):
+    Posting.objects.create(person=person, unit=person.unit, position="Cục trưởng", since=day(2015))
+    Posting.objects.create(
+        person=person, unit=division, position="Trưởng phòng", since=day(2018, 2, 1)
+    )
+    person.refresh_from_db()
+    assert (person.unit, person.position) == (division, "Trưởng phòng")
+    # A save changing nothing of the person's leaves their version alone.
+    version = person.version
+    Posting.objects.get(unit=division).save()
+    person.refresh_from_db()
+    assert person.version == version
+
+
+def test_histories_start_from_what_is_known_and_no_date_is_made_up(person, department):
+    unplaced = Person.objects.create(full_name="Lê Thị Hoa", slug="le-thi-hoa")
+    assert start_histories(Person.objects.all(), RankChange, Posting) == 2
+    [first_rank] = RankChange.objects.all()
+    [first_posting] = Posting.objects.all()
+    assert (first_rank.person, first_rank.rank, first_rank.since) == (person, person.rank, None)
+    assert (first_posting.unit, first_posting.position, first_posting.since) == (
+        department,
+        "Cục trưởng",
+        None,
+    )
+    assert not unplaced.rank_changes.exists() and not unplaced.postings.exists()
+    # Once: a person with a history is left alone.
+    assert start_histories(Person.objects.all(), RankChange, Posting) == 0
+
+
+def test_the_reports_people_start_their_histories_when_it_is_loaded(db):
+    call_command("load_report", stdout=io.StringIO())
+    people = Person.objects.exclude(rank=None)
+    assert people.exists()
+    for person in people:
+        [entry] = person.rank_changes.all()
+        assert (entry.rank, entry.since, entry.source) == (person.rank, None, person.source)
+        assert entry.source_quote == person.source_quote
+    assert not RankChange.objects.exclude(since=None).exists()
+
+
+def test_the_person_page_shows_the_current_rank_read_only_once_there_is_a_history(client, person):
+    client.force_login(member("administrator"))
+    url = reverse("admin:movement_person_change", args=[person.pk])
+    form = client.get(url).context["adminform"].form
+    assert "rank" in form.fields
+    RankChange.objects.create(person=person, rank=person.rank)
+    form = client.get(url).context["adminform"].form
+    assert "rank" not in form.fields and "unit" in form.fields
+
+
+# -- The admin, within a unit editor's bound ---------------------------------------------------
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def inline_page(client: Client, person: Person) -> dict[str, str]:
+    """What the person's page posts back unchanged: the person's fields and every inline, empty."""
+    response = client.get(reverse("admin:movement_person_change", args=[person.pk]))
+    form = response.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        data[name] = "" if value is None else str(value)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data[f"{formset.prefix}-TOTAL_FORMS"] = str(formset.initial_form_count())
+        data[f"{formset.prefix}-INITIAL_FORMS"] = str(formset.initial_form_count())
+        for number, each in enumerate(formset.initial_forms):
+            for name in each.fields:
+                value = each[name].value()
+                data[f"{formset.prefix}-{number}-{name}"] = "" if value is None else str(value)
+    return data
+
+
+def prefix_of(client: Client, person: Person, model: type) -> str:
+    response = client.get(reverse("admin:movement_person_change", args=[person.pk]))
+    [prefix] = [
+        inline.formset.prefix
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.model is model
+    ]
+    return prefix
+
+
+def with_rating(data: dict[str, str], prefix: str, year: int, rating: str) -> dict[str, str]:
+    number = int(data[f"{prefix}-TOTAL_FORMS"])
+    return {
+        **data,
+        f"{prefix}-TOTAL_FORMS": str(number + 1),
+        f"{prefix}-{number}-year": str(year),
+        f"{prefix}-{number}-rating": rating,
+    }
+
+
+def test_a_unit_editor_adds_a_rating_on_their_own_persons_page(person, department):
+    client = signed_in(member("unit editor", unit=department))
+    url = reverse("admin:movement_person_change", args=[person.pk])
+    prefix = prefix_of(client, person, PersonRating)
+    response = client.post(url, with_rating(inline_page(client, person), prefix, 2017, "excellent"))
+    assert response.status_code == 302, response.context and response.context.get("errors")
+    assert PersonRating.objects.get(person=person).rating == Rating.EXCELLENT
+
+
+def test_a_unit_editor_cannot_change_another_units_persons_record(person, department, other_person):
+    rating = PersonRating.objects.create(person=other_person, year=2017, rating=Rating.GOOD)
+    editor, officer = member("unit editor", unit=department), member("officer")
+    client = signed_in(editor)
+
+    # Their page opens read-only: no inline row may be added, changed or deleted…
+    page = client.get(reverse("admin:movement_person_change", args=[other_person.pk]))
+    assert page.status_code == 200
+    for inline in page.context["inline_admin_formsets"]:
+        assert not inline.has_add_permission and not inline.has_change_permission, inline
+        assert not inline.has_delete_permission
+    # …and a post is refused whatever it carries.
+    data = with_rating(
+        inline_page(signed_in(officer), other_person),
+        prefix_of(client, other_person, PersonRating),
+        2018,
+        "excellent",
+    )
+    url = reverse("admin:movement_person_change", args=[other_person.pk])
+    assert client.post(url, data).status_code == 403
+    assert PersonRating.objects.filter(person=other_person).count() == 1
+
+    # On the ratings' own list: the record is read-only, refused by URL, and the add form
+    # does not accept another unit's person.
+    change = reverse("admin:movement_personrating_change", args=[rating.pk])
+    assert (
+        client.post(
+            change, {"person": other_person.pk, "year": 2017, "rating": "excellent"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            reverse("admin:movement_personrating_delete", args=[rating.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    added = client.post(
+        reverse("admin:movement_personrating_add"),
+        {"person": other_person.pk, "year": 2019, "rating": "excellent"},
+    )
+    assert added.status_code == 200
+    assert not PersonRating.objects.filter(year=2019).exists()
+    assert set(PersonRating.objects.editable_by(editor)) == set()
+    assert rating in PersonRating.objects.editable_by(officer)
+
+
+def test_a_unit_editor_cannot_post_their_person_out_of_their_units(
+    person, department, division, other_unit
+):
+    client = signed_in(member("unit editor", unit=department))
+    prefix = prefix_of(client, person, Posting)
+    url = reverse("admin:movement_person_change", args=[person.pk])
+
+    def posting(unit: Unit, since: str) -> dict[str, str]:
+        return {
+            **inline_page(client, person),
+            f"{prefix}-TOTAL_FORMS": "1",
+            f"{prefix}-0-unit": str(unit.pk),
+            f"{prefix}-0-position": "Cán bộ",
+            f"{prefix}-0-since": since,
+        }
+
+    refused = client.post(url, posting(other_unit, "01/02/2018"))
+    assert refused.status_code == 200
+    assert not Posting.objects.exists()
+    person.refresh_from_db()
+    assert person.unit == department
+
+    # Within their units it moves the person; a past posting elsewhere moves nobody.
+    assert client.post(url, posting(division, "01/02/2018")).status_code == 302
+    page = posting(other_unit, "01/02/2010")
+    page[f"{prefix}-TOTAL_FORMS"] = "2"
+    page[f"{prefix}-INITIAL_FORMS"] = "1"
+    first = Posting.objects.get()
+    page.update(
+        {
+            f"{prefix}-1-id": "",
+            f"{prefix}-1-unit": str(other_unit.pk),
+            f"{prefix}-1-position": "Cán bộ",
+            f"{prefix}-1-since": "01/02/2010",
+            f"{prefix}-0-id": str(first.pk),
+            f"{prefix}-0-person": str(person.pk),
+            f"{prefix}-0-unit": str(division.pk),
+            f"{prefix}-0-since": "01/02/2018",
+        }
+    )
+    response = client.post(url, page)
+    assert response.status_code == 302, response.context and response.context.get("errors")
+    person.refresh_from_db()
+    assert person.unit == division
+    assert Posting.objects.filter(unit=other_unit).exists()
+
+
+def test_a_unit_editor_cannot_add_a_person_posted_out_of_their_units(department, other_unit):
+    client = signed_in(member("unit editor", unit=department))
+    page = client.get(reverse("admin:movement_person_add"))
+    prefixes = {
+        inline.formset.model: inline.formset.prefix
+        for inline in page.context["inline_admin_formsets"]
+    }
+    data = {"full_name": "Lê Văn Tâm", "slug": "", "unit": department.pk}
+    for prefix in prefixes.values():
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    postings = prefixes[Posting]
+    data |= {
+        f"{postings}-TOTAL_FORMS": "1",
+        f"{postings}-0-unit": other_unit.pk,
+        f"{postings}-0-position": "Cán bộ",
+    }
+    response = client.post(reverse("admin:movement_person_add"), data)
+    assert response.status_code == 200
+    assert not Person.objects.filter(full_name="Lê Văn Tâm").exists()
+
+
+# -- Spreadsheets -----------------------------------------------------------------------------
+
+
+def ratings_file(*rows: tuple[str, int, str]) -> bytes:
+    return dict_csv(
+        *[{"Họ và tên": name, "Năm": year, "Xếp loại": rating} for name, year, rating in rows]
+    )
+
+
+def test_a_years_ratings_are_imported_by_name_and_imported_again_change_nothing(person):
+    data = ratings_file(
+        ("Nguyễn Văn Khảo", 2016, "Hoàn thành tốt nhiệm vụ"),
+        # Typed without marks, as many keyboards do: it still names Nguyễn Văn Khảo.
+        ("Nguyen Van Khao", 2017, "Hoàn thành xuất sắc nhiệm vụ"),
+    )
+    report = import_file(PersonRatingResource(), data, dry_run=False)
+    assert report.written and report.new == 2, report.problems
+    assert dict(person.ratings.values_list("year", "rating")) == {2016: "good", 2017: "excellent"}
+
+    again = import_file(PersonRatingResource(), data, dry_run=False)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_a_name_typed_with_other_marks_is_not_the_person(person):
+    report = import_file(
+        PersonRatingResource(),
+        ratings_file(
+            ("Nguyễn Văn Khảo", 2016, "Hoàn thành tốt nhiệm vụ"),
+            ("Nguyễn Văn Khao", 2017, "Hoàn thành nhiệm vụ"),
+        ),
+        dry_run=False,
+    )
+    # All or none: the good row is not written either.
+    assert not report.written
+    assert [problem.row for problem in report.problems] == [3]
+    assert not PersonRating.objects.exists()
+
+
+def test_a_unit_editors_ratings_file_with_another_units_person_is_refused_whole(
+    person, department, other_person
+):
+    editor = member("unit editor", unit=department)
+    report = import_file(
+        PersonRatingResource(),
+        ratings_file(
+            ("Nguyễn Văn Khảo", 2017, "Hoàn thành tốt nhiệm vụ"),
+            ("Trần Văn Bình", 2017, "Hoàn thành tốt nhiệm vụ"),
+        ),
+        dry_run=False,
+        user=editor,
+    )
+    assert not report.written
+    assert [problem.row for problem in report.problems] == [3]
+    assert not PersonRating.objects.exists()
+
+
+def test_imported_postings_and_rank_changes_bring_the_person_up_to_date(person, division):
+    report = import_file(
+        PostingResource(),
+        dict_csv(
+            {
+                "Họ và tên": "Nguyễn Văn Khảo",
+                "Đơn vị": "Phòng Tham mưu",
+                "Chức vụ": "Trưởng phòng",
+                "Từ ngày": "01/03/2018",
+            }
+        ),
+        dry_run=False,
+    )
+    assert report.written, report.problems
+    report = import_file(
+        RankChangeResource(),
+        dict_csv(
+            {"Họ và tên": "Nguyễn Văn Khảo", "Cấp bậc hàm": "Thượng tướng", "Từ ngày": "02/09/2019"}
+        ),
+        dry_run=False,
+    )
+    assert report.written, report.problems
+    person.refresh_from_db()
+    assert (person.unit, person.position, person.rank) == (
+        division,
+        "Trưởng phòng",
+        rank("Thượng tướng"),
+    )
+    assert person.rank_changes.get().since == day(2019, 9, 2)
+
+
+def test_a_list_of_people_does_not_overwrite_what_their_history_says(person, division):
+    def people_file(position: str) -> bytes:
+        return dict_csv({"Mã": person.slug, "Họ và tên": person.full_name, "Chức vụ": position})
+
+    # Without a history, the list is where the position is kept.
+    assert import_file(PersonResource(), people_file("Phó Cục trưởng"), dry_run=False).written
+    Posting.objects.create(person=person, unit=division, position="Trưởng phòng")
+    report = import_file(PersonResource(), people_file("Cục trưởng"), dry_run=False)
+    assert not report.written
+    [problem] = report.problems
+    assert (problem.row, problem.column) == (2, "Chức vụ")
+    person.refresh_from_db()
+    assert person.position == "Trưởng phòng"
+    # The list as it stands imports unchanged.
+    assert import_file(PersonResource(), people_file("Trưởng phòng"), dry_run=False).unchanged == 1
+
+
+def test_a_unit_editor_previews_and_confirms_their_peoples_ratings_in_the_admin(person, department):
+    client = signed_in(member("unit editor", unit=department))
+    template = client.get(reverse("admin:movement_personrating_import_template"))
+    assert template.status_code == 200
+    upload = SimpleUploadedFile(
+        "xep-loai.csv", ratings_file(("Nguyễn Văn Khảo", 2017, "Hoàn thành xuất sắc nhiệm vụ"))
+    )
+    preview = client.post(reverse("admin:movement_personrating_import"), {"import_file": upload})
+    # Nothing is written before the preview is confirmed.
+    assert not PersonRating.objects.exists()
+    confirm = preview.context["confirm_form"]
+    assert confirm is not None, preview.context["report"].problems
+    response = client.post(reverse("admin:movement_personrating_process_import"), confirm.initial)
+    assert response.status_code == 302
+    assert PersonRating.objects.get().rating == Rating.EXCELLENT
+
+
+@ROUND_TRIP
+@given(
+    ratings=st.dictionaries(
+        st.integers(min_value=1945, max_value=2100),
+        st.sampled_from(Rating.values),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_exported_ratings_import_back_as_they_were(person, ratings):
+    with transaction.atomic():
+        for year, rating in ratings.items():
+            PersonRating.objects.create(person=person, year=year, rating=rating)
+        dataset = PersonRatingResource().export(PersonRating.objects.all(), force_native_type=True)
+        rows = [list(dataset.headers), *[list(row) for row in dataset]]
+
+        same = import_file(PersonRatingResource(), xlsx(rows), dry_run=False)
+        assert (same.new, same.updated, same.unchanged) == (0, 0, len(ratings)), same.problems
+
+        # Into an empty table: the same ratings again, read by the person's name.
+        PersonRating.objects.all().delete()
+        version = rows[0].index("Phiên bản")
+        for row in rows[1:]:
+            row[version] = None
+        again = import_file(PersonRatingResource(), xlsx(rows), dry_run=False)
+        assert again.new == len(ratings), again.problems
+        assert dict(person.ratings.values_list("year", "rating")) == ratings
+        # The person fixture's records as they were, for the next example.
+        transaction.set_rollback(True)
