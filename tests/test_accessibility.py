@@ -151,3 +151,53 @@ def test_admin_forms_have_no_serious_axe_violations(live_server, staff, admin_pa
     page.locator(".import-counts, .errorlist").first.wait_for()
     found += violations(page, "import preview")
     assert_none(found)
+
+
+def test_an_award_is_recorded_from_the_keyboard_alone(
+    live_server, campaign, department, flag_type, staff, browser
+):
+    page = new_page(browser)
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/admin/movement/award/add/")
+
+    def box(label: str):
+        """The autocomplete box that a screen reader names by ``label`` (its field's label)."""
+        return page.get_by_role("combobox", name=re.compile(f"^{label}"))
+
+    def has_focus(locator) -> bool:
+        return locator.evaluate("element => element === document.activeElement")
+
+    def tab_to(locator) -> None:
+        """Tab until ``locator`` has focus, past the add/change links beside each box."""
+        for _ in range(5):
+            page.keyboard.press("Tab")
+            if has_focus(locator):
+                return
+        pytest.fail(f"Tab never reached {locator}")
+
+    def pick(text: str) -> None:
+        """Open the focused autocomplete box, type, and take the first match with Enter."""
+        page.keyboard.press("Enter")
+        page.keyboard.type(text)
+        page.locator(".select2-results__option--highlighted", has_text=text).wait_for()
+        page.keyboard.press("Enter")
+
+    # The first focus is the award type's box, not the select hidden behind it.
+    box("Hình thức khen thưởng").wait_for()
+    assert has_focus(box("Hình thức khen thưởng"))
+    pick("Cờ thi đua xuất sắc")
+    tab_to(page.locator("#id_year"))
+    page.keyboard.type("2017")
+    tab_to(box("Phong trào"))
+    pick("Vì ANTQ")
+    tab_to(box("Tập thể được khen"))
+    pick("Cục XDPT")
+    # Enter in a text field submits the form with its first button, "Save".
+    page.locator("#id_year").press("Enter")
+
+    page.wait_for_url(re.compile(r"/admin/movement/award/$"))
+    assert page.locator(".messagelist .success").count() == 1
+    row = page.locator("#result_list tbody tr").first.inner_text()
+    assert "2017" in row
+    assert flag_type.name in row
+    assert campaign.name in row
