@@ -3,11 +3,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.db.models import Count, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
-from django.utils.text import format_lazy
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -50,7 +51,23 @@ def entered(model: type[Model]) -> Coalesce:
     return Coalesce(Subquery(per_plan.annotate(n=Count("pk")).values("n")), 0)
 
 
-class TaskInlineFormSet(BaseInlineFormSet):
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """A table row's inputs named by their column: a tabular inline shows each label once, in the
+    header, and leaves the inputs with no name a screen reader can read."""
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            widget = field.widget
+            if isinstance(widget, RelatedFieldWidgetWrapper):
+                # The select itself, inside its add/change links: the wrapper's copy of the attrs
+                # is not the one rendered.
+                widget = widget.widget
+            if not widget.is_hidden:
+                widget.attrs.setdefault("aria-label", capfirst(field.label))
+
+
+class TaskInlineFormSet(LabelledInlineFormSet):
     """Rows share one list of the plan's work areas instead of each querying it again."""
 
     def add_fields(self, form: forms.Form, index: int | None) -> None:
@@ -64,6 +81,7 @@ class TaskInlineFormSet(BaseInlineFormSet):
 
 class WorkAreaInline(VersionedInlineMixin, admin.TabularInline):
     model = WorkArea
+    formset = LabelledInlineFormSet
     extra = 0
 
 
