@@ -795,3 +795,43 @@ def test_the_add_page_does_not_prepopulate_the_code_with_djangos_script(admin_cl
     page = admin_client.get(reverse("admin:movement_person_add")).content.decode()
     assert "prepopulated_fields" not in page
     assert "tran-thi-hong-nhung" in page
+
+
+@pytest.mark.parametrize(
+    ("model", "column"),
+    [("awardtype", "for_individuals"), ("unit", "is_external"), ("unit", "inferred")],
+)
+def test_yes_no_columns_read_yes_or_no_in_vietnamese(admin_client, records, model, column):
+    page = admin_client.get(reverse(f"admin:movement_{model}_changelist")).content.decode()
+    icons = re.findall(
+        rf'class="field-{column}"><img src="[^"]*icon-(yes|no)\.svg" alt="([^"]*)"', page
+    )
+    assert icons
+    assert {alt for _icon, alt in icons} <= {"Có", "Không"}
+    assert all(alt == {"yes": "Có", "no": "Không"}[icon] for icon, alt in icons)
+
+
+def test_the_users_staff_column_reads_yes_in_vietnamese(admin_client):
+    page = admin_client.get(reverse("admin:auth_user_changelist")).content.decode()
+    assert re.search(r'class="field-is_staff"><img src="[^"]*icon-yes\.svg" alt="Có"', page)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "admin:index",
+        "admin:movement_award_changelist",
+        "admin:movement_award_add",
+        "admin:movement_award_import",
+        "admin:movement_award_export",
+        "admin:auth_user_changelist",
+    ],
+)
+def test_admin_pages_carry_the_sites_icon(admin_client, url):
+    page = admin_client.get(reverse(url)).content.decode()
+    assert re.search(r'<link rel="icon" href="[^"]*favicon\.svg"', page)
+
+
+def test_the_login_page_carries_the_sites_icon(client):
+    page = client.get(reverse("admin:login")).content.decode()
+    assert re.search(r'<link rel="icon" href="[^"]*favicon\.svg"', page)

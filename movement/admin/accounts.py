@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from movement.accounts.passwords import set_temporary_password
 from movement.models import StaffProfile
 
+from .mixins import YesNoColumnsMixin
+
 User = get_user_model()
 
 
@@ -26,7 +28,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(YesNoColumnsMixin, UserAdmin):
     inlines = [StaffProfileInline]
     list_display = [*UserAdmin.list_display, "unit"]
     list_select_related = ["staff_profile__unit"]
