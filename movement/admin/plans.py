@@ -4,7 +4,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
-from django.db.models import Count, ForeignKey, Model, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Field, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
@@ -139,12 +139,21 @@ class TaskInline(VersionedInlineMixin, admin.TabularInline):
     extra = 0
     show_change_link = True
 
-    def formfield_for_foreignkey(
-        self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
+    def formfield_for_dbfield(
+        self, db_field: Field, request: HttpRequest, **kwargs: Any
     ) -> forms.Field | None:
-        if db_field.name == "area":
-            kwargs["form_class"] = PlanAreaField
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name != "area":
+            return super().formfield_for_dbfield(db_field, request, **kwargs)
+        formfield = super().formfield_for_dbfield(
+            db_field, request, form_class=PlanAreaField, **kwargs
+        )
+        if isinstance(formfield.widget, RelatedFieldWidgetWrapper):
+            # Areas are changed in their own table just above, and one added there has no page
+            # yet for the links to open.
+            formfield.widget.can_change_related = False
+            formfield.widget.can_delete_related = False
+            formfield.widget.can_view_related = False
+        return formfield
 
     def get_formset(
         self, request: HttpRequest, obj: WorkPlan | None = None, **kwargs: Any
