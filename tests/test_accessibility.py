@@ -1,8 +1,10 @@
 """Accessibility of every page type, checked by axe-core in Chromium; the award form by keyboard.
 
 axe-core comes inside the axe-playwright-python wheel and is injected into the page: nothing is
-fetched. The rules run are WCAG 2.0–2.2 A/AA and axe's best practices; a serious or critical
-violation fails the test with each rule, its page and the elements it found.
+fetched. The rules run are WCAG 2.0–2.2 A/AA and axe's best practices. Any violation on a public
+page fails the test, and a serious or critical one on an admin page (Django's own templates leave
+minor ones, such as the empty header over an inline's row titles); the failure lists each rule,
+its page and the elements it found.
 """
 
 import io
@@ -24,7 +26,8 @@ pytestmark = [
 ]
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-FAILING_IMPACTS = {"serious", "critical"}
+SERIOUS = {"serious", "critical"}
+ANY = {"minor", "moderate", *SERIOUS}
 PASSWORD = "mat-khau-thu-nghiem"
 
 # Each public page type, on the report's own data (manage.py load_report).
@@ -80,8 +83,8 @@ def log_in(page, live_server) -> None:
     page.wait_for_url(re.compile(r"/admin/$"))
 
 
-def violations(page, where: str) -> list[str]:
-    """axe's serious and critical findings on the page as it is now, one line per element."""
+def violations(page, where: str, impacts: set[str] = SERIOUS) -> list[str]:
+    """axe's findings of ``impacts`` on the page as it is now, one line per element."""
     from axe_playwright_python.sync_playwright import Axe
 
     options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
@@ -90,22 +93,22 @@ def violations(page, where: str) -> list[str]:
         f"{where}: {rule['id']} ({rule['impact']}) {' '.join(map(str, node['target']))}"
         f" — {rule['help']}"
         for rule in found
-        if rule["impact"] in FAILING_IMPACTS
+        if rule["impact"] in impacts
         for node in rule["nodes"]
     ]
 
 
 def assert_none(found: list[str]) -> None:
-    assert not found, f"{len(found)} serious or critical axe violations:\n" + "\n".join(found)
+    assert not found, f"{len(found)} axe violations:\n" + "\n".join(found)
 
 
 @pytest.mark.parametrize("width", [1366, 375])
-def test_public_pages_have_no_serious_axe_violations(live_server, report, browser, width):
+def test_public_pages_have_no_axe_violations(live_server, report, browser, width):
     page = new_page(browser, width)
     found = []
     for path in PUBLIC_PAGES:
         page.goto(f"{live_server.url}{path}")
-        found += violations(page, f"{path} at {width}px")
+        found += violations(page, f"{path} at {width}px", impacts=ANY)
     assert_none(found)
 
 
