@@ -15,7 +15,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from movement.models import Award, WorkPlan
+from movement.models import Award, Event, WorkPlan
 from tests.browsers import chromium, require_chromium
 from tests.spreadsheets import HEADERS, xlsx
 
@@ -121,12 +121,16 @@ def plan(report) -> WorkPlan:
 def admin_pages(report, plan) -> list[str]:
     """The admin's forms, read before Chromium starts (see tests.browsers.chromium)."""
     award = Award.objects.filter(recipient_unit__isnull=False).first()
+    event = Event.objects.filter(participations__isnull=False).first()
     return [
         "/admin/movement/award/add/",
         f"/admin/movement/award/{award.pk}/change/",
         f"/admin/movement/workplan/{plan.pk}/change/",
         "/admin/movement/award/import/",
         "/admin/movement/award/export/",
+        # Autocomplete boxes in a stacked inline, and on a page of another app's templates.
+        f"/admin/movement/event/{event.pk}/change/",
+        "/admin/auth/user/add/",
     ]
 
 
