@@ -119,7 +119,7 @@ def plan(report) -> WorkPlan:
 
 @pytest.fixture
 def admin_pages(report, plan) -> list[str]:
-    """The admin's forms, read before Chromium starts (see tests.browsers.chromium)."""
+    """The admin's pages, their addresses read before Chromium starts (see tests.browsers)."""
     award = Award.objects.filter(recipient_unit__isnull=False).first()
     event = Event.objects.filter(participations__isnull=False).first()
     return [
@@ -131,10 +131,17 @@ def admin_pages(report, plan) -> list[str]:
         # Autocomplete boxes in a stacked inline, and on a page of another app's templates.
         f"/admin/movement/event/{event.pk}/change/",
         "/admin/auth/user/add/",
+        # The index, lists with their search box and filters, a record's history and deletion.
+        "/admin/",
+        "/admin/movement/award/",
+        "/admin/movement/awardtype/",
+        "/admin/auth/user/",
+        f"/admin/movement/award/{award.pk}/history/",
+        f"/admin/movement/award/{award.pk}/delete/",
     ]
 
 
-def test_admin_forms_have_no_serious_axe_violations(live_server, staff, admin_pages, plan, browser):
+def test_admin_pages_have_no_serious_axe_violations(live_server, staff, admin_pages, plan, browser):
     page = new_page(browser)
     log_in(page, live_server)
     found = []
