@@ -826,3 +826,93 @@ def test_the_add_page_does_not_prepopulate_the_code_with_djangos_script(admin_cl
     page = admin_client.get(reverse("admin:movement_person_add")).content.decode()
     assert "prepopulated_fields" not in page
     assert "tran-thi-hong-nhung" in page
+
+
+@pytest.mark.parametrize(
+    ("model", "column"),
+    [("awardtype", "for_individuals"), ("unit", "is_external"), ("unit", "inferred")],
+)
+def test_yes_no_columns_read_yes_or_no_in_vietnamese(admin_client, records, model, column):
+    page = admin_client.get(reverse(f"admin:movement_{model}_changelist")).content.decode()
+    icons = re.findall(
+        rf'class="field-{column}"><img src="[^"]*icon-(yes|no)\.svg" alt="([^"]*)"', page
+    )
+    assert icons
+    assert {alt for _icon, alt in icons} <= {"Có", "Không"}
+    assert all(alt == {"yes": "Có", "no": "Không"}[icon] for icon, alt in icons)
+
+
+def test_the_users_staff_column_reads_yes_in_vietnamese(admin_client):
+    page = admin_client.get(reverse("admin:auth_user_changelist")).content.decode()
+    assert re.search(r'class="field-is_staff"><img src="[^"]*icon-yes\.svg" alt="Có"', page)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "admin:index",
+        "admin:movement_award_changelist",
+        "admin:movement_award_add",
+        "admin:movement_award_import",
+        "admin:movement_award_export",
+        "admin:auth_user_changelist",
+    ],
+)
+def test_admin_pages_carry_the_sites_icon(admin_client, url):
+    page = admin_client.get(reverse(url)).content.decode()
+    assert re.search(r'<link rel="icon" href="[^"]*favicon\.svg"', page)
+
+
+def test_the_login_page_carries_the_sites_icon(client):
+    page = client.get(reverse("admin:login")).content.decode()
+    assert re.search(r'<link rel="icon" href="[^"]*favicon\.svg"', page)
+
+
+def new_plan_form(department: Unit, area: str, **changes: str) -> dict[str, str]:
+    """A new plan posted with one new work area (number 7) and one new task whose area is
+    ``area``."""
+    return {
+        "unit": str(department.pk),
+        "year": "2019",
+        "areas-TOTAL_FORMS": "1",
+        "areas-INITIAL_FORMS": "0",
+        "areas-0-number": "7",
+        "areas-0-name": "Xây dựng lực lượng nòng cốt",
+        "tasks-TOTAL_FORMS": "1",
+        "tasks-INITIAL_FORMS": "0",
+        "tasks-0-number": "1",
+        "tasks-0-title": "Tập huấn lực lượng nòng cốt",
+        "tasks-0-area": area,
+        "tasks-0-status": Task.Status.PLANNED,
+        **changes,
+    }
+
+
+def test_a_new_task_picks_a_work_area_added_in_the_same_form(admin_client, department):
+    response = admin_client.post(
+        reverse("admin:movement_workplan_add"), new_plan_form(department, "new:7")
+    )
+    assert response.status_code == 302
+    task = Task.objects.get()
+    assert task.area == WorkArea.objects.get(plan=task.plan, number=7)
+
+
+def test_a_task_cannot_pick_a_new_area_the_form_does_not_add(admin_client, department):
+    response = admin_client.post(
+        reverse("admin:movement_workplan_add"), new_plan_form(department, "new:8")
+    )
+    assert response.status_code == 200
+    assert not WorkPlan.objects.exists()
+    tasks = response.context["inline_admin_formsets"][1].formset
+    assert "area" in tasks.forms[0].errors
+
+
+def test_a_refused_plan_form_keeps_the_tasks_choice_of_a_new_area(admin_client, department):
+    response = admin_client.post(
+        reverse("admin:movement_workplan_add"), new_plan_form(department, "new:7", year="")
+    )
+    assert response.status_code == 200
+    assert re.search(
+        r'<option value="new:7" selected>7\. Xây dựng lực lượng nòng cốt</option>',
+        response.content.decode(),
+    )

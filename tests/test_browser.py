@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from django.contrib.auth.models import User
 
-from movement.models import Award, Campaign
+from movement.models import Award, Campaign, WorkPlan
 from tests.browsers import chromium, require_chromium
 
 pytestmark = [
@@ -164,3 +164,33 @@ def test_pages_fit_a_phone_without_sideways_scrolling(live_server, campaign, fla
             too_wide[path] = width
     assert failed == {}
     assert too_wide == {}
+
+
+@pytest.fixture
+def plan(department) -> WorkPlan:
+    return WorkPlan.objects.create(unit=department, year=2018)
+
+
+def test_a_new_task_picks_a_work_area_typed_in_the_same_form(live_server, plan, staff, page):
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/movement/workplan/{plan.pk}/change/")
+    page.locator("#id_username").fill(staff.username)
+    page.locator("#id_password").fill("mat-khau-thu-nghiem")
+    page.locator("#id_password").press("Enter")
+    page.wait_for_url(re.compile(rf"/workplan/{plan.pk}/change/$"))
+
+    page.locator("#areas-group .add-row a").click()
+    page.locator("#id_areas-0-number").fill("3")
+    page.locator("#id_areas-0-name").fill("Xây dựng lực lượng nòng cốt")
+    page.locator("#tasks-group .add-row a").click()
+    page.locator("#id_tasks-0-number").fill("1")
+    page.locator("#id_tasks-0-title").fill("Tập huấn lực lượng nòng cốt")
+    page.locator("#id_tasks-0-area").select_option(label="3. Xây dựng lực lượng nòng cốt")
+    # Renumbered after it was picked: the task keeps its area.
+    page.locator("#id_areas-0-number").fill("4")
+    assert page.locator("#id_tasks-0-area").input_value() == "new:4"
+    page.locator("input[name=_continue]").click()
+
+    page.wait_for_url(re.compile(rf"/workplan/{plan.pk}/change/$"))
+    assert page.locator(".messagelist .success").count() == 1
+    chosen = page.locator("#id_tasks-0-area option:checked").inner_text()
+    assert chosen == "4. Xây dựng lực lượng nòng cốt"

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from movement.accounts.passwords import set_temporary_password
 from movement.models import StaffProfile
 
+from .mixins import YesNoColumnsMixin
+
 User = get_user_model()
 
 
@@ -71,7 +73,7 @@ class StaffGroupAdmin(PermissionLabels, GroupAdmin):
 
 
 @admin.register(User)
-class StaffUserAdmin(PermissionLabels, UserAdmin):
+class StaffUserAdmin(PermissionLabels, YesNoColumnsMixin, UserAdmin):
     inlines = [StaffProfileInline]
     list_display = [*UserAdmin.list_display, "unit"]
     list_select_related = ["staff_profile__unit"]

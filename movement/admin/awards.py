@@ -13,14 +13,25 @@ from movement.spreadsheets.resources import AwardResource, AwardTypeResource
 from .filters import InForceOnFilter, RecipientUnitFilter, YearFilter
 from .history import HistoryAdmin
 from .large_tables import LargeTableMixin
-from .mixins import SOURCE_FIELDSET, FoldedSearchMixin, InferredColumnMixin, LabelRelationsMixin
+from .mixins import (
+    SOURCE_FIELDSET,
+    FoldedSearchMixin,
+    InferredColumnMixin,
+    LabelRelationsMixin,
+    YesNoColumnsMixin,
+)
 from .scoping import UnitScopeMixin
 from .versions import VersionedAdminMixin
 
 
 @admin.register(AwardType)
 class AwardTypeAdmin(
-    FoldedSearchMixin, InferredColumnMixin, VersionedAdminMixin, HistoryAdmin, SpreadsheetAdmin
+    YesNoColumnsMixin,
+    FoldedSearchMixin,
+    InferredColumnMixin,
+    VersionedAdminMixin,
+    HistoryAdmin,
+    SpreadsheetAdmin,
 ):
     resource_classes = [AwardTypeResource]
     list_display = [

@@ -1,8 +1,12 @@
 """What the admin classes share: search that ignores diacritics, and where a record came from."""
 
+from collections.abc import Callable, Sequence
+
 from django.contrib import admin
-from django.db.models import Field, Model, Q, QuerySet
+from django.db.models import BooleanField, Field, Model, Q, QuerySet
 from django.http import HttpRequest
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from movement.models import Person, WorkPlan
@@ -88,12 +92,45 @@ class SmallTableFoldedSearchMixin(FoldedSearchMixin):
         return queryset.filter(pk__in=found), False
 
 
+def yes_no_icon(value: bool | None) -> str:
+    """The admin's yes, no or unknown icon, its alternative text in the page's language: Django's
+    own boolean columns read "True" and "False" to a screen reader whatever the language."""
+    icons = {True: ("yes", _("Yes")), False: ("no", _("No")), None: ("unknown", _("Unknown"))}
+    icon, text = icons[value]
+    return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{icon}.svg"), text)
+
+
+def yes_no_column(field: Field) -> Callable[[Model], str]:
+    """A list column showing the boolean ``field`` as :func:`yes_no_icon`, sorted by it."""
+
+    @admin.display(description=field.verbose_name, ordering=field.name)
+    def column(obj: Model) -> str:
+        return yes_no_icon(getattr(obj, field.name))
+
+    # The column's class (column-<name>) and the cells' (field-<name>) as Django's would be.
+    column.__name__ = field.name
+    return column
+
+
+class YesNoColumnsMixin:
+    """The model's boolean fields in the list shown with :func:`yes_no_icon`."""
+
+    def get_list_display(self, request: HttpRequest) -> Sequence:
+        columns = super().get_list_display(request)
+        booleans = {
+            field.name: field
+            for field in self.model._meta.get_fields()
+            if isinstance(field, BooleanField)
+        }
+        return [yes_no_column(booleans[name]) if name in booleans else name for name in columns]
+
+
 class InferredColumnMixin:
     """A list column that marks records taking something from context rather than the source."""
 
-    @admin.display(boolean=True, description=_("inferred"))
-    def inferred(self, obj: Model) -> bool:
-        return obj.is_inferred
+    @admin.display(description=_("inferred"))
+    def inferred(self, obj: Model) -> str:
+        return yes_no_icon(obj.is_inferred)
 
 
 # Records whose name (__str__) reads another record: a person's rank, a plan's unit.

@@ -3,11 +3,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, Model, OuterRef, QuerySet, Subquery
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.db.models import Count, Field, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
-from django.utils.text import format_lazy
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -50,20 +51,84 @@ def entered(model: type[Model]) -> Coalesce:
     return Coalesce(Subquery(per_plan.annotate(n=Count("pk")).values("n")), 0)
 
 
-class TaskInlineFormSet(BaseInlineFormSet):
-    """Rows share one list of the plan's work areas instead of each querying it again."""
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """A table row's inputs named by their column: a tabular inline shows each label once, in the
+    header, and leaves the inputs with no name a screen reader can read."""
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            widget = field.widget
+            if isinstance(widget, RelatedFieldWidgetWrapper):
+                # The select itself, inside its add/change links: the wrapper's copy of the attrs
+                # is not the one rendered.
+                widget = widget.widget
+            if not widget.is_hidden:
+                widget.attrs.setdefault("aria-label", capfirst(field.label))
+
+
+# A task row's choice of a work area added in the same form, by the number typed for it: it has
+# no primary key until the plan's areas are saved.
+NEW_AREA = "new:"
+
+
+class PlanAreaField(forms.ModelChoiceField):
+    """One of the plan's work areas, or one added in the same form (``new:<number>``, among
+    ``new_numbers``), which stands as an unsaved area until WorkPlanAdmin.save_formset swaps it
+    for the area saved just before."""
+
+    new_numbers: frozenset[int] = frozenset()
+
+    def to_python(self, value: Any) -> WorkArea | None:
+        if isinstance(value, str) and value.startswith(NEW_AREA):
+            number = value.removeprefix(NEW_AREA)
+            if not number.isdigit() or int(number) not in self.new_numbers:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice"
+                )
+            return WorkArea(number=int(number))
+        return super().to_python(value)
+
+
+class TaskInlineFormSet(LabelledInlineFormSet):
+    """Rows share one list of the plan's work areas instead of each querying it again, and offer
+    the areas added in the same form too."""
+
+    def new_areas(self) -> dict[int, str]:
+        """The areas added in the same form, name by number, read from the submitted data: the
+        admin builds the areas' formset apart from this one."""
+        if not self.is_bound:
+            return {}
+        prefix = WorkArea._meta.get_field("plan").remote_field.get_accessor_name()
+        try:
+            initial = int(self.data.get(f"{prefix}-INITIAL_FORMS", ""))
+            total = min(int(self.data.get(f"{prefix}-TOTAL_FORMS", "")), self.absolute_max)
+        except ValueError:
+            return {}
+        numbers = {}
+        for index in range(initial, total):
+            number = self.data.get(f"{prefix}-{index}-number", "").strip()
+            if number.isdigit() and not self.data.get(f"{prefix}-{index}-DELETE"):
+                numbers[int(number)] = self.data.get(f"{prefix}-{index}-name", "").strip()
+        return numbers
 
     def add_fields(self, form: forms.Form, index: int | None) -> None:
         super().add_fields(form, index)
         area = form.fields["area"]
         if not hasattr(self, "area_choices"):
+            added = self.new_areas()
             # iter(): list() would first ask the choices for their length, a COUNT query.
-            self.area_choices = list(iter(area.choices))
+            self.area_choices = list(iter(area.choices)) + [
+                (f"{NEW_AREA}{number}", f"{number}. {name}") for number, name in added.items()
+            ]
+            self.new_numbers = frozenset(added)
         area.choices = self.area_choices
+        area.new_numbers = self.new_numbers
 
 
 class WorkAreaInline(VersionedInlineMixin, admin.TabularInline):
     model = WorkArea
+    formset = LabelledInlineFormSet
     extra = 0
 
 
@@ -73,6 +138,22 @@ class TaskInline(VersionedInlineMixin, admin.TabularInline):
     fields = ["number", "title", "area", "status"]
     extra = 0
     show_change_link = True
+
+    def formfield_for_dbfield(
+        self, db_field: Field, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if db_field.name != "area":
+            return super().formfield_for_dbfield(db_field, request, **kwargs)
+        formfield = super().formfield_for_dbfield(
+            db_field, request, form_class=PlanAreaField, **kwargs
+        )
+        if isinstance(formfield.widget, RelatedFieldWidgetWrapper):
+            # Areas are changed in their own table just above, and one added there has no page
+            # yet for the links to open.
+            formfield.widget.can_change_related = False
+            formfield.widget.can_delete_related = False
+            formfield.widget.can_view_related = False
+        return formfield
 
     def get_formset(
         self, request: HttpRequest, obj: WorkPlan | None = None, **kwargs: Any
@@ -103,6 +184,7 @@ class WorkPlanAdmin(
     search_year_field = "year"
     autocomplete_fields = ["unit", "campaign", "source"]
     readonly_fields = ["areas_entered", "tasks_entered"]
+    # Areas first: they are saved before the tasks, which may pick one added in the same form.
     inlines = [WorkAreaInline, TaskInline]
     fieldsets = [
         (None, {"fields": [("unit", "year"), "campaign", "summary"]}),
@@ -122,12 +204,28 @@ class WorkPlanAdmin(
         SOURCE_FIELDSET,
     ]
 
+    class Media:
+        # Offers the areas typed in the form to its task rows (PlanAreaField).
+        js = ["movement/admin/plan_areas.js"]
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return (
             super()
             .get_queryset(request)
             .annotate(area_count=entered(WorkArea), task_count=entered(Task))
         )
+
+    def save_formset(
+        self, request: HttpRequest, form: forms.ModelForm, formset: BaseInlineFormSet, change: bool
+    ) -> None:
+        if formset.model is Task:
+            # A task row that picked an area added in the same form holds an unsaved stand-in:
+            # the areas' formset, saved just before, has written it under that number.
+            for row in formset.forms:
+                area = row.cleaned_data.get("area")
+                if area is not None and area.pk is None:
+                    row.instance.area = form.instance.areas.get(number=area.number)
+        super().save_formset(request, form, formset, change)
 
     @admin.display(description=_("work areas"))
     def areas_entered(self, obj: WorkPlan) -> str:

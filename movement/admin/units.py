@@ -11,6 +11,7 @@ from .mixins import (
     InferredColumnMixin,
     LabelRelationsMixin,
     MadeCodeMixin,
+    YesNoColumnsMixin,
 )
 from .scoping import UnitScopeMixin
 from .service import UnitRatingInline
@@ -19,6 +20,7 @@ from .versions import VersionedAdminMixin
 
 @admin.register(Unit)
 class UnitAdmin(
+    YesNoColumnsMixin,
     MadeCodeMixin,
     UnitScopeMixin,
     FoldedSearchMixin,
