@@ -203,7 +203,8 @@ ADD_QUERIES = {
     "source": 2,
     "unit": 2,
     "rank": 2,
-    "person": 2,
+    # The ranks, once, for the rank history's rows.
+    "person": 3,
     "event": 2,
     "campaign": 2,
     "awardtype": 2,
@@ -216,8 +217,9 @@ CHANGE_QUERIES = {
     # The unit's yearly ratings, inline.
     "unit": 6,
     "rank": 3,
-    # Whether they have a rank history and postings, and the six kinds of their service record.
-    "person": 14,
+    # Whether they have a rank history and postings, the six kinds of their service record, and
+    # the ranks once for the rank history's rows.
+    "person": 15,
     "event": 9,
     "campaign": 7,
     "awardtype": 4,

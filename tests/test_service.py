@@ -9,8 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from hypothesis import given
@@ -183,6 +184,19 @@ def test_the_person_page_shows_the_current_rank_read_only_once_there_is_a_histor
     RankChange.objects.create(person=person, rank=person.rank)
     form = client.get(url).context["adminform"].form
     assert "rank" not in form.fields and "unit" in form.fields
+
+
+def test_the_person_page_reads_the_rank_history_and_ratings_in_fixed_queries(admin_client, person):
+    url = reverse("admin:movement_person_change", args=[person.pk])
+    counts = []
+    for year in [2010, 2011, 2012]:
+        RankChange.objects.create(person=person, rank=person.rank, since=day(year))
+        PersonRating.objects.create(person=person, year=year, rating=Rating.GOOD)
+        admin_client.get(url)  # Warm the per-process caches (content types).
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] == counts[2], counts
 
 
 # -- The admin, within a unit editor's bound ---------------------------------------------------

@@ -259,7 +259,7 @@ EDITABLE = {
     "task of a plan": (Task, lambda task, **_: task, "plan", "title"),
     "rank change of a person": (RankChange, rank_change, "person", "decision"),
     "rank change": (RankChange, rank_change, None, "decision"),
-    "posting of a person": (Posting, posting, "person", "decision"),
+    "posting of a person": (Posting, posting, "person", "position"),
     "posting": (Posting, posting, None, "decision"),
     "yearly rating": (PersonRating, rating, None, "inference_note"),
     "initiative of a person": (Initiative, initiative, "person", "title"),

@@ -2,7 +2,11 @@
 unit's; each kind also listed on its own, for its history, its deleted records and its imports.
 All within the unit editor's bound (movement.permissions)."""
 
+from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
 
 from movement.models import (
     Discipline,
@@ -30,12 +34,31 @@ from .versions import VersionedAdminMixin, VersionedInlineMixin
 class PersonRecordInline(UnitScopeInlineMixin, VersionedInlineMixin, admin.TabularInline):
     fk_name = "person"
     extra = 0
+    # What each row's label reads, fetched with the rows.
+    row_related: list[str] = []
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        return queryset.select_related(*self.row_related) if self.row_related else queryset
+
+
+class RanksOnceFormSet(BaseInlineFormSet):
+    """Rows share one list of the ranks (a few dozen) instead of each querying it again."""
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        field = form.fields["rank"]
+        if not hasattr(self, "rank_choices"):
+            # iter(): list() would first ask the choices for their length, a COUNT query.
+            self.rank_choices = list(iter(field.choices))
+        field.choices = self.rank_choices
 
 
 class RankChangeInline(PersonRecordInline):
     model = RankChange
+    formset = RanksOnceFormSet
     fields = ["rank", "since", "decision"]
-    autocomplete_fields = ["rank"]
+    row_related = ["rank"]
 
 
 class PostingInline(PersonRecordInline):
@@ -43,6 +66,7 @@ class PostingInline(PersonRecordInline):
     # The decision on the posting's own page: six columns would run past the page's width.
     fields = ["unit", "position", "since", "until"]
     autocomplete_fields = ["unit"]
+    row_related = ["unit"]
 
 
 class PersonRatingInline(PersonRecordInline):

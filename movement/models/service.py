@@ -24,6 +24,7 @@ from movement.audit import AuditedRecords
 
 from .base import RulesInClean, Sourced, UnitScopedQuerySet
 from .fields import LineField
+from .people import Person
 from .versions import Versioned
 
 # The years a yearly rating may be for, as an award's year (Award.year).
@@ -399,8 +400,6 @@ def order_key(entry: models.Model) -> tuple:
 def follow_history(person_id: int | None) -> None:
     """Give the person the rank, unit and position of the latest entries of their history, if
     they have any, saving them (as a new version) only if that changes something."""
-    from .people import Person  # people.py's Person is defined after this module is read.
-
     if person_id is None:
         return
     person = Person.objects.filter(pk=person_id).first()
