@@ -14,6 +14,9 @@ BORROWED_WORDS = (
     # Django's own catalogue calls a log entry "đăng nhập" (a login).
     gettext_noop("log entry"),
     gettext_noop("log entries"),
+    # Its "cho phép" (to allow) for a permission reads as a verb in the groups' chooser.
+    gettext_noop("permission"),
+    gettext_noop("permissions"),
     gettext_noop("History"),
     gettext_noop("Add"),
     gettext_noop("Add %(name)s"),

@@ -194,3 +194,27 @@ def test_a_new_task_picks_a_work_area_typed_in_the_same_form(live_server, plan, 
     assert page.locator(".messagelist .success").count() == 1
     chosen = page.locator("#id_tasks-0-area option:checked").inner_text()
     assert chosen == "4. Xây dựng lực lượng nòng cốt"
+
+
+def sign_in(page, live_server, staff, next_url: str) -> None:
+    page.goto(f"{live_server.url}/admin/login/?next={next_url}")
+    page.locator("#id_username").fill(staff.username)
+    page.locator("#id_password").fill("mat-khau-thu-nghiem")
+    page.locator("#id_password").press("Enter")
+    page.wait_for_url(re.compile(rf"{re.escape(next_url)}$"))
+
+
+def test_the_admins_scripted_widgets_speak_vietnamese(live_server, staff, page):
+    """The two-box chooser and the calendar are built by Django's scripts from its JavaScript
+    catalogue, which a crawl of the HTML never reads."""
+    sign_in(page, live_server, staff, "/admin/auth/group/add/")
+    chooser = page.locator(".selector").inner_text()
+    assert "Các quyền có thể chọn" in chooser and "Các quyền đã chọn" in chooser
+    assert "Chọn tất cả quyền" in chooser and "Bỏ tất cả quyền" in chooser
+    assert not re.search(r"Choose|Remove|Available|Chosen|cho phép", chooser), chooser
+
+    page.goto(f"{live_server.url}/admin/movement/award/add/")
+    page.locator("#calendarlink0").click()
+    calendar = page.locator("#calendarbox0").inner_text()
+    assert "CN" in calendar and "Hôm nay" in calendar
+    assert not re.search(r"\b(Sun|Mon|Today|Cancel)\b", calendar), calendar
