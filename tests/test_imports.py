@@ -312,7 +312,7 @@ def test_importing_an_export_again_changes_nothing_and_an_edit_is_an_update(awar
     exported_rows[1][note] = "Đã sửa"
     report = confirm(xlsx(exported_rows))
     assert (report.new, report.updated, report.unchanged) == (0, 1, 2)
-    assert [row.changed for row in report.rows if row.action == "update"] == [["Ghi chú"]]
+    assert [row.changed for row in report.rows if row.action == "update"] == [("Ghi chú",)]
     assert Award.objects.filter(note="Đã sửa").count() == 1
 
 
@@ -507,6 +507,34 @@ def test_what_an_import_built_is_freed_with_its_report_not_left_to_the_cycle_col
         assert [ref() for ref in kept] == [None, None]
     finally:
         gc.enable()
+
+
+class CollectorWatchingResource(AwardResource):
+    """Awards, noting on each row whether Python's cycle collector is on."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.collector_on: list[bool] = []
+
+    def before_import_row(self, row, **kwargs):
+        self.collector_on.append(gc.isenabled())
+        super().before_import_row(row, **kwargs)
+
+
+def test_an_import_leaves_the_cycle_collector_on(awards_file, monkeypatch):
+    # The collector is the process's: an import that switched it off would switch it off for
+    # every other request a server's threads serve meanwhile.
+    def switched_off():
+        raise AssertionError("the import switched the process's cycle collector off")
+
+    monkeypatch.setattr(gc, "disable", switched_off)
+    previewing, confirming = CollectorWatchingResource(), CollectorWatchingResource()
+    report = preview_upload(previewing, xlsx(awards_file))
+    assert report.ok
+    assert confirm_upload(confirming, report.upload).written
+    assert previewing.collector_on
+    assert confirming.collector_on
+    assert all(previewing.collector_on + confirming.collector_on)
 
 
 def test_a_hostile_upload_gets_a_page_not_an_error(admin_client, awards_file):

@@ -324,6 +324,9 @@ def confirm_upload(
     except (TypeError, ValueError, KeyError, AttributeError):
         logger.warning("Unreadable preview %s", pending.pk, exc_info=True)
         raise UploadUnavailable(_damaged_upload(), pending) from None
+    # The rows as JSON are not read again: a list per row, which would stay alive (and be
+    # walked by the cycle collector) for as long as the import of the same rows lasts.
+    pending.sheet = None
     with transaction.atomic():
         # Claimed first, so that a second click imports nothing twice; undone if nothing is
         # written.

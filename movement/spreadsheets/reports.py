@@ -37,17 +37,23 @@ class Problem:
         return _place(self.sheet, self.row)
 
 
-@dataclass
+@dataclass(slots=True)
 class PreviewRow:
     """A row as the preview shows it: what it does, its cells, the columns it changes, and, by
-    cell, the records the cell was read as (none for a cell that names no record)."""
+    cell, the records the cell was read as (none for a cell that names no record).
+
+    An import keeps one for each of its rows until it ends. Its cells, columns and matches are
+    tuples of plain values, which Python's cycle collector stops tracking after its first look
+    (lists it would walk on each of its full collections): with them, a file of 10,000 rows
+    kept 30,000 more containers alive, and the collector ran more often and for longer.
+    """
 
     row: int
     action: str
-    values: list[Any]
-    changed: list[str]
+    values: tuple[Any, ...]
+    changed: tuple[str, ...]
     sheet: str = ""
-    matches: list[tuple[Match, ...]] = field(default_factory=list)
+    matches: tuple[tuple[Match, ...], ...] = ()
     # The key and version of the record it updates or leaves unchanged, as the row read it.
     record: tuple[Any, int] | None = None
 
@@ -186,13 +192,15 @@ def describe(
             PreviewRow(
                 sheet_row(dataset, number),
                 action,
-                [values.get(header) for header in report.headers],
-                getattr(row_result, "changed_columns", []),
+                tuple([values.get(header) for header in report.headers]),
+                getattr(row_result, "changed_columns", ()),
                 sheet_of(dataset, number),
-                [
-                    read(instance, values) if read is not None and instance is not None else ()
-                    for read in readers
-                ],
+                tuple(
+                    [
+                        read(instance, values) if read is not None and instance is not None else ()
+                        for read in readers
+                    ]
+                ),
                 record=getattr(row_result, "record_read", None),
             )
         )

@@ -330,7 +330,7 @@ class RowImportMixin:
         # The row number of each record waiting for bulk_create, by the record's id.
         self._pending: dict[int, int] = {}
         self._row_results: dict[int, RowResult] = {}
-        self._changed: list[str] = []
+        self._changed: tuple[str, ...] = ()
         self._original: models.Model | None = None
         self._writable: list[tuple[fields.Field, str | None, dict | None]] | None = None
         self._dataset: tablib.Dataset | None = None
@@ -429,7 +429,9 @@ class RowImportMixin:
 
     # -- Unchanged rows -------------------------------------------------------------------------
 
-    def changed_columns(self, instance: models.Model, original: models.Model, row: dict) -> list:
+    def changed_columns(
+        self, instance: models.Model, original: models.Model, row: dict
+    ) -> tuple[str, ...]:
         """The columns whose cell changes the record. Related records compare by id, so the
         comparison loads none."""
         changed = []
@@ -447,7 +449,9 @@ class RowImportMixin:
                     changed.append(field.column_name)
             elif self.value_of(field, instance) != self.value_of(field, original):
                 changed.append(field.column_name)
-        return changed
+        # Kept with the row's result until the import ends: a tuple, which the cycle collector
+        # stops tracking (see movement.spreadsheets.reports.PreviewRow).
+        return tuple(changed)
 
     @staticmethod
     def value_of(field: fields.Field, instance: models.Model) -> Any:
@@ -471,7 +475,7 @@ class RowImportMixin:
         row: dict,
         import_validation_errors: dict | None = None,
     ) -> bool:
-        self._changed = []
+        self._changed = ()
         original = original or self._original
         if import_validation_errors or original is None or original.pk is None:
             return False
@@ -490,7 +494,7 @@ class RowImportMixin:
         row_result.record_read = (
             (original.pk, original.version) if isinstance(original, Versioned) else None
         )
-        self._changed = []
+        self._changed = ()
         if number is not None:
             row_result.number = number
             self._row_results[number] = row_result
