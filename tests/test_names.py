@@ -664,3 +664,34 @@ def test_the_three_names_spelled_most_alike_are_suggested(ministry):
         "Close names: “Đội Tuần tra 2 (Bộ Công an)”, “Đội Tuần tra 3 (Bộ Công an)”, "
         "“Đội Tuần tra 4 (Bộ Công an)”."
     )
+
+
+def test_a_unit_named_as_another_units_short_name_is_written_with_its_parent(ministry, department):
+    Unit.objects.create(name="Phòng Hồ sơ", short_name="Phòng Tham mưu", slug="hs", parent=ministry)
+    ours = Unit.objects.create(name="Phòng Tham mưu", slug="tm-cuc", parent=department)
+    units = UnitWidget(Unit)
+    assert (
+        units.render(ours)
+        == "Phòng Tham mưu (Cục Xây dựng phong trào toàn dân bảo vệ an ninh Tổ quốc)"
+    )
+    assert UnitWidget(Unit).clean(units.render(ours)) == ours
+
+
+def test_names_in_the_old_and_new_tone_placements_are_namesakes(ministry, department):
+    old = Person.objects.create(full_name="Nguyễn Thị Thuỷ", slug="thuy-1", unit=ministry)
+    new = Person.objects.create(full_name="Nguyễn Thị Thủy", slug="thuy-2", unit=department)
+    people = PersonWidget(Person)
+    assert [people.render(old), people.render(new)] == [
+        "Nguyễn Thị Thuỷ (Bộ Công an)",
+        "Nguyễn Thị Thủy (Cục XDPT toàn dân bảo vệ ANTQ)",
+    ]
+
+
+def test_a_name_spelled_as_another_records_code_is_written_with_its_parent(ministry, department):
+    named_so = Unit.objects.create(name="PV01", slug="pv01-ha-noi", parent=ministry)
+    Unit.objects.create(name="Phòng An ninh", slug="pv01", parent=department)
+    own_code = Unit.objects.create(name="PV02", slug="pv02", parent=ministry)
+    units = UnitWidget(Unit)
+    assert units.render(named_so) == "PV01 (Bộ Công an)"
+    assert units.render(own_code) == "PV02"
+    assert UnitWidget(Unit).clean("PV01 (Bộ Công an)") == named_so
