@@ -695,3 +695,12 @@ def test_a_name_spelled_as_another_records_code_is_written_with_its_parent(minis
     assert units.render(named_so) == "PV01 (Bộ Công an)"
     assert units.render(own_code) == "PV02"
     assert UnitWidget(Unit).clean("PV01 (Bộ Công an)") == named_so
+
+
+def test_a_files_names_are_found_before_its_rows_are_read(hung, ha, django_assert_num_queries):
+    people = PersonWidget(Person)
+    cells = ["Đặng Quang Hùng (Công an huyện Sóc Sơn)", "le thu ha", "", None]
+    people.prepare(cells)
+    with django_assert_num_queries(0):
+        assert [people.clean(cell) for cell in cells] == [hung, ha, None, None]
+        people.prepare(cells)  # names already looked for are not looked for again
