@@ -704,3 +704,11 @@ def test_a_files_names_are_found_before_its_rows_are_read(hung, ha, django_asser
     with django_assert_num_queries(0):
         assert [people.clean(cell) for cell in cells] == [hung, ha, None, None]
         people.prepare(cells)  # names already looked for are not looked for again
+
+
+def test_namesakes_of_two_units_named_in_one_file_are_each_found(hung, ministry):
+    other = Person.objects.create(full_name=hung.full_name, slug="dang-quang-hung-2", unit=ministry)
+    people = PersonWidget(Person)
+    cells = ["Đặng Quang Hùng (Công an huyện Sóc Sơn)", "Đặng Quang Hùng (Bộ Công an)"]
+    people.prepare(cells)
+    assert [people.clean(cell) for cell in cells] == [hung, other]
