@@ -605,11 +605,11 @@ def test_a_namesake_created_since_is_found_by_its_unit(ha, ministry):
     assert read(people, "Lê Thu Hà (Bộ Công an)") == namesake
 
 
-def test_a_name_read_before_a_namesake_was_created_is_no_longer_taken_as_one(ministry):
+def test_a_name_read_before_a_namesake_was_created_is_no_longer_taken_as_one(ministry, department):
     units = UnitWidget(Unit)
     first = Unit.objects.create(name="Đội Tuần tra", slug="tuan-tra-1", parent=ministry)
     assert read(units, "Đội Tuần tra") == first
-    Unit.objects.create(name="Đội Tuần tra", slug="tuan-tra-2", parent=ministry)
+    Unit.objects.create(name="Đội Tuần tra", slug="tuan-tra-2", parent=department)
     Unit.objects.create(name="Đội Cơ động", slug="doi-co-dong", parent=ministry)
     read(units, "Đội Cơ động")  # looked for among the records created since: finds both
     with pytest.raises(ValueError, match="could be any of these units"):
