@@ -30,7 +30,7 @@ from movement.spreadsheets.names import (
     WorkPlanWidget,
     match_reader,
 )
-from movement.spreadsheets.resources import TaskResource, award_class_widget
+from movement.spreadsheets.resources import PersonResource, TaskResource, award_class_widget
 
 
 @pytest.fixture(autouse=True)
@@ -712,3 +712,32 @@ def test_namesakes_of_two_units_named_in_one_file_are_each_found(hung, ministry)
     cells = ["Đặng Quang Hùng (Công an huyện Sóc Sơn)", "Đặng Quang Hùng (Bộ Công an)"]
     people.prepare(cells)
     assert [people.clean(cell) for cell in cells] == [hung, other]
+
+
+def test_the_preview_reads_the_record_a_row_was_read_as(soc_son, django_assert_num_queries):
+    resource = PersonResource()
+    unit = match_reader(resource.fields["unit"], Person)
+    read_as = Match(
+        name="Công an huyện Sóc Sơn",
+        unit="Công an thành phố Hà Nội",
+        code="ca-soc-son",
+        without_marks=True,
+    )
+    # The row's record holds the unit the cell was read as: it is not looked for again.
+    with django_assert_num_queries(0):
+        assert unit(Person(unit=soc_son), {"Đơn vị": "cong an huyen soc son"}) == (read_as,)
+    assert unit(Person(), {"Đơn vị": "cong an huyen soc son"}) == (read_as,)
+    assert unit(Person(), {"Đơn vị": "Công an huyện Sọc Sơn"}) == ()
+    assert unit(Person(), {"Đơn vị": " "}) == ()
+    assert unit(Person(), {}) == ()
+
+
+def test_the_preview_reads_nothing_from_a_cell_of_several_names_one_unknown(soc_son):
+    resource = TaskResource()
+    assigned = match_reader(resource.fields["assigned_units"], Task)
+    assert (
+        assigned(Task(), {"Đơn vị chủ trì": "Công an huyện Sóc Sơn; Công an huyện Sọc Sơn"}) == ()
+    )
+    assert assigned(Task(), {"Đơn vị chủ trì": ""}) == ()
+    plan = match_reader(resource.fields["plan"], Task)
+    assert plan(Task(), {"Đơn vị": "", "Năm": 2017}) == ()
