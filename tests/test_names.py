@@ -741,3 +741,24 @@ def test_the_preview_reads_nothing_from_a_cell_of_several_names_one_unknown(soc_
     assert assigned(Task(), {"Đơn vị chủ trì": ""}) == ()
     plan = match_reader(resource.fields["plan"], Task)
     assert plan(Task(), {"Đơn vị": "", "Năm": 2017}) == ()
+
+
+def test_a_name_without_marks_of_its_own_is_not_read_without_marks(soc_son):
+    # Many Ê Đê names carry no mark: written as stored, nothing was read without its marks.
+    bih = Person.objects.create(full_name="Y Bih", slug="y-bih", unit=soc_son)
+    people = PersonWidget(Person)
+    assert people.match(bih, "Y Bih (ca-soc-son)").without_marks is False
+    assert people.match(bih, "Y Bih (cong an huyen soc son)").without_marks is True
+
+
+def test_a_unit_named_with_brackets_and_no_parent_is_read_without_marks_as_typed(db):
+    squad = Unit.objects.create(name="Đội 1 (Cơ động)", slug="doi-1")
+    assert UnitWidget(Unit).match(squad, "doi 1 (co dong)").without_marks is True
+    assert UnitWidget(Unit).match(squad, "Đội 1 (Cơ động)").without_marks is False
+
+
+def test_an_award_type_is_read_as_its_name_and_class(order_type):
+    types = AwardTypeWidget(AwardType, "Hạng", award_class_widget())
+    assert types.match(order_type, "huan chuong bao ve to quoc") == Match(
+        name="Huân chương Bảo vệ Tổ quốc hạng Ba", unit="", code="", without_marks=True
+    )
