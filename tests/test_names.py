@@ -7,6 +7,7 @@ import pytest
 from django.utils import translation
 
 from movement.models import (
+    Award,
     AwardType,
     Campaign,
     Event,
@@ -30,7 +31,12 @@ from movement.spreadsheets.names import (
     WorkPlanWidget,
     match_reader,
 )
-from movement.spreadsheets.resources import PersonResource, TaskResource, award_class_widget
+from movement.spreadsheets.resources import (
+    AwardResource,
+    PersonResource,
+    TaskResource,
+    award_class_widget,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -727,6 +733,7 @@ def test_the_preview_reads_the_record_a_row_was_read_as(soc_son, django_assert_n
     with django_assert_num_queries(0):
         assert unit(Person(unit=soc_son), {"Đơn vị": "cong an huyen soc son"}) == (read_as,)
     assert unit(Person(), {"Đơn vị": "cong an huyen soc son"}) == (read_as,)
+    assert unit(Person(), {"Đơn vị": "Công an huyện Sóc Sơn"})[0].without_marks is False
     assert unit(Person(), {"Đơn vị": "Công an huyện Sọc Sơn"}) == ()
     assert unit(Person(), {"Đơn vị": " "}) == ()
     assert unit(Person(), {}) == ()
@@ -762,3 +769,10 @@ def test_an_award_type_is_read_as_its_name_and_class(order_type):
     assert types.match(order_type, "huan chuong bao ve to quoc") == Match(
         name="Huân chương Bảo vệ Tổ quốc hạng Ba", unit="", code="", without_marks=True
     )
+
+
+def test_the_preview_reads_an_award_type_in_the_rows_class(order_type):
+    types = match_reader(AwardResource().fields["award_type"], Award)
+    [match] = types(Award(), {"Hình thức khen thưởng": order_type.name, "Hạng": "hạng Ba"})
+    assert match.name == "Huân chương Bảo vệ Tổ quốc hạng Ba"
+    assert types(Award(), {"Hình thức khen thưởng": order_type.name, "Hạng": "hạng Nhất"}) == ()
