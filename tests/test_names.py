@@ -710,6 +710,10 @@ def test_a_files_names_are_found_before_its_rows_are_read(hung, ha, django_asser
     with django_assert_num_queries(0):
         assert [people.clean(cell) for cell in cells] == [hung, ha, None, None]
         people.prepare(cells)  # names already looked for are not looked for again
+    units = UnitWidget(Unit)
+    units.prepare(["Công an huyện Sóc Sơn (Công an thành phố Hà Nội)"])
+    with django_assert_num_queries(0):
+        assert units.clean("Công an huyện Sóc Sơn (Công an thành phố Hà Nội)") == hung.unit
 
 
 def test_namesakes_of_two_units_named_in_one_file_are_each_found(hung, ministry):
