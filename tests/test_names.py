@@ -780,3 +780,14 @@ def test_the_preview_reads_an_award_type_in_the_rows_class(order_type):
     [match] = types(Award(), {"Hình thức khen thưởng": order_type.name, "Hạng": "hạng Ba"})
     assert match.name == "Huân chương Bảo vệ Tổ quốc hạng Ba"
     assert types(Award(), {"Hình thức khen thưởng": order_type.name, "Hạng": "hạng Nhất"}) == ()
+
+
+def test_namesakes_in_units_of_one_name_are_refused_with_their_codes(ministry, department):
+    for parent, slug in ((ministry, "an-1"), (department, "an-2")):
+        unit = Unit.objects.create(name="Phòng Tham mưu", slug=f"tm-{slug}", parent=parent)
+        Person.objects.create(full_name="Lê Văn An", slug=slug, unit=unit)
+    assert refusal(PersonWidget(Person), "Lê Văn An (Phòng Tham mưu)") == (
+        "“Lê Văn An (Phòng Tham mưu)” could be any of these people: "
+        "Lê Văn An (Phòng Tham mưu, an-1), Lê Văn An (Phòng Tham mưu, an-2). "
+        "Write the unit after the name, e.g. “Lê Văn An (Phòng Tham mưu)”, or the code."
+    )
