@@ -791,3 +791,12 @@ def test_namesakes_in_units_of_one_name_are_refused_with_their_codes(ministry, d
         "Lê Văn An (Phòng Tham mưu, an-1), Lê Văn An (Phòng Tham mưu, an-2). "
         "Write the unit after the name, e.g. “Lê Văn An (Phòng Tham mưu)”, or the code."
     )
+
+
+def test_a_files_award_types_are_found_before_its_rows_are_read(
+    order_type, django_assert_num_queries
+):
+    types = AwardTypeWidget(AwardType, "Hạng", award_class_widget())
+    types.prepare(["huan chuong bao ve to quoc"])
+    with django_assert_num_queries(0):
+        assert read(types, "huan chuong bao ve to quoc", {"Hạng": "hạng Ba"}) == order_type
