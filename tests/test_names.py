@@ -800,3 +800,30 @@ def test_a_files_award_types_are_found_before_its_rows_are_read(
     types.prepare(["huan chuong bao ve to quoc"])
     with django_assert_num_queries(0):
         assert read(types, "huan chuong bao ve to quoc", {"Hạng": "hạng Ba"}) == order_type
+
+
+def test_a_code_reads_whatever_its_case_and_spacing(soc_son):
+    assert read(UnitWidget(Unit), " CA-SOC-SON ") == soc_son
+
+
+def test_names_looked_for_in_an_earlier_batch_are_not_looked_for_again(
+    ministry, department, django_assert_num_queries
+):
+    units = UnitWidget(Unit)
+    units.prepare(["Bộ Công an"])
+    units.prepare(["Cục XDPT toàn dân bảo vệ ANTQ"])
+    with django_assert_num_queries(0):
+        assert read(units, "Bộ Công an") == ministry
+
+
+def test_an_award_type_created_since_the_file_was_first_read_is_found(order_type):
+    types = AwardTypeWidget(AwardType, "Hạng", award_class_widget())
+    assert read(types, order_type.name, {"Hạng": "hạng Ba"}) == order_type
+    created = AwardType.objects.create(
+        name="Huân chương Chiến công",
+        award_class=AwardType.Class.THIRD,
+        category=AwardType.Category.ORDER,
+        conferred_by=AwardType.Conferrer.STATE_PRESIDENT,
+        for_individuals=True,
+    )
+    assert read(types, "Huân chương Chiến công", {"Hạng": "hạng Ba"}) == created
