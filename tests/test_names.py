@@ -827,3 +827,11 @@ def test_an_award_type_created_since_the_file_was_first_read_is_found(order_type
         for_individuals=True,
     )
     assert read(types, "Huân chương Chiến công", {"Hạng": "hạng Ba"}) == created
+
+
+def test_units_read_in_one_file_share_one_record_of_their_parent(division):
+    Unit.objects.create(name="Phòng Hồ sơ", slug="ho-so", parent=division.parent)
+    units = UnitWidget(Unit)
+    units.prepare(["Phòng Hồ sơ", "Phòng Tham mưu"])
+    # A file of thousands of units keeps each parent once, however many children it names.
+    assert read(units, "Phòng Hồ sơ").parent is read(units, "Phòng Tham mưu").parent
