@@ -3,11 +3,27 @@
 Fixtures here build only what many test modules need; a module that needs more builds it itself.
 """
 
+from pathlib import Path
+
 import pytest
+from django.db import connections
 from django.utils import translation
 
 from movement.models import AwardType, Campaign, Event, Person, Rank, Unit
 from tests.spreadsheets import HEADERS
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix) -> None:
+    """With --reuse-db, keep SQLite's test database in a file, so a run skips the migrations.
+
+    SQLite's test database lives in memory and cannot be kept; migrating it takes most of a short
+    run's time, which `make mutate` pays for every mutant. Without --reuse-db nothing changes.
+    """
+    database = connections["default"].settings_dict
+    if request.config.getvalue("reuse_db") and database["ENGINE"].endswith("sqlite3"):
+        worker = getattr(request.config, "workerinput", {}).get("workerid", "")  # pytest-xdist
+        database["TEST"]["NAME"] = str(Path(database["NAME"]).with_name(f"test-db{worker}.sqlite3"))
 
 
 @pytest.fixture(autouse=True)
