@@ -127,6 +127,10 @@ def test_the_same_title_is_not_given_twice_for_one_year(law, person):
     give(person, CO_SO, 2020)
     assert not eligible(person, CO_SO, 2020)
     assert "đã được tặng cho năm 2020" in texts(person, CO_SO, 2020)[0]
+    # Another year's title is another achievement.
+    give(person, TIEN_TIEN, 2021)
+    initiative(person, Initiative.Level.GRASSROOTS, 2021)
+    assert eligible(person, CO_SO, 2021)
 
 
 # CSTĐ cấp Bộ: three CSTĐ cơ sở in a row and an initiative recognised in the province or above.
