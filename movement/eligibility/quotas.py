@@ -28,7 +28,12 @@ DEFAULT_QUOTAS = [
     ),
 ]
 
-QUOTAS: list[Quota] = getattr(settings, "ELIGIBILITY_QUOTAS", DEFAULT_QUOTAS)
+QUOTAS = DEFAULT_QUOTAS
+
+
+def quotas() -> list[Quota]:
+    """The quotas in force here: the setting if given, else the defaults."""
+    return getattr(settings, "ELIGIBILITY_QUOTAS", DEFAULT_QUOTAS)
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,7 @@ def quota_checks(unit: Unit, year: int) -> list[QuotaCheck]:
     units = unit.subtree().values("pk")
     headcount = Person.objects.filter(unit__in=units).count()
     checks = []
-    for quota in QUOTAS:
+    for quota in quotas():
         award_type = AwardType.objects.filter(
             name=quota.type_key[0], award_class=quota.type_key[1]
         ).first()
