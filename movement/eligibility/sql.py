@@ -51,7 +51,8 @@ def qualifying(award_type: AwardType, year: int, within: Unit | None = None) -> 
     rule = rule_for(award_type, year)
     if rule is None:
         return Person.objects.none()
-    people = Person.objects.all()
+    # In the order of the table, not by name: sorting the whole sector is the caller's choice.
+    people = Person.objects.order_by("pk")
     if within is not None:
         people = people.filter(unit__in=within.subtree().values("pk"))
     if rule.chain_length:
