@@ -394,6 +394,13 @@ def test_staff_list_who_qualifies_within_a_unit_and_download_it(law, client, per
     assert person.full_name in text
 
 
+def test_the_list_of_people_links_to_who_qualifies(law, client):
+    # (Among the list's tools, which import-export shows to those who may add.)
+    client.force_login(member("officer"))
+    page = client.get(reverse("admin:movement_person_changelist")).content.decode()
+    assert reverse("admin:movement_person_eligibility") in page
+
+
 def test_the_list_is_for_staff_only(law, client):
     url = reverse("admin:movement_person_eligibility")
     assert client.get(url).status_code == 302

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from movement.models import Person, Rank
@@ -90,6 +90,10 @@ class PersonAdmin(
             ),
             *super().get_urls(),
         ]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        link = {"eligibility_url": reverse("admin:movement_person_eligibility")}
+        return super().changelist_view(request, {**link, **(extra_context or {})})
 
     def qualifying_view(self, request: HttpRequest):
         if not self.has_view_permission(request):
