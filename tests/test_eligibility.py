@@ -103,6 +103,14 @@ def test_grassroots_title_barred_by_a_discipline_that_year(law, person):
     assert eligible(person, CO_SO, 2021)
 
 
+def test_a_discipline_whose_dates_are_not_stated_bars(law, person):
+    # It may run still: the file does not say otherwise.
+    give(person, TIEN_TIEN, 2020)
+    initiative(person, Initiative.Level.GRASSROOTS, 2020)
+    Discipline.objects.create(person=person, form=Discipline.Form.WARNING)
+    assert not eligible(person, CO_SO, 2020)
+
+
 def test_an_inspection_or_complaint_bars_too(law, person):
     give(person, TIEN_TIEN, 2020)
     initiative(person, Initiative.Level.GRASSROOTS, 2020)
