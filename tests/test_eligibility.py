@@ -135,6 +135,9 @@ def test_the_same_title_is_not_given_twice_for_one_year(law, person):
     give(person, CO_SO, 2020)
     assert not eligible(person, CO_SO, 2020)
     assert "đã được tặng cho năm 2020" in texts(person, CO_SO, 2020)[0]
+    # An award being changed is checked as if it were not yet given.
+    given = Award.objects.get(award_type=kind(CO_SO))
+    assert verdict(person, kind(CO_SO), 2020, ignoring=given).eligible
     # Another year's title is another achievement.
     give(person, TIEN_TIEN, 2021)
     initiative(person, Initiative.Level.GRASSROOTS, 2021)

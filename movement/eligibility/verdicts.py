@@ -60,10 +60,11 @@ class Facts:
     bars: list[tuple[str, datetime.date | None, datetime.date | None]]  # (what, since, until)
 
     @classmethod
-    def of(cls, person: Person) -> "Facts":
-        awards = Award.objects.filter(recipient_person=person.pk).values_list(
-            "award_type__name", "award_type__award_class", "year"
-        )
+    def of(cls, person: Person, ignoring: Award | None = None) -> "Facts":
+        awards = Award.objects.filter(recipient_person=person.pk)
+        if ignoring is not None and ignoring.pk is not None:
+            awards = awards.exclude(pk=ignoring.pk)
+        awards = awards.values_list("award_type__name", "award_type__award_class", "year")
         initiatives = Initiative.objects.filter(person=person.pk).values_list("level", "year")
         disciplines = Discipline.objects.filter(person=person.pk).values_list(
             "form", "since", "until"
@@ -138,14 +139,19 @@ def no_rule(subject: Person | Unit, award_type: AwardType, year: int) -> Verdict
     return Verdict(subject, award_type, year, None, [Reason(text, "")])
 
 
-def verdict(subject: Person | Unit, award_type: AwardType, year: int) -> Verdict:
-    """Whether ``subject`` qualifies for ``award_type`` in ``year``, and why (or why not)."""
+def verdict(
+    subject: Person | Unit, award_type: AwardType, year: int, *, ignoring: Award | None = None
+) -> Verdict:
+    """Whether ``subject`` qualifies for ``award_type`` in ``year``, and why (or why not).
+
+    ``ignoring``: an award left out of the record: the award being changed is checked on what
+    the person had without it.
+    """
     rule = rule_for(award_type, year) if isinstance(subject, Person) else None
     if rule is None:
         return no_rule(subject, award_type, year)
-    return Verdict(
-        subject, award_type, year, rule, judge(rule, award_type, year, Facts.of(subject))
-    )
+    facts = Facts.of(subject, ignoring)
+    return Verdict(subject, award_type, year, rule, judge(rule, award_type, year, facts))
 
 
 def verdicts(subject: Person | Unit, year: int) -> list[Verdict]:
