@@ -129,6 +129,14 @@ def test_no_rule_before_the_law_of_2003_is_not_a_refusal(law, person):
     assert not qualifying(kind(CO_SO), 2003).exists()
 
 
+def test_the_award_types_own_dates_bound_its_rule(law, person):
+    give(person, TIEN_TIEN, 2020)
+    initiative(person, Initiative.Level.GRASSROOTS, 2020)
+    AwardType.objects.filter(name=CO_SO[0]).update(valid_until=datetime.date(2019, 12, 31))
+    assert verdict(person, kind(CO_SO), 2020).rule is None
+    assert not qualifying(kind(CO_SO), 2020).exists()
+
+
 def test_the_same_title_is_not_given_twice_for_one_year(law, person):
     give(person, TIEN_TIEN, 2020)
     initiative(person, Initiative.Level.GRASSROOTS, 2020)
