@@ -302,6 +302,12 @@ def test_a_unit_over_its_quota_of_grassroots_titles_is_flagged(law, department, 
     assert quota_checks(other, 2020)[0].awarded == 0
 
 
+def test_every_rule_finds_its_award_type_in_the_catalogue(law):
+    for rule in RULES:
+        assert rule.award_type().natural_key() == rule.type_key
+        assert rule.citation(rule.award_type())
+
+
 def test_verdicts_cover_every_rule_in_force(law, person):
     found = {v.rule.key for v in verdicts(person, 2020)}
     assert found == {rule.key for rule in RULES if rule.key != "cstd-bo-2022"}

@@ -109,6 +109,13 @@ class Rule:
         """The latest day one may have entered service and still count ``service_years``."""
         return datetime.date(year - (self.service_years or 0), 12, 31)
 
+    def award_type(self) -> AwardType:
+        """The catalogue's award type this rule grants, with its legal text (one query)."""
+        name, award_class = self.type_key
+        return AwardType.objects.select_related("legal_source").get(
+            name=name, award_class=award_class
+        )
+
     def citation(self, award_type: AwardType) -> str:
         """The article the catalogue cites for the award type, and whether it was read."""
         cited = award_type.legal_citation
