@@ -217,9 +217,11 @@ CHANGE_QUERIES = {
     # The unit's yearly ratings, inline.
     "unit": 6,
     "rank": 3,
-    # Whether they have a rank history and postings, the six kinds of their service record, and
-    # the ranks once for the rank history's rows.
-    "person": 15,
+    # Whether they have a rank history and postings, the six kinds of their service record, the
+    # ranks once for the rank history's rows, and the award types with a rule this year
+    # (movement.eligibility; none loaded here: with the law's catalogue, four more read the
+    # person's facts, whatever their number).
+    "person": 16,
     "event": 9,
     "campaign": 7,
     "awardtype": 4,
