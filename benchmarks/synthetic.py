@@ -141,6 +141,8 @@ SERVICE_YEARS = {
     Rank.Tier.NCO: (1, 6),
     Rank.Tier.ENLISTED: (1, 3),
 }
+# The share of people keen enough to be rated excellent most years and to earn CSTĐ cơ sở.
+KEEN = 0.6
 # The last year rated and awarded titles: the current year's reviews come at its end.
 LAST_RATED_YEAR = 2025
 
@@ -1300,31 +1302,36 @@ class _Careers:
             )
             barred.add(year)
         person_id = self.builder.person_ids[person]
-        run = since_ministry = 0
+        since_ministry = 0
         ministry_years: list[int] = []
         for year in range(first, LAST_RATED_YEAR + 1):
-            if random_() < 0.1:  # not rated that year: the record is missing
-                run = 0
+            keen = keenness > KEEN
+            if random_() < (0.03 if keen else 0.1):  # not rated that year: the record is missing
+                since_ministry = 0
                 continue
             rating = self.rating(keenness, year in barred)
             pending[PersonRating].append((person_id, year, rating, self.source))
             good = rating in (Rating.EXCELLENT, Rating.GOOD) and year not in barred
-            if not good or random_() >= self.advanced_odds * (0.9 if keenness > 0.3 else 0.3):
-                run = since_ministry = 0
+            # The keen earn Chiến sĩ tiên tiến whenever they may; the others' odds are what the
+            # budget allows (recalibrate).
+            odds = 0.95 if keen else self.advanced_odds * (0.9 if keenness > 0.3 else 0.3)
+            if not good or random_() >= odds:
+                since_ministry = 0
                 continue
             self.award(person, ADVANCED, year)
-            if rating != Rating.EXCELLENT or keenness < 0.6 or random_() >= 0.75:
-                run = since_ministry = 0
+            if rating != Rating.EXCELLENT or not keen or random_() >= 0.9:
+                since_ministry = 0
                 continue
             # Chiến sĩ thi đua cơ sở, with an initiative recognised at the grassroots (mostly).
-            run += 1
             since_ministry += 1
             if random_() < 0.93:
                 self.initiative(pending, person_id, year, Initiative.Level.GRASSROOTS)
             self.award(person, GRASSROOTS, year)
-            if since_ministry >= 3 and random_() < 0.6:
-                if random_() < 0.85:
-                    self.initiative(pending, person_id, year, Initiative.Level.MINISTRY)
+            if since_ministry >= 3 and random_() < 0.7:
+                # Most with three years running have an initiative the ministry recognised;
+                # the title goes to some of them (and, rarely, to one without it).
+                self.initiative(pending, person_id, year, Initiative.Level.MINISTRY)
+            if since_ministry >= 3 and random_() < 0.5:
                 self.award(person, MINISTRY, year)
                 since_ministry = 0
                 if ministry_years and ministry_years[-1] == year - 3 and random_() < 0.3:
