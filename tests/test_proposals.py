@@ -108,6 +108,7 @@ def test_the_preview_page_shows_the_rows_warnings(admin_client, law, person):
     response = upload(admin_client, "award", rows((person, 2021)))
     page = response.content.decode()
     assert "thiếu Chiến sĩ tiên tiến năm 2021" in page
+    assert "1 dòng đề nghị khen thưởng chưa đủ điều kiện" in page
     assert response.context["confirm_form"] is not None
 
 
