@@ -27,6 +27,7 @@ from django_filters.views import FilterView
 from django_ratelimit.core import get_usage
 
 from movement.charts import bar_chart
+from movement.eligibility import quota_checks, verdicts
 from movement.footnotes import Footnotes
 from movement.list_filters import (
     AwardFilter,
@@ -46,6 +47,7 @@ from movement.models import (
     Unit,
     WorkPlan,
 )
+from movement.models.service import FIRST_YEAR, LAST_YEAR
 from movement.spreadsheets.downloads import export_response
 from movement.spreadsheets.exports import chosen_filters, file_name, public_columns
 from movement.spreadsheets.resources import AwardResource, CampaignResource, MovementResource
@@ -465,6 +467,8 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("-plan__year", "plan__unit__name", "number")
     )
     plans = summarise_plans(plans_with_tasks(unit.work_plans.order_by("-year")))
+    # The quotas of the year asked, else of the newest year with awards.
+    quota_year = chosen_year(request, max(totals, default=timezone.localdate().year))
     footnotes = Footnotes()
     unit.footnote = footnotes.cite(unit)
     footnotes.cite_all(latest)
@@ -486,6 +490,8 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "more_people": len(people) > UNIT_PEOPLE,
             "plans": plans,
             "plans_open": len(plans) <= PLANS_OPEN,
+            "quota_year": quota_year,
+            "quota_checks": quota_checks(unit, quota_year),
             "shared_tasks": [
                 SharedTask(
                     task,
@@ -497,6 +503,14 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "footnotes": footnotes.notes,
         },
     )
+
+
+def chosen_year(request: HttpRequest, default: int) -> int:
+    """The year asked for in ``?year=`` when it is one an award may have, else ``default``."""
+    asked = request.GET.get("year", "")
+    if not (asked.isascii() and asked.isdigit() and len(asked) == 4):
+        return default
+    return int(asked) if FIRST_YEAR <= int(asked) <= LAST_YEAR else default
 
 
 def newest_years(per_year: dict[int, int], wanted: int) -> list[int]:
@@ -531,6 +545,9 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
     footnotes.cite_all(presented[:PERSON_PRESENTED])
     footnotes.cite_all(participations)
     unit_path = person.unit.path() if person.unit_id else []
+    # Staff only: a reason may name a discipline or a complaint, which is not public.
+    eligibility_year = chosen_year(request, timezone.localdate().year)
+    eligibility = verdicts(person, eligibility_year) if request.user.is_staff else None
     return render(
         request,
         "movement/person_detail.html",
@@ -542,6 +559,8 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "more_presented": len(presented) > PERSON_PRESENTED,
             "participations": participations,
             "launched_campaigns": person.launched_campaigns.all(),
+            "eligibility_year": eligibility_year,
+            "eligibility": eligibility,
             "footnotes": footnotes.notes,
         },
     )

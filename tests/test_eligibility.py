@@ -3,17 +3,21 @@ barred by a discipline, and silent outside its years; a unit over its quota; and
 explanation (verdict) agreeing with the sector-wide query (qualifying) on generated people."""
 
 import datetime
+import io
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from hypothesis import given
+from django.urls import reverse
+from hypothesis import given, target
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from movement.eligibility import RULES, qualifying, quota_checks, verdict, verdicts
 from movement.models import Award, AwardType, Person, Unit
 from movement.models.service import Discipline, Initiative, Inspection
+from tests.factories import member
 from tests.spreadsheets import ROUND_TRIP
 
 CO_SO = ("Chiến sĩ thi đua cơ sở", "")
@@ -123,6 +127,10 @@ def test_the_same_title_is_not_given_twice_for_one_year(law, person):
     give(person, CO_SO, 2020)
     assert not eligible(person, CO_SO, 2020)
     assert "đã được tặng cho năm 2020" in texts(person, CO_SO, 2020)[0]
+    # Another year's title is another achievement.
+    give(person, TIEN_TIEN, 2021)
+    initiative(person, Initiative.Level.GRASSROOTS, 2021)
+    assert eligible(person, CO_SO, 2021)
 
 
 # CSTĐ cấp Bộ: three CSTĐ cơ sở in a row and an initiative recognised in the province or above.
@@ -304,8 +312,10 @@ def test_qualifying_is_one_query_within_a_subtree(
 
 # The strongest guard: the explanation and the query agree on any population.
 
-TYPES = [TIEN_TIEN, CO_SO, BO_2003, BO_2022, CAND, KNC]
-YEARS = st.integers(min_value=2014, max_value=2026)
+# Few years and the titles of the ladder often, so that runs of three, and so people who
+# qualify, are common among the examples.
+TYPES = [TIEN_TIEN, TIEN_TIEN, CO_SO, CO_SO, CO_SO, BO_2003, BO_2022, CAND, TOAN_QUOC, KNC]
+YEARS = st.integers(min_value=2015, max_value=2024)
 PERIOD = st.tuples(
     st.none() | st.dates(datetime.date(2012, 1, 1), datetime.date(2026, 12, 31)),
     st.none() | st.integers(min_value=0, max_value=900),
@@ -313,9 +323,9 @@ PERIOD = st.tuples(
 PERSON = st.fixed_dictionaries(
     {
         "entered": st.none() | st.dates(datetime.date(1985, 1, 1), datetime.date(2020, 12, 31)),
-        "awards": st.sets(st.tuples(st.sampled_from(TYPES), YEARS), max_size=10),
+        "awards": st.sets(st.tuples(st.sampled_from(TYPES), YEARS), max_size=16),
         "initiatives": st.lists(
-            st.tuples(st.sampled_from(Initiative.Level.values), YEARS), max_size=3
+            st.tuples(st.sampled_from(Initiative.Level.values), YEARS), max_size=4
         ),
         "disciplines": st.lists(PERIOD, max_size=1),
         "inspections": st.lists(PERIOD, max_size=1),
@@ -328,7 +338,7 @@ def until(since: datetime.date | None, days: int | None) -> datetime.date | None
 
 
 @ROUND_TRIP
-@given(population=st.lists(PERSON, min_size=1, max_size=5), year=YEARS)
+@given(population=st.lists(PERSON, min_size=1, max_size=5), year=st.integers(2017, 2024))
 def test_verdict_and_qualifying_agree(law, department, population, year):
     with transaction.atomic():
         for n, facts in enumerate(population):
@@ -352,8 +362,66 @@ def test_verdict_and_qualifying_agree(law, department, population, year):
                     until=until(since, days),
                 )
         people = list(Person.objects.all())
+        found = 0
         for rule in RULES:
             award_type = kind(rule.type_key)
             expected = {p.pk for p in people if verdict(p, award_type, year).eligible}
             assert set(qualifying(award_type, year).values_list("pk", flat=True)) == expected, rule
+            found += len(expected)
+        # Steer the examples towards people who qualify, where a wrong guard shows.
+        target(found)
         transaction.set_rollback(True)
+
+
+# Where it shows: the staff's list of who qualifies, the person's and the unit's pages, the admin.
+
+
+def test_staff_list_who_qualifies_within_a_unit_and_download_it(law, client, person, department):
+    ministry_ready(person, 2019)
+    client.force_login(member("viewer"))
+    url = reverse("admin:movement_person_eligibility")
+    asked = {"award_type": kind(BO_2003).pk, "year": 2019, "unit": department.pk}
+    response = client.get(url, asked)
+    assert response.status_code == 200
+    assert list(response.context["page_obj"]) == [person]
+    other = Unit.objects.create(name="Khác", slug="khac", kind=Unit.Kind.DEPARTMENT)
+    assert list(client.get(url, {**asked, "unit": other.pk}).context["page_obj"]) == []
+
+    sheet = client.get(url, {**asked, "download": "xlsx"})
+    rows = list(load_workbook(io.BytesIO(sheet.content)).active.values)
+    assert rows[1][:2] == (person.full_name, person.slug)
+    text = client.get(url, {**asked, "download": "csv"}).content.decode("utf-8-sig")
+    assert person.full_name in text
+
+
+def test_the_list_is_for_staff_only(law, client):
+    url = reverse("admin:movement_person_eligibility")
+    assert client.get(url).status_code == 302
+
+
+def test_a_persons_eligibility_is_shown_to_staff_only(law, client, person):
+    give(person, TIEN_TIEN, 2020)
+    initiative(person, Initiative.Level.GRASSROOTS, 2020)
+    discipline(person, datetime.date(2020, 5, 1))
+    url = person.get_absolute_url()
+    assert "kỷ luật" not in client.get(url, {"year": 2020}).content.decode()
+    client.force_login(member("viewer"))
+    page = client.get(url, {"year": 2020}).content.decode()
+    assert "CSTĐ cơ sở 2020: đang hoặc đã bị kỷ luật trong 2020" in page
+
+
+def test_the_admin_person_page_shows_the_verdicts(law, client, person):
+    client.force_login(member("viewer"))
+    page = client.get(reverse("admin:movement_person_change", args=[person.pk]))
+    assert "chưa rõ ngày vào ngành" in page.content.decode()
+
+
+def test_the_unit_page_flags_a_quota_exceeded(law, client, department):
+    people = [
+        Person.objects.create(full_name=f"Người {n}", slug=f"nguoi-{n}", unit=department)
+        for n in range(6)
+    ]
+    give(people[0], CO_SO, 2020)
+    page = client.get(department.get_absolute_url(), {"year": 2020}).content.decode()
+    assert "Nghị định 98/2023" in page and "2020: 1/6" in page
+    assert "<strong>" in page.split('id="quota-title"')[1].split("</section>")[0]

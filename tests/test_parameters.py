@@ -31,7 +31,7 @@ from django.urls import URLPattern, get_resolver, reverse
 from django_filters import FilterSet
 
 from movement.admin.dates import DateHierarchyMixin
-from movement.models import Award, WorkArea, WorkPlan
+from movement.models import Award, Person, Unit, WorkArea, WorkPlan
 from tests.factories import member
 
 HOSTILE_VALUES = {
@@ -169,3 +169,19 @@ def test_every_list_with_a_date_hierarchy_checks_its_year():
         and not isinstance(admin.site.get_model_admin(model), DateHierarchyMixin)
     ]
     assert unchecked == []
+
+
+def test_no_eligibility_parameter_answers_500(client, records):
+    """The staff's who-qualifies list (movement.admin.eligibility), and the year the person and
+    unit pages show eligibility and quotas for: not found as lists are, so named here."""
+    call_command("load_law", stdout=io.StringIO())
+    client.force_login(member("viewer"))
+    qualifying = reverse("admin:movement_person_eligibility")
+    parameters = set(form_parameters(client.get(qualifying))) | {"page", "download"}
+    assert {"award_type", "year", "unit"} <= parameters
+    pages = [
+        Person.objects.first().get_absolute_url(),
+        Unit.objects.first().get_absolute_url(),
+    ]
+    found = refused(client, [qualifying], parameters) + refused(client, pages, {"year"})
+    assert not found, "\n".join(map(str, found))

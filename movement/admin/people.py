@@ -1,10 +1,14 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from movement.models import Person, Rank
 from movement.spreadsheets.admin import SpreadsheetAdmin
 from movement.spreadsheets.resources import PersonResource, RankResource
 
+from .eligibility import eligibility_panel, qualifying_view
 from .filters import UnitFilter
 from .history import HistoryAdmin
 from .mixins import (
@@ -58,8 +62,36 @@ class PersonAdmin(
         fields = list(super().get_readonly_fields(request, obj))
         if obj is None:
             return fields
+        fields.append("eligibility")
         if not hasattr(obj, "_histories"):
             # Asked several times a page: looked up once.
             obj._histories = (obj.rank_changes.exists(), obj.postings.exists())
         ranks, postings = obj._histories
         return fields + (["rank"] if ranks else []) + (["unit", "position"] if postings else [])
+
+    def get_fieldsets(self, request: HttpRequest, obj: Person | None = None) -> list:
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is None:
+            return fieldsets
+        # Read only: what the person qualifies for this year, with each reason (staff only, as
+        # a reason may name a discipline).
+        return [*fieldsets, (_("Eligibility this year"), {"fields": ["eligibility"]})]
+
+    @admin.display(description=_("eligibility"))
+    def eligibility(self, obj: Person) -> str:
+        return eligibility_panel(obj)
+
+    def get_urls(self) -> list:
+        return [
+            path(
+                "eligibility/",
+                self.admin_site.admin_view(self.qualifying_view),
+                name="movement_person_eligibility",
+            ),
+            *super().get_urls(),
+        ]
+
+    def qualifying_view(self, request: HttpRequest):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return qualifying_view(self, request)
