@@ -10,6 +10,7 @@ against the records already stored, less its own stored version (an award being 
 count as given twice); the other rows of the same file are not counted as records yet.
 """
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -74,7 +75,7 @@ class StoredFacts:
     """What the rules read of many people, read in a few queries for all of them."""
 
     def __init__(self, people: set[int]) -> None:
-        self.entered: dict[int, object] = {}
+        self.entered: dict[int, datetime.date | None] = {}
         self.awards: dict[int, list[tuple[int, tuple[str, str, int]]]] = defaultdict(list)
         self.initiatives: dict[int, list[tuple[str, int]]] = defaultdict(list)
         self.bars: dict[int, list[tuple]] = defaultdict(list)
