@@ -1045,8 +1045,8 @@ class _Builder:
     # Awards
 
     def build_awards(self, total: int) -> None:
-        """``total`` awards over the years, built from ids and folded text held in memory: first
-        the careers' (build_careers), then the rest drawn at random."""
+        """``total`` awards over the years, built from ids and folded text held in memory: the
+        careers' (build_careers) and the rest drawn at random, in a shuffled order."""
         rng = self.rng
         random_, randrange = rng.random, rng.randrange
         years = list(YEARS)
@@ -1071,16 +1071,19 @@ class _Builder:
             ],
             self.batch_size,
         )  # fmt: skip
-        for start in range(0, len(careers), self.batch_size):
-            rows = [
-                self.award_row(year, self.career_types[key], person=person)
-                for person, key, year in careers[start : start + self.batch_size]
-            ]
-            self.write_awards(rows, total)
-        for start in range(0, drawn, self.batch_size):
-            count = min(self.batch_size, drawn - start)
+        # Careers' awards and drawn ones mixed in one order, as years of records would be: the
+        # first awards by id (which the export and import cases read) are a mix of both.
+        order: list[tuple | None] = [*careers, *([None] * drawn)]
+        rng.shuffle(order)
+        drawn_years = iter(rng.choices(years, cum_weights=year_weights, k=drawn))
+        for start in range(0, total, self.batch_size):
             rows = []
-            for year in rng.choices(years, cum_weights=year_weights, k=count):
+            for career in order[start : start + self.batch_size]:
+                if career is not None:
+                    person, key, year = career
+                    rows.append(self.award_row(year, self.career_types[key], person=person))
+                    continue
+                year = next(drawn_years)
                 draw = random_()
                 person = unit = None
                 if draw < person_share and people:
