@@ -17,6 +17,8 @@ CASE_NAMES = (
     "page:year",
     "export:xlsx",
     "import:xlsx",
+    "eligibility:sector",
+    "eligibility:person",
 )
 
 

@@ -27,14 +27,20 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import NamedTuple
 
+from django.core.management import call_command
 from django.db import connection, models, reset_queries, transaction
 
 from movement.models import (
     Award,
     AwardType,
     Campaign,
+    Discipline,
+    Initiative,
+    Inspection,
     Person,
+    PersonRating,
     Rank,
+    Rating,
     RecipientKind,
     Source,
     Task,
@@ -57,6 +63,9 @@ PLAN_YEARS = range(2020, LAST_YEAR + 1)
 # Share of awards by recipient: most go to people, some to units, a few to unnamed groups.
 PERSON_SHARE = 0.80
 UNIT_SHARE = 0.17
+# Of the awards to people, the share that follows careers (titles a year, chains of titles,
+# medals for years of service: _Careers); the rest are certificates drawn at random.
+CAREER_SHARE = 0.8
 
 Category = AwardType.Category
 Conferrer = AwardType.Conferrer
@@ -111,6 +120,40 @@ AWARD_CATALOGUE = [
         for grade, frequency in ((Class.FIRST, 0.1), (Class.SECOND, 0.25), (Class.THIRD, 0.6))
     ),
 ]  # fmt: skip
+
+# The types people earn along their careers (_Careers), by (name, class): never drawn at random.
+ADVANCED = ("Chiến sĩ tiên tiến", Class.NONE)
+GRASSROOTS = ("Chiến sĩ thi đua cơ sở", Class.NONE)
+MINISTRY = ("Chiến sĩ thi đua toàn lực lượng Công an nhân dân", Class.NONE)
+NATIONAL = ("Chiến sĩ thi đua toàn quốc", Class.NONE)
+SECURITY_MEDAL = ("Huy chương Vì an ninh Tổ quốc", Class.NONE)
+GLORY_MEDALS = {  # years of service → Huy chương Chiến sĩ vẻ vang of that class
+    10: ("Huy chương Chiến sĩ vẻ vang", Class.THIRD),
+    15: ("Huy chương Chiến sĩ vẻ vang", Class.SECOND),
+    20: ("Huy chương Chiến sĩ vẻ vang", Class.FIRST),
+}
+CAREER_TYPES = {ADVANCED, GRASSROOTS, MINISTRY, NATIONAL, SECURITY_MEDAL, *GLORY_MEDALS.values()}
+# Years of service by rank tier: a general has served long, a private a year or a few.
+SERVICE_YEARS = {
+    Rank.Tier.GENERAL: (25, 35),
+    Rank.Tier.FIELD: (12, 32),
+    Rank.Tier.COMPANY: (3, 16),
+    Rank.Tier.NCO: (1, 6),
+    Rank.Tier.ENLISTED: (1, 3),
+}
+# The share of people keen enough to be rated excellent most years and to earn CSTĐ cơ sở.
+KEEN = 0.6
+# The last year rated and awarded titles: the current year's reviews come at its end.
+LAST_RATED_YEAR = 2025
+
+INITIATIVE_SUBJECTS = [
+    "cải tiến quy trình tiếp nhận hồ sơ", "ứng dụng phần mềm quản lý đối tượng",
+    "nâng cao hiệu quả tuần tra kiểm soát", "số hóa hồ sơ nghiệp vụ",
+    "phối hợp với Nhân dân phòng, chống tội phạm", "cải tiến công tác hậu cần",
+]  # fmt: skip
+GROUP_NOTE = "Danh sách kèm theo quyết định"
+# The key of a named person's random awards in _Builder.award_types, beside RecipientKind's.
+PERSON = "person"
 
 # Sixteen family names carried by about nine Vietnamese in ten, with rough frequencies.
 FAMILY_NAMES = {
@@ -354,6 +397,21 @@ def refusal(*, force: bool) -> str | None:
     return None
 
 
+def ensure_law() -> bool:
+    """Load the legal catalogue (``load_law``) if it is not in the database yet, so that the
+    demo's awards use the law's types; returns whether it loaded it. The law's records keep the
+    law as their source: only what this module makes points at the synthetic one."""
+    if Source.objects.filter(kind=Source.Kind.LAW).exists():
+        return False
+    call_command("load_law", stdout=_Discard())
+    return True
+
+
+class _Discard:
+    def write(self, text: str) -> None:
+        pass
+
+
 def generate(
     sizes: Sizes,
     *,
@@ -365,6 +423,8 @@ def generate(
     started = time.perf_counter()
     report = Report(seed=seed)
     with _sqlite_tuned(), transaction.atomic():
+        if ensure_law():
+            (log or (lambda _: None))("  law: loaded the legal catalogue (load_law)")
         # Seeded on purpose, for the same data from the same seed; nothing secret is drawn.
         rng = random.Random(seed)  # noqa: S311
         builder = _Builder(rng, batch_size, report.rows, log or (lambda _: None))
@@ -536,6 +596,8 @@ class _Builder:
         self.person_ranks: list[int | None] = []  # index into self.ranks
         self.person_positions: list[str] = []
         self.person_folded: list[str] = []
+        self.person_entered: list[datetime.date] = []
+        self.career_awards: list[tuple] = []  # (person index, type key, year), in that order
 
     def build(self, sizes: Sizes) -> None:
         for step, arguments in [
@@ -544,6 +606,7 @@ class _Builder:
             (self.build_campaigns, ()),
             (self.build_award_types, ()),
             (self.build_work_plans, ()),
+            (self.build_careers, (sizes.awards,)),
             (self.build_awards, (sizes.awards,)),
         ]:
             started = time.perf_counter()
@@ -703,7 +766,16 @@ class _Builder:
         rank_positions = range(len(self.ranks))
         inserter = _RowInserter(
             Person,
-            ["full_name", "slug", "rank", "position", "unit", "source", "search_text"],
+            [
+                "full_name",
+                "slug",
+                "rank",
+                "position",
+                "unit",
+                "source",
+                "search_text",
+                "entered_service_on",
+            ],
             self.batch_size,
         )
         for start in range(0, total, self.batch_size):
@@ -726,6 +798,7 @@ class _Builder:
                 full_name = f"{family} {middle} {given}"
                 position = self.position(unit, rank)
                 folded_name = _fold(full_name)
+                entered = self.entered_service(rank)
                 rows.append(
                     (
                         full_name,
@@ -736,14 +809,22 @@ class _Builder:
                         self.source.pk,
                         # fold() works word by word, so the folded parts can be joined.
                         f"{folded_name} {_fold(position)}" if position else folded_name,
+                        connection.ops.adapt_datefield_value(entered),
                     )
                 )
+                self.person_entered.append(entered)
                 self.person_units.append(unit)
                 self.person_ranks.append(rank)
                 self.person_positions.append(position)
                 self.person_folded.append(folded_name)
             self.person_ids += inserter.insert(rows, returning=True)
             self.rows["Person"] += len(rows)
+
+    def entered_service(self, rank: int | None) -> datetime.date:
+        """A date of entering service 1 to 35 years back, longer the higher the rank."""
+        low, high = (1, 35) if rank is None else SERVICE_YEARS[self.ranks[rank].tier]
+        year = LAST_YEAR - self.rng.randint(low, high)
+        return datetime.date(year, self.rng.randint(1, 12), self.rng.randint(1, 28))
 
     def position(self, unit: int, rank: int | None) -> str:
         if rank is None:
@@ -827,20 +908,29 @@ class _Builder:
         types = [existing.get(key) or made[key] for key in frequency]
         # For each kind of recipient and year, the types that may go to it then, and how often.
         self.award_types: dict[tuple[str, int], tuple[list[tuple], list[float]]] = {}
-        for kind in RecipientKind.values:
+        # A named person's random awards leave out what careers earn (CAREER_TYPES).
+        kinds = [*RecipientKind.values, PERSON]
+        for kind in kinds:
+            accepted = [
+                t
+                for t in types
+                if t.accepts(RecipientKind.INDIVIDUAL if kind == PERSON else kind)
+                and (kind != PERSON or (t.name, t.award_class) not in CAREER_TYPES)
+            ]
             for year in YEARS:
-                fitting = [
-                    t
-                    for t in types
-                    if t.accepts(kind) and t.in_force_in(year)
-                    # A type valid in no year of the demo is still better than no type at all.
-                ] or [t for t in types if t.accepts(kind)]
+                # A type valid in no year of the demo is still better than no type at all.
+                fitting = [t for t in accepted if t.in_force_in(year)] or accepted
                 if not fitting:
                     raise ValueError(f"No award type of the catalogue accepts {kind} recipients.")
                 self.award_types[kind, year] = (
                     [(t.pk, _fold(str(t)), t.conferred_by) for t in fitting],
                     list(accumulate(frequency[t.name, t.award_class] for t in fitting)),
                 )
+        self.career_types = {
+            (t.name, t.award_class): (t.pk, _fold(str(t)), t.conferred_by)
+            for t in types
+            if (t.name, t.award_class) in CAREER_TYPES
+        }
 
     # Work plans
 
@@ -923,33 +1013,55 @@ class _Builder:
 
     # Awards
 
+    # Service records and careers
+
+    def build_careers(self, total_awards: int) -> None:
+        """Each person's yearly ratings, initiatives, a few disciplines and inspections, and the
+        titles and medals their career earns (kept for build_awards), within their share of the
+        awards (CAREER_SHARE of those to people)."""
+        careers = _Careers(self, round(total_awards * PERSON_SHARE * CAREER_SHARE))
+        tables = {
+            PersonRating: ["person", "year", "rating", "source"],
+            Initiative: ["person", "title", "level", "year", "decision", "source"],
+            Discipline: ["person", "form", "since", "until", "decision", "source"],
+            Inspection: ["person", "kind", "since", "until", "note", "source"],
+        }
+        inserters = {m: _RowInserter(m, fields, self.batch_size) for m, fields in tables.items()}
+        pending: dict[type[models.Model], list[tuple]] = {model: [] for model in tables}
+        for person in range(len(self.person_ids)):
+            if person % 500 == 0:
+                careers.recalibrate(person)
+            careers.follow(person, pending)
+            for model, rows in pending.items():
+                if len(rows) >= self.batch_size:
+                    inserters[model].insert(rows)
+                    self.rows[model.__name__] += len(rows)
+                    rows.clear()
+        for model, rows in pending.items():
+            inserters[model].insert(rows)
+            self.rows[model.__name__] += len(rows)
+        self.career_awards = careers.awards
+
+    # Awards
+
     def build_awards(self, total: int) -> None:
-        """``total`` awards over the years, built from ids and folded text held in memory."""
+        """``total`` awards over the years, built from ids and folded text held in memory: the
+        careers' (build_careers) and the rest drawn at random, in a shuffled order."""
         rng = self.rng
-        random_, randrange, getrandbits = rng.random, rng.randrange, rng.getrandbits
+        random_, randrange = rng.random, rng.randrange
         years = list(YEARS)
         # A little more recorded each year, as the records get more complete.
         year_weights = list(accumulate(1 + 0.05 * (year - FIRST_YEAR) for year in years))
-        adapt_date = connection.ops.adapt_datefield_value
-        dates = {
-            year: [
-                adapt_date(datetime.date(year, month, day))
-                for month in (10, 11, 12)
-                for day in range(1, 29)
-            ]
-            for year in years
-        }
-        native_uuid = connection.features.has_native_uuid_field
-        ministry = self.units.ids[0] if self.units.ids else None
         # The ministry gives collective awards rather than receiving them.
         recipient_units = range(1 if len(self.units.ids) > 1 else 0, len(self.units.ids))
         people = len(self.person_ids)
-        last_rank = len(self.rank_ids) - 1
-        folded_prefix = fold(DECISION_PREFIX)
-        group_note = "Danh sách kèm theo quyết định"
-        folded_group_note = fold(group_note)
-        source = self.source.pk
-        inserter = _RowInserter(
+        careers = self.career_awards[:total]
+        drawn = total - len(careers)
+        # The drawn awards make up the shares of PERSON_SHARE and UNIT_SHARE over the total.
+        person_share = max(0.0, PERSON_SHARE * total - len(careers)) / drawn if drawn else 0
+        unit_share = min(UNIT_SHARE * total / drawn, 1 - person_share) if drawn else 0
+        self.number = 0
+        self.award_inserter = _RowInserter(
             Award,
             [
                 "key", "award_type", "year", "decision_number", "decision_date",
@@ -959,79 +1071,118 @@ class _Builder:
             ],
             self.batch_size,
         )  # fmt: skip
+        # Careers' awards and drawn ones mixed in one order, as years of records would be: the
+        # first awards by id (which the export and import cases read) are a mix of both.
+        order: list[tuple | None] = [*careers, *([None] * drawn)]
+        rng.shuffle(order)
+        drawn_years = iter(rng.choices(years, cum_weights=year_weights, k=drawn))
         for start in range(0, total, self.batch_size):
-            count = min(self.batch_size, total - start)
             rows = []
-            for number, year in zip(
-                range(start + 1, start + count + 1),
-                rng.choices(years, cum_weights=year_weights, k=count),
-                strict=True,
-            ):
+            for career in order[start : start + self.batch_size]:
+                if career is not None:
+                    person, key, year = career
+                    rows.append(self.award_row(year, self.career_types[key], person=person))
+                    continue
+                year = next(drawn_years)
                 draw = random_()
-                if draw < PERSON_SHARE and people:
-                    kind, group = RecipientKind.INDIVIDUAL, False
-                elif draw < PERSON_SHARE + UNIT_SHARE and recipient_units:
+                person = unit = None
+                if draw < person_share and people:
+                    kind, group = PERSON, False
+                    person = randrange(people)
+                elif draw < person_share + unit_share and recipient_units:
                     kind, group = RecipientKind.COLLECTIVE, False
+                    unit = recipient_units[randrange(len(recipient_units))]
                 else:
                     group = True
                     kind = RecipientKind.INDIVIDUAL if random_() < 0.7 else RecipientKind.COLLECTIVE
                 types, type_weights = self.award_types[kind, year]
-                type_id, folded_type, conferred_by = types[
-                    bisect(type_weights, random_() * type_weights[-1])
-                ]
-                key = uuid.UUID(int=getrandbits(128), version=4)
-                decision = f"{folded_prefix}{number:07d}"
-                person = unit = recipient_unit = group_kind = group_count = rank = None
-                position, note = "", ""
-                # search_text as Award.refresh_search_text() writes it: decision, type,
-                # recipient, then the note after STAFF_SEARCH_SEPARATOR.
-                if group:
-                    group_kind, group_count, note = kind, randrange(2, 31), group_note
-                    search_text = (
-                        f"{decision} {folded_type}{STAFF_SEARCH_SEPARATOR}{folded_group_note}"
-                    )
-                elif kind == RecipientKind.INDIVIDUAL:
-                    person = randrange(people)
-                    unit = self.person_units[person]
-                    rank = self.person_ranks[person]
-                    if rank is not None:
-                        years_ago = LAST_YEAR - year
-                        rank = self.rank_ids[
-                            min(last_rank, rank + years_ago // YEARS_PER_PROMOTION)
-                        ]
-                        # Positions change too: an old one is not known, a recent one is kept.
-                        if years_ago < YEARS_PER_PROMOTION:
-                            position = self.person_positions[person]
-                    search_text = f"{decision} {folded_type} {self.person_folded[person]}"
-                    person = self.person_ids[person]
-                else:
-                    unit = recipient_units[randrange(len(recipient_units))]
-                    recipient_unit = self.units.ids[unit]
-                    search_text = f"{decision} {folded_type} {self.units.folded[unit]}"
+                award_type = types[bisect(type_weights, random_() * type_weights[-1])]
                 rows.append(
-                    (
-                        key if native_uuid else key.hex,
-                        type_id,
-                        year,
-                        f"{DECISION_PREFIX}{number:07d}",
-                        dates[year][randrange(len(dates[year]))],
-                        person,
-                        recipient_unit,
-                        group_kind or "",
-                        group_count,
-                        rank,
-                        position,
-                        self.conferring_unit(conferred_by, unit, ministry),
-                        self.campaign(year),
-                        note,
-                        source,
-                        search_text,
+                    self.award_row(
+                        year, award_type, person=person, unit=unit, group=kind if group else None
                     )
                 )
-            inserter.insert(rows)
-            self.rows["Award"] += len(rows)
-            if (start + count) // 100_000 > start // 100_000 or start + count == total:
-                self.log(f"    {start + count} / {total}")
+            self.write_awards(rows, total)
+
+    def write_awards(self, rows: list[tuple], total: int) -> None:
+        self.award_inserter.insert(rows)
+        before = self.rows["Award"]
+        self.rows["Award"] += len(rows)
+        if self.rows["Award"] // 100_000 > before // 100_000 or self.rows["Award"] == total:
+            self.log(f"    {self.rows['Award']} / {total}")
+
+    @property
+    def award_dates(self) -> dict[int, list]:
+        if not hasattr(self, "_award_dates"):
+            adapt_date = connection.ops.adapt_datefield_value
+            self._award_dates = {
+                year: [
+                    adapt_date(datetime.date(year, month, day))
+                    for month in (10, 11, 12)
+                    for day in range(1, 29)
+                ]
+                for year in YEARS
+            }
+        return self._award_dates
+
+    def award_row(
+        self,
+        year: int,
+        award_type: tuple[int, str, str],
+        *,
+        person: int | None = None,
+        unit: int | None = None,
+        group: str | None = None,
+    ) -> tuple:
+        """One award's values, in the inserter's order: to the person or unit at that index
+        (into self.person_*, self.units), or to an unnamed group of that kind."""
+        rng = self.rng
+        self.number += 1
+        type_id, folded_type, conferred_by = award_type
+        key = uuid.UUID(int=rng.getrandbits(128), version=4)
+        decision = f"{_fold(DECISION_PREFIX)}{self.number:07d}"
+        recipient_person = recipient_unit = group_kind = group_count = rank = None
+        position, note = "", ""
+        # search_text as Award.refresh_search_text() writes it: decision, type,
+        # recipient, then the note after STAFF_SEARCH_SEPARATOR.
+        if group:
+            group_kind, group_count, note = group, rng.randrange(2, 31), GROUP_NOTE
+            search_text = f"{decision} {folded_type}{STAFF_SEARCH_SEPARATOR}{_fold(GROUP_NOTE)}"
+        elif person is not None:
+            unit = self.person_units[person]
+            rank = self.person_ranks[person]
+            if rank is not None:
+                years_ago = LAST_YEAR - year
+                rank = self.rank_ids[
+                    min(len(self.rank_ids) - 1, rank + years_ago // YEARS_PER_PROMOTION)
+                ]
+                # Positions change too: an old one is not known, a recent one is kept.
+                if years_ago < YEARS_PER_PROMOTION:
+                    position = self.person_positions[person]
+            search_text = f"{decision} {folded_type} {self.person_folded[person]}"
+            recipient_person = self.person_ids[person]
+        else:
+            recipient_unit = self.units.ids[unit]
+            search_text = f"{decision} {folded_type} {self.units.folded[unit]}"
+        dates = self.award_dates[year]
+        return (
+            key if connection.features.has_native_uuid_field else key.hex,
+            type_id,
+            year,
+            f"{DECISION_PREFIX}{self.number:07d}",
+            dates[rng.randrange(len(dates))],
+            recipient_person,
+            recipient_unit,
+            group_kind or "",
+            group_count,
+            rank,
+            position,
+            self.conferring_unit(conferred_by, unit, self.units.ids[0] if self.units.ids else None),
+            self.campaign(year),
+            note,
+            self.source.pk,
+            search_text,
+        )
 
     def conferring_unit(
         self, conferred_by: str, unit: int | None, ministry: int | None
@@ -1068,3 +1219,154 @@ def _head_titles(name: str) -> tuple[str, str]:
         if name.startswith(prefix + " "):
             return head, f"Phó {head}"
     return "Thủ trưởng", "Phó Thủ trưởng"
+
+
+class _Careers:
+    """The service record of each person and the titles and medals it earns, year by year.
+
+    Ratings come most years; a good or excellent year often brings Chiến sĩ tiên tiến; an
+    excellent one, for the keenest, Chiến sĩ thi đua cơ sở with a grassroots initiative, often
+    several years running; three of those running, with an initiative the ministry recognised,
+    the ministry's title (CSTĐ toàn lực lượng CAND), and two of those running, for a very few,
+    the national one. Medals follow years of service. A few are disciplined or inspected, and
+    earn nothing that year and the next. A small share of titles is given without what the
+    rules ask (no initiative that year), as happens in real records, so that the eligibility
+    rules find both. Awards stop once ``budget`` is spent.
+    """
+
+    def __init__(self, builder: _Builder, budget: int) -> None:
+        self.builder = builder
+        self.rng = builder.rng
+        self.source = builder.source.pk
+        self.budget = budget
+        self.awards: list[tuple[int, tuple[str, str], int]] = []
+        self.people = max(1, len(builder.person_ids))
+        # A career left alone earns ~10 awards in the demo's years; fewer when the budget is
+        # smaller, by giving Chiến sĩ tiên tiến (most of them) less often. The odds are
+        # corrected as people are followed (recalibrate) so the budget lasts to the last one.
+        self.target = budget / self.people
+        self.advanced_odds = min(1.0, self.target / 10)
+
+    def recalibrate(self, followed: int) -> None:
+        """Bring the odds of Chiến sĩ tiên tiến closer to what spends the budget evenly."""
+        if followed and self.awards:
+            made = len(self.awards) / followed
+            self.advanced_odds = min(1.0, max(0.01, self.advanced_odds * self.target / made))
+        self.adapt = connection.ops.adapt_datefield_value
+
+    def follow(self, person: int, pending: dict[type[models.Model], list[tuple]]) -> None:
+        rng, random_ = self.rng, self.rng.random
+        entered = self.builder.person_entered[person]
+        first = max(FIRST_YEAR, entered.year + 1)
+        keenness = random_()
+        barred: set[int] = set()
+        if random_() < 0.02:  # disciplined once
+            year = rng.randint(first, LAST_RATED_YEAR) if first <= LAST_RATED_YEAR else LAST_YEAR
+            since = datetime.date(year, rng.randint(1, 12), rng.randint(1, 28))
+            # Most measures run a year; a few still run.
+            until = (
+                None
+                if year >= LAST_RATED_YEAR and random_() < 0.5
+                else since.replace(year=since.year + 1)
+            )
+            form = rng.choices(
+                [
+                    Discipline.Form.REPRIMAND,
+                    Discipline.Form.WARNING,
+                    Discipline.Form.SALARY_DOWNGRADE,
+                ],
+                [6, 3, 1],
+            )[0]
+            pending[Discipline].append(
+                (
+                    self.builder.person_ids[person],
+                    form,
+                    self.adapt(since),
+                    self.adapt(until),
+                    f"QĐ-DEMO-KL-{person + 1}",
+                    self.source,
+                )
+            )
+            barred |= {year, year + 1}
+        if random_() < 0.01:  # under inspection or complaint for a few months
+            year = rng.randint(first, LAST_YEAR) if first <= LAST_YEAR else LAST_YEAR
+            since = datetime.date(year, rng.randint(1, 9), rng.randint(1, 28))
+            until = since + datetime.timedelta(days=rng.randint(60, 240))
+            kind = rng.choice(Inspection.Kind.values)
+            pending[Inspection].append(
+                (
+                    self.builder.person_ids[person],
+                    kind,
+                    self.adapt(since),
+                    self.adapt(until),
+                    "Dữ liệu mô phỏng",
+                    self.source,
+                )
+            )
+            barred.add(year)
+        person_id = self.builder.person_ids[person]
+        since_ministry = 0
+        ministry_years: list[int] = []
+        for year in range(first, LAST_RATED_YEAR + 1):
+            keen = keenness > KEEN
+            if random_() < (0.03 if keen else 0.1):  # not rated that year: the record is missing
+                since_ministry = 0
+                continue
+            rating = self.rating(keenness, year in barred)
+            pending[PersonRating].append((person_id, year, rating, self.source))
+            good = rating in (Rating.EXCELLENT, Rating.GOOD) and year not in barred
+            # The keen earn Chiến sĩ tiên tiến whenever they may; the others' odds are what the
+            # budget allows (recalibrate).
+            odds = 0.95 if keen else self.advanced_odds * (0.9 if keenness > 0.3 else 0.3)
+            if not good or random_() >= odds:
+                since_ministry = 0
+                continue
+            self.award(person, ADVANCED, year)
+            if rating != Rating.EXCELLENT or not keen or random_() >= 0.9:
+                since_ministry = 0
+                continue
+            # Chiến sĩ thi đua cơ sở, with an initiative recognised at the grassroots (mostly).
+            since_ministry += 1
+            if random_() < 0.93:
+                self.initiative(pending, person_id, year, Initiative.Level.GRASSROOTS)
+            self.award(person, GRASSROOTS, year)
+            if since_ministry >= 3 and random_() < 0.7:
+                # Most with three years running have an initiative the ministry recognised;
+                # the title goes to some of them (and, rarely, to one without it).
+                self.initiative(pending, person_id, year, Initiative.Level.MINISTRY)
+            if since_ministry >= 3 and random_() < 0.5:
+                self.award(person, MINISTRY, year)
+                since_ministry = 0
+                if ministry_years and ministry_years[-1] == year - 3 and random_() < 0.3:
+                    self.initiative(pending, person_id, year, Initiative.Level.NATIONAL)
+                    self.award(person, NATIONAL, year)
+                ministry_years.append(year)
+        for years, key in [*GLORY_MEDALS.items(), (25, SECURITY_MEDAL)]:
+            year = entered.year + years
+            if FIRST_YEAR <= year <= LAST_RATED_YEAR and year not in barred and random_() < 0.9:
+                self.award(person, key, year)
+        if random_() < 0.03:  # an initiative that earned no title
+            year = rng.randint(first, LAST_YEAR) if first <= LAST_YEAR else LAST_YEAR
+            self.initiative(pending, person_id, year, Initiative.Level.GRASSROOTS)
+
+    def rating(self, keenness: float, barred: bool) -> str:
+        if barred:
+            return Rating.COMPLETED if self.rng.random() < 0.7 else Rating.NOT_COMPLETED
+        draw = self.rng.random()
+        excellent = 0.1 + 0.8 * keenness * keenness
+        if draw < excellent:
+            return Rating.EXCELLENT
+        if draw < 0.9:
+            return Rating.GOOD
+        return Rating.COMPLETED if draw < 0.99 else Rating.NOT_COMPLETED
+
+    def award(self, person: int, key: tuple[str, str], year: int) -> None:
+        if len(self.awards) < self.budget and key in self.builder.career_types:
+            self.awards.append((person, key, year))
+
+    def initiative(
+        self, pending: dict[type[models.Model], list[tuple]], person_id: int, year: int, level: str
+    ) -> None:
+        title = f"Sáng kiến {self.rng.choice(INITIATIVE_SUBJECTS)}"
+        decision = f"QĐ-DEMO-SK-{person_id}-{year}-{level}"
+        pending[Initiative].append((person_id, title, level, year, decision, self.source))

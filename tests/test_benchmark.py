@@ -27,6 +27,7 @@ WITH_REFERENCE = {
     "changelist:last_page",
     "export:xlsx",
     "import:xlsx",
+    "eligibility:sector",
 }
 
 
@@ -80,6 +81,26 @@ def test_the_ratio_is_ours_over_the_reference_where_there_is_one(run):
         else:
             assert case["baseline"] is None
             assert case["ratio"] is None
+
+
+def test_the_eligibility_cases_run_with_the_sector_beside_its_per_person_loop(run):
+    cases = {case["name"]: case for case in run[0][0]["cases"]}
+    sector, person = cases["eligibility:sector"], cases["eligibility:person"]
+    assert set(sector) == set(person) == KEYS
+    # The whole sector in one query; the loop loads the rule's facts in a few bulk queries.
+    assert sector["queries"] == 1
+    assert sector["baseline"] == "per-person Python loop (facts loaded in bulk)"
+    assert sector["baseline_ms"] > 0 and sector["ratio"] > 0
+    assert person["ms"] > 0
+    assert person["baseline"] is None
+
+
+def test_the_loop_and_the_query_agree_on_who_qualifies(run):
+    # A difference would be written in the table's reference column.
+    _, printed = run
+    line = next(line for line in printed.splitlines() if "| eligibility:sector" in line)
+    assert "qualify" in line
+    assert "differs" not in line
 
 
 def test_the_export_reports_its_peak_memory(run):

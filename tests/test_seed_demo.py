@@ -11,7 +11,11 @@ from movement.models import (
     Award,
     AwardType,
     Campaign,
+    Discipline,
+    Initiative,
+    Inspection,
     Person,
+    PersonRating,
     RecipientKind,
     Source,
     Task,
@@ -22,7 +26,7 @@ from movement.models import (
 from movement.text import fold
 
 SIZES = {"units": 50, "people": 300, "awards": 2000}
-SOURCED = [Award, AwardType, Campaign, Person, Task, Unit, WorkPlan]
+SOURCED = [Award, Campaign, Person, PersonRating, Initiative, Task, Unit, WorkPlan]
 
 
 def seed_demo(**options) -> str:
@@ -96,6 +100,54 @@ def test_every_record_it_makes_points_at_the_synthetic_source(seeded):
     for model in SOURCED:
         assert model.objects.exists(), model
         assert not model.objects.exclude(source=source).exists(), model
+
+
+def test_the_award_types_are_the_laws_loaded_first_when_missing(seeded):
+    assert Source.objects.filter(kind=Source.Kind.LAW).exists()
+    used = AwardType.objects.filter(awards__isnull=False).distinct()
+    assert used.exists()
+    assert not used.exclude(source__kind=Source.Kind.LAW).exists()
+    assert not AwardType.objects.filter(source__kind=Source.Kind.SYNTHETIC).exists()
+
+
+def test_people_have_a_service_record_over_1_to_35_years(seeded):
+    entered = list(Person.objects.values_list("entered_service_on", flat=True))
+    assert None not in entered
+    years = {2026 - day.year for day in entered}
+    assert min(years) >= 1
+    assert max(years) <= 35
+    assert max(years) - min(years) >= 15
+    rated = PersonRating.objects.values("person").distinct().count()
+    assert rated > Person.objects.count() * 0.8
+    # Nobody is rated for a year before they entered service.
+    for rating in PersonRating.objects.select_related("person")[:500]:
+        assert rating.year > rating.person.entered_service_on.year
+    assert Initiative.objects.exists()
+    assert Discipline.objects.exists() or Inspection.objects.exists()
+
+
+def test_careers_chain_titles_as_the_law_asks(seeded):
+    def holders(name: str) -> set[tuple[int, int]]:
+        return set(
+            Award.objects.filter(award_type__name=name, recipient_person__isnull=False).values_list(
+                "recipient_person", "year"
+            )
+        )
+
+    advanced = holders("Chiến sĩ tiên tiến")
+    grassroots = holders("Chiến sĩ thi đua cơ sở")
+    ministry = holders("Chiến sĩ thi đua toàn lực lượng Công an nhân dân")
+    assert len(advanced) > len(grassroots) > len(ministry) > 0
+    # Chiến sĩ tiên tiến comes most years to many; CSTĐ cơ sở only on top of it.
+    assert len({person for person, _ in advanced}) > Person.objects.count() * 0.3
+    assert grassroots <= advanced
+    # The ministry's title crowns three years running of CSTĐ cơ sở.
+    for person, year in ministry:
+        assert {(person, year - 2), (person, year - 1), (person, year)} <= grassroots
+    initiatives = set(Initiative.objects.values_list("person", "year"))
+    # Mostly with an initiative that year, not always: the rules have work both ways.
+    with_initiative = len(grassroots & initiatives)
+    assert len(grassroots) * 0.8 < with_initiative < len(grassroots)
 
 
 def test_codes_of_units_people_and_campaigns_start_with_demo(seeded):

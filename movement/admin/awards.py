@@ -1,5 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Q
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from movement import search
 from movement.models import Award, AwardType
 from movement.models.awards import NEWEST_FIRST
+from movement.proposals import award_warnings, warning_message
 from movement.spreadsheets.admin import SpreadsheetAdmin
 from movement.spreadsheets.resources import AwardResource, AwardTypeResource
 
@@ -175,6 +177,12 @@ class AwardAdmin(
         ),
         SOURCE_FIELDSET,
     ]
+
+    def save_model(self, request: HttpRequest, obj: Award, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Saved whatever the rules say (the council decides); the staff are told why not.
+        if reasons := award_warnings(obj):
+            messages.warning(request, warning_message(reasons))
 
     @admin.display(description=_("recipient"))
     def recipient(self, obj: Award) -> str:

@@ -193,6 +193,7 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
                 "rows": grouped(settings.IMPORT_MAX_ROWS),
             },
             "preview_rows": PREVIEW_ROWS,
+            "preview_slice": f":{PREVIEW_ROWS}",
         }
         if report is not None:
             context["preview"] = {

@@ -84,6 +84,9 @@ class ImportReport:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Rows that may be imported but that a rule advises against (an award the rules of
+    # eligibility do not support): shown, never refused.
+    row_warnings: list[Problem] = field(default_factory=list)
     rows: list[PreviewRow] = field(default_factory=list)
     written: bool = False
     result: Result | None = None
@@ -181,6 +184,7 @@ def describe(
         match_reader(columns[header], model) if header in columns else None
         for header in report.headers
     ]
+    instances = []
     for row_result in result.rows:
         action = actions.get(row_result.import_type)
         number = getattr(row_result, "number", None)
@@ -188,6 +192,7 @@ def describe(
             continue
         values = getattr(row_result, "row_values", None) or {}
         instance = getattr(row_result, "instance", None)
+        instances.append(instance)
         report.rows.append(
             PreviewRow(
                 sheet_row(dataset, number),
@@ -204,6 +209,12 @@ def describe(
                 record=getattr(row_result, "record_read", None),
             )
         )
+    advise = getattr(resource, "row_warnings", None)
+    if dry_run and advise is not None and report.rows:
+        # Asked of the whole file at once, so that the resource can check it in bulk.
+        for row, warning in zip(report.rows, advise(instances), strict=True):
+            if warning:
+                report.row_warnings.append(Problem(row.row, "", warning, row.sheet))
     without_marks = sum(row.without_marks for row in report.rows)
     if without_marks:
         report.warnings.append(

@@ -36,6 +36,7 @@ from movement.models import (
 )
 from movement.models.versions import saved_by
 from movement.permissions import UnitScopedImportMixin
+from movement.proposals import awards_warnings, warning_message
 from movement.spreadsheets.cells import (
     AwardClassWidget,
     ChoiceWidget,
@@ -585,6 +586,16 @@ class AwardResource(SourcedResource):
     decision_date = date_column("decision_date", "Ngày quyết định")
     campaign = column("campaign", "Phong trào", NamedRecordWidget(Campaign))
     note = text_column("note", "Ghi chú")
+
+    def row_warnings(self, awards: list[Award | None]) -> list[str]:
+        """For each row's award, why the rules of eligibility do not support it ("" if they
+        do): the preview shows it, the import still goes ahead (movement.proposals)."""
+        found = [award for award in awards if award is not None]
+        reasons = dict(zip(map(id, found), awards_warnings(found), strict=True))
+        return [
+            warning_message(reasons[id(award)]) if reasons.get(id(award)) else ""
+            for award in awards
+        ]
 
     export_select_related = (
         "award_type",

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from benchmarks import database, spreadsheets, web
+from benchmarks import database, eligibility, spreadsheets, web
 from benchmarks.results import CaseResult, SizeResult, table
 
 DEFAULT_SIZES = "10000,100000,1000000"
@@ -30,8 +30,9 @@ def sizes(text: str) -> list[int]:
 
 class Command(BaseCommand):
     help = (
-        "Measure the award admin, the public pages and the spreadsheet paths on a throwaway "
-        "database filled with synthetic data, at each size given, beside stock references: "
+        "Measure the award admin, the public pages, the spreadsheet paths and eligibility on a "
+        "throwaway database filled with synthetic data, at each size given, beside stock "
+        "references: "
         "the median of --runs runs after a warm-up. The database named in the settings is "
         "never touched: SQLite gets a temporary file, PostgreSQL (DATABASE_URL) a database "
         "movement_bench_<pid> on the same server, dropped at the end. It runs under "
@@ -65,6 +66,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--skip-export", action="store_true", help="leave the export out")
         parser.add_argument("--skip-import", action="store_true", help="leave the import out")
+        parser.add_argument(
+            "--only-eligibility",
+            action="store_true",
+            help="measure the eligibility cases alone (no admin, pages, export or import)",
+        )
         # A child process the export case starts for each run, to measure its peak memory alone.
         parser.add_argument("--child", choices=spreadsheets.EXPORTERS, help=argparse.SUPPRESS)
         parser.add_argument("--child-database", help=argparse.SUPPRESS)
@@ -116,6 +122,10 @@ class Command(BaseCommand):
             )
             self.log(f"  filled in {time.perf_counter() - started:.0f} s; measuring…")
             result = SizeResult(awards=awards, database=connection.vendor)
+            self.log("  eligibility…")
+            result.cases += eligibility.measure_eligibility(runs)
+            if options["only_eligibility"]:
+                return result
             result.cases += web.measure_changelists(runs)
             result.cases += web.measure_pages(runs)
             if not options["skip_export"]:

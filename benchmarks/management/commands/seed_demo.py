@@ -7,8 +7,10 @@ from benchmarks import synthetic
 
 class Command(BaseCommand):
     help = (
-        "Fill an empty database with plausible synthetic data (units, people, award types, "
-        "awards, campaigns, work plans) for demos and benchmarks. Every row points at the source "
+        "Fill an empty database with plausible synthetic data (units, people with their service "
+        "records, awards along their careers, campaigns, work plans) for demos and benchmarks, "
+        "using the law's award types (load_law is run first if the catalogue is missing). "
+        "Every row it makes points at the source "
         f"“{synthetic.SOURCE_SLUG}” and every slug starts with “{synthetic.SLUG_PREFIX}”. "
         "Refuses a database holding the report fixtures unless --force, and one already "
         "holding synthetic data always; the whole run is one transaction."

@@ -1,0 +1,141 @@
+"""An award the rules of eligibility do not support is warned about, with the reasons, wherever
+it is proposed, and still saved or imported: the council decides (movement.proposals)."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from movement.models import Award, AwardType, Person
+from movement.models.service import Initiative
+from movement.proposals import award_warnings, awards_warnings
+from movement.spreadsheets.previews import confirm_upload, preview_upload
+from movement.spreadsheets.resources import AwardResource
+from tests.factories import award_form
+from tests.spreadsheets import upload, xlsx
+
+GRASSROOTS = "Chiến sĩ thi đua cơ sở"
+ADVANCED = "Chiến sĩ tiên tiến"
+
+
+@pytest.fixture
+def law(db) -> None:
+    call_command("load_law", stdout=StringIO())
+
+
+def kind(name: str) -> AwardType:
+    return AwardType.objects.get(name=name, award_class="")
+
+
+def qualified(person: Person, year: int) -> None:
+    """``person`` has what CSTĐ cơ sở asks in ``year``: Chiến sĩ tiên tiến and an initiative."""
+    Award.objects.create(award_type=kind(ADVANCED), year=year, recipient_person=person)
+    Initiative.objects.create(
+        person=person, title="Sáng kiến", level=Initiative.Level.GRASSROOTS, year=year
+    )
+
+
+def shown(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def test_an_award_that_breaks_a_rule_is_saved_with_a_warning_and_the_reason(
+    admin_client, law, person
+):
+    response = admin_client.post(
+        reverse("admin:movement_award_add"),
+        award_form(award_type=kind(GRASSROOTS).pk, year=2020, recipient_person=person.pk),
+    )
+    assert response.status_code == 302
+    assert Award.objects.filter(award_type__name=GRASSROOTS, recipient_person=person).exists()
+    (warning,) = [text for text in shown(response) if "thiếu Chiến sĩ tiên tiến năm 2020" in text]
+    assert "Điều 23" in warning  # the article the catalogue cites
+    assert "thiếu sáng kiến" in warning
+
+
+def test_an_award_the_rules_support_is_saved_without_a_warning(admin_client, law, person):
+    qualified(person, 2020)
+    response = admin_client.post(
+        reverse("admin:movement_award_add"),
+        award_form(award_type=kind(GRASSROOTS).pk, year=2020, recipient_person=person.pk),
+    )
+    assert response.status_code == 302
+    assert not [text for text in shown(response) if "CSTĐ cơ sở" in text]
+
+
+def test_an_award_saved_again_is_not_counted_as_given_twice(law, person):
+    qualified(person, 2020)
+    award = Award.objects.create(award_type=kind(GRASSROOTS), year=2020, recipient_person=person)
+    assert award_warnings(award) == []
+    # A second one for the same year is.
+    twice = Award(award_type=kind(GRASSROOTS), year=2020, recipient_person=person)
+    assert any("đã được tặng cho năm 2020" in reason for reason in award_warnings(twice))
+
+
+def test_an_award_no_rule_covers_gets_no_warning(law, person):
+    certificate = Award(award_type=kind("Giấy khen"), year=2020, recipient_person=person)
+    assert award_warnings(certificate) == []
+
+
+def rows(*people_years: tuple[Person, int]) -> bytes:
+    header = ["Năm", "Hình thức khen thưởng", "Cá nhân nhận", "Số quyết định"]
+    return xlsx(
+        [header]
+        + [
+            [year, GRASSROOTS, someone.full_name, f"{number}/QĐ"]
+            for number, (someone, year) in enumerate(people_years, 1)
+        ]
+    )
+
+
+def test_an_import_preview_warns_of_the_row_and_still_allows_the_import(law, person):
+    qualified(person, 2020)
+    report = preview_upload(AwardResource(), rows((person, 2020), (person, 2021)))
+    assert report.ok and report.upload  # it may be confirmed
+    (warning,) = report.row_warnings
+    assert warning.row == 3  # the 2021 row: no Chiến sĩ tiên tiến, no initiative that year
+    assert "thiếu Chiến sĩ tiên tiến năm 2021" in warning.message
+    confirmed = confirm_upload(AwardResource(), report.upload)
+    assert confirmed.written
+    assert Award.objects.filter(award_type__name=GRASSROOTS).count() == 2
+
+
+def test_the_preview_page_shows_the_rows_warnings(admin_client, law, person):
+    response = upload(admin_client, "award", rows((person, 2021)))
+    page = response.content.decode()
+    assert "thiếu Chiến sĩ tiên tiến năm 2021" in page
+    assert "1 dòng đề nghị khen thưởng chưa đủ điều kiện" in page
+    assert response.context["confirm_form"] is not None
+
+
+def test_a_preview_of_rows_the_rules_support_warns_of_none(law, person):
+    qualified(person, 2020)
+    assert preview_upload(AwardResource(), rows((person, 2020))).row_warnings == []
+
+
+def test_the_check_of_many_awards_costs_the_same_queries_as_of_a_few(law, department):
+    people = Person.objects.bulk_create(
+        Person(full_name=f"Người {i}", slug=f"nguoi-{i}", unit=department) for i in range(60)
+    )
+    for someone in people[::2]:
+        qualified(someone, 2020)
+    grassroots = kind(GRASSROOTS)
+
+    def queries(count: int) -> tuple[int, list[list[str]]]:
+        proposed = [
+            Award(award_type=grassroots, year=2020, recipient_person=someone)
+            for someone in people[:count]
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            warnings = awards_warnings(proposed)
+        return len(captured), warnings
+
+    few, _warnings = queries(4)
+    many, warnings = queries(60)
+    assert many == few
+    # Those with what the rule asks pass; the others are each told why.
+    assert [bool(reasons) for reasons in warnings] == [i % 2 == 1 for i in range(60)]
