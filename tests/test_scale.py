@@ -36,7 +36,7 @@ QUERIES = {
     "changelist:search": 9 if POSTGRES else 10,
     "changelist:last_page": 9,
     "page:campaign": 5,
-    "page:unit": 15,
+    "page:unit": 18,  # with the quota checks of the year (movement.eligibility.quotas)
     "page:year": 9,  # the tallies, then who was honoured: each type's newest and their rows
 }
 
