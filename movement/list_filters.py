@@ -107,10 +107,11 @@ class CampaignFilter(django_filters.FilterSet):
         label=_("Sort by"),
         fields=(("start_year", "year"), ("name", "name")),
         # Each label named, descending ones too: the stock "%s (descending)" is translated once,
-        # when the module is imported, in whatever language is active then.
+        # when the module is imported, in whatever language is active then. django-filter looks
+        # an ascending label up by field name and a descending one by parameter ("-year").
         field_labels={
             "start_year": _("Year"),
-            "-start_year": _("Year (descending)"),
+            "-year": _("Year (descending)"),
             "name": _("Name"),
             "-name": _("Name (descending)"),
         },

@@ -288,6 +288,19 @@ def test_campaign_list_filters_by_kind_and_launching_unit(client, campaigns):
     assert names_listed(get(client, "/campaigns/?unit=cuc-xdpt")) == [campaigns[0].name]
 
 
+def test_every_sort_choice_is_said_in_the_language_of_the_request():
+    """Each label is translated when the page is drawn, not once when the module was imported."""
+    from movement.list_filters import CampaignFilter
+
+    labels = CampaignFilter.base_filters["sort"].extra["choices"]
+    for language, said in {
+        "vi": ["Năm", "Năm (giảm dần)", "Tên", "Tên (giảm dần)"],
+        "en": ["Year", "Year (descending)", "Name", "Name (descending)"],
+    }.items():
+        with translation.override(language):
+            assert [str(label) for _value, label in labels] == said
+
+
 def test_campaign_list_sorts_by_name_and_by_year(client, campaigns):
     by_name = names_listed(get(client, "/campaigns/?sort=name"))
     assert by_name == sorted(by_name)
