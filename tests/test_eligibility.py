@@ -255,6 +255,17 @@ def test_service_medals_after_their_years(law, person, key, years):
     assert verdict(person, kind(key), 2003).rule is None
 
 
+@pytest.mark.parametrize("key", [VI_ANTQ, ("Huy chương Chiến sĩ vẻ vang", "3")])
+def test_a_service_medal_is_given_once(law, person, key):
+    person.entered_service_on = datetime.date(1980, 1, 1)
+    person.save()
+    give(person, key, 2015)
+    assert not eligible(person, key, 2020)
+    assert "đã được tặng năm 2015, chỉ tặng một lần" in " ".join(texts(person, key, 2020))
+    # Another class of the same medal is another award.
+    assert eligible(person, ("Huy chương Chiến sĩ vẻ vang", "1"), 2020)
+
+
 def test_service_unknown_is_said(law, person):
     assert texts(person, VI_ANTQ, 2020) == [
         "Huy chương Vì an ninh Tổ quốc 2020: chưa rõ ngày vào ngành (Điều 56, Luật Thi đua, khen"

@@ -194,6 +194,8 @@ RULES: list[Rule] = [
         valid_from=LAW_2003_IN_FORCE,
         valid_until=None,
         service_years=25,
+        # A medal for a length of service is given for that service once (khoản 2 Điều 5).
+        once_in_life=True,
     ),
     *[
         Rule(
@@ -203,6 +205,7 @@ RULES: list[Rule] = [
             valid_from=LAW_2003_IN_FORCE,
             valid_until=None,
             service_years=years,
+            once_in_life=True,
         )
         for award_class, name, years in [("1", "Nhất", 20), ("2", "Nhì", 15), ("3", "Ba", 10)]
     ],
