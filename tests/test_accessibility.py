@@ -195,6 +195,11 @@ def test_an_award_is_recorded_from_the_keyboard_alone(
     def pick(text: str) -> None:
         """Open the focused autocomplete box, type, and take the first match with Enter."""
         page.keyboard.press("Enter")
+        # As a person does, type once the box has opened and its search field has the focus:
+        # keys pressed before that are lost on a slow page.
+        from playwright.sync_api import expect
+
+        expect(page.locator(".select2-container--open .select2-search__field")).to_be_focused()
         page.keyboard.type(text)
         page.locator(".select2-results__option--highlighted", has_text=text).wait_for()
         page.keyboard.press("Enter")
