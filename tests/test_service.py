@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -521,3 +522,32 @@ def test_exported_ratings_import_back_as_they_were(person, ratings):
         assert dict(person.ratings.values_list("year", "rating")) == ratings
         # The person fixture's records as they were, for the next example.
         transaction.set_rollback(True)
+
+
+# Serialized rollback as the suite's other transactional tests: the rows migrations made come
+# back as they were for the tests after this one.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_starts_each_history_from_what_is_known_undated():
+    before = [("movement", "0024_law_award_type_citations")]
+    after = [("movement", "0025_service_records")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    unit = old.get_model("movement", "Unit").objects.create(name="Phòng A", slug="phong-a")
+    people = old.get_model("movement", "Person").objects
+    rank = old.get_model("movement", "Rank").objects.first()
+    people.create(full_name="Nguyễn Văn An", slug="an", rank=rank, unit=unit, position="Trưởng")
+    people.create(full_name="Nguyễn Văn Bình", slug="binh")
+    people.create(full_name="Nguyễn Văn Chi", slug="chi", position="Cán bộ")
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    ranks = new.get_model("movement", "RankChange").objects.values_list("person__slug", "since")
+    postings = new.get_model("movement", "Posting").objects.order_by("person__slug")
+    assert list(ranks) == [("an", None)]
+    assert list(postings.values_list("person__slug", "unit__slug", "position", "since")) == [
+        ("an", "phong-a", "Trưởng", None),
+        ("chi", None, "Cán bộ", None),
+    ]
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -15,9 +15,6 @@ from django.db import migrations, models
 import movement.models.base
 import movement.models.fields
 
-# Given the migration's models, so what it makes is what the function makes today.
-from movement.models.service import start_histories
-
 RECORDS = [
     "rankchange",
     "posting",
@@ -65,10 +62,31 @@ def grant(apps, schema_editor):
 
 
 def first_entries(apps, schema_editor):
-    start_histories(
-        apps.get_model("movement", "Person").objects.all(),
-        apps.get_model("movement", "RankChange"),
-        apps.get_model("movement", "Posting"),
+    """Each person's known rank, unit and position as the first, undated entries of their
+    history. A frozen copy of movement.models.service.start_histories, in bulk: a migration must
+    not change when the app's code does."""
+    Person = apps.get_model("movement", "Person")
+    RankChange = apps.get_model("movement", "RankChange")
+    Posting = apps.get_model("movement", "Posting")
+    common = ["source_id", "source_quote", "inference_note"]
+    ranked = Person.objects.filter(rank__isnull=False, rank_changes__isnull=True)
+    RankChange.objects.bulk_create(
+        RankChange(
+            person_id=person.pk,
+            rank_id=person.rank_id,
+            **{name: getattr(person, name) for name in common},
+        )
+        for person in ranked.iterator()
+    )
+    placed = models.Q(unit__isnull=False) | ~models.Q(position="")
+    Posting.objects.bulk_create(
+        Posting(
+            person_id=person.pk,
+            unit_id=person.unit_id,
+            position=person.position,
+            **{name: getattr(person, name) for name in common},
+        )
+        for person in Person.objects.filter(placed, postings__isnull=True).iterator()
     )
 
 

@@ -425,8 +425,8 @@ def start_histories(
 ) -> int:
     """For each of ``people`` whose rank, or unit or position, is known but who has no rank
     history, or no postings, a first entry holding it, undated (the date it was given is not
-    known), with the person's source. Used by the data migration (with its historical models)
-    and after the report is loaded. Returns how many entries were made."""
+    known), with the person's source, after the report is loaded (migration 0025 holds a frozen
+    copy). Returns how many entries were made."""
     made = 0
     common = ["source_id", "source_quote", "inference_note"]
     for person in people.filter(rank__isnull=False, rank_changes__isnull=True):
