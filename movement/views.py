@@ -492,6 +492,8 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "plans_open": len(plans) <= PLANS_OPEN,
             "quota_year": quota_year,
             "quota_checks": quota_checks(unit, quota_year),
+            # Staff only, as a person's: a reason counts the unit's people disciplined.
+            "eligibility": verdicts(unit, quota_year) if request.user.is_staff else None,
             "shared_tasks": [
                 SharedTask(
                     task,

@@ -14,14 +14,22 @@ from hypothesis import given, target
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from movement.eligibility import RULES, qualifying, quota_checks, verdict, verdicts
+from movement.eligibility import RULES, Quota, qualifying, quota_checks, verdict, verdicts
 from movement.models import Award, AwardType, Person, Unit
-from movement.models.service import Discipline, Initiative, Inspection
+from movement.models.service import (
+    Discipline,
+    Initiative,
+    Inspection,
+    PersonRating,
+    Rating,
+    UnitRating,
+)
 from tests.factories import member
 from tests.spreadsheets import ROUND_TRIP
 
 CO_SO = ("Chiến sĩ thi đua cơ sở", "")
 TIEN_TIEN = ("Chiến sĩ tiên tiến", "")
+LDTT = ("Lao động tiên tiến", "")
 BO_2003 = ("Chiến sĩ thi đua cấp bộ, ngành, tỉnh, đoàn thể trung ương", "")
 BO_2022 = ("Chiến sĩ thi đua Bộ, ban, ngành, tỉnh", "")
 CAND = ("Chiến sĩ thi đua toàn lực lượng Công an nhân dân", "")
@@ -286,31 +294,217 @@ def test_commemorative_medal_once_in_a_life(law, person):
     ]
 
 
-# Units: no rule for collectives yet, and the quota.
+# The yearly titles of a person read the year's review: "hoàn thành tốt nhiệm vụ" at least.
 
 
-def test_a_unit_has_no_rule_yet(law, department):
+def rate(person: Person, year: int, rating: str) -> None:
+    PersonRating.objects.create(person=person, year=year, rating=rating)
+
+
+@pytest.mark.parametrize("key", [TIEN_TIEN, LDTT])
+@pytest.mark.parametrize("year", [2020, 2024])
+def test_advanced_title_needs_the_year_rated_well(law, person, key, year):
+    rate(person, year - 1, Rating.EXCELLENT)
+    assert not eligible(person, key, year)  # a year short: the year before is not this year
+    assert texts(person, key, year)[0].startswith(f"{key[0]} {year}: chưa có xếp loại năm {year}")
+    rate(person, year, Rating.GOOD)
+    assert eligible(person, key, year)
+    PersonRating.objects.filter(year=year).update(rating=Rating.EXCELLENT)
+    assert eligible(person, key, year)
+    PersonRating.objects.filter(year=year).update(rating=Rating.COMPLETED)
+    assert not eligible(person, key, year)
+    assert "xếp loại năm" in texts(person, key, year)[0]
+    assert "hoàn thành nhiệm vụ (cần hoàn thành tốt nhiệm vụ trở lên)" in texts(person, key, year)[0]
+
+
+def test_advanced_title_cites_each_law_in_its_years(law, person):
+    rate(person, 2023, Rating.COMPLETED)
+    rate(person, 2024, Rating.COMPLETED)
+    assert texts(person, TIEN_TIEN, 2023)[0].endswith(
+        "(Điều 24 Luật Thi đua, khen thưởng số 15/2003/QH11, khoản về Lao động tiên tiến)"
+    )
+    assert texts(person, TIEN_TIEN, 2024)[0].endswith(
+        "(Luật Thi đua, khen thưởng số 06/2022/QH15 (chưa đối chiếu điều))"
+    )
+    assert verdict(person, kind(TIEN_TIEN), 2003).rule is None
+
+
+def test_advanced_title_barred_by_a_discipline_and_not_given_twice(law, person):
+    rate(person, 2020, Rating.GOOD)
+    discipline(person, datetime.date(2020, 3, 1), datetime.date(2020, 4, 1))
+    assert not eligible(person, TIEN_TIEN, 2020)
+    Discipline.objects.all().delete()
+    give(person, TIEN_TIEN, 2020)
+    assert not eligible(person, TIEN_TIEN, 2020)
+
+
+# Collectives (khoản 1, 2 Điều 28 Luật 2003): rated "hoàn thành tốt", over half its people
+# Chiến sĩ (Lao động) tiên tiến, none disciplined from a warning up; 2004–2023 only.
+
+DON_VI_TIEN_TIEN = ("Đơn vị tiên tiến", "")
+TAP_THE_LDTT = ("Tập thể lao động tiên tiến", "")
+
+
+def unit_eligible(unit: Unit, key: tuple[str, str], year: int) -> bool:
+    found = verdict(unit, kind(key), year).eligible
+    assert found == qualifying(kind(key), year).filter(pk=unit.pk).exists()
+    return found
+
+
+def unit_texts(unit: Unit, key: tuple[str, str], year: int) -> list[str]:
+    return [str(reason) for reason in verdict(unit, kind(key), year).unmet]
+
+
+def staff(unit: Unit, count: int) -> list[Person]:
+    start = Person.objects.count()
+    return [
+        Person.objects.create(full_name=f"Người {n}", slug=f"nguoi-{n}", unit=unit)
+        for n in range(start, start + count)
+    ]
+
+
+@pytest.mark.parametrize(("key", "members"), [(DON_VI_TIEN_TIEN, TIEN_TIEN), (TAP_THE_LDTT, LDTT)])
+def test_a_unit_qualifies_with_over_half_its_people_advanced(
+    law, department, division, key, members
+):
+    people = staff(department, 2) + staff(division, 2)  # the subtree's people count
+    UnitRating.objects.create(unit=department, year=2020, rating=Rating.GOOD)
+    for member in people[:2]:
+        give(member, members, 2020)
+    assert not unit_eligible(department, key, 2020)  # exactly half is not over half
+    assert unit_texts(department, key, 2020) == [
+        f"{key[0]} 2020: 2/4 người đạt {members[0]} năm 2020 (cần trên 50%) (Điều 28 Luật Thi"
+        " đua, khen thưởng số 15/2003/QH11)"
+    ]
+    give(people[3], members, 2020)
+    assert unit_eligible(department, key, 2020)
+    # Another year's titles do not count.
+    UnitRating.objects.create(unit=department, year=2021, rating=Rating.GOOD)
+    for member in people[:3]:
+        give(member, members, 2019)
+    assert not unit_eligible(department, key, 2021)
+
+
+def test_a_unit_needs_its_year_rated_well(law, department):
+    people = staff(department, 2)
+    for member in people:
+        give(member, TIEN_TIEN, 2020)
+    assert not unit_eligible(department, DON_VI_TIEN_TIEN, 2020)
+    assert "chưa có xếp loại năm 2020" in unit_texts(department, DON_VI_TIEN_TIEN, 2020)[0]
+    UnitRating.objects.create(unit=department, year=2020, rating=Rating.COMPLETED)
+    assert not unit_eligible(department, DON_VI_TIEN_TIEN, 2020)
+    UnitRating.objects.filter(unit=department).update(rating=Rating.EXCELLENT)
+    assert unit_eligible(department, DON_VI_TIEN_TIEN, 2020)
+
+
+def test_a_unit_with_a_person_warned_that_year_does_not_qualify(law, department, division):
+    people = staff(division, 3)
+    UnitRating.objects.create(unit=department, year=2020, rating=Rating.GOOD)
+    for member in people:
+        give(member, TIEN_TIEN, 2020)
+    Discipline.objects.create(
+        person=people[0], form=Discipline.Form.WARNING, since=datetime.date(2020, 6, 1)
+    )
+    assert not unit_eligible(department, DON_VI_TIEN_TIEN, 2020)
+    assert unit_texts(department, DON_VI_TIEN_TIEN, 2020) == [
+        "Đơn vị tiên tiến 2020: 1 người bị kỷ luật từ cảnh cáo trở lên trong năm 2020 (Điều 28"
+        " Luật Thi đua, khen thưởng số 15/2003/QH11)"
+    ]
+    # A reprimand (khiển trách) is below a warning; a warning over before the year bars nothing.
+    Discipline.objects.update(form=Discipline.Form.REPRIMAND)
+    assert unit_eligible(department, DON_VI_TIEN_TIEN, 2020)
+    Discipline.objects.update(
+        form=Discipline.Form.WARNING,
+        since=datetime.date(2019, 1, 1),
+        until=datetime.date(2019, 12, 31),
+    )
+    assert unit_eligible(department, DON_VI_TIEN_TIEN, 2020)
+
+
+def test_a_unit_title_is_not_given_twice_for_one_year(law, department):
+    staff_ready(department, 2020)
+    Award.objects.create(award_type=kind(DON_VI_TIEN_TIEN), year=2020, recipient_unit=department)
+    assert not unit_eligible(department, DON_VI_TIEN_TIEN, 2020)
+    given = Award.objects.get(recipient_unit=department)
+    assert verdict(department, kind(DON_VI_TIEN_TIEN), 2020, ignoring=given).eligible
+
+
+def staff_ready(unit: Unit, *years: int) -> None:
+    people = staff(unit, 2)
+    for year in years:
+        UnitRating.objects.create(unit=unit, year=year, rating=Rating.GOOD)
+        for member in people:
+            give(member, TIEN_TIEN, year)
+
+
+def test_unit_rules_hold_under_the_2003_law_only(law, department):
+    staff_ready(department, 2023, 2024)
+    assert unit_eligible(department, DON_VI_TIEN_TIEN, 2023)
+    found = verdict(department, kind(DON_VI_TIEN_TIEN), 2024)
+    assert found.rule is None and "chưa có quy tắc" in found.reasons[0].text
+    assert not qualifying(kind(DON_VI_TIEN_TIEN), 2024).exists()
+    assert verdict(department, kind(DON_VI_TIEN_TIEN), 2003).rule is None
+
+
+def test_a_unit_is_not_judged_by_a_persons_rule_nor_the_reverse(law, department, person):
     assert verdict(department, kind(CO_SO), 2020).rule is None
-    assert verdicts(department, 2020) == []
+    assert verdict(person, kind(DON_VI_TIEN_TIEN), 2020).rule is None
+    assert {v.rule.key for v in verdicts(department, 2020)} == {
+        "don-vi-tien-tien-2003",
+        "tap-the-ldtt-2003",
+    }
+    assert verdicts(department, 2024) == []
+
+
+def test_qualifying_units_within_a_subtree_in_one_query(
+    law, department, division, django_assert_num_queries
+):
+    staff_ready(division, 2020)
+    award_type = kind(DON_VI_TIEN_TIEN)
+    with django_assert_num_queries(1):
+        assert list(qualifying(award_type, 2020, within=department)) == [division]
+    other = Unit.objects.create(name="Khác", slug="khac", kind=Unit.Kind.DEPARTMENT)
+    assert not qualifying(award_type, 2020, within=other).exists()
+
+
+def test_a_units_verdict_costs_three_queries(law, department, django_assert_num_queries):
+    award_type = kind(DON_VI_TIEN_TIEN)
+    with django_assert_num_queries(3):
+        verdict(department, award_type, 2020)
+    with django_assert_num_queries(4):
+        verdicts(department, 2020)
+
+
+# The quota of CSTĐ cơ sở: 15% of those rated Chiến sĩ (Lao động) tiên tiến that year (khoản 3
+# Điều 9 NĐ 91/2017), not of the headcount.
 
 
 def test_a_unit_over_its_quota_of_grassroots_titles_is_flagged(law, department, division):
-    people = [
-        Person.objects.create(full_name=f"Người {n}", slug=f"nguoi-{n}", unit=division)
-        for n in range(20)
-    ]
-    give(people[0], CO_SO, 2020)
-    give(people[1], CO_SO, 2020)
-    give(people[2], CO_SO, 2020)
+    people = staff(division, 30)
+    for member in people[:20]:
+        give(member, TIEN_TIEN, 2020)
+    give(people[20], LDTT, 2020)
+    give(people[21], TIEN_TIEN, 2019)  # another year's title: not in the base
+    for member in people[:3]:
+        give(member, CO_SO, 2020)
     (check,) = quota_checks(department, 2020)
-    assert (check.awarded, check.headcount, check.limit, check.exceeded) == (3, 20, 3, False)
+    assert (check.awarded, check.base, check.limit, check.exceeded) == (3, 21, 3, False)
     give(people[3], CO_SO, 2020)
     (check,) = quota_checks(department, 2020)
     assert check.exceeded
-    assert "15%" in str(check) and "Nghị định 98/2023" in str(check)
+    assert "15%" in str(check) and "khoản 3 Điều 9 Nghị định 91/2017" in str(check)
+    assert "4/21 người đạt Chiến sĩ tiên tiến" in str(check)
     # The unit's own subtree only.
     other = Unit.objects.create(name="Khác", slug="khac", kind=Unit.Kind.DEPARTMENT)
     assert quota_checks(other, 2020)[0].awarded == 0
+
+
+def test_a_quota_of_the_headcount_when_it_names_no_titles(law, department, settings):
+    settings.ELIGIBILITY_QUOTAS = [Quota(CO_SO, 0.5, "thử")]
+    people = staff(department, 4)
+    give(people[0], CO_SO, 2020)
+    (check,) = quota_checks(department, 2020)
+    assert (check.base, check.limit) == (4, 2)
 
 
 def test_every_rule_finds_its_award_type_in_the_catalogue(law):
@@ -321,16 +515,23 @@ def test_every_rule_finds_its_award_type_in_the_catalogue(law):
 
 def test_verdicts_cover_every_rule_in_force(law, person):
     found = {v.rule.key for v in verdicts(person, 2020)}
-    assert found == {rule.key for rule in RULES if rule.key != "cstd-bo-2022"}
+    assert found == {
+        rule.key for rule in RULES if rule.in_force_in(2020) and not rule.for_units
+    }
+    assert "chien-si-tien-tien-2003" in found and "cstd-bo-2022" not in found
 
 
 # Query counts: a verdict is a handful of small queries; the sector is one.
 
 
 def test_a_verdict_costs_four_queries(law, person, django_assert_num_queries):
-    award_type = kind(BO_2003)
+    # Awards, initiatives, disciplines with inspections (one union), and the ratings, read only
+    # for a rule that reads them.
+    ministry, advanced = kind(BO_2003), kind(TIEN_TIEN)
+    with django_assert_num_queries(3):
+        verdict(person, ministry, 2019)
     with django_assert_num_queries(4):
-        verdict(person, award_type, 2019)
+        verdict(person, advanced, 2019)
     with django_assert_num_queries(5):
         verdicts(person, 2019)
 
@@ -350,7 +551,7 @@ def test_qualifying_is_one_query_within_a_subtree(
 
 # Few years and the titles of the ladder often, so that runs of three, and so people who
 # qualify, are common among the examples.
-TYPES = [TIEN_TIEN, TIEN_TIEN, CO_SO, CO_SO, CO_SO, BO_2003, BO_2022, CAND, TOAN_QUOC, KNC]
+TYPES = [TIEN_TIEN, TIEN_TIEN, LDTT, CO_SO, CO_SO, CO_SO, BO_2003, BO_2022, CAND, TOAN_QUOC, KNC]
 YEARS = st.integers(min_value=2015, max_value=2024)
 PERIOD = st.tuples(
     st.none() | st.dates(datetime.date(2012, 1, 1), datetime.date(2026, 12, 31)),
@@ -363,8 +564,13 @@ PERSON = st.fixed_dictionaries(
         "initiatives": st.lists(
             st.tuples(st.sampled_from(Initiative.Level.values), YEARS), max_size=4
         ),
-        "disciplines": st.lists(PERIOD, max_size=1),
+        "disciplines": st.lists(
+            st.tuples(st.sampled_from(Discipline.Form.values), PERIOD), max_size=1
+        ),
         "inspections": st.lists(PERIOD, max_size=1),
+        "ratings": st.dictionaries(YEARS, st.sampled_from(Rating.values), max_size=4),
+        # Which of the two units: the department or the division under it.
+        "below": st.booleans(),
     }
 )
 
@@ -374,22 +580,33 @@ def until(since: datetime.date | None, days: int | None) -> datetime.date | None
 
 
 @ROUND_TRIP
-@given(population=st.lists(PERSON, min_size=1, max_size=5), year=st.integers(2017, 2024))
-def test_verdict_and_qualifying_agree(law, department, population, year):
+@given(
+    population=st.lists(PERSON, min_size=1, max_size=5),
+    year=st.integers(2017, 2024),
+    unit_ratings=st.dictionaries(st.booleans(), st.sampled_from(Rating.values)),
+)
+def test_verdict_and_qualifying_agree(law, department, division, population, year, unit_ratings):
     with transaction.atomic():
+        units = {False: department, True: division}
+        for below, rating in unit_ratings.items():
+            UnitRating.objects.create(unit=units[below], year=year, rating=rating)
         for n, facts in enumerate(population):
             person = Person.objects.create(
                 full_name=f"Người {n}",
                 slug=f"nguoi-{n}",
-                unit=department,
+                unit=units[facts["below"]],
                 entered_service_on=facts["entered"],
             )
+            for rating_year, rating in facts["ratings"].items():
+                rate(person, rating_year, rating)
             for key, award_year in facts["awards"]:
                 give(person, key, award_year)
             for level, initiative_year in facts["initiatives"]:
                 initiative(person, level, initiative_year)
-            for since, days in facts["disciplines"]:
-                discipline(person, since, until(since, days))
+            for form, (since, days) in facts["disciplines"]:
+                Discipline.objects.create(
+                    person=person, form=form, since=since, until=until(since, days)
+                )
             for since, days in facts["inspections"]:
                 Inspection.objects.create(
                     person=person,
@@ -401,7 +618,8 @@ def test_verdict_and_qualifying_agree(law, department, population, year):
         found = 0
         for rule in RULES:
             award_type = kind(rule.type_key)
-            expected = {p.pk for p in people if verdict(p, award_type, year).eligible}
+            subjects = list(units.values()) if rule.for_units else people
+            expected = {s.pk for s in subjects if verdict(s, award_type, year).eligible}
             assert set(qualifying(award_type, year).values_list("pk", flat=True)) == expected, rule
             found += len(expected)
         # Steer the examples towards people who qualify, where a wrong guard shows.
@@ -465,6 +683,27 @@ def test_the_unit_page_flags_a_quota_exceeded(law, client, department):
         for n in range(6)
     ]
     give(people[0], CO_SO, 2020)
+    for member in people:
+        give(member, TIEN_TIEN, 2020)
     page = client.get(department.get_absolute_url(), {"year": 2020}).content.decode()
-    assert "Nghị định 98/2023" in page and "2020: 1/6" in page
+    assert "Nghị định 91/2017" in page and "2020: 1/6 người đạt Chiến sĩ tiên tiến" in page
     assert "<strong>" in page.split('id="quota-title"')[1].split("</section>")[0]
+
+
+def test_the_unit_page_shows_its_verdicts_to_staff_only(law, client, department):
+    people = staff(department, 2)
+    Discipline.objects.create(
+        person=people[0], form=Discipline.Form.WARNING, since=datetime.date(2020, 6, 1)
+    )
+    url = department.get_absolute_url()
+    assert "bị kỷ luật" not in client.get(url, {"year": 2020}).content.decode()
+    client.force_login(member("viewer"))
+    page = client.get(url, {"year": 2020}).content.decode()
+    assert "Đơn vị tiên tiến 2020: 1 người bị kỷ luật từ cảnh cáo trở lên trong năm 2020" in page
+
+
+def test_the_staff_list_offers_the_titles_of_people_only(law, client):
+    client.force_login(member("viewer"))
+    page = client.get(reverse("admin:movement_person_eligibility")).content.decode()
+    assert "Chiến sĩ thi đua cơ sở</option>" in page
+    assert "Đơn vị tiên tiến</option>" not in page

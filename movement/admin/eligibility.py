@@ -28,10 +28,12 @@ COLUMNS = ["Họ và tên", "Mã", "Cấp bậc", "Chức vụ", "Đơn vị", "
 
 
 def ruled_types() -> QuerySet[AwardType]:
-    """The award types some rule grants, in the catalogue's order."""
+    """The award types some rule grants a person, in the catalogue's order (a list of people:
+    the units' titles are judged on each unit's page)."""
     keys = Q()
     for rule in RULES:
-        keys |= Q(name=rule.type_key[0], award_class=rule.type_key[1])
+        if not rule.for_units:
+            keys |= Q(name=rule.type_key[0], award_class=rule.type_key[1])
     return AwardType.objects.filter(keys)
 
 

@@ -15,7 +15,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from movement.models import AwardType
-from movement.models.service import Initiative
+from movement.models.service import Discipline, Initiative, Rating
 
 # The day Luật Thi đua, khen thưởng 15/2003/QH11 came into force: no rule here reaches before it.
 LAW_2003_IN_FORCE = datetime.date(2004, 7, 1)
@@ -44,9 +44,35 @@ MINISTRY = (
     ("Chiến sĩ thi đua toàn lực lượng Công an nhân dân", ""),
 )
 
-# Bars that hold for every rule, with their texts.
+# The grades of a yearly review from the lowest up: "rated at least X" is X or any grade after.
+GRADES = [Rating.NOT_COMPLETED, Rating.COMPLETED, Rating.GOOD, Rating.EXCELLENT]
+GRADE_NAMES = {
+    Rating.NOT_COMPLETED: "không hoàn thành nhiệm vụ",
+    Rating.COMPLETED: "hoàn thành nhiệm vụ",
+    Rating.GOOD: "hoàn thành tốt nhiệm vụ",
+    Rating.EXCELLENT: "hoàn thành xuất sắc nhiệm vụ",
+}
+# "Bị kỷ luật từ hình thức cảnh cáo trở lên": every form but the reprimand (khiển trách).
+WARNING_OR_ABOVE = tuple(form for form in Discipline.Form.values if form != "reprimand")
+
+# Bars that hold for every rule, with their texts. Neither article was read: searched for
+# "khoản 2 Điều 5 Luật Thi đua, khen thưởng 2022 một thành tích" and for the principle of NĐ
+# 98/2023 on discipline, inspection and complaints (bqllang.gov.vn names the principle, its
+# khoản cut off in the excerpt read). See the README's eligibility section.
 NOT_TWICE = "khoản 2 Điều 5 Luật Thi đua, khen thưởng (chưa đối chiếu)"
 NOT_UNDER_DISCIPLINE = "Nghị định 98/2023/NĐ-CP (chưa đối chiếu điều)"
+
+# Texts read for the requirements a rule adds to its award type's own article.
+# Luật 2003, Điều 24 khoản 1 (Lao động tiên tiến: "Hoàn thành tốt nhiệm vụ được giao"), quoted at
+# http://websrv2.ctu.edu.vn/dept/dp/index.php/khen-thng/cac-danh-hieu-thi-dua.
+GOOD_2003 = "Điều 24 Luật Thi đua, khen thưởng số 15/2003/QH11"
+# Luật 2022: "Hoàn thành tốt nhiệm vụ trở lên" for Lao động tiên tiến, Chiến sĩ tiên tiến as the
+# force sets it (dantri.com.vn, 06/12/2025); the article number is not in what was read.
+GOOD_2022 = "Luật Thi đua, khen thưởng số 06/2022/QH15 (chưa đối chiếu điều)"
+# Luật 2003, Điều 28: a collective rated "hoàn thành tốt nhiệm vụ và kế hoạch", over half its
+# people Lao động (Chiến sĩ) tiên tiến, none disciplined from a warning up (read at
+# http://thiduakhenthuong.langson.gov.vn/en/hinhthucs/tap-lao-dong-tien-tien).
+COLLECTIVE_2003 = "Điều 28 Luật Thi đua, khen thưởng số 15/2003/QH11"
 
 
 @dataclass(frozen=True)
@@ -72,6 +98,20 @@ class Rule:
     # Years of service completed by the end of the year considered.
     service_years: int | None = None
     once_in_life: bool = False
+    # The yearly review of the year considered (the person's, or the unit's for a collective) at
+    # least this grade, by the text ``rating_citation``.
+    rating_at_least: str | None = None
+    rating_citation: str = ""
+    # A rule for a collective (a unit) rather than a person.
+    for_units: bool = False
+    # For a collective: more than ``members_share`` of its people (those whose unit is in its
+    # subtree) hold one of ``members_with`` in the year, and none of them is disciplined in one
+    # of ``members_not_disciplined`` during it; by the text ``members_citation``.
+    members_with: tuple[tuple[str, str], ...] = ()
+    members_label: str = ""
+    members_share: float = 0.0
+    members_not_disciplined: tuple[str, ...] = ()
+    members_citation: str = ""
     notes: tuple[str, ...] = field(default=())
 
     def in_force_in(self, year: int) -> bool:
@@ -101,6 +141,15 @@ class Rule:
             return []
         return [str(level) for level in LEVELS[LEVELS.index(self.initiative_level) :]]
 
+    def grades(self) -> list[str]:
+        """The grades that meet ``rating_at_least``."""
+        if self.rating_at_least is None:
+            return []
+        return [str(grade) for grade in GRADES[GRADES.index(self.rating_at_least) :]]
+
+    def year_span(self, year: int) -> tuple[datetime.date, datetime.date]:
+        return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
     def lookback(self, year: int) -> tuple[datetime.date, datetime.date]:
         """The first and last day in which a discipline or an inspection bars the award."""
         return datetime.date(year - self.lookback_years + 1, 1, 1), datetime.date(year, 12, 31)
@@ -125,6 +174,33 @@ class Rule:
 
 
 RULES: list[Rule] = [
+    # The yearly titles of a person: the year rated at least "hoàn thành tốt nhiệm vụ". Each
+    # law in its own years, the article of the 2022 law not read.
+    *[
+        Rule(
+            key=f"{slug}-{law}",
+            short_name=name,
+            type_key=(name, ""),
+            valid_from=start,
+            valid_until=end,
+            rating_at_least=Rating.GOOD,
+            rating_citation=cited,
+        )
+        for slug, name, read in [
+            # Điều 24 was read in its khoản on Lao động tiên tiến, which Chiến sĩ tiên tiến (the
+            # armed forces' name of the title) follows.
+            (
+                "chien-si-tien-tien",
+                "Chiến sĩ tiên tiến",
+                f"{GOOD_2003}, khoản về Lao động tiên tiến",
+            ),
+            ("ldtt", "Lao động tiên tiến", GOOD_2003),
+        ]
+        for law, start, end, cited in [
+            ("2003", LAW_2003_IN_FORCE, datetime.date(2023, 12, 31), read),
+            ("2022", datetime.date(2024, 1, 1), None, GOOD_2022),
+        ]
+    ],
     Rule(
         key="cstd-co-so",
         short_name="CSTĐ cơ sở",
@@ -217,6 +293,33 @@ RULES: list[Rule] = [
         valid_until=None,
         once_in_life=True,
     ),
+]
+
+# Collectives, under the 2003 law only: the 2022 law's article for these titles was not read
+# (searched "Điều 28 Luật Thi đua khen thưởng 2022 Tập thể lao động tiên tiến"), so from 2024
+# there is no rule rather than a guessed one.
+RULES += [
+    Rule(
+        key=f"{slug}-2003",
+        short_name=name,
+        type_key=(name, ""),
+        valid_from=LAW_2003_IN_FORCE,
+        valid_until=datetime.date(2023, 12, 31),
+        for_units=True,
+        rating_at_least=Rating.GOOD,
+        rating_citation=COLLECTIVE_2003,
+        members_with=(members,),
+        members_label=members[0],
+        members_share=0.5,
+        members_not_disciplined=WARNING_OR_ABOVE,
+        members_citation=COLLECTIVE_2003,
+    )
+    for slug, name, members in [
+        # khoản 2: a unit of the armed forces, its people Chiến sĩ tiên tiến.
+        ("don-vi-tien-tien", "Đơn vị tiên tiến", ADVANCED[0]),
+        # khoản 1: any other collective, its people Lao động tiên tiến.
+        ("tap-the-ldtt", "Tập thể lao động tiên tiến", ADVANCED[1]),
+    ]
 ]
 
 BY_TYPE: dict[tuple[str, str], list[Rule]] = {}

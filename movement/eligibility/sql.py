@@ -7,11 +7,31 @@ a comparison of dates. The same expressions run on SQLite and PostgreSQL.
 """
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from movement.models import Award, AwardType, Person, Unit
-from movement.models.service import Discipline, Initiative, Inspection
+from movement.models.service import (
+    Discipline,
+    Initiative,
+    Inspection,
+    PersonRating,
+    UnitRating,
+)
 
 from .rules import Rule, rule_for
+
+# Every unit with each unit of its subtree (itself included), walked down from every unit at
+# once: the members of a collective are the people whose current unit is in its subtree.
+# Recursive CTEs inside a subquery run the same on SQLite and PostgreSQL.
+MEMBERS_SQL = """
+    WITH RECURSIVE tree(ancestor, member) AS (
+        SELECT id, id FROM movement_unit
+        UNION ALL
+        SELECT tree.ancestor, child.id
+        FROM movement_unit child JOIN tree ON child.parent_id = tree.member
+    )
+    SELECT tree.ancestor FROM tree JOIN movement_person person ON person.unit_id = tree.member
+"""
 
 
 def type_q(keys: tuple[tuple[str, str], ...], prefix: str = "award_type__") -> Q:
@@ -43,18 +63,67 @@ def with_run(rule: Rule, year: int) -> QuerySet:
     )
 
 
+def units_with_members(rule: Rule, year: int) -> RawSQL:
+    """The units more than ``rule.members_share`` of whose people hold one of
+    ``rule.members_with`` in ``year``: one grouped pass over every unit's subtree."""
+    titled, params = (
+        Award.objects.filter(type_q(rule.members_with), year=year, recipient_person__isnull=False)
+        .order_by()
+        .values("recipient_person")
+        .query.sql_with_params()
+    )
+    sql = (
+        f"{MEMBERS_SQL} GROUP BY tree.ancestor HAVING "
+        f"SUM(CASE WHEN person.id IN ({titled}) THEN 1 ELSE 0 END) > %s * COUNT(*)"
+    )
+    return RawSQL(sql, (*params, rule.members_share))  # noqa: S611
+
+
+def units_with_disciplined(rule: Rule, year: int) -> RawSQL:
+    """The units one of whose people was disciplined in ``year`` in a form the rule bars."""
+    first, last = rule.year_span(year)
+    barred, params = (
+        overlapping(Discipline, first, last)
+        .filter(form__in=rule.members_not_disciplined)
+        .order_by()
+        .query.sql_with_params()
+    )
+    return RawSQL(f"{MEMBERS_SQL} WHERE person.id IN ({barred})", params)  # noqa: S611
+
+
+def qualifying_units(rule: Rule, award_type: AwardType, year: int, within: Unit | None):
+    """The units that qualify under a rule for collectives: one query, like the people's."""
+    units = Unit.objects.order_by("pk")
+    if within is not None:
+        units = units.filter(pk__in=within.subtree().values("pk"))
+    if rule.rating_at_least is not None:
+        rated = UnitRating.objects.filter(year=year, rating__in=rule.grades())
+        units = units.filter(pk__in=rated.values("unit"))
+    if rule.members_with:
+        units = units.filter(pk__in=units_with_members(rule, year))
+        units = units.exclude(pk__in=units_with_disciplined(rule, year))
+    given = Award.objects.filter(type_q((rule.type_key,)), year=year, recipient_unit__isnull=False)
+    return units.exclude(pk__in=given.values("recipient_unit"))
+
+
 def qualifying(award_type: AwardType, year: int, within: Unit | None = None) -> QuerySet:
-    """The people who qualify for ``award_type`` in ``year`` (within ``within``'s subtree).
+    """The people who qualify for ``award_type`` in ``year`` (within ``within``'s subtree), or
+    the units, for a title of collectives.
 
     None when no rule covers the type in that year: ``Person.objects.none()``.
     """
     rule = rule_for(award_type, year)
     if rule is None:
         return Person.objects.none()
+    if rule.for_units:
+        return qualifying_units(rule, award_type, year, within)
     # In the order of the table, not by name: sorting the whole sector is the caller's choice.
     people = Person.objects.order_by("pk")
     if within is not None:
         people = people.filter(unit__in=within.subtree().values("pk"))
+    if rule.rating_at_least is not None:
+        rated = PersonRating.objects.filter(year=year, rating__in=rule.grades())
+        people = people.filter(pk__in=rated.values("person"))
     if rule.chain_length:
         people = people.filter(pk__in=with_run(rule, year))
     if rule.initiative_level is not None:
