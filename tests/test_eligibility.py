@@ -314,7 +314,8 @@ def test_advanced_title_needs_the_year_rated_well(law, person, key, year):
     PersonRating.objects.filter(year=year).update(rating=Rating.COMPLETED)
     assert not eligible(person, key, year)
     assert "xếp loại năm" in texts(person, key, year)[0]
-    assert "hoàn thành nhiệm vụ (cần hoàn thành tốt nhiệm vụ trở lên)" in texts(person, key, year)[0]
+    wanted = "hoàn thành nhiệm vụ (cần hoàn thành tốt nhiệm vụ trở lên)"
+    assert wanted in texts(person, key, year)[0]
 
 
 def test_advanced_title_cites_each_law_in_its_years(law, person):
@@ -369,8 +370,8 @@ def test_a_unit_qualifies_with_over_half_its_people_advanced(
 ):
     people = staff(department, 2) + staff(division, 2)  # the subtree's people count
     UnitRating.objects.create(unit=department, year=2020, rating=Rating.GOOD)
-    for member in people[:2]:
-        give(member, members, 2020)
+    for officer in people[:2]:
+        give(officer, members, 2020)
     assert not unit_eligible(department, key, 2020)  # exactly half is not over half
     assert unit_texts(department, key, 2020) == [
         f"{key[0]} 2020: 2/4 người đạt {members[0]} năm 2020 (cần trên 50%) (Điều 28 Luật Thi"
@@ -380,15 +381,15 @@ def test_a_unit_qualifies_with_over_half_its_people_advanced(
     assert unit_eligible(department, key, 2020)
     # Another year's titles do not count.
     UnitRating.objects.create(unit=department, year=2021, rating=Rating.GOOD)
-    for member in people[:3]:
-        give(member, members, 2019)
+    for officer in people[:3]:
+        give(officer, members, 2019)
     assert not unit_eligible(department, key, 2021)
 
 
 def test_a_unit_needs_its_year_rated_well(law, department):
     people = staff(department, 2)
-    for member in people:
-        give(member, TIEN_TIEN, 2020)
+    for officer in people:
+        give(officer, TIEN_TIEN, 2020)
     assert not unit_eligible(department, DON_VI_TIEN_TIEN, 2020)
     assert "chưa có xếp loại năm 2020" in unit_texts(department, DON_VI_TIEN_TIEN, 2020)[0]
     UnitRating.objects.create(unit=department, year=2020, rating=Rating.COMPLETED)
@@ -400,8 +401,8 @@ def test_a_unit_needs_its_year_rated_well(law, department):
 def test_a_unit_with_a_person_warned_that_year_does_not_qualify(law, department, division):
     people = staff(division, 3)
     UnitRating.objects.create(unit=department, year=2020, rating=Rating.GOOD)
-    for member in people:
-        give(member, TIEN_TIEN, 2020)
+    for officer in people:
+        give(officer, TIEN_TIEN, 2020)
     Discipline.objects.create(
         person=people[0], form=Discipline.Form.WARNING, since=datetime.date(2020, 6, 1)
     )
@@ -433,8 +434,8 @@ def staff_ready(unit: Unit, *years: int) -> None:
     people = staff(unit, 2)
     for year in years:
         UnitRating.objects.create(unit=unit, year=year, rating=Rating.GOOD)
-        for member in people:
-            give(member, TIEN_TIEN, year)
+        for officer in people:
+            give(officer, TIEN_TIEN, year)
 
 
 def test_unit_rules_hold_under_the_2003_law_only(law, department):
@@ -481,12 +482,12 @@ def test_a_units_verdict_costs_three_queries(law, department, django_assert_num_
 
 def test_a_unit_over_its_quota_of_grassroots_titles_is_flagged(law, department, division):
     people = staff(division, 30)
-    for member in people[:20]:
-        give(member, TIEN_TIEN, 2020)
+    for officer in people[:20]:
+        give(officer, TIEN_TIEN, 2020)
     give(people[20], LDTT, 2020)
     give(people[21], TIEN_TIEN, 2019)  # another year's title: not in the base
-    for member in people[:3]:
-        give(member, CO_SO, 2020)
+    for officer in people[:3]:
+        give(officer, CO_SO, 2020)
     (check,) = quota_checks(department, 2020)
     assert (check.awarded, check.base, check.limit, check.exceeded) == (3, 21, 3, False)
     give(people[3], CO_SO, 2020)
@@ -515,9 +516,7 @@ def test_every_rule_finds_its_award_type_in_the_catalogue(law):
 
 def test_verdicts_cover_every_rule_in_force(law, person):
     found = {v.rule.key for v in verdicts(person, 2020)}
-    assert found == {
-        rule.key for rule in RULES if rule.in_force_in(2020) and not rule.for_units
-    }
+    assert found == {rule.key for rule in RULES if rule.in_force_in(2020) and not rule.for_units}
     assert "chien-si-tien-tien-2003" in found and "cstd-bo-2022" not in found
 
 
@@ -683,8 +682,8 @@ def test_the_unit_page_flags_a_quota_exceeded(law, client, department):
         for n in range(6)
     ]
     give(people[0], CO_SO, 2020)
-    for member in people:
-        give(member, TIEN_TIEN, 2020)
+    for officer in people:
+        give(officer, TIEN_TIEN, 2020)
     page = client.get(department.get_absolute_url(), {"year": 2020}).content.decode()
     assert "Nghị định 91/2017" in page and "2020: 1/6 người đạt Chiến sĩ tiên tiến" in page
     assert "<strong>" in page.split('id="quota-title"')[1].split("</section>")[0]
