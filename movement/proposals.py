@@ -7,7 +7,8 @@ one :func:`~movement.eligibility.qualifying` query per award type and year in th
 rows whose person qualifies; only the others are explained, on facts read for all of them at once
 and judged by the rule's own :func:`~movement.eligibility.verdicts.judge`. An award is judged
 against the records already stored, less its own stored version (an award being updated does not
-count as given twice); the other rows of the same file are not counted as records yet.
+count as given twice), and the other rows of the same file: a file proposing CSTĐ cơ sở for three
+years and the ministry's title for the third is judged as the council will see it.
 """
 
 import datetime
@@ -16,10 +17,10 @@ from collections.abc import Iterable, Sequence
 
 from django.utils.translation import gettext as _
 
-from movement.eligibility import qualifying, rule_for
+from movement.eligibility import qualifying, rule_for, verdict
 from movement.eligibility.verdicts import Facts, judge
 from movement.models import Award, AwardType, Person
-from movement.models.service import Discipline, Initiative, Inspection
+from movement.models.service import Discipline, Initiative, Inspection, PersonRating
 
 # People per query when the rows' people are looked up by id: well below SQLite's limit on
 # parameters, and a short IN list for PostgreSQL.
@@ -35,15 +36,30 @@ def awards_warnings(awards: Sequence[Award]) -> list[list[str]]:
     """For each of ``awards`` (saved or not), the reasons the rules do not support it."""
     warnings: list[list[str]] = [[] for _award in awards]
     cases: dict[tuple[int, int], list[int]] = defaultdict(list)
+    units: list[int] = []
     for index, award in enumerate(awards):
         if award.recipient_person_id and award.award_type_id and award.year:
             cases[award.award_type_id, award.year].append(index)
+        elif award.recipient_unit_id and award.award_type_id and award.year:
+            units.append(index)
     types = AwardType.objects.in_bulk({type_id for type_id, _year in cases})
+    # A unit's title, rarer than a person's, is explained one by one (a few queries each).
+    for index in units:
+        unit_verdict = verdict(
+            awards[index].recipient_unit,
+            awards[index].award_type,
+            awards[index].year,
+            ignoring=awards[index],
+        )
+        if unit_verdict.rule is not None:
+            warnings[index] = [str(reason) for reason in unit_verdict.unmet]
+    in_file = FileRows(awards, types)
     doubtful: list[tuple[int, AwardType]] = []
     for (type_id, year), indices in cases.items():
         award_type = types.get(type_id)
-        if award_type is None or rule_for(award_type, year) is None:
-            continue  # No rule covers it: nothing to warn about.
+        rule = rule_for(award_type, year) if award_type is not None else None
+        if rule is None or rule.for_units:
+            continue  # No rule covers it (for a person): nothing to warn about.
         people = {awards[index].recipient_person_id for index in indices}
         qualified = set()
         for chunk in chunked(sorted(people)):
@@ -53,7 +69,9 @@ def awards_warnings(awards: Sequence[Award]) -> list[list[str]]:
         doubtful += [
             (index, award_type)
             for index in indices
-            if awards[index].recipient_person_id not in qualified or awards[index].pk is not None
+            if awards[index].recipient_person_id not in qualified
+            or awards[index].pk is not None
+            or in_file.repeats(index, rule.once_in_life)
         ]
     if not doubtful:
         return warnings
@@ -61,7 +79,7 @@ def awards_warnings(awards: Sequence[Award]) -> list[list[str]]:
     for index, award_type in doubtful:
         award = awards[index]
         rule = rule_for(award_type, award.year)
-        reasons = judge(rule, award_type, award.year, facts.without(award))
+        reasons = judge(rule, award_type, award.year, facts.without(award, in_file.others(index)))
         warnings[index] = [str(reason) for reason in reasons if not reason.met]
     return warnings
 
@@ -69,6 +87,34 @@ def awards_warnings(awards: Sequence[Award]) -> list[list[str]]:
 def chunked(ids: Sequence[int]) -> Iterable[Sequence[int]]:
     for start in range(0, len(ids), PEOPLE_PER_QUERY):
         yield ids[start : start + PEOPLE_PER_QUERY]
+
+
+class FileRows:
+    """The awards of one file (or one save) by person, so that each row counts the others."""
+
+    def __init__(self, awards: Sequence[Award], types: dict[int, AwardType]) -> None:
+        self.awards = awards
+        self.rows: dict[int, list[int]] = defaultdict(list)
+        self.keys: dict[int, tuple[str, str, int]] = {}
+        for index, award in enumerate(awards):
+            award_type = types.get(award.award_type_id)
+            if award.recipient_person_id and award_type is not None and award.year:
+                self.rows[award.recipient_person_id].append(index)
+                self.keys[index] = (*award_type.natural_key(), award.year)
+
+    def others(self, index: int) -> list[tuple[int | None, tuple[str, str, int]]]:
+        """The other rows of the same person: (stored pk, if any; award key)."""
+        person = self.awards[index].recipient_person_id
+        return [(self.awards[i].pk, self.keys[i]) for i in self.rows[person] if i != index]
+
+    def repeats(self, index: int, once_in_life: bool) -> bool:
+        """Whether another row gives the same person the same type for the same year (or in
+        any year, for an award given once): the achievement would be rewarded twice."""
+        mine = self.keys[index]
+        return any(
+            key[:2] == mine[:2] and (once_in_life or key[2] == mine[2])
+            for _pk, key in self.others(index)
+        )
 
 
 class StoredFacts:
@@ -79,7 +125,12 @@ class StoredFacts:
         self.awards: dict[int, list[tuple[int, tuple[str, str, int]]]] = defaultdict(list)
         self.initiatives: dict[int, list[tuple[str, int]]] = defaultdict(list)
         self.bars: dict[int, list[tuple]] = defaultdict(list)
+        self.ratings: dict[int, dict[int, str]] = defaultdict(dict)
         for chunk in chunked(sorted(people)):
+            for person, year, rating in PersonRating.objects.filter(person__in=chunk).values_list(
+                "person", "year", "rating"
+            ):
+                self.ratings[person][year] = rating
             self.entered.update(
                 Person.objects.filter(pk__in=chunk).values_list("pk", "entered_service_on")
             )
@@ -98,14 +149,21 @@ class StoredFacts:
                 ):
                     self.bars[person].append((what, since, until))
 
-    def without(self, award: Award) -> Facts:
-        """The facts of ``award``'s person, less the stored version of ``award`` itself."""
+    def without(
+        self, award: Award, others: Iterable[tuple[int | None, tuple[str, str, int]]] = ()
+    ) -> Facts:
+        """The facts of ``award``'s person, less the stored version of ``award`` itself, with
+        ``others``, the person's other rows of the file, in place of their stored versions."""
         person = award.recipient_person_id
+        others = list(others)
+        replaced = {award.pk} | {pk for pk, _key in others}
+        stored = {key for pk, key in self.awards.get(person, []) if pk not in replaced}
         return Facts(
             self.entered.get(person),
-            {key for pk, key in self.awards.get(person, []) if pk != award.pk},
+            stored | {key for _pk, key in others},
             self.initiatives.get(person, []),
             self.bars.get(person, []),
+            self.ratings.get(person, {}),
         )
 
 

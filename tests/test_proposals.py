@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from movement.models import Award, AwardType, Person
-from movement.models.service import Initiative
+from movement.models.service import Discipline, Initiative, PersonRating
 from movement.proposals import award_warnings, awards_warnings
 from movement.spreadsheets.previews import confirm_upload, preview_upload
 from movement.spreadsheets.resources import AwardResource
@@ -139,3 +139,63 @@ def test_the_check_of_many_awards_costs_the_same_queries_as_of_a_few(law, depart
     assert many == few
     # Those with what the rule asks pass; the others are each told why.
     assert [bool(reasons) for reasons in warnings] == [i % 2 == 1 for i in range(60)]
+
+
+CAND = "Chiến sĩ thi đua toàn lực lượng Công an nhân dân"
+
+
+def titled_rows(*rows_: tuple[str, Person, int]) -> bytes:
+    header = ["Năm", "Hình thức khen thưởng", "Cá nhân nhận", "Số quyết định"]
+    return xlsx(
+        [header]
+        + [
+            [year, name, someone.full_name, f"{number}/QĐ"]
+            for number, (name, someone, year) in enumerate(rows_, 1)
+        ]
+    )
+
+
+def test_rows_of_the_same_file_count_towards_a_run_of_titles(law, person):
+    for year in (2021, 2022, 2023):
+        qualified(person, year)
+    Initiative.objects.create(
+        person=person, title="Sáng kiến", level=Initiative.Level.MINISTRY, year=2022
+    )
+    rows_ = [(GRASSROOTS, person, year) for year in (2021, 2022, 2023)]
+    report = preview_upload(AwardResource(), titled_rows(*rows_, (CAND, person, 2023)))
+    assert report.row_warnings == []
+    # Without the file's CSTĐ cơ sở the run is missing, as before.
+    (warning,) = preview_upload(AwardResource(), titled_rows((CAND, person, 2023))).row_warnings
+    assert "thiếu CSTĐ cơ sở năm 2021" in warning.message
+    assert "thiếu CSTĐ cơ sở năm 2022" in warning.message
+
+
+def test_a_row_repeated_in_the_file_is_given_twice(law, person):
+    qualified(person, 2020)
+    report = preview_upload(AwardResource(), rows((person, 2020), (person, 2020)))
+    assert [warning.row for warning in report.row_warnings] == [2, 3]
+    assert all("đã được tặng cho năm 2020" in w.message for w in report.row_warnings)
+
+
+def test_a_file_row_replaces_the_stored_award_it_updates(law, person):
+    # The stored CSTĐ cơ sở 2020, updated by its own row: not counted as given twice.
+    qualified(person, 2020)
+    stored = Award.objects.create(award_type=kind(GRASSROOTS), year=2020, recipient_person=person)
+    again = Award.objects.get(pk=stored.pk)
+    assert awards_warnings([again]) == [[]]
+
+
+def test_a_units_title_is_warned_about_on_save(law, department):
+    title = Award(award_type=kind("Đơn vị tiên tiến"), year=2020, recipient_unit=department)
+    warnings = award_warnings(title)
+    assert any("chưa có xếp loại năm 2020" in reason for reason in warnings)
+
+
+def test_the_rows_explained_read_the_stored_ratings(law, person):
+    # Doubtful for a discipline, the row's other reasons still see the year's rating.
+    PersonRating.objects.create(person=person, year=2020, rating="good")
+    Discipline.objects.create(person=person, form=Discipline.Form.WARNING)
+    (reasons,) = awards_warnings(
+        [Award(award_type=kind(ADVANCED), year=2020, recipient_person=person)]
+    )
+    assert reasons and all("xếp loại" not in reason for reason in reasons)
