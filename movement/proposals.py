@@ -17,8 +17,8 @@ from collections.abc import Iterable, Sequence
 
 from django.utils.translation import gettext as _
 
-from movement.eligibility import qualifying, rule_for, verdict
-from movement.eligibility.verdicts import Facts, judge
+from movement.eligibility import qualifying, rule_for
+from movement.eligibility.verdicts import Facts, judge, unit_facts
 from movement.models import Award, AwardType, Person
 from movement.models.service import Discipline, Initiative, Inspection, PersonRating
 
@@ -42,17 +42,10 @@ def awards_warnings(awards: Sequence[Award]) -> list[list[str]]:
             cases[award.award_type_id, award.year].append(index)
         elif award.recipient_unit_id and award.award_type_id and award.year:
             units.append(index)
-    types = AwardType.objects.in_bulk({type_id for type_id, _year in cases})
-    # A unit's title, rarer than a person's, is explained one by one (a few queries each).
-    for index in units:
-        unit_verdict = verdict(
-            awards[index].recipient_unit,
-            awards[index].award_type,
-            awards[index].year,
-            ignoring=awards[index],
-        )
-        if unit_verdict.rule is not None:
-            warnings[index] = [str(reason) for reason in unit_verdict.unmet]
+    types = AwardType.objects.in_bulk(
+        {type_id for type_id, _year in cases} | {awards[index].award_type_id for index in units}
+    )
+    units_warnings(awards, units, types, warnings)
     in_file = FileRows(awards, types)
     doubtful: list[tuple[int, AwardType]] = []
     for (type_id, year), indices in cases.items():
@@ -82,6 +75,44 @@ def awards_warnings(awards: Sequence[Award]) -> list[list[str]]:
         reasons = judge(rule, award_type, award.year, facts.without(award, in_file.others(index)))
         warnings[index] = [str(reason) for reason in reasons if not reason.met]
     return warnings
+
+
+def units_warnings(
+    awards: Sequence[Award], indices: list[int], types: dict[int, AwardType], warnings: list
+) -> None:
+    """The rows giving a unit a title a rule covers, as the people's rows: the units that
+    qualify cleared by one query per type and year, the others explained on facts read in bulk."""
+    cases: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for index in indices:
+        cases[awards[index].award_type_id, awards[index].year].append(index)
+    for (type_id, year), rows in cases.items():
+        award_type = types.get(type_id)
+        rule = rule_for(award_type, year) if award_type is not None else None
+        if rule is None or not rule.for_units:
+            continue
+        units = sorted({awards[index].recipient_unit_id for index in rows})
+        for chunk in chunked(units):
+            qualified = set(
+                qualifying(award_type, year).filter(pk__in=chunk).values_list("pk", flat=True)
+            )
+            doubtful = [
+                index
+                for index in rows
+                if awards[index].recipient_unit_id in set(chunk)
+                and (awards[index].recipient_unit_id not in qualified or awards[index].pk)
+            ]
+            if not doubtful:
+                continue
+            ignoring = {awards[index].pk for index in doubtful if awards[index].pk}
+            facts = unit_facts(
+                sorted({awards[index].recipient_unit_id for index in doubtful}),
+                year,
+                rule,
+                ignoring,
+            )
+            for index in doubtful:
+                reasons = judge(rule, award_type, year, facts[awards[index].recipient_unit_id])
+                warnings[index] = [str(reason) for reason in reasons if not reason.met]
 
 
 def chunked(ids: Sequence[int]) -> Iterable[Sequence[int]]:

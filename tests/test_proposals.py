@@ -1,6 +1,7 @@
 """An award the rules of eligibility do not support is warned about, with the reasons, wherever
 it is proposed, and still saved or imported: the council decides (movement.proposals)."""
 
+import datetime
 from io import StringIO
 
 import pytest
@@ -10,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from movement.models import Award, AwardType, Person
-from movement.models.service import Discipline, Initiative, PersonRating
+from movement.eligibility import verdict
+from movement.models import Award, AwardType, Person, Unit
+from movement.models.service import Discipline, Initiative, PersonRating, UnitRating
 from movement.proposals import award_warnings, awards_warnings
 from movement.spreadsheets.previews import confirm_upload, preview_upload
 from movement.spreadsheets.resources import AwardResource
@@ -199,3 +201,36 @@ def test_the_rows_explained_read_the_stored_ratings(law, person):
         [Award(award_type=kind(ADVANCED), year=2020, recipient_person=person)]
     )
     assert reasons and all("xếp loại" not in reason for reason in reasons)
+
+
+def test_units_titles_are_checked_in_bulk_as_each_units_verdict_says(law, department):
+    title = kind("Đơn vị tiên tiến")
+    units = [
+        Unit.objects.create(
+            name=f"Đội {i}", slug=f"doi-{i}", kind=Unit.Kind.DIVISION, parent=department
+        )
+        for i in range(12)
+    ]
+    for i, unit in enumerate(units):
+        UnitRating.objects.create(unit=unit, year=2020, rating="good" if i % 3 else "completed")
+        officer = Person.objects.create(full_name=f"Người {i}", slug=f"nguoi-{i}", unit=unit)
+        if i % 2:
+            Award.objects.create(award_type=kind(ADVANCED), year=2020, recipient_person=officer)
+        if i % 4 == 1:
+            Discipline.objects.create(
+                person=officer, form=Discipline.Form.WARNING, since=datetime.date(2020, 5, 1)
+            )
+
+    def check(count: int) -> tuple[int, list[list[str]]]:
+        proposed = [Award(award_type=title, year=2020, recipient_unit=u) for u in units[:count]]
+        with CaptureQueriesContext(connection) as captured:
+            warnings = awards_warnings(proposed)
+        return len(captured), warnings
+
+    few, _warnings = check(3)
+    many, warnings = check(12)
+    assert many == few
+    assert warnings == [
+        [str(reason) for reason in verdict(unit, title, 2020).unmet] for unit in units
+    ]
+    assert [bool(reasons) for reasons in warnings] != [True] * 12  # some qualify

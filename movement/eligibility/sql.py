@@ -6,6 +6,7 @@ counted), the initiative, the discipline and the inspection are semi-joins, and 
 a comparison of dates. The same expressions run on SQLite and PostgreSQL.
 """
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -77,6 +78,41 @@ def units_with_members(rule: Rule, year: int) -> RawSQL:
         f"SUM(CASE WHEN person.id IN ({titled}) THEN 1 ELSE 0 END) > %s * COUNT(*)"
     )
     return RawSQL(sql, (*params, rule.members_share))  # noqa: S611
+
+
+def member_counts(rule: Rule, year: int, units: list[int]) -> dict[int, tuple[int, int, int]]:
+    """For each of ``units``: its people, those holding ``rule.members_with`` in ``year``, and
+    those disciplined in the year in a form the rule bars (one query, walking down from them)."""
+    titled, titled_params = (
+        Award.objects.filter(type_q(rule.members_with), year=year, recipient_person__isnull=False)
+        .order_by()
+        .values("recipient_person")
+        .query.sql_with_params()
+    )
+    first, last = rule.year_span(year)
+    barred, barred_params = (
+        overlapping(Discipline, first, last)
+        .filter(form__in=rule.members_not_disciplined)
+        .order_by()
+        .query.sql_with_params()
+    )
+    marks = ", ".join(["%s"] * len(units))
+    sql = f"""
+        WITH RECURSIVE tree(ancestor, member) AS (
+            SELECT id, id FROM movement_unit WHERE id IN ({marks})
+            UNION ALL
+            SELECT tree.ancestor, child.id
+            FROM movement_unit child JOIN tree ON child.parent_id = tree.member
+        )
+        SELECT tree.ancestor, COUNT(*),
+            SUM(CASE WHEN person.id IN ({titled}) THEN 1 ELSE 0 END),
+            SUM(CASE WHEN person.id IN ({barred}) THEN 1 ELSE 0 END)
+        FROM tree JOIN movement_person person ON person.unit_id = tree.member
+        GROUP BY tree.ancestor
+    """  # noqa: S608 (the subqueries are Django's, every value a parameter)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*units, *titled_params, *barred_params])
+        return {unit: (people, titled or 0, barred or 0) for unit, people, titled, barred in cursor}
 
 
 def units_with_disciplined(rule: Rule, year: int) -> RawSQL:

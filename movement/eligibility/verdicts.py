@@ -155,6 +155,34 @@ class UnitFacts:
         )
 
 
+def unit_facts(units: list[int], year: int, rule: Rule, ignoring: set[int]) -> dict[int, UnitFacts]:
+    """The facts ``rule`` reads of many units for ``year``, in three queries (an import's rows);
+    ``ignoring``: the stored versions of the awards being checked."""
+    from .sql import member_counts
+
+    awards: dict[int, set] = {unit: set() for unit in units}
+    rows = (
+        Award.objects.filter(recipient_unit__in=units)
+        .exclude(pk__in=ignoring)
+        .values_list("recipient_unit", "award_type__name", "award_type__award_class", "year")
+    )
+    for unit, name, award_class, award_year in rows:
+        awards[unit].add((name, award_class, award_year))
+    ratings: dict[int, dict[int, str]] = {unit: {} for unit in units}
+    for unit, rating_year, rating in UnitRating.objects.filter(unit__in=units).values_list(
+        "unit", "year", "rating"
+    ):
+        ratings[unit][rating_year] = rating
+    counts = member_counts(rule, year, units) if rule.members_with else {}
+    found = {}
+    for unit in units:
+        people, titled, disciplined = counts.get(unit, (0, 0, 0))
+        found[unit] = UnitFacts(
+            awards[unit], ratings[unit], people, {rule.key: titled}, {rule.key: disciplined}
+        )
+    return found
+
+
 def overlaps(since: datetime.date | None, until: datetime.date | None, first, last) -> bool:
     # A start not stated may be any day before: it bars, as a reader of the file would assume.
     return (since is None or since <= last) and (until is None or until >= first)
