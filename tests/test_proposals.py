@@ -221,6 +221,10 @@ def test_units_titles_are_checked_in_bulk_as_each_units_verdict_says(law, depart
                 person=officer, form=Discipline.Form.WARNING, since=datetime.date(2020, 5, 1)
             )
 
+    # The department's people are its teams': counted down its subtree.
+    UnitRating.objects.create(unit=department, year=2020, rating="excellent")
+    units.insert(0, department)
+
     def check(count: int) -> tuple[int, list[list[str]]]:
         proposed = [Award(award_type=title, year=2020, recipient_unit=u) for u in units[:count]]
         with CaptureQueriesContext(connection) as captured:
@@ -228,9 +232,10 @@ def test_units_titles_are_checked_in_bulk_as_each_units_verdict_says(law, depart
         return len(captured), warnings
 
     few, _warnings = check(3)
-    many, warnings = check(12)
+    many, warnings = check(13)
     assert many == few
     assert warnings == [
         [str(reason) for reason in verdict(unit, title, 2020).unmet] for unit in units
     ]
-    assert [bool(reasons) for reasons in warnings] != [True] * 12  # some qualify
+    assert [bool(reasons) for reasons in warnings] != [True] * 13  # some qualify
+    assert "6/12 người đạt Chiến sĩ tiên tiến" in warnings[0][0]
