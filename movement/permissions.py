@@ -18,6 +18,7 @@ import (:class:`UnitScopedImportMixin`) and the public pages' edit links. The sc
 QuerySets name it: ``Award.objects.editable_by(user)`` (see :func:`editable`).
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -120,6 +121,38 @@ def may_change_along(user: User, record: Model) -> bool:
     if along is None or editable_unit_ids(user) is None:
         return True
     return all(may_edit(user, other) for other in along())
+
+
+def deletion_refusal(user: User, records: Iterable[Model], keeping: Iterable[Model] = ()) -> str:
+    """Why ``user`` may not delete ``records`` together (saving ``keeping`` at once: a page's
+    other rows), in words for the person refused; "" if they may. Each must be of their units,
+    and so must what deleting them changes along with it: deleting a person's latest posting
+    places them by the one before, which may be another unit's."""
+    records = list(records)
+    for record in records:
+        if not in_units(user, record):
+            return refusal(user, record)
+    return moving_out(user, records, keeping)
+
+
+def moving_out(user: User, records: list[Model], keeping: Iterable[Model] = ()) -> str:
+    """Why deleting ``records`` (of ``user``'s units) would change something outside their
+    units along with it, in words for the person refused; "" if it would not."""
+    along = getattr(type(records[0]), "deleting_changes", None) if records else None
+    if along is None or editable_unit_ids(user) is None:
+        return ""
+    for other in along(records, list(keeping)):
+        if not may_edit(user, other):
+            return _(
+                "Deleting this would place %(person)s in a unit outside yours, by their posting "
+                "before it. Nothing was deleted."
+            ) % {"person": other}
+    return ""
+
+
+def may_delete(user: User, record: Model) -> bool:
+    """Whether ``user``'s bound lets them delete ``record`` (see :func:`deletion_refusal`)."""
+    return not deletion_refusal(user, [record])
 
 
 def editable(user: User, queryset: QuerySet) -> QuerySet:

@@ -21,6 +21,8 @@ from hypothesis import strategies as st
 from movement.models import (
     AwardType,
     Discipline,
+    Initiative,
+    Inspection,
     Person,
     PersonRating,
     Posting,
@@ -551,3 +553,195 @@ def test_the_migration_starts_each_history_from_what_is_known_undated():
     ]
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+# -- Deleting, within a unit editor's bound ----------------------------------------------------
+
+
+def another_units_record(model: type, other_person: Person, other_unit: Unit):
+    """One record of ``model`` of another unit than the editor's."""
+    values = {
+        RankChange: {"rank": rank("Đại tá"), "since": day(2015)},
+        Posting: {"unit": other_unit, "position": "Cán bộ", "since": day(2015)},
+        PersonRating: {"year": 2017, "rating": Rating.GOOD},
+        Initiative: {"title": "Sáng kiến A", "level": "grassroots", "year": 2017},
+        Discipline: {"form": Discipline.Form.WARNING, "since": day(2017)},
+        Inspection: {"kind": Inspection.Kind.COMPLAINT, "since": day(2017)},
+    }
+    if model is UnitRating:
+        return UnitRating.objects.create(unit=other_unit, year=2017, rating=Rating.GOOD)
+    return model.objects.create(person=other_person, **values[model])
+
+
+SERVICE_RECORDS = [
+    RankChange,
+    Posting,
+    PersonRating,
+    Initiative,
+    Discipline,
+    Inspection,
+    UnitRating,
+]
+
+
+def changelist_action(client: Client, model: type, action: str, records: list, **extra):
+    return client.post(
+        reverse(f"admin:movement_{model._meta.model_name}_changelist"),
+        {"action": action, "_selected_action": [record.pk for record in records], **extra},
+    )
+
+
+@pytest.mark.parametrize("model", SERVICE_RECORDS, ids=lambda model: model.__name__)
+def test_a_unit_editor_cannot_change_or_delete_another_units_service_record(
+    model, department, other_person, other_unit
+):
+    record = another_units_record(model, other_person, other_unit)
+    client = signed_in(member("unit editor", unit=department))
+    name = model._meta.model_name
+    assert client.get(reverse(f"admin:movement_{name}_delete", args=[record.pk])).status_code == 403
+    delete = reverse(f"admin:movement_{name}_delete", args=[record.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    change = reverse(f"admin:movement_{name}_change", args=[record.pk])
+    assert client.post(change, {}).status_code == 403
+    refused = changelist_action(client, model, "delete_selected", [record], post="yes")
+    assert refused.status_code == 302
+    assert model.objects.filter(pk=record.pk).exists()
+    # An emulation officer may.
+    officer = signed_in(member("officer"))
+    assert officer.post(delete, {"post": "yes"}).status_code == 302
+    assert not model.objects.filter(pk=record.pk).exists()
+
+
+@pytest.fixture
+def posted_in(person, department, other_unit) -> tuple[Posting, Posting]:
+    """The person, posted from another unit into the editor's: their latest posting keeps them
+    in the editor's units, the one before it is another unit's."""
+    before = Posting.objects.create(
+        person=person, unit=other_unit, position="Cán bộ", since=day(2010)
+    )
+    latest = Posting.objects.create(
+        person=person, unit=department, position="Cục trưởng", since=day(2018)
+    )
+    return before, latest
+
+
+def test_a_unit_editor_cannot_delete_the_posting_that_keeps_their_person_in_their_units(
+    person, department, other_unit, posted_in
+):
+    before, latest = posted_in
+    client = signed_in(member("unit editor", unit=department))
+    delete = reverse("admin:movement_posting_delete", args=[latest.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    refused = changelist_action(client, Posting, "delete_selected", [latest], post="yes")
+    assert refused.status_code == 302
+    # On the person's page, the row ticked for deletion is refused with the reason.
+    prefix = prefix_of(client, person, Posting)
+    url = reverse("admin:movement_person_change", args=[person.pk])
+    page = inline_page(client, person)
+    position = next(
+        number for number in range(2) if page[f"{prefix}-{number}-id"] == str(latest.pk)
+    )
+    response = client.post(url, {**page, f"{prefix}-{position}-DELETE": "on"})
+    assert response.status_code == 200
+    assert "ngoài các đơn vị của bạn" in str(
+        response.context["inline_admin_formsets"][1].formset.non_form_errors()
+    )
+    assert Posting.objects.filter(pk=latest.pk).exists()
+    person.refresh_from_db()
+    assert person.unit == department
+    # The past posting elsewhere moves nobody: it may be deleted, by URL or on the page.
+    assert (
+        client.post(
+            reverse("admin:movement_posting_delete", args=[before.pk]), {"post": "yes"}
+        ).status_code
+        == 302
+    )
+    assert not Posting.objects.filter(pk=before.pk).exists()
+
+
+def test_postings_deleted_together_are_checked_together(person, department, other_unit, posted_in):
+    # Each of the two alone leaves the other in the editor's units; both together do not.
+    again = Posting.objects.create(
+        person=person, unit=department, position="Cục trưởng", since=day(2019)
+    )
+    client = signed_in(member("unit editor", unit=department))
+    refused = changelist_action(
+        client, Posting, "delete_selected", [posted_in[1], again], post="yes"
+    )
+    assert refused.status_code == 302
+    assert Posting.objects.count() == 3
+    person.refresh_from_db()
+    assert person.unit == department
+    assert (
+        changelist_action(client, Posting, "delete_selected", [again], post="yes").status_code
+        == 302
+    )
+    assert Posting.objects.count() == 2
+
+
+def test_a_unit_editor_cannot_move_their_person_out_by_dating_the_latest_posting_back(
+    person, department, posted_in
+):
+    latest = posted_in[1]
+    client = signed_in(member("unit editor", unit=department))
+    change = reverse("admin:movement_posting_change", args=[latest.pk])
+    page = client.get(change).context["adminform"].form
+    data = {
+        name: "" if page[name].value() is None else str(page[name].value()) for name in page.fields
+    }
+    data |= {"since_0": "", "since": "01/01/2005", "loaded_version": str(latest.version)}
+    response = client.post(change, data)
+    assert response.status_code == 200
+    latest.refresh_from_db()
+    assert latest.since == day(2018)
+
+
+# -- Each entry once --------------------------------------------------------------------------
+
+
+def test_a_rank_change_a_day_and_a_posting_to_a_unit_a_day(person, division):
+    RankChange.objects.create(person=person, rank=rank("Thiếu tướng"), since=day(2010, 7))
+    again = RankChange(person=person, rank=rank("Trung tướng"), since=day(2010, 7))
+    with translation.override("vi"), pytest.raises(ValidationError) as refused:
+        again.full_clean()
+    assert refused.value.messages == [
+        "Người này đã có một lần thay đổi cấp bậc hàm vào ngày này. Hãy sửa mục đó thay vì "
+        "thêm mục thứ hai."
+    ]
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        again.save()
+    Posting.objects.create(person=person, unit=division, position="Phó phòng", since=day(2012))
+    with pytest.raises(ValidationError):
+        Posting(person=person, unit=division, position="Trưởng phòng", since=day(2012)).full_clean()
+    # Two positions held at once in two units are two postings; dates not stated never clash.
+    Posting(person=person, unit=person.unit, position="Cục trưởng", since=day(2012)).full_clean()
+    RankChange.objects.create(person=person, rank=rank("Đại tá"))
+    RankChange(person=person, rank=rank("Đại tá")).full_clean()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_names_duplicate_entries_and_changes_nothing():
+    before = [("movement", "0025_service_records")]
+    after = [("movement", "0026_records_unique_entries")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    person = old.get_model("movement", "Person").objects.create(full_name="Lê Văn An", slug="an")
+    ranks = old.get_model("movement", "Rank").objects.all()
+    changes = old.get_model("movement", "RankChange").objects
+    first = changes.create(person=person, rank=ranks[0], since=day(2010))
+    second = changes.create(person=person, rank=ranks[1], since=day(2010))
+    changes.create(person=person, rank=ranks[0])
+    changes.create(person=person, rank=ranks[0])  # Undated twice: not a duplicate.
+    executor = MigrationExecutor(connection)
+    with pytest.raises(RuntimeError) as refused:
+        executor.migrate(after)
+    assert (
+        f"Lê Văn An (id {person.pk}): các mục [{first.pk}, {second.pk}] trùng since=2010-01-01"
+        in str(refused.value)
+    )
+    assert changes.count() == 4
+    second.delete()
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert RankChange.objects.count() == 3
