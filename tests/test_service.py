@@ -2,6 +2,7 @@
 records keep, the person's current rank, unit and position following their latest entries, the
 admin within a unit editor's bound, and the spreadsheets of ratings, ranks and postings."""
 
+import dataclasses
 import datetime
 import io
 
@@ -35,10 +36,14 @@ from movement.models import (
 from movement.models.service import start_histories
 from movement.spreadsheets.imports import import_file
 from movement.spreadsheets.resources import (
+    DisciplineResource,
+    InitiativeResource,
+    InspectionResource,
     PersonRatingResource,
     PersonResource,
     PostingResource,
     RankChangeResource,
+    UnitRatingResource,
 )
 from tests.factories import member
 from tests.spreadsheets import ROUND_TRIP, dict_csv, xlsx
@@ -745,3 +750,232 @@ def test_the_migration_names_duplicate_entries_and_changes_nothing():
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
     assert RankChange.objects.count() == 3
+
+
+# -- Spreadsheets of initiatives, discipline, inspections and units' ratings -------------------
+
+
+@dataclasses.dataclass
+class RecordFile:
+    """A kind of service record's import, as the cases below need it: a row for a name, the
+    same row with a column other than the key corrected, another record (another key), and the
+    row made wrong in a date or a period."""
+
+    resource: type
+    model: type
+    name_column: str
+    row: dict
+    corrected: dict
+    other: dict
+    wrong: dict
+    wrong_column: str
+
+    def file(self, *names: str, **changes: str) -> bytes:
+        return dict_csv(*[{self.name_column: name, **self.row, **changes} for name in names])
+
+    @property
+    def for_units(self) -> bool:
+        return self.model is UnitRating
+
+
+RECORD_FILES = [
+    RecordFile(
+        InitiativeResource,
+        Initiative,
+        "Họ và tên",
+        {
+            "Tên sáng kiến": "Ứng dụng phần mềm quản lý hồ sơ thi đua",
+            "Cấp công nhận": "cấp cơ sở",
+            "Năm công nhận": "2017",
+            "Ngày công nhận": "15/06/2017",
+        },
+        {"Cấp công nhận": "cấp tỉnh"},
+        {"Tên sáng kiến": "Sổ tay nghiệp vụ điện tử"},
+        {"Ngày công nhận": "15/06/2016"},
+        "Ngày công nhận",
+    ),
+    RecordFile(
+        DisciplineResource,
+        Discipline,
+        "Họ và tên",
+        {
+            "Hình thức kỷ luật": "khiển trách",
+            "Từ ngày": "01/03/2017",
+            "Đến ngày": "",
+            "Quyết định": "5/QĐ",
+        },
+        {"Đến ngày": "01/03/2018"},
+        {"Từ ngày": "01/03/2015"},
+        {"Đến ngày": "01/02/2017"},
+        "Đến ngày",
+    ),
+    RecordFile(
+        InspectionResource,
+        Inspection,
+        "Họ và tên",
+        {"Loại": "khiếu nại", "Từ ngày": "10/10/2019", "Đến ngày": "", "Ghi chú": ""},
+        {"Đến ngày": "10/12/2019", "Ghi chú": "Đã giải quyết"},
+        {"Từ ngày": "10/10/2018"},
+        {"Từ ngày": "31/02/2019"},
+        "Từ ngày",
+    ),
+    RecordFile(
+        UnitRatingResource,
+        UnitRating,
+        "Đơn vị",
+        {"Năm": "2017", "Xếp loại": "Hoàn thành tốt nhiệm vụ"},
+        {"Xếp loại": "Hoàn thành xuất sắc nhiệm vụ"},
+        {"Năm": "2016"},
+        {"Năm": "1900"},
+        "Năm",
+    ),
+]
+
+
+def cases(test):
+    return pytest.mark.parametrize("case", RECORD_FILES, ids=lambda case: case.model.__name__)(test)
+
+
+def own_name(case: RecordFile, person: Person, department: Unit) -> str:
+    return department.name if case.for_units else person.full_name
+
+
+def other_name(case: RecordFile, other_person: Person, other_unit: Unit) -> str:
+    return other_unit.name if case.for_units else other_person.full_name
+
+
+@cases
+def test_a_records_file_imports_by_name_and_imported_again_updates(case, person, department):
+    name = own_name(case, person, department)
+    report = import_file(case.resource(), case.file(name), dry_run=False)
+    assert report.written and report.new == 1, report.problems
+    assert import_file(case.resource(), case.file(name), dry_run=False).unchanged == 1
+    # The key's columns name the record; a corrected column updates it, adding nothing.
+    corrected = import_file(case.resource(), case.file(name, **case.corrected), dry_run=False)
+    assert (corrected.new, corrected.updated) == (0, 1), corrected.problems
+    [record] = case.model.objects.all()
+    exported = case.resource().export(case.model.objects.all())
+    assert exported.dict[0][case.name_column] == name
+    assert record.version == 2
+
+
+@cases
+def test_a_records_file_naming_a_namesake_or_other_marks_is_refused_whole(
+    case, person, department, ministry
+):
+    name = own_name(case, person, department)
+    if case.for_units:
+        Unit.objects.create(name=name, slug="cuc-xdpt-2", parent=department)
+        marked = "Cục Xây dựng phong trào toàn dân bảo vệ an ninh Tổ quốc".replace("Cục", "Cúc")
+    else:
+        Person.objects.create(full_name=name, slug="nguyen-van-khao-2", unit=ministry)
+        marked = "Nguyễn Văn Khao"
+    ambiguous = import_file(case.resource(), case.file(name), dry_run=False)
+    [problem] = ambiguous.problems
+    assert (problem.row, problem.column) == (2, case.name_column)
+    other_marks = import_file(case.resource(), case.file(marked), dry_run=False)
+    [problem] = other_marks.problems
+    assert (problem.row, problem.column) == (2, case.name_column)
+    assert not ambiguous.written and not other_marks.written
+    assert not case.model.objects.exists()
+
+
+@cases
+def test_a_unit_editors_records_file_with_another_units_row_is_refused_whole(
+    case, person, department, other_person, other_unit
+):
+    editor = member("unit editor", unit=department)
+    data = case.file(own_name(case, person, department), other_name(case, other_person, other_unit))
+    report = import_file(case.resource(), data, dry_run=False, user=editor)
+    assert not report.written
+    [problem] = report.problems
+    assert problem.row == 3
+    assert "không thuộc" in problem.message or "not of" in problem.message, problem.message
+    assert not case.model.objects.exists()
+    # The same file is the emulation officer's to import.
+    assert import_file(case.resource(), data, dry_run=False, user=member("officer")).written
+
+
+@cases
+def test_a_records_file_with_a_wrong_date_or_period_is_refused_whole(case, person, department):
+    name = own_name(case, person, department)
+    data = dict_csv(
+        {case.name_column: name, **case.row, **case.other},
+        {case.name_column: name, **case.row, **case.wrong},
+    )
+    report = import_file(case.resource(), data, dry_run=False)
+    assert not report.written
+    [problem] = report.problems
+    assert (problem.row, problem.column) == (3, case.wrong_column), problem
+    assert not case.model.objects.exists()
+
+
+@cases
+def test_each_records_import_page_offers_its_template_and_previews_before_writing(
+    case, person, department
+):
+    client = signed_in(member("unit editor", unit=department))
+    name = case.model._meta.model_name
+    template = client.get(reverse(f"admin:movement_{name}_import_template"))
+    assert template.status_code == 200
+    upload = SimpleUploadedFile("tep.csv", case.file(own_name(case, person, department)))
+    preview = client.post(reverse(f"admin:movement_{name}_import"), {"import_file": upload})
+    assert not case.model.objects.exists()
+    confirm = preview.context["confirm_form"]
+    assert confirm is not None, preview.context["report"].problems
+    response = client.post(reverse(f"admin:movement_{name}_process_import"), confirm.initial)
+    assert response.status_code == 302
+    assert case.model.objects.count() == 1
+
+
+def test_an_undated_entry_imported_again_updates_it_and_two_undated_are_not_guessed(person):
+    row = {"Họ và tên": person.full_name, "Hình thức kỷ luật": "cảnh cáo", "Từ ngày": ""}
+    assert import_file(DisciplineResource(), dict_csv(row), dry_run=False).new == 1
+    again = import_file(
+        DisciplineResource(), dict_csv({**row, "Quyết định": "7/QĐ"}), dry_run=False
+    )
+    assert (again.new, again.updated) == (0, 1), again.problems
+    Discipline.objects.create(person=person, form=Discipline.Form.WARNING)
+    ambiguous = import_file(DisciplineResource(), dict_csv(row), dry_run=False)
+    [problem] = ambiguous.problems
+    assert problem.row == 2 and "2" in problem.message
+    assert Discipline.objects.count() == 2
+
+
+def test_a_rank_change_imported_again_with_its_rank_corrected_updates_it(person):
+    def rank_file(name: str) -> bytes:
+        return dict_csv(
+            {"Họ và tên": person.full_name, "Cấp bậc hàm": name, "Từ ngày": "02/09/2019"}
+        )
+
+    assert import_file(RankChangeResource(), rank_file("Thiếu tướng"), dry_run=False).new == 1
+    corrected = import_file(RankChangeResource(), rank_file("Trung tướng"), dry_run=False)
+    assert (corrected.new, corrected.updated) == (0, 1), corrected.problems
+    assert person.rank_changes.get().rank == rank("Trung tướng")
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [PersonRatingResource, InitiativeResource, DisciplineResource, InspectionResource],
+    ids=lambda resource: resource.__name__,
+)
+def test_a_records_import_reads_its_rows_in_queries_that_do_not_grow_with_them(
+    resource, department
+):
+    people = [
+        Person.objects.create(
+            full_name=f"Cán bộ {number}", slug=f"can-bo-{number}", unit=department
+        )
+        for number in range(12)
+    ]
+    case = next((case for case in RECORD_FILES if case.resource is resource), None)
+    row = case.row if case else {"Năm": "2017", "Xếp loại": "Hoàn thành tốt nhiệm vụ"}
+
+    def queries(count: int) -> int:
+        data = dict_csv(*[{"Họ và tên": each.full_name, **row} for each in people[:count]])
+        with CaptureQueriesContext(connection) as captured:
+            report = import_file(resource(), data, dry_run=True)
+        assert not report.problems, report.problems
+        return len(captured)
+
+    assert queries(3) == queries(12)

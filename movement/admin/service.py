@@ -19,9 +19,13 @@ from movement.models import (
 )
 from movement.spreadsheets.admin import SpreadsheetAdmin
 from movement.spreadsheets.resources import (
+    DisciplineResource,
+    InitiativeResource,
+    InspectionResource,
     PersonRatingResource,
     PostingResource,
     RankChangeResource,
+    UnitRatingResource,
 )
 
 from .filters import PersonUnitFilter, UnitFilter
@@ -156,7 +160,8 @@ class PersonRatingAdmin(PersonRecordAdmin, SpreadsheetAdmin):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(PersonRecordAdmin):
+class InitiativeAdmin(PersonRecordAdmin, SpreadsheetAdmin):
+    resource_classes = [InitiativeResource]
     list_display = ["title", "person", "level", "year"]
     list_filter = ["level", "year", PersonUnitFilter]
     fields = [
@@ -170,7 +175,8 @@ class InitiativeAdmin(PersonRecordAdmin):
 
 
 @admin.register(Discipline)
-class DisciplineAdmin(PersonRecordAdmin):
+class DisciplineAdmin(PersonRecordAdmin, SpreadsheetAdmin):
+    resource_classes = [DisciplineResource]
     list_display = ["person", "form", "since", "until"]
     list_filter = ["form", PersonUnitFilter]
     fields = [
@@ -183,7 +189,8 @@ class DisciplineAdmin(PersonRecordAdmin):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(PersonRecordAdmin):
+class InspectionAdmin(PersonRecordAdmin, SpreadsheetAdmin):
+    resource_classes = [InspectionResource]
     list_display = ["person", "kind", "since", "until"]
     list_filter = ["kind", PersonUnitFilter]
     fields = ["person", "kind", ("since", "until"), "note", *PersonRecordAdmin.source_fields]
@@ -191,8 +198,14 @@ class InspectionAdmin(PersonRecordAdmin):
 
 @admin.register(UnitRating)
 class UnitRatingAdmin(
-    UnitScopeMixin, FoldedSearchMixin, LabelRelationsMixin, VersionedAdminMixin, HistoryAdmin
+    UnitScopeMixin,
+    FoldedSearchMixin,
+    LabelRelationsMixin,
+    VersionedAdminMixin,
+    HistoryAdmin,
+    SpreadsheetAdmin,
 ):
+    resource_classes = [UnitRatingResource]
     list_display = ["unit", "year", "rating", "title"]
     list_filter = ["year", "rating", UnitFilter]
     list_select_related = ["unit", "title"]

@@ -19,7 +19,10 @@ from movement.models import (
     Award,
     AwardType,
     Campaign,
+    Discipline,
     Event,
+    Initiative,
+    Inspection,
     Person,
     PersonRating,
     Posting,
@@ -30,6 +33,7 @@ from movement.models import (
     Source,
     Task,
     Unit,
+    UnitRating,
     WorkArea,
     WorkPlan,
     group_label,
@@ -725,7 +729,15 @@ class TaskResource(SourcedResource):
 PERSON_COLUMN = "Họ và tên"
 
 
-class PersonRatingResource(SourcedResource):
+class ServiceRecordResource(SourcedResource):
+    """A kind of entry of a person's (or unit's) service record, keyed by its natural key (the
+    fields of its unique constraint): a file imported again updates its entries. Those keys
+    are of several columns, found for the whole file at once (KeyedInstanceLoader)."""
+
+    keys_in_bulk = True
+
+
+class PersonRatingResource(ServiceRecordResource):
     person = column("person", PERSON_COLUMN, person_widget())
     year = year_column("year", "Năm")
     rating = choice_column("rating", "Xếp loại", Rating.choices)
@@ -737,9 +749,13 @@ class PersonRatingResource(SourcedResource):
         fields = ("person", "year", "rating", *SOURCED_FIELDS, "version")
         # One rating a person a year: a file of a year's ratings, imported again, corrects them.
         import_id_fields = ("person", "year")
+        # Written in one bulk_create (or bulk_update) once every row is valid: nothing else
+        # follows from saving one (unlike a rank change or a posting).
+        use_bulk = True
+        batch_size = None
 
 
-class RankChangeResource(SourcedResource):
+class RankChangeResource(ServiceRecordResource):
     person = column("person", PERSON_COLUMN, person_widget())
     rank = column("rank", "Cấp bậc hàm", NamedRecordWidget(Rank, code=None))
     since = date_column("since", "Từ ngày")
@@ -751,10 +767,11 @@ class RankChangeResource(SourcedResource):
         model = RankChange
         fields = ("person", "rank", "since", "decision", *SOURCED_FIELDS, "version")
         # Saved one by one (not in bulk): each save brings the person's current rank up to date.
-        import_id_fields = ("person", "rank", "since")
+        # A rank change a day (its constraint): a file imported again corrects the rank.
+        import_id_fields = ("person", "since")
 
 
-class PostingResource(SourcedResource):
+class PostingResource(ServiceRecordResource):
     person = column("person", PERSON_COLUMN, person_widget())
     unit = column("unit", "Đơn vị", unit_widget())
     position = line_column("position", "Chức vụ")
@@ -779,3 +796,100 @@ class PostingResource(SourcedResource):
         # Saved one by one (not in bulk): each save brings the person's unit and position up
         # to date.
         import_id_fields = ("person", "unit", "since")
+
+
+class InitiativeResource(ServiceRecordResource):
+    person = column("person", PERSON_COLUMN, person_widget())
+    title = line_column("title", "Tên sáng kiến")
+    level = choice_column("level", "Cấp công nhận", Initiative.Level.choices)
+    year = year_column("year", "Năm công nhận")
+    recognised_on = date_column("recognised_on", "Ngày công nhận")
+    decision = line_column("decision", "Quyết định")
+
+    export_select_related = ("person__unit", "source")
+
+    class Meta:
+        model = Initiative
+        fields = (
+            "person",
+            "title",
+            "level",
+            "year",
+            "recognised_on",
+            "decision",
+            *SOURCED_FIELDS,
+            "version",
+        )
+        import_id_fields = ("person", "year", "title")
+        # Written in one bulk_create (or bulk_update) once every row is valid: nothing else
+        # follows from saving one (unlike a rank change or a posting).
+        use_bulk = True
+        batch_size = None
+
+
+class DisciplineResource(ServiceRecordResource):
+    person = column("person", PERSON_COLUMN, person_widget())
+    form = choice_column("form", "Hình thức kỷ luật", Discipline.Form.choices)
+    since = date_column("since", "Từ ngày")
+    until = date_column("until", "Đến ngày")
+    decision = line_column("decision", "Quyết định")
+
+    export_select_related = ("person__unit", "source")
+
+    class Meta:
+        model = Discipline
+        fields = ("person", "form", "since", "until", "decision", *SOURCED_FIELDS, "version")
+        import_id_fields = ("person", "form", "since")
+        # Written in one bulk_create (or bulk_update) once every row is valid: nothing else
+        # follows from saving one (unlike a rank change or a posting).
+        use_bulk = True
+        batch_size = None
+
+
+class InspectionResource(ServiceRecordResource):
+    person = column("person", PERSON_COLUMN, person_widget())
+    kind = choice_column("kind", "Loại", Inspection.Kind.choices)
+    since = date_column("since", "Từ ngày")
+    until = date_column("until", "Đến ngày")
+    note = line_column("note", "Ghi chú")
+
+    export_select_related = ("person__unit", "source")
+
+    class Meta:
+        model = Inspection
+        fields = ("person", "kind", "since", "until", "note", *SOURCED_FIELDS, "version")
+        import_id_fields = ("person", "kind", "since")
+        # Written in one bulk_create (or bulk_update) once every row is valid: nothing else
+        # follows from saving one (unlike a rank change or a posting).
+        use_bulk = True
+        batch_size = None
+
+
+TITLE_CLASS_COLUMN = "Hạng danh hiệu"
+
+
+class UnitRatingResource(ServiceRecordResource):
+    unit = column("unit", "Đơn vị", unit_widget())
+    year = year_column("year", "Năm")
+    rating = choice_column("rating", "Xếp loại", Rating.choices)
+    title = column(
+        "title",
+        "Danh hiệu thi đua",
+        AwardTypeWidget(AwardType, TITLE_CLASS_COLUMN, award_class_widget()),
+    )
+    # Read by the title's column above; the class is the title's.
+    title_class = column(
+        "title__award_class", TITLE_CLASS_COLUMN, award_class_widget(), readonly=True
+    )
+
+    export_select_related = ("unit__parent", "title", "source")
+
+    class Meta:
+        model = UnitRating
+        fields = ("unit", "year", "rating", "title", "title_class", *SOURCED_FIELDS, "version")
+        # One rating a unit a year: a file of a year's ratings, imported again, corrects them.
+        import_id_fields = ("unit", "year")
+        # Written in one bulk_create (or bulk_update) once every row is valid: nothing else
+        # follows from saving one (unlike a rank change or a posting).
+        use_bulk = True
+        batch_size = None
