@@ -20,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from movement.models import (
+    Award,
     AwardType,
     Discipline,
     Initiative,
@@ -36,6 +37,7 @@ from movement.models import (
 from movement.models.service import start_histories
 from movement.spreadsheets.imports import import_file
 from movement.spreadsheets.resources import (
+    AwardResource,
     DisciplineResource,
     InitiativeResource,
     InspectionResource,
@@ -45,7 +47,7 @@ from movement.spreadsheets.resources import (
     RankChangeResource,
     UnitRatingResource,
 )
-from tests.factories import member
+from tests.factories import award_form, member
 from tests.spreadsheets import ROUND_TRIP, dict_csv, xlsx
 
 
@@ -979,3 +981,141 @@ def test_a_records_import_reads_its_rows_in_queries_that_do_not_grow_with_them(
         return len(captured)
 
     assert queries(3) == queries(12)
+
+
+# -- An award keeps the rank and position the history gives on its day --------------------------
+
+
+@pytest.fixture
+def promoted(person, department) -> Person:
+    """Made Trung tướng and Cục trưởng in 2017, after being Thiếu tướng and Phó Cục trưởng."""
+    RankChange.objects.create(person=person, rank=rank("Thiếu tướng"), since=day(2010, 7))
+    RankChange.objects.create(person=person, rank=rank("Trung tướng"), since=day(2017, 3))
+    Posting.objects.create(
+        person=person, unit=department, position="Phó Cục trưởng", since=day(2010)
+    )
+    Posting.objects.create(
+        person=person, unit=department, position="Cục trưởng", since=day(2017, 3)
+    )
+    person.refresh_from_db()
+    assert (person.rank, person.position) == (rank("Trung tướng"), "Cục trưởng")
+    return person
+
+
+def test_an_award_keeps_the_rank_and_position_held_on_its_day_not_the_current_ones(
+    promoted, order_type
+):
+    award = Award.objects.create(award_type=order_type, year=2016, recipient_person=promoted)
+    assert (award.rank_at_award, award.position_at_award) == (rank("Thiếu tướng"), "Phó Cục trưởng")
+    assert award.left_empty == []
+    # The decision's date, when known, is the day.
+    decided = Award.objects.create(
+        award_type=order_type,
+        year=2016,
+        recipient_person=promoted,
+        decision_number="9/QĐ",
+        decision_date=day(2017, 6),
+    )
+    assert (decided.rank_at_award, decided.position_at_award) == (rank("Trung tướng"), "Cục trưởng")
+    # What was entered stays.
+    typed = Award.objects.create(
+        award_type=order_type,
+        year=2015,
+        recipient_person=promoted,
+        decision_number="10/QĐ",
+        rank_at_award=rank("Đại tá"),
+    )
+    assert (typed.rank_at_award, typed.position_at_award) == (rank("Đại tá"), "Phó Cục trưởng")
+
+
+def test_where_the_history_has_nothing_on_the_day_the_award_says_so_and_guesses_nothing(
+    person, order_type, admin_client
+):
+    RankChange.objects.create(person=person, rank=rank("Thượng tướng"), since=day(2019))
+    response = admin_client.post(
+        reverse("admin:movement_award_add"),
+        award_form(award_type=order_type.pk, year=2016, recipient_person=person.pk),
+        follow=True,
+    )
+    award = Award.objects.get()
+    # No rank in force at the end of 2016: left empty, not the later one. No postings at all:
+    # the current position stands as their only entry (as migration 0025 would record it).
+    assert (award.rank_at_award, award.position_at_award) == (None, "Cục trưởng")
+    [message] = [str(m) for m in response.context["messages"] if "31/12/2016" in str(m)]
+    assert message == (
+        "Cấp bậc khi được khen để nguyên như đã nhập: quá trình công tác của Nguyễn Văn Khảo "
+        "không có mục nào có hiệu lực vào ngày 31/12/2016. Hãy điền nếu quyết định có ghi."
+    )
+
+
+def test_imported_awards_keep_the_rank_held_on_their_day_and_the_preview_says_where_none(
+    promoted, order_type, other_person
+):
+    RankChange.objects.create(person=other_person, rank=rank("Đại tá"), since=day(2019))
+
+    def awards_file(*rows: tuple[str, int]) -> bytes:
+        return dict_csv(
+            *[
+                {
+                    "Năm": year,
+                    "Hình thức khen thưởng": order_type.name,
+                    "Hạng": "hạng Ba",
+                    "Cá nhân nhận": name,
+                    "Số quyết định": f"{number}/QĐ",
+                }
+                for number, (name, year) in enumerate(rows)
+            ]
+        )
+
+    data = awards_file(
+        ("Nguyễn Văn Khảo", 2016), ("Nguyễn Văn Khảo", 2018), ("Trần Văn Bình", 2016)
+    )
+    with translation.override("vi"):
+        preview = import_file(AwardResource(), data, dry_run=True)
+    notes = [warning for warning in preview.warnings if "31/12/2016" in warning]
+    assert notes == [
+        "Dòng 4: Cấp bậc khi được khen để nguyên như đã nhập: quá trình công tác của Trần Văn "
+        "Bình không có mục nào có hiệu lực vào ngày 31/12/2016. Hãy điền nếu quyết định có ghi."
+    ]
+    report = import_file(AwardResource(), data, dry_run=False)
+    assert report.written, report.problems
+    kept = Award.objects.order_by("decision_number").values_list(
+        "rank_at_award__name", "position_at_award"
+    )
+    assert list(kept) == [
+        ("Thiếu tướng", "Phó Cục trưởng"),
+        ("Trung tướng", "Cục trưởng"),
+        (None, ""),
+    ]
+
+
+def test_an_award_import_reads_the_histories_in_queries_that_do_not_grow_with_its_rows(
+    department, order_type
+):
+    people = []
+    for number in range(10):
+        each = Person.objects.create(
+            full_name=f"Cán bộ {number}", slug=f"cb-{number}", unit=department
+        )
+        RankChange.objects.create(person=each, rank=rank("Đại tá"), since=day(2010))
+        people.append(each)
+
+    def queries(count: int) -> int:
+        data = dict_csv(
+            *[
+                {
+                    "Năm": 2016,
+                    "Hình thức khen thưởng": order_type.name,
+                    "Hạng": "hạng Ba",
+                    "Cá nhân nhận": each.full_name,
+                }
+                for each in people[:count]
+            ]
+        )
+        with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+            report = import_file(AwardResource(), data, dry_run=False)
+            assert report.written, report.problems
+            transaction.set_rollback(True)
+        return len(captured)
+
+    assert queries(2) == queries(10)

@@ -11,8 +11,10 @@ person up to date (:func:`follow_history`).
 """
 
 import copy
+import dataclasses
 import datetime
 import math
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -470,6 +472,55 @@ def placed_after(person: Person, removed: list[Posting] = (), saved: list[Postin
         newest = max(entries, key=order_key)
         person.unit_id, person.position = newest.unit_id, newest.position
     return person
+
+
+@dataclasses.dataclass
+class Held:
+    """What a person held on a day by their history: the rank and the position of the entries
+    in force then (None where none was), and whether they have a rank history or postings at
+    all (someone with none has their current rank and position as its only, undated, entry:
+    :func:`start_histories`)."""
+
+    rank_id: int | None = None
+    position: str | None = None
+    has_ranks: bool = False
+    has_postings: bool = False
+
+
+def held_on(days: Iterable[tuple[int, datetime.date | None]]) -> dict[tuple, Held]:
+    """For each (person id, day), what they held that day (:class:`Held`), in two queries
+    whatever the number: the latest entry, in :func:`latest`'s order, among those dated on or
+    before the day and those whose date is not stated (which come before every dated one). A
+    day of None is any day: the latest entry."""
+    days = list(days)
+    people = {person for person, _day in days}
+    histories: dict[type, dict[int, list]] = {}
+    for model, read in [(RankChange, "rank_id"), (Posting, "position")]:
+        entries = model.objects.filter(person__in=people).only("person_id", "since", read)
+        by_person = histories.setdefault(model, {})
+        for entry in sorted(entries.order_by(), key=order_key):
+            by_person.setdefault(entry.person_id, []).append(entry)
+    found = {}
+    for person, day in days:
+        ranks = histories[RankChange].get(person, [])
+        postings = histories[Posting].get(person, [])
+        rank, posting = in_force(ranks, day), in_force(postings, day)
+        found[person, day] = Held(
+            rank_id=rank.rank_id if rank else None,
+            position=posting.position if posting else None,
+            has_ranks=bool(ranks),
+            has_postings=bool(postings),
+        )
+    return found
+
+
+def in_force(entries: list[models.Model], day: datetime.date | None) -> models.Model | None:
+    """The last of ``entries`` (in :func:`order_key`'s order) not dated after ``day``."""
+    held = None
+    for entry in entries:
+        if day is None or entry.since is None or entry.since <= day:
+            held = entry
+    return held
 
 
 def follow_history(person_id: int | None) -> None:

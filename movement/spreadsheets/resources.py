@@ -5,6 +5,7 @@ Each resource imports on a natural key (a code, a name, an award's key), so impo
 an export produced changes nothing, and importing it twice adds nothing.
 """
 
+import copy
 import uuid
 from typing import Any
 
@@ -37,6 +38,7 @@ from movement.models import (
     WorkArea,
     WorkPlan,
     group_label,
+    keep_ranks_and_positions,
 )
 from movement.models.versions import saved_by
 from movement.permissions import UnitScopedImportMixin
@@ -559,6 +561,10 @@ AWARD_CLASS_COLUMN = "Hạng"
 GROUP_KINDS = {RecipientKind.COLLECTIVE: "tập thể", RecipientKind.INDIVIDUAL: "cá nhân"}
 
 
+# Rows named in the preview whose rank or position the history leaves as entered.
+HISTORY_NOTES = 20
+
+
 class AwardResource(SourcedResource):
     key = column("key", "Mã", UUIDWidget(), default=uuid.uuid4)
     year = year_column("year", "Năm")
@@ -646,12 +652,33 @@ class AwardResource(SourcedResource):
     error_columns = {"group_kind": "group"}
 
     def before_save_instance(self, instance: Award, row: dict, **kwargs: Any) -> None:
-        # Bulk mode writes without Award.save(): do what it does, unless nothing is written.
+        # Bulk mode writes without Award.save(): do what it does, unless nothing is written
+        # (the rank and position for all the new awards at once: bulk_create).
         if not kwargs.get("dry_run"):
-            if instance._state.adding:
-                instance.keep_rank_and_position()
             instance.refresh_search_text()
         super().before_save_instance(instance, row, **kwargs)
+
+    def bulk_create(
+        self, using_transactions: bool, dry_run: bool, *args: Any, **kwargs: Any
+    ) -> None:
+        if not dry_run:
+            keep_ranks_and_positions(self.create_instances)
+        super().bulk_create(using_transactions, dry_run, *args, **kwargs)
+
+    def file_warnings(self, awards: list[Award | None], rows: list[int]) -> list[str]:
+        """For the preview: the new awards whose rank or position the recipient's history
+        leaves as entered (nothing in force on the award's day), with their rows."""
+        new = [
+            (row, copy.copy(award))
+            for row, award in zip(rows, awards, strict=True)
+            if award is not None and award._state.adding and award.recipient_person_id
+        ]
+        left = keep_ranks_and_positions([award for _row, award in new])
+        return [
+            _("Row %(row)s: %(note)s") % {"row": row, "note": award.history_note(fields)}
+            for (row, award), fields in zip(new, left, strict=True)
+            if fields
+        ][:HISTORY_NOTES]
 
 
 class WorkPlanResource(SourcedResource):
