@@ -196,12 +196,20 @@ def test_the_person_page_shows_the_current_rank_read_only_once_there_is_a_histor
     assert "rank" not in form.fields and "unit" in form.fields
 
 
-def test_the_person_page_reads_the_rank_history_and_ratings_in_fixed_queries(admin_client, person):
+def test_the_person_page_reads_the_whole_service_record_in_fixed_queries(
+    admin_client, person, division
+):
     url = reverse("admin:movement_person_change", args=[person.pk])
     counts = []
     for year in [2010, 2011, 2012]:
         RankChange.objects.create(person=person, rank=person.rank, since=day(year))
+        Posting.objects.create(person=person, unit=division, position="Cán bộ", since=day(year))
         PersonRating.objects.create(person=person, year=year, rating=Rating.GOOD)
+        Initiative.objects.create(
+            person=person, title=f"Sáng kiến {year}", level="grassroots", year=year
+        )
+        Discipline.objects.create(person=person, form=Discipline.Form.REPRIMAND, since=day(year))
+        Inspection.objects.create(person=person, kind=Inspection.Kind.COMPLAINT, since=day(year))
         admin_client.get(url)  # Warm the per-process caches (content types).
         with CaptureQueriesContext(connection) as queries:
             assert admin_client.get(url).status_code == 200
