@@ -9,6 +9,11 @@ belongs to the unit of their staff profile or a unit below it (the unit's subtre
 - a person through their unit;
 - a task through the unit whose annual plan it is in.
 
+A person's service record (rank history, postings, ratings…) is their unit's; a unit's yearly
+rating is the unit's. What saving or deleting a record changes along with it is held to the same
+bound: a posting saved or deleted moves its person to the unit of their latest posting left,
+which must be one of the user's units too (:func:`may_change_along`, :func:`deletion_refusal`).
+
 An award to a group the source counts but does not name ("3 tập thể") belongs to no unit, so
 only emulation officers and administrators change it: nothing says whose it is, and the event or
 campaign it was given at belongs to the unit that organised it, not to the recipients.
