@@ -1155,3 +1155,24 @@ def test_an_award_import_reads_the_histories_in_queries_that_do_not_grow_with_it
         return len(captured)
 
     assert queries(2) == queries(10)
+
+
+def test_a_file_naming_one_posting_twice_is_refused_at_the_second_row(person, division):
+    row = {
+        "Họ và tên": "Nguyễn Văn Khảo",
+        "Đơn vị": "Phòng Tham mưu",
+        "Chức vụ": "Trưởng phòng",
+        "Từ ngày": "01/03/2018",
+    }
+    with translation.override("vi"):
+        report = import_file(
+            PostingResource(), dict_csv(row, {**row, "Chức vụ": "Phó phòng"}), dry_run=False
+        )
+    assert not report.written
+    [problem] = report.problems
+    assert (problem.row, problem.message) == (
+        3,
+        "Người này đã có một lần điều động đến đơn vị này từ ngày này. Hãy sửa mục đó thay vì "
+        "thêm mục thứ hai.",
+    )
+    assert not Posting.objects.exists()
