@@ -1,6 +1,6 @@
 """A person's record holds each entry once (movement.models.service): a rank change a day, a
-posting to a unit from a day, an initiative of a title a year, a discipline or an inspection of a
-kind from a day; a file imported again then updates its entries instead of adding them twice.
+posting to a unit from a day, a discipline or an inspection of a kind from a day; a file
+imported again then updates its entries instead of adding them twice.
 
 Entries that already break this are not deleted or merged here: two of them may differ in their
 decision, source or note, and which one is right is for a person to decide. The migration stops
@@ -15,7 +15,6 @@ from django.db.models import Count
 KEYS = {
     "rankchange": ["person", "since"],
     "posting": ["person", "unit", "since"],
-    "initiative": ["person", "year", "title"],
     "discipline": ["person", "form", "since"],
     "inspection": ["person", "kind", "since"],
 }
@@ -63,14 +62,6 @@ class Migration(migrations.Migration):
                 fields=("person", "form", "since"),
                 name="discipline_one_a_day",
                 violation_error_message="This person already has a discipline of this form from this date. Correct that entry instead of adding a second one.",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="initiative",
-            constraint=models.UniqueConstraint(
-                fields=("person", "year", "title"),
-                name="initiative_once_a_year",
-                violation_error_message="This person already has an initiative of this title recognised this year. Correct that entry instead of adding a second one.",
             ),
         ),
         migrations.AddConstraint(

@@ -272,14 +272,6 @@ class Initiative(PersonRecord):
         ordering = ["person_id", "year", "pk"]
         indexes = [models.Index(fields=["person", "year"], name="initiative_person_year")]
         constraints = [
-            one_entry(
-                "initiative_once_a_year",
-                ["person", "year", "title"],
-                _(
-                    "This person already has an initiative of this title recognised this year. "
-                    "Correct that entry instead of adding a second one."
-                ),
-            ),
             year_in_range("initiative_year_in_range"),
             models.CheckConstraint(
                 condition=Q(recognised_on__isnull=True) | Q(recognised_on__year=F("year")),

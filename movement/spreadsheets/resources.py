@@ -847,6 +847,9 @@ class InitiativeResource(ServiceRecordResource):
             *SOURCED_FIELDS,
             "version",
         )
+        # No constraint: one initiative may be recognised at two levels in a year, and the
+        # sources repeat titles. A row updates the one entry of its person, year and title;
+        # several such entries are not guessed between (KeyedInstanceLoader).
         import_id_fields = ("person", "year", "title")
         # Written in one bulk_create (or bulk_update) once every row is valid: nothing else
         # follows from saving one (unlike a rank change or a posting).
