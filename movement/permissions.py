@@ -9,6 +9,11 @@ belongs to the unit of their staff profile or a unit below it (the unit's subtre
 - a person through their unit;
 - a task through the unit whose annual plan it is in.
 
+A person's service record (rank history, postings, ratings…) is their unit's; a unit's yearly
+rating is the unit's. What saving or deleting a record changes along with it is held to the same
+bound: a posting saved or deleted moves its person to the unit of their latest posting left,
+which must be one of the user's units too (:func:`may_change_along`, :func:`deletion_refusal`).
+
 An award to a group the source counts but does not name ("3 tập thể") belongs to no unit, so
 only emulation officers and administrators change it: nothing says whose it is, and the event or
 campaign it was given at belongs to the unit that organised it, not to the recipients.
@@ -18,6 +23,7 @@ import (:class:`UnitScopedImportMixin`) and the public pages' edit links. The sc
 QuerySets name it: ``Award.objects.editable_by(user)`` (see :func:`editable`).
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -120,6 +126,38 @@ def may_change_along(user: User, record: Model) -> bool:
     if along is None or editable_unit_ids(user) is None:
         return True
     return all(may_edit(user, other) for other in along())
+
+
+def deletion_refusal(user: User, records: Iterable[Model], keeping: Iterable[Model] = ()) -> str:
+    """Why ``user`` may not delete ``records`` together (saving ``keeping`` at once: a page's
+    other rows), in words for the person refused; "" if they may. Each must be of their units,
+    and so must what deleting them changes along with it: deleting a person's latest posting
+    places them by the one before, which may be another unit's."""
+    records = list(records)
+    for record in records:
+        if not in_units(user, record):
+            return refusal(user, record)
+    return moving_out(user, records, keeping)
+
+
+def moving_out(user: User, records: list[Model], keeping: Iterable[Model] = ()) -> str:
+    """Why deleting ``records`` (of ``user``'s units) would change something outside their
+    units along with it, in words for the person refused; "" if it would not."""
+    along = getattr(type(records[0]), "deleting_changes", None) if records else None
+    if along is None or editable_unit_ids(user) is None:
+        return ""
+    for other in along(records, list(keeping)):
+        if not may_edit(user, other):
+            return _(
+                "Deleting this would place %(person)s in a unit outside yours, by their posting "
+                "before it. Nothing was deleted."
+            ) % {"person": other}
+    return ""
+
+
+def may_delete(user: User, record: Model) -> bool:
+    """Whether ``user``'s bound lets them delete ``record`` (see :func:`deletion_refusal`)."""
+    return not deletion_refusal(user, [record])
 
 
 def editable(user: User, queryset: QuerySet) -> QuerySet:

@@ -2,6 +2,7 @@
 records keep, the person's current rank, unit and position following their latest entries, the
 admin within a unit editor's bound, and the spreadsheets of ratings, ranks and postings."""
 
+import dataclasses
 import datetime
 import io
 
@@ -19,8 +20,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from movement.models import (
+    Award,
     AwardType,
     Discipline,
+    Initiative,
+    Inspection,
     Person,
     PersonRating,
     Posting,
@@ -33,12 +37,17 @@ from movement.models import (
 from movement.models.service import start_histories
 from movement.spreadsheets.imports import import_file
 from movement.spreadsheets.resources import (
+    AwardResource,
+    DisciplineResource,
+    InitiativeResource,
+    InspectionResource,
     PersonRatingResource,
     PersonResource,
     PostingResource,
     RankChangeResource,
+    UnitRatingResource,
 )
-from tests.factories import member
+from tests.factories import award_form, member
 from tests.spreadsheets import ROUND_TRIP, dict_csv, xlsx
 
 
@@ -187,12 +196,20 @@ def test_the_person_page_shows_the_current_rank_read_only_once_there_is_a_histor
     assert "rank" not in form.fields and "unit" in form.fields
 
 
-def test_the_person_page_reads_the_rank_history_and_ratings_in_fixed_queries(admin_client, person):
+def test_the_person_page_reads_the_whole_service_record_in_fixed_queries(
+    admin_client, person, division
+):
     url = reverse("admin:movement_person_change", args=[person.pk])
     counts = []
     for year in [2010, 2011, 2012]:
         RankChange.objects.create(person=person, rank=person.rank, since=day(year))
+        Posting.objects.create(person=person, unit=division, position="Cán bộ", since=day(year))
         PersonRating.objects.create(person=person, year=year, rating=Rating.GOOD)
+        Initiative.objects.create(
+            person=person, title=f"Sáng kiến {year}", level="grassroots", year=year
+        )
+        Discipline.objects.create(person=person, form=Discipline.Form.REPRIMAND, since=day(year))
+        Inspection.objects.create(person=person, kind=Inspection.Kind.COMPLAINT, since=day(year))
         admin_client.get(url)  # Warm the per-process caches (content types).
         with CaptureQueriesContext(connection) as queries:
             assert admin_client.get(url).status_code == 200
@@ -551,3 +568,611 @@ def test_the_migration_starts_each_history_from_what_is_known_undated():
     ]
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+# -- Deleting, within a unit editor's bound ----------------------------------------------------
+
+
+def another_units_record(model: type, other_person: Person, other_unit: Unit):
+    """One record of ``model`` of another unit than the editor's."""
+    values = {
+        RankChange: {"rank": rank("Đại tá"), "since": day(2015)},
+        Posting: {"unit": other_unit, "position": "Cán bộ", "since": day(2015)},
+        PersonRating: {"year": 2017, "rating": Rating.GOOD},
+        Initiative: {"title": "Sáng kiến A", "level": "grassroots", "year": 2017},
+        Discipline: {"form": Discipline.Form.WARNING, "since": day(2017)},
+        Inspection: {"kind": Inspection.Kind.COMPLAINT, "since": day(2017)},
+    }
+    if model is UnitRating:
+        return UnitRating.objects.create(unit=other_unit, year=2017, rating=Rating.GOOD)
+    return model.objects.create(person=other_person, **values[model])
+
+
+SERVICE_RECORDS = [
+    RankChange,
+    Posting,
+    PersonRating,
+    Initiative,
+    Discipline,
+    Inspection,
+    UnitRating,
+]
+
+
+def changelist_action(client: Client, model: type, action: str, records: list, **extra):
+    return client.post(
+        reverse(f"admin:movement_{model._meta.model_name}_changelist"),
+        {"action": action, "_selected_action": [record.pk for record in records], **extra},
+    )
+
+
+@pytest.mark.parametrize("model", SERVICE_RECORDS, ids=lambda model: model.__name__)
+def test_a_unit_editor_cannot_add_change_or_delete_another_units_service_record(
+    model, department, other_person, other_unit
+):
+    record = another_units_record(model, other_person, other_unit)
+    client = signed_in(member("unit editor", unit=department))
+    officer = signed_in(member("officer"))
+    name = model._meta.model_name
+    # The record's own values, as its page holds them, posted as a new one: refused by the
+    # form (the officer's page is read for them; the record is deleted first, so that only
+    # the bound refuses it, not the one-entry rule).
+    form = (
+        officer.get(reverse(f"admin:movement_{name}_change", args=[record.pk]))
+        .context["adminform"]
+        .form
+    )
+    values = {}
+    for field in form.fields:
+        value = form[field].value()
+        values[field] = (
+            f"{value:%d/%m/%Y}"
+            if isinstance(value, datetime.date)
+            else ""
+            if value is None
+            else str(value)
+        )
+    model.objects.filter(pk=record.pk).delete()
+    added = client.post(reverse(f"admin:movement_{name}_add"), values)
+    assert added.status_code == 200
+    assert "không thuộc" in str(added.context["adminform"].form.non_field_errors())
+    assert not model.objects.exists()
+    record = another_units_record(model, other_person, other_unit)
+    assert client.get(reverse(f"admin:movement_{name}_delete", args=[record.pk])).status_code == 403
+    delete = reverse(f"admin:movement_{name}_delete", args=[record.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    change = reverse(f"admin:movement_{name}_change", args=[record.pk])
+    assert client.post(change, {}).status_code == 403
+    refused = changelist_action(client, model, "delete_selected", [record], post="yes")
+    assert refused.status_code == 302
+    assert model.objects.filter(pk=record.pk).exists()
+    # An emulation officer may.
+    assert officer.post(delete, {"post": "yes"}).status_code == 302
+    assert not model.objects.filter(pk=record.pk).exists()
+
+
+@pytest.fixture
+def posted_in(person, department, other_unit) -> tuple[Posting, Posting]:
+    """The person, posted from another unit into the editor's: their latest posting keeps them
+    in the editor's units, the one before it is another unit's."""
+    before = Posting.objects.create(
+        person=person, unit=other_unit, position="Cán bộ", since=day(2010)
+    )
+    latest = Posting.objects.create(
+        person=person, unit=department, position="Cục trưởng", since=day(2018)
+    )
+    return before, latest
+
+
+def test_a_unit_editor_cannot_delete_the_posting_that_keeps_their_person_in_their_units(
+    person, department, other_unit, posted_in
+):
+    before, latest = posted_in
+    client = signed_in(member("unit editor", unit=department))
+    delete = reverse("admin:movement_posting_delete", args=[latest.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    refused = changelist_action(client, Posting, "delete_selected", [latest], post="yes")
+    assert refused.status_code == 302
+    # On the person's page, the row ticked for deletion is refused with the reason.
+    prefix = prefix_of(client, person, Posting)
+    url = reverse("admin:movement_person_change", args=[person.pk])
+    page = inline_page(client, person)
+    position = next(
+        number for number in range(2) if page[f"{prefix}-{number}-id"] == str(latest.pk)
+    )
+    response = client.post(url, {**page, f"{prefix}-{position}-DELETE": "on"})
+    assert response.status_code == 200
+    assert "ngoài các đơn vị của bạn" in str(
+        response.context["inline_admin_formsets"][1].formset.non_form_errors()
+    )
+    assert Posting.objects.filter(pk=latest.pk).exists()
+    person.refresh_from_db()
+    assert person.unit == department
+    # The past posting elsewhere moves nobody: it may be deleted, by URL or on the page.
+    assert (
+        client.post(
+            reverse("admin:movement_posting_delete", args=[before.pk]), {"post": "yes"}
+        ).status_code
+        == 302
+    )
+    assert not Posting.objects.filter(pk=before.pk).exists()
+
+
+def test_postings_deleted_together_are_checked_together(person, department, other_unit, posted_in):
+    # Each of the two alone leaves the other in the editor's units; both together do not.
+    again = Posting.objects.create(
+        person=person, unit=department, position="Cục trưởng", since=day(2019)
+    )
+    client = signed_in(member("unit editor", unit=department))
+    refused = changelist_action(
+        client, Posting, "delete_selected", [posted_in[1], again], post="yes"
+    )
+    assert refused.status_code == 302
+    assert Posting.objects.count() == 3
+    person.refresh_from_db()
+    assert person.unit == department
+    assert (
+        changelist_action(client, Posting, "delete_selected", [again], post="yes").status_code
+        == 302
+    )
+    assert Posting.objects.count() == 2
+
+
+def test_a_unit_editor_cannot_move_their_person_out_by_dating_the_latest_posting_back(
+    person, department, posted_in
+):
+    latest = posted_in[1]
+    client = signed_in(member("unit editor", unit=department))
+    change = reverse("admin:movement_posting_change", args=[latest.pk])
+    page = client.get(change).context["adminform"].form
+    data = {
+        name: "" if page[name].value() is None else str(page[name].value()) for name in page.fields
+    }
+    data |= {"since_0": "", "since": "01/01/2005", "loaded_version": str(latest.version)}
+    response = client.post(change, data)
+    assert response.status_code == 200
+    latest.refresh_from_db()
+    assert latest.since == day(2018)
+
+
+# -- Each entry once --------------------------------------------------------------------------
+
+
+def test_a_rank_change_a_day_and_a_posting_to_a_unit_a_day(person, division):
+    RankChange.objects.create(person=person, rank=rank("Thiếu tướng"), since=day(2010, 7))
+    again = RankChange(person=person, rank=rank("Trung tướng"), since=day(2010, 7))
+    with translation.override("vi"), pytest.raises(ValidationError) as refused:
+        again.full_clean()
+    assert refused.value.messages == [
+        "Người này đã có một lần thay đổi cấp bậc hàm vào ngày này. Hãy sửa mục đó thay vì "
+        "thêm mục thứ hai."
+    ]
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        again.save()
+    Posting.objects.create(person=person, unit=division, position="Phó phòng", since=day(2012))
+    with pytest.raises(ValidationError):
+        Posting(person=person, unit=division, position="Trưởng phòng", since=day(2012)).full_clean()
+    # Two positions held at once in two units are two postings; dates not stated never clash.
+    Posting(person=person, unit=person.unit, position="Cục trưởng", since=day(2012)).full_clean()
+    RankChange.objects.create(person=person, rank=rank("Đại tá"))
+    RankChange(person=person, rank=rank("Đại tá")).full_clean()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_names_duplicate_entries_and_changes_nothing():
+    before = [("movement", "0025_service_records")]
+    after = [("movement", "0026_records_unique_entries")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    person = old.get_model("movement", "Person").objects.create(full_name="Lê Văn An", slug="an")
+    ranks = old.get_model("movement", "Rank").objects.all()
+    changes = old.get_model("movement", "RankChange").objects
+    first = changes.create(person=person, rank=ranks[0], since=day(2010))
+    second = changes.create(person=person, rank=ranks[1], since=day(2010))
+    changes.create(person=person, rank=ranks[0])
+    changes.create(person=person, rank=ranks[0])  # Undated twice: not a duplicate.
+    executor = MigrationExecutor(connection)
+    with pytest.raises(RuntimeError) as refused:
+        executor.migrate(after)
+    assert (
+        f"Lê Văn An (id {person.pk}): các mục [{first.pk}, {second.pk}] trùng since=2010-01-01"
+        in str(refused.value)
+    )
+    assert changes.count() == 4
+    second.delete()
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert RankChange.objects.count() == 3
+
+
+# -- Spreadsheets of initiatives, discipline, inspections and units' ratings -------------------
+
+
+@dataclasses.dataclass
+class RecordFile:
+    """A kind of service record's import, as the cases below need it: a row for a name, the
+    same row with a column other than the key corrected, another record (another key), and the
+    row made wrong in a date or a period."""
+
+    resource: type
+    model: type
+    name_column: str
+    row: dict
+    corrected: dict
+    other: dict
+    wrong: dict
+    wrong_column: str
+
+    def file(self, *names: str, **changes: str) -> bytes:
+        return dict_csv(*[{self.name_column: name, **self.row, **changes} for name in names])
+
+    @property
+    def for_units(self) -> bool:
+        return self.model is UnitRating
+
+
+RECORD_FILES = [
+    RecordFile(
+        InitiativeResource,
+        Initiative,
+        "Họ và tên",
+        {
+            "Tên sáng kiến": "Ứng dụng phần mềm quản lý hồ sơ thi đua",
+            "Cấp công nhận": "cấp cơ sở",
+            "Năm công nhận": "2017",
+            "Ngày công nhận": "15/06/2017",
+        },
+        {"Cấp công nhận": "cấp tỉnh"},
+        {"Tên sáng kiến": "Sổ tay nghiệp vụ điện tử"},
+        {"Ngày công nhận": "15/06/2016"},
+        "Ngày công nhận",
+    ),
+    RecordFile(
+        DisciplineResource,
+        Discipline,
+        "Họ và tên",
+        {
+            "Hình thức kỷ luật": "khiển trách",
+            "Từ ngày": "01/03/2017",
+            "Đến ngày": "",
+            "Quyết định": "5/QĐ",
+        },
+        {"Đến ngày": "01/03/2018"},
+        {"Từ ngày": "01/03/2015"},
+        {"Đến ngày": "01/02/2017"},
+        "Đến ngày",
+    ),
+    RecordFile(
+        InspectionResource,
+        Inspection,
+        "Họ và tên",
+        {"Loại": "khiếu nại", "Từ ngày": "10/10/2019", "Đến ngày": "", "Ghi chú": ""},
+        {"Đến ngày": "10/12/2019", "Ghi chú": "Đã giải quyết"},
+        {"Từ ngày": "10/10/2018"},
+        {"Từ ngày": "31/02/2019"},
+        "Từ ngày",
+    ),
+    RecordFile(
+        UnitRatingResource,
+        UnitRating,
+        "Đơn vị",
+        {"Năm": "2017", "Xếp loại": "Hoàn thành tốt nhiệm vụ"},
+        {"Xếp loại": "Hoàn thành xuất sắc nhiệm vụ"},
+        {"Năm": "2016"},
+        {"Năm": "1900"},
+        "Năm",
+    ),
+]
+
+
+def cases(test):
+    return pytest.mark.parametrize("case", RECORD_FILES, ids=lambda case: case.model.__name__)(test)
+
+
+def own_name(case: RecordFile, person: Person, department: Unit) -> str:
+    return department.name if case.for_units else person.full_name
+
+
+def other_name(case: RecordFile, other_person: Person, other_unit: Unit) -> str:
+    return other_unit.name if case.for_units else other_person.full_name
+
+
+@cases
+def test_a_records_file_imports_by_name_and_imported_again_updates(case, person, department):
+    name = own_name(case, person, department)
+    report = import_file(case.resource(), case.file(name), dry_run=False)
+    assert report.written and report.new == 1, report.problems
+    assert import_file(case.resource(), case.file(name), dry_run=False).unchanged == 1
+    # The key's columns name the record; a corrected column updates it, adding nothing.
+    corrected = import_file(case.resource(), case.file(name, **case.corrected), dry_run=False)
+    assert (corrected.new, corrected.updated) == (0, 1), corrected.problems
+    [record] = case.model.objects.all()
+    assert record.version == 2
+    # Its export, a workbook of the same columns, imports back unchanged.
+    exported = case.resource().export(case.model.objects.all(), force_native_type=True)
+    assert exported.dict[0][case.name_column] == name
+    rows = [list(exported.headers), *[list(row) for row in exported]]
+    back = import_file(case.resource(), xlsx(rows), dry_run=False)
+    assert (back.new, back.updated, back.unchanged) == (0, 0, 1), back.problems
+
+
+@cases
+def test_a_records_file_naming_a_namesake_or_other_marks_is_refused_whole(
+    case, person, department, ministry
+):
+    name = own_name(case, person, department)
+    if case.for_units:
+        Unit.objects.create(name=name, slug="cuc-xdpt-2", parent=department)
+        marked = "Cục Xây dựng phong trào toàn dân bảo vệ an ninh Tổ quốc".replace("Cục", "Cúc")
+    else:
+        Person.objects.create(full_name=name, slug="nguyen-van-khao-2", unit=ministry)
+        marked = "Nguyễn Văn Khao"
+    ambiguous = import_file(case.resource(), case.file(name), dry_run=False)
+    [problem] = ambiguous.problems
+    assert (problem.row, problem.column) == (2, case.name_column)
+    other_marks = import_file(case.resource(), case.file(marked), dry_run=False)
+    [problem] = other_marks.problems
+    assert (problem.row, problem.column) == (2, case.name_column)
+    assert not ambiguous.written and not other_marks.written
+    assert not case.model.objects.exists()
+
+
+@cases
+def test_a_unit_editors_records_file_with_another_units_row_is_refused_whole(
+    case, person, department, other_person, other_unit
+):
+    editor = member("unit editor", unit=department)
+    data = case.file(own_name(case, person, department), other_name(case, other_person, other_unit))
+    report = import_file(case.resource(), data, dry_run=False, user=editor)
+    assert not report.written
+    [problem] = report.problems
+    assert problem.row == 3
+    assert "không thuộc" in problem.message or "not of" in problem.message, problem.message
+    assert not case.model.objects.exists()
+    # The same file is the emulation officer's to import.
+    assert import_file(case.resource(), data, dry_run=False, user=member("officer")).written
+
+
+@cases
+def test_a_records_file_with_a_wrong_date_or_period_is_refused_whole(case, person, department):
+    name = own_name(case, person, department)
+    data = dict_csv(
+        {case.name_column: name, **case.row, **case.other},
+        {case.name_column: name, **case.row, **case.wrong},
+    )
+    report = import_file(case.resource(), data, dry_run=False)
+    assert not report.written
+    [problem] = report.problems
+    assert (problem.row, problem.column) == (3, case.wrong_column), problem
+    assert not case.model.objects.exists()
+
+
+@cases
+def test_each_records_import_page_offers_its_template_and_previews_before_writing(
+    case, person, department
+):
+    client = signed_in(member("unit editor", unit=department))
+    name = case.model._meta.model_name
+    template = client.get(reverse(f"admin:movement_{name}_import_template"))
+    assert template.status_code == 200
+    upload = SimpleUploadedFile("tep.csv", case.file(own_name(case, person, department)))
+    preview = client.post(reverse(f"admin:movement_{name}_import"), {"import_file": upload})
+    assert not case.model.objects.exists()
+    confirm = preview.context["confirm_form"]
+    assert confirm is not None, preview.context["report"].problems
+    response = client.post(reverse(f"admin:movement_{name}_process_import"), confirm.initial)
+    assert response.status_code == 302
+    assert case.model.objects.count() == 1
+
+
+def test_an_undated_entry_imported_again_updates_it_and_two_undated_are_not_guessed(person):
+    row = {"Họ và tên": person.full_name, "Hình thức kỷ luật": "cảnh cáo", "Từ ngày": ""}
+    assert import_file(DisciplineResource(), dict_csv(row), dry_run=False).new == 1
+    again = import_file(
+        DisciplineResource(), dict_csv({**row, "Quyết định": "7/QĐ"}), dry_run=False
+    )
+    assert (again.new, again.updated) == (0, 1), again.problems
+    Discipline.objects.create(person=person, form=Discipline.Form.WARNING)
+    ambiguous = import_file(DisciplineResource(), dict_csv(row), dry_run=False)
+    [problem] = ambiguous.problems
+    assert problem.row == 2 and "2" in problem.message
+    assert Discipline.objects.count() == 2
+
+
+def test_a_rank_change_imported_again_with_its_rank_corrected_updates_it(person):
+    def rank_file(name: str) -> bytes:
+        return dict_csv(
+            {"Họ và tên": person.full_name, "Cấp bậc hàm": name, "Từ ngày": "02/09/2019"}
+        )
+
+    assert import_file(RankChangeResource(), rank_file("Thiếu tướng"), dry_run=False).new == 1
+    corrected = import_file(RankChangeResource(), rank_file("Trung tướng"), dry_run=False)
+    assert (corrected.new, corrected.updated) == (0, 1), corrected.problems
+    assert person.rank_changes.get().rank == rank("Trung tướng")
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [PersonRatingResource, InitiativeResource, DisciplineResource, InspectionResource],
+    ids=lambda resource: resource.__name__,
+)
+def test_a_records_import_reads_its_rows_in_queries_that_do_not_grow_with_them(
+    resource, department
+):
+    people = [
+        Person.objects.create(
+            full_name=f"Cán bộ {number}", slug=f"can-bo-{number}", unit=department
+        )
+        for number in range(12)
+    ]
+    case = next((case for case in RECORD_FILES if case.resource is resource), None)
+    row = case.row if case else {"Năm": "2017", "Xếp loại": "Hoàn thành tốt nhiệm vụ"}
+
+    def queries(count: int) -> int:
+        data = dict_csv(*[{"Họ và tên": each.full_name, **row} for each in people[:count]])
+        with CaptureQueriesContext(connection) as captured:
+            report = import_file(resource(), data, dry_run=True)
+        assert not report.problems, report.problems
+        return len(captured)
+
+    assert queries(3) == queries(12)
+
+
+# -- An award keeps the rank and position the history gives on its day --------------------------
+
+
+@pytest.fixture
+def promoted(person, department) -> Person:
+    """Made Trung tướng and Cục trưởng in 2017, after being Thiếu tướng and Phó Cục trưởng."""
+    RankChange.objects.create(person=person, rank=rank("Thiếu tướng"), since=day(2010, 7))
+    RankChange.objects.create(person=person, rank=rank("Trung tướng"), since=day(2017, 3))
+    Posting.objects.create(
+        person=person, unit=department, position="Phó Cục trưởng", since=day(2010)
+    )
+    Posting.objects.create(
+        person=person, unit=department, position="Cục trưởng", since=day(2017, 3)
+    )
+    person.refresh_from_db()
+    assert (person.rank, person.position) == (rank("Trung tướng"), "Cục trưởng")
+    return person
+
+
+def test_an_award_keeps_the_rank_and_position_held_on_its_day_not_the_current_ones(
+    promoted, order_type
+):
+    award = Award.objects.create(award_type=order_type, year=2016, recipient_person=promoted)
+    assert (award.rank_at_award, award.position_at_award) == (rank("Thiếu tướng"), "Phó Cục trưởng")
+    assert award.left_empty == []
+    # The decision's date, when known, is the day.
+    decided = Award.objects.create(
+        award_type=order_type,
+        year=2016,
+        recipient_person=promoted,
+        decision_number="9/QĐ",
+        decision_date=day(2017, 6),
+    )
+    assert (decided.rank_at_award, decided.position_at_award) == (rank("Trung tướng"), "Cục trưởng")
+    # What was entered stays.
+    typed = Award.objects.create(
+        award_type=order_type,
+        year=2015,
+        recipient_person=promoted,
+        decision_number="10/QĐ",
+        rank_at_award=rank("Đại tá"),
+    )
+    assert (typed.rank_at_award, typed.position_at_award) == (rank("Đại tá"), "Phó Cục trưởng")
+
+
+def test_where_the_history_has_nothing_on_the_day_the_award_says_so_and_guesses_nothing(
+    person, order_type, admin_client
+):
+    RankChange.objects.create(person=person, rank=rank("Thượng tướng"), since=day(2019))
+    response = admin_client.post(
+        reverse("admin:movement_award_add"),
+        award_form(award_type=order_type.pk, year=2016, recipient_person=person.pk),
+        follow=True,
+    )
+    award = Award.objects.get()
+    # No rank in force at the end of 2016: left empty, not the later one. No postings at all:
+    # the current position stands as their only entry (as migration 0025 would record it).
+    assert (award.rank_at_award, award.position_at_award) == (None, "Cục trưởng")
+    [message] = [str(m) for m in response.context["messages"] if "31/12/2016" in str(m)]
+    assert message == (
+        "Cấp bậc khi được khen để nguyên như đã nhập: quá trình công tác của Nguyễn Văn Khảo "
+        "không có mục nào có hiệu lực vào ngày 31/12/2016. Hãy điền nếu quyết định có ghi."
+    )
+
+
+def test_imported_awards_keep_the_rank_held_on_their_day_and_the_preview_says_where_none(
+    promoted, order_type, other_person
+):
+    RankChange.objects.create(person=other_person, rank=rank("Đại tá"), since=day(2019))
+
+    def awards_file(*rows: tuple[str, int]) -> bytes:
+        return dict_csv(
+            *[
+                {
+                    "Năm": year,
+                    "Hình thức khen thưởng": order_type.name,
+                    "Hạng": "hạng Ba",
+                    "Cá nhân nhận": name,
+                    "Số quyết định": f"{number}/QĐ",
+                }
+                for number, (name, year) in enumerate(rows)
+            ]
+        )
+
+    data = awards_file(
+        ("Nguyễn Văn Khảo", 2016), ("Nguyễn Văn Khảo", 2018), ("Trần Văn Bình", 2016)
+    )
+    with translation.override("vi"):
+        preview = import_file(AwardResource(), data, dry_run=True)
+    notes = [warning for warning in preview.warnings if "31/12/2016" in warning]
+    assert notes == [
+        "Dòng 4: Cấp bậc khi được khen để nguyên như đã nhập: quá trình công tác của Trần Văn "
+        "Bình không có mục nào có hiệu lực vào ngày 31/12/2016. Hãy điền nếu quyết định có ghi."
+    ]
+    report = import_file(AwardResource(), data, dry_run=False)
+    assert report.written, report.problems
+    kept = Award.objects.order_by("decision_number").values_list(
+        "rank_at_award__name", "position_at_award"
+    )
+    assert list(kept) == [
+        ("Thiếu tướng", "Phó Cục trưởng"),
+        ("Trung tướng", "Cục trưởng"),
+        (None, ""),
+    ]
+
+
+def test_an_award_import_reads_the_histories_in_queries_that_do_not_grow_with_its_rows(
+    department, order_type
+):
+    people = []
+    for number in range(10):
+        each = Person.objects.create(
+            full_name=f"Cán bộ {number}", slug=f"cb-{number}", unit=department
+        )
+        RankChange.objects.create(person=each, rank=rank("Đại tá"), since=day(2010))
+        people.append(each)
+
+    def queries(count: int) -> int:
+        data = dict_csv(
+            *[
+                {
+                    "Năm": 2016,
+                    "Hình thức khen thưởng": order_type.name,
+                    "Hạng": "hạng Ba",
+                    "Cá nhân nhận": each.full_name,
+                }
+                for each in people[:count]
+            ]
+        )
+        with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+            report = import_file(AwardResource(), data, dry_run=False)
+            assert report.written, report.problems
+            transaction.set_rollback(True)
+        return len(captured)
+
+    assert queries(2) == queries(10)
+
+
+def test_a_file_naming_one_posting_twice_is_refused_at_the_second_row(person, division):
+    row = {
+        "Họ và tên": "Nguyễn Văn Khảo",
+        "Đơn vị": "Phòng Tham mưu",
+        "Chức vụ": "Trưởng phòng",
+        "Từ ngày": "01/03/2018",
+    }
+    with translation.override("vi"):
+        report = import_file(
+            PostingResource(), dict_csv(row, {**row, "Chức vụ": "Phó phòng"}), dry_run=False
+        )
+    assert not report.written
+    [problem] = report.problems
+    assert (problem.row, problem.message) == (
+        3,
+        "Người này đã có một lần điều động đến đơn vị này từ ngày này. Hãy sửa mục đó thay vì "
+        "thêm mục thứ hai.",
+    )
+    assert not Posting.objects.exists()

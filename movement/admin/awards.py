@@ -180,6 +180,10 @@ class AwardAdmin(
 
     def save_model(self, request: HttpRequest, obj: Award, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
+        # A new award's rank and position come from the history on its day; where it has
+        # nothing then, they are left as entered, and the staff are told.
+        if note := obj.history_note(getattr(obj, "left_empty", [])):
+            messages.warning(request, note)
         # Saved whatever the rules say (the council decides); the staff are told why not.
         if reasons := award_warnings(obj):
             messages.warning(request, warning_message(reasons))

@@ -16,6 +16,7 @@ from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Field, Model, QuerySet
+from django.forms import BaseFormSet
 from django.forms.models import construct_instance
 from django.http import HttpRequest
 from django.utils.translation import ngettext
@@ -35,8 +36,10 @@ class UnitScopeMixin:
         return allowed and (obj is None or permissions.may_edit(request.user, obj))
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        # Deleting is checked on its own: what a deletion changes along with it is not what a
+        # save would (a person's latest posting deleted places them by the one before).
         allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or permissions.may_edit(request.user, obj))
+        return allowed and (obj is None or permissions.may_delete(request.user, obj))
 
     def formfield_for_foreignkey(
         self, db_field: Field, request: HttpRequest, **kwargs: Any
@@ -105,12 +108,37 @@ class UnitScopeInlineMixin:
     def get_formset(self, request: HttpRequest, obj: Model | None = None, **kwargs: Any) -> Any:
         formset = super().get_formset(request, obj, **kwargs)
         formset.form = bounded(formset.form, request.user, permissions.may_change_along)
-        return formset
+        return deleting_within_units(formset, request.user)
+
+
+def deleting_within_units(formset: type[BaseFormSet], user: permissions.User) -> type[BaseFormSet]:
+    """``formset``, refusing rows ticked for deletion that the user may not delete together,
+    the page's other rows saved with them (movement.permissions.deletion_refusal). Django
+    skips a deleted row's own form errors, so the check is the formset's."""
+
+    class DeletingWithinUnits(formset):
+        def clean(self) -> None:
+            super().clean()
+            deleted = [form.instance for form in self.deleted_forms if form.instance.pk]
+            if not deleted:
+                return
+            kept = [
+                form.instance
+                for form in self.forms
+                if form not in self.deleted_forms and form.has_changed()
+            ]
+            reason = permissions.deletion_refusal(user, deleted, kept)
+            if reason:
+                raise ValidationError(reason)
+
+    return DeletingWithinUnits
 
 
 def within_units(action: Callable) -> Callable:
     """Run a bulk action only on a selection the user may change entirely; Django's own bulk
-    deletion asks for each record, an action added later might not."""
+    deletion asks for each record, an action added later might not. A deletion is also
+    checked for the selection as a whole (two postings deleted together may move a person
+    where neither alone would)."""
 
     @functools.wraps(action)
     def scoped(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> Any:
@@ -129,6 +157,11 @@ def within_units(action: Callable) -> Callable:
                 messages.ERROR,
             )
             return None
+        if action.__name__ == "delete_selected":
+            reason = permissions.moving_out(request.user, list(queryset))
+            if reason:
+                modeladmin.message_user(request, reason, messages.ERROR)
+                return None
         return action(modeladmin, request, queryset)
 
     return scoped

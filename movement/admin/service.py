@@ -2,9 +2,12 @@
 unit's; each kind also listed on its own, for its history, its deleted records and its imports.
 All within the unit editor's bound (movement.permissions)."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.db.models import Field, Model, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
@@ -19,9 +22,13 @@ from movement.models import (
 )
 from movement.spreadsheets.admin import SpreadsheetAdmin
 from movement.spreadsheets.resources import (
+    DisciplineResource,
+    InitiativeResource,
+    InspectionResource,
     PersonRatingResource,
     PostingResource,
     RankChangeResource,
+    UnitRatingResource,
 )
 
 from .filters import PersonUnitFilter, UnitFilter
@@ -61,12 +68,46 @@ class RankChangeInline(PersonRecordInline):
     row_related = ["rank"]
 
 
+class LoadedAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete whose selected option is the record its row already loaded (``loaded``),
+    when it is that one: Django's asks the database for it again, a query a row."""
+
+    loaded: Model | None = None
+
+    def optgroups(self, name: str, value: list, attr: dict | None = None) -> list:
+        selected = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        if self.loaded is None or selected != {str(self.loaded.pk)}:
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        label = self.choices.field.label_from_instance(self.loaded)
+        options.append(self.create_option(name, self.loaded.pk, label, selected, len(options)))
+        return [(None, options, 0)]
+
+
+class UnitsLoadedFormSet(BaseInlineFormSet):
+    """Each row's unit shown from the row's own record (fetched with the rows)."""
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        widget = getattr(form.fields["unit"].widget, "widget", None)
+        if isinstance(widget, LoadedAutocompleteSelect) and form.instance.unit_id:
+            widget.loaded = form.instance.unit
+
+
 class PostingInline(PersonRecordInline):
     model = Posting
+    formset = UnitsLoadedFormSet
     # The decision on the posting's own page: six columns would run past the page's width.
     fields = ["unit", "position", "since", "until"]
     autocomplete_fields = ["unit"]
     row_related = ["unit"]
+
+    def formfield_for_foreignkey(
+        self, db_field: Field, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if db_field.name == "unit":
+            kwargs["widget"] = LoadedAutocompleteSelect(db_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class PersonRatingInline(PersonRecordInline):
@@ -156,7 +197,8 @@ class PersonRatingAdmin(PersonRecordAdmin, SpreadsheetAdmin):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(PersonRecordAdmin):
+class InitiativeAdmin(PersonRecordAdmin, SpreadsheetAdmin):
+    resource_classes = [InitiativeResource]
     list_display = ["title", "person", "level", "year"]
     list_filter = ["level", "year", PersonUnitFilter]
     fields = [
@@ -170,7 +212,8 @@ class InitiativeAdmin(PersonRecordAdmin):
 
 
 @admin.register(Discipline)
-class DisciplineAdmin(PersonRecordAdmin):
+class DisciplineAdmin(PersonRecordAdmin, SpreadsheetAdmin):
+    resource_classes = [DisciplineResource]
     list_display = ["person", "form", "since", "until"]
     list_filter = ["form", PersonUnitFilter]
     fields = [
@@ -183,7 +226,8 @@ class DisciplineAdmin(PersonRecordAdmin):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(PersonRecordAdmin):
+class InspectionAdmin(PersonRecordAdmin, SpreadsheetAdmin):
+    resource_classes = [InspectionResource]
     list_display = ["person", "kind", "since", "until"]
     list_filter = ["kind", PersonUnitFilter]
     fields = ["person", "kind", ("since", "until"), "note", *PersonRecordAdmin.source_fields]
@@ -191,8 +235,14 @@ class InspectionAdmin(PersonRecordAdmin):
 
 @admin.register(UnitRating)
 class UnitRatingAdmin(
-    UnitScopeMixin, FoldedSearchMixin, LabelRelationsMixin, VersionedAdminMixin, HistoryAdmin
+    UnitScopeMixin,
+    FoldedSearchMixin,
+    LabelRelationsMixin,
+    VersionedAdminMixin,
+    HistoryAdmin,
+    SpreadsheetAdmin,
 ):
+    resource_classes = [UnitRatingResource]
     list_display = ["unit", "year", "rating", "title"]
     list_filter = ["year", "rating", UnitFilter]
     list_select_related = ["unit", "title"]

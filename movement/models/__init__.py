@@ -1,5 +1,5 @@
 from .accounts import FailedPassword, StaffProfile, TemporaryPassword
-from .awards import Award, AwardType, RecipientKind, group_label
+from .awards import Award, AwardType, RecipientKind, group_label, keep_ranks_and_positions
 from .base import RetiredCode, Source
 from .campaigns import Campaign, Event, Participation
 from .export_jobs import ExportJob
@@ -47,4 +47,5 @@ __all__ = [
     "WorkArea",
     "WorkPlan",
     "group_label",
+    "keep_ranks_and_positions",
 ]

@@ -4,6 +4,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from movement.audit import AuditedRecords
@@ -17,6 +18,7 @@ from .base import (
     refresh_award_search_text,
 )
 from .fields import LineField, TextField
+from .service import Held, held_on
 from .versions import Versioned
 
 
@@ -539,19 +541,74 @@ class Award(RulesInClean, Sourced, Searchable, Versioned):
 
     def save(self, *args, **kwargs) -> None:
         if self._state.adding:
-            self.keep_rank_and_position()
+            self.left_empty = self.keep_rank_and_position()
         super().save(*args, **kwargs)
 
-    def keep_rank_and_position(self) -> None:
-        """A new award to a person keeps the rank and position they hold when it is recorded.
+    def history_day(self) -> datetime.date | None:
+        """The day whose rank and position the award keeps: its decision's, or else the last
+        of the year it is for (the rank held as that year ended)."""
+        if self.decision_date is not None:
+            return self.decision_date
+        return datetime.date(self.year, 12, 31) if self.year else None
+
+    def keep_rank_and_position(self, held: Held | None = None) -> list[str]:
+        """A new award to a person keeps the rank and position their history says they held on
+        :meth:`history_day` (``held``, when read for many awards at once: held_on()), where
+        none is given; someone without a rank history or postings, their current ones.
+        Returns the fields left as they were because the history has nothing in force that
+        day (say so: :meth:`history_note`).
 
         Called by save(), and by an import in bulk mode, which writes without save().
         """
-        if self.recipient_person_id:
-            if self.rank_at_award_id is None:
+        if not self.recipient_person_id:
+            return []
+        if held is None:
+            day = self.history_day()
+            held = held_on([(self.recipient_person_id, day)])[self.recipient_person_id, day]
+        left = []
+        if self.rank_at_award_id is None:
+            if held.rank_id is not None:
+                self.rank_at_award_id = held.rank_id
+            elif not held.has_ranks:
                 self.rank_at_award_id = self.recipient_person.rank_id
-            if not self.position_at_award:
+            else:
+                left.append("rank_at_award")
+        if not self.position_at_award:
+            if held.position is not None:
+                self.position_at_award = held.position
+            elif not held.has_postings:
                 self.position_at_award = self.recipient_person.position
+            else:
+                left.append("position_at_award")
+        return left
+
+    def history_note(self, left: list[str]) -> str:
+        """What :meth:`keep_rank_and_position` left as it was, and why, in words for staff."""
+        if not left:
+            return ""
+        fields = ", ".join(str(self._meta.get_field(name).verbose_name) for name in left)
+        return _(
+            "%(fields)s left as entered: the service record of %(person)s has no entry in force "
+            "on %(day)s. Fill it in if the decision states it."
+        ) % {
+            "fields": capfirst(fields),
+            "person": self.recipient_person.full_name,
+            "day": f"{self.history_day():%d/%m/%Y}",
+        }
+
+
+def keep_ranks_and_positions(awards: list[Award]) -> list[list[str]]:
+    """:meth:`Award.keep_rank_and_position` for many new awards, their people's histories read
+    in two queries; what each left as it was."""
+    days = [
+        (award.recipient_person_id, award.history_day()) if award.recipient_person_id else None
+        for award in awards
+    ]
+    held = held_on([day for day in days if day is not None])
+    return [
+        award.keep_rank_and_position(held[day]) if day is not None else []
+        for award, day in zip(awards, days, strict=True)
+    ]
 
 
 def group_label(count: int, kind: str) -> str:

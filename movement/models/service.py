@@ -11,8 +11,10 @@ person up to date (:func:`follow_history`).
 """
 
 import copy
+import dataclasses
 import datetime
 import math
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -56,6 +58,13 @@ def person_field(related_name: str) -> models.ForeignKey:
         related_name=related_name,
         verbose_name=_("person"),
     )
+
+
+def one_entry(name: str, fields: list[str], message: str) -> models.UniqueConstraint:
+    """No two entries of a person's record share ``fields``: a real record never repeats them,
+    and a file imported again updates its entries instead of adding them a second time. An
+    entry whose date is not stated (NULL) is never a duplicate, as two NULLs never clash."""
+    return models.UniqueConstraint(fields=fields, name=name, violation_error_message=message)
 
 
 def dates_in_order(name: str, start: str, end: str) -> models.CheckConstraint:
@@ -109,7 +118,17 @@ class RankChange(PersonRecord):
         verbose_name = _("rank change")
         verbose_name_plural = _("rank history")
         ordering = ["person_id", F("since").asc(nulls_first=True), "pk"]
-        indexes = [models.Index(fields=["person", "since"], name="rank_change_person_since")]
+        # The unique index also serves "a person's ranks by date".
+        constraints = [
+            one_entry(
+                "rank_change_one_a_day",
+                ["person", "since"],
+                _(
+                    "This person already has a rank change on this date. Correct that entry "
+                    "instead of adding a second one."
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.rank} ({self.since:%d/%m/%Y})" if self.since else str(self.rank)
@@ -142,6 +161,16 @@ class Posting(PersonRecord):
         ordering = ["person_id", F("since").asc(nulls_first=True), "pk"]
         indexes = [models.Index(fields=["person", "since"], name="posting_person_since")]
         constraints = [
+            # Two positions at once (kiêm nhiệm) are two postings; the same unit from the same
+            # day twice is one posting entered twice.
+            one_entry(
+                "posting_one_a_unit_a_day",
+                ["person", "unit", "since"],
+                _(
+                    "This person already has a posting to this unit from this date. Correct that "
+                    "posting instead of adding a second one."
+                ),
+            ),
             dates_in_order("posting_dates_in_order", "since", "until"),
             models.CheckConstraint(
                 condition=Q(unit__isnull=False) | ~Q(position=""),
@@ -156,23 +185,26 @@ class Posting(PersonRecord):
         return " – ".join(str(part) for part in [self.position, self.unit] if part)
 
     def also_changes(self) -> list[models.Model]:
-        """The person as this posting leaves them, if it is (or would become) their latest:
-        saving it moves them (:func:`follow_history`), and whoever saves it must be allowed
-        that move too (movement.permissions)."""
+        """The person as saving this posting leaves them (:func:`placed_after`): whoever saves
+        it must be allowed that move too (movement.permissions). Saved as the latest, it moves
+        them; saved with an older date, the posting before it may become the latest instead."""
         try:
             # Unsaved yet when the person and their postings are added on one page.
-            person = copy.copy(self.person)
+            person = self.person
         except ObjectDoesNotExist:
             return []
-        if person.pk is not None:
-            others = Posting.objects.filter(person=person.pk)
-            if self.pk is not None:
-                others = others.exclude(pk=self.pk)
-            newest = latest(others)
-            if newest is not None and order_key(newest) > order_key(self):
-                return []
-        person.unit_id, person.position = self.unit_id, self.position
-        return [person]
+        return [placed_after(person, saved=[self])]
+
+    @classmethod
+    def deleting_changes(
+        cls, entries: list["Posting"], keeping: list["Posting"] = ()
+    ) -> list[models.Model]:
+        """The people as deleting ``entries`` leaves them (saving ``keeping``, a page's other
+        rows, at once): their latest posting left places them (:func:`follow_history`), and
+        whoever deletes must be allowed that move too (movement.permissions)."""
+        people = {entry.person_id for entry in entries if entry.person_id is not None}
+        found = Person.objects.in_bulk(people)
+        return [placed_after(person, removed=entries, saved=keeping) for person in found.values()]
 
     def clean(self) -> None:
         super().clean()
@@ -289,7 +321,17 @@ class Discipline(PersonRecord):
         verbose_name_plural = _("disciplines")
         ordering = ["person_id", F("since").asc(nulls_first=True), "pk"]
         indexes = [models.Index(fields=["person", "since"], name="discipline_person_since")]
-        constraints = [dates_in_order("discipline_dates_in_order", "since", "until")]
+        constraints = [
+            one_entry(
+                "discipline_one_a_day",
+                ["person", "form", "since"],
+                _(
+                    "This person already has a discipline of this form from this date. Correct "
+                    "that entry instead of adding a second one."
+                ),
+            ),
+            dates_in_order("discipline_dates_in_order", "since", "until"),
+        ]
 
     def __str__(self) -> str:
         return self.get_form_display()
@@ -325,7 +367,19 @@ class Inspection(PersonRecord):
         verbose_name_plural = _("inspections and complaints")
         ordering = ["person_id", F("since").asc(nulls_first=True), "pk"]
         indexes = [models.Index(fields=["person", "since"], name="inspection_person_since")]
-        constraints = [dates_in_order("inspection_dates_in_order", "since", "until")]
+        constraints = [
+            # Two complaints from one day are one period of being under complaint, which is
+            # what the rules read.
+            one_entry(
+                "inspection_one_a_day",
+                ["person", "kind", "since"],
+                _(
+                    "This person already has an inspection or complaint of this kind from this "
+                    "date. Correct that entry instead of adding a second one."
+                ),
+            ),
+            dates_in_order("inspection_dates_in_order", "since", "until"),
+        ]
 
     def __str__(self) -> str:
         return self.get_kind_display()
@@ -395,6 +449,70 @@ def latest(entries: models.QuerySet) -> models.Model | None:
 def order_key(entry: models.Model) -> tuple:
     """:func:`latest`'s order in Python, for an entry not yet saved (entered after the rest)."""
     return (entry.since is not None, entry.since or datetime.date.min, entry.pk or math.inf)
+
+
+def placed_after(person: Person, removed: list[Posting] = (), saved: list[Posting] = ()) -> Person:
+    """A copy of ``person`` with the unit and position their postings give them once
+    ``removed`` are deleted and ``saved`` (new or changed) are saved: those of the latest
+    (:func:`order_key`), as :func:`follow_history` would; left as they are with none."""
+    person = copy.copy(person)
+    entries = [entry for entry in saved if entry.person_id in (None, person.pk)]
+    if person.pk is not None:
+        gone = {entry.pk for entry in [*removed, *saved] if entry.pk is not None}
+        entries += Posting.objects.filter(person=person.pk).exclude(pk__in=gone)
+    if entries:
+        newest = max(entries, key=order_key)
+        person.unit_id, person.position = newest.unit_id, newest.position
+    return person
+
+
+@dataclasses.dataclass
+class Held:
+    """What a person held on a day by their history: the rank and the position of the entries
+    in force then (None where none was), and whether they have a rank history or postings at
+    all (someone with none has their current rank and position as its only, undated, entry:
+    :func:`start_histories`)."""
+
+    rank_id: int | None = None
+    position: str | None = None
+    has_ranks: bool = False
+    has_postings: bool = False
+
+
+def held_on(days: Iterable[tuple[int, datetime.date | None]]) -> dict[tuple, Held]:
+    """For each (person id, day), what they held that day (:class:`Held`), in two queries
+    whatever the number: the latest entry, in :func:`latest`'s order, among those dated on or
+    before the day and those whose date is not stated (which come before every dated one). A
+    day of None is any day: the latest entry."""
+    days = list(days)
+    people = {person for person, _day in days}
+    histories: dict[type, dict[int, list]] = {}
+    for model, read in [(RankChange, "rank_id"), (Posting, "position")]:
+        entries = model.objects.filter(person__in=people).only("person_id", "since", read)
+        by_person = histories.setdefault(model, {})
+        for entry in sorted(entries.order_by(), key=order_key):
+            by_person.setdefault(entry.person_id, []).append(entry)
+    found = {}
+    for person, day in days:
+        ranks = histories[RankChange].get(person, [])
+        postings = histories[Posting].get(person, [])
+        rank, posting = in_force(ranks, day), in_force(postings, day)
+        found[person, day] = Held(
+            rank_id=rank.rank_id if rank else None,
+            position=posting.position if posting else None,
+            has_ranks=bool(ranks),
+            has_postings=bool(postings),
+        )
+    return found
+
+
+def in_force(entries: list[models.Model], day: datetime.date | None) -> models.Model | None:
+    """The last of ``entries`` (in :func:`order_key`'s order) not dated after ``day``."""
+    held = None
+    for entry in entries:
+        if day is None or entry.since is None or entry.since <= day:
+            held = entry
+    return held
 
 
 def follow_history(person_id: int | None) -> None:

@@ -209,6 +209,9 @@ def describe(
                 record=getattr(row_result, "record_read", None),
             )
         )
+    notes = getattr(resource, "file_warnings", None)
+    if dry_run and notes is not None and report.rows:
+        report.warnings += notes(instances, [row.row for row in report.rows])
     advise = getattr(resource, "row_warnings", None)
     if dry_run and advise is not None and report.rows:
         # Asked of the whole file at once, so that the resource can check it in bulk.

@@ -5,6 +5,7 @@ Each resource imports on a natural key (a code, a name, an award's key), so impo
 an export produced changes nothing, and importing it twice adds nothing.
 """
 
+import copy
 import uuid
 from typing import Any
 
@@ -19,7 +20,10 @@ from movement.models import (
     Award,
     AwardType,
     Campaign,
+    Discipline,
     Event,
+    Initiative,
+    Inspection,
     Person,
     PersonRating,
     Posting,
@@ -30,9 +34,11 @@ from movement.models import (
     Source,
     Task,
     Unit,
+    UnitRating,
     WorkArea,
     WorkPlan,
     group_label,
+    keep_ranks_and_positions,
 )
 from movement.models.versions import saved_by
 from movement.permissions import UnitScopedImportMixin
@@ -555,6 +561,10 @@ AWARD_CLASS_COLUMN = "Hạng"
 GROUP_KINDS = {RecipientKind.COLLECTIVE: "tập thể", RecipientKind.INDIVIDUAL: "cá nhân"}
 
 
+# Rows named in the preview whose rank or position the history leaves as entered.
+HISTORY_NOTES = 20
+
+
 class AwardResource(SourcedResource):
     key = column("key", "Mã", UUIDWidget(), default=uuid.uuid4)
     year = year_column("year", "Năm")
@@ -642,12 +652,33 @@ class AwardResource(SourcedResource):
     error_columns = {"group_kind": "group"}
 
     def before_save_instance(self, instance: Award, row: dict, **kwargs: Any) -> None:
-        # Bulk mode writes without Award.save(): do what it does, unless nothing is written.
+        # Bulk mode writes without Award.save(): do what it does, unless nothing is written
+        # (the rank and position for all the new awards at once: bulk_create).
         if not kwargs.get("dry_run"):
-            if instance._state.adding:
-                instance.keep_rank_and_position()
             instance.refresh_search_text()
         super().before_save_instance(instance, row, **kwargs)
+
+    def bulk_create(
+        self, using_transactions: bool, dry_run: bool, *args: Any, **kwargs: Any
+    ) -> None:
+        if not dry_run:
+            keep_ranks_and_positions(self.create_instances)
+        super().bulk_create(using_transactions, dry_run, *args, **kwargs)
+
+    def file_warnings(self, awards: list[Award | None], rows: list[int]) -> list[str]:
+        """For the preview: the new awards whose rank or position the recipient's history
+        leaves as entered (nothing in force on the award's day), with their rows."""
+        new = [
+            (row, copy.copy(award))
+            for row, award in zip(rows, awards, strict=True)
+            if award is not None and award._state.adding and award.recipient_person_id
+        ]
+        left = keep_ranks_and_positions([award for _row, award in new])
+        return [
+            _("Row %(row)s: %(note)s") % {"row": row, "note": award.history_note(fields)}
+            for (row, award), fields in zip(new, left, strict=True)
+            if fields
+        ][:HISTORY_NOTES]
 
 
 class WorkPlanResource(SourcedResource):
@@ -725,7 +756,15 @@ class TaskResource(SourcedResource):
 PERSON_COLUMN = "Họ và tên"
 
 
-class PersonRatingResource(SourcedResource):
+class ServiceRecordResource(SourcedResource):
+    """A kind of entry of a person's (or unit's) service record, keyed by its natural key (the
+    fields of its unique constraint): a file imported again updates its entries. Those keys
+    are of several columns, found for the whole file at once (KeyedInstanceLoader)."""
+
+    keys_in_bulk = True
+
+
+class PersonRatingResource(ServiceRecordResource):
     person = column("person", PERSON_COLUMN, person_widget())
     year = year_column("year", "Năm")
     rating = choice_column("rating", "Xếp loại", Rating.choices)
@@ -737,9 +776,13 @@ class PersonRatingResource(SourcedResource):
         fields = ("person", "year", "rating", *SOURCED_FIELDS, "version")
         # One rating a person a year: a file of a year's ratings, imported again, corrects them.
         import_id_fields = ("person", "year")
+        # Written in one bulk_create (or bulk_update) once every row is valid: nothing else
+        # follows from saving one (unlike a rank change or a posting).
+        use_bulk = True
+        batch_size = None
 
 
-class RankChangeResource(SourcedResource):
+class RankChangeResource(ServiceRecordResource):
     person = column("person", PERSON_COLUMN, person_widget())
     rank = column("rank", "Cấp bậc hàm", NamedRecordWidget(Rank, code=None))
     since = date_column("since", "Từ ngày")
@@ -751,10 +794,11 @@ class RankChangeResource(SourcedResource):
         model = RankChange
         fields = ("person", "rank", "since", "decision", *SOURCED_FIELDS, "version")
         # Saved one by one (not in bulk): each save brings the person's current rank up to date.
-        import_id_fields = ("person", "rank", "since")
+        # A rank change a day (its constraint): a file imported again corrects the rank.
+        import_id_fields = ("person", "since")
 
 
-class PostingResource(SourcedResource):
+class PostingResource(ServiceRecordResource):
     person = column("person", PERSON_COLUMN, person_widget())
     unit = column("unit", "Đơn vị", unit_widget())
     position = line_column("position", "Chức vụ")
@@ -779,3 +823,103 @@ class PostingResource(SourcedResource):
         # Saved one by one (not in bulk): each save brings the person's unit and position up
         # to date.
         import_id_fields = ("person", "unit", "since")
+
+
+class InitiativeResource(ServiceRecordResource):
+    person = column("person", PERSON_COLUMN, person_widget())
+    title = line_column("title", "Tên sáng kiến")
+    level = choice_column("level", "Cấp công nhận", Initiative.Level.choices)
+    year = year_column("year", "Năm công nhận")
+    recognised_on = date_column("recognised_on", "Ngày công nhận")
+    decision = line_column("decision", "Quyết định")
+
+    export_select_related = ("person__unit", "source")
+
+    class Meta:
+        model = Initiative
+        fields = (
+            "person",
+            "title",
+            "level",
+            "year",
+            "recognised_on",
+            "decision",
+            *SOURCED_FIELDS,
+            "version",
+        )
+        # No constraint: one initiative may be recognised at two levels in a year, and the
+        # sources repeat titles. A row updates the one entry of its person, year and title;
+        # several such entries are not guessed between (KeyedInstanceLoader).
+        import_id_fields = ("person", "year", "title")
+        # Written in one bulk_create (or bulk_update) once every row is valid: nothing else
+        # follows from saving one (unlike a rank change or a posting).
+        use_bulk = True
+        batch_size = None
+
+
+class DisciplineResource(ServiceRecordResource):
+    person = column("person", PERSON_COLUMN, person_widget())
+    form = choice_column("form", "Hình thức kỷ luật", Discipline.Form.choices)
+    since = date_column("since", "Từ ngày")
+    until = date_column("until", "Đến ngày")
+    decision = line_column("decision", "Quyết định")
+
+    export_select_related = ("person__unit", "source")
+
+    class Meta:
+        model = Discipline
+        fields = ("person", "form", "since", "until", "decision", *SOURCED_FIELDS, "version")
+        import_id_fields = ("person", "form", "since")
+        # Written in one bulk_create (or bulk_update) once every row is valid: nothing else
+        # follows from saving one (unlike a rank change or a posting).
+        use_bulk = True
+        batch_size = None
+
+
+class InspectionResource(ServiceRecordResource):
+    person = column("person", PERSON_COLUMN, person_widget())
+    kind = choice_column("kind", "Loại", Inspection.Kind.choices)
+    since = date_column("since", "Từ ngày")
+    until = date_column("until", "Đến ngày")
+    note = line_column("note", "Ghi chú")
+
+    export_select_related = ("person__unit", "source")
+
+    class Meta:
+        model = Inspection
+        fields = ("person", "kind", "since", "until", "note", *SOURCED_FIELDS, "version")
+        import_id_fields = ("person", "kind", "since")
+        # Written in one bulk_create (or bulk_update) once every row is valid: nothing else
+        # follows from saving one (unlike a rank change or a posting).
+        use_bulk = True
+        batch_size = None
+
+
+TITLE_CLASS_COLUMN = "Hạng danh hiệu"
+
+
+class UnitRatingResource(ServiceRecordResource):
+    unit = column("unit", "Đơn vị", unit_widget())
+    year = year_column("year", "Năm")
+    rating = choice_column("rating", "Xếp loại", Rating.choices)
+    title = column(
+        "title",
+        "Danh hiệu thi đua",
+        AwardTypeWidget(AwardType, TITLE_CLASS_COLUMN, award_class_widget()),
+    )
+    # Read by the title's column above; the class is the title's.
+    title_class = column(
+        "title__award_class", TITLE_CLASS_COLUMN, award_class_widget(), readonly=True
+    )
+
+    export_select_related = ("unit__parent", "title", "source")
+
+    class Meta:
+        model = UnitRating
+        fields = ("unit", "year", "rating", "title", "title_class", *SOURCED_FIELDS, "version")
+        # One rating a unit a year: a file of a year's ratings, imported again, corrects them.
+        import_id_fields = ("unit", "year")
+        # Written in one bulk_create (or bulk_update) once every row is valid: nothing else
+        # follows from saving one (unlike a rank change or a posting).
+        use_bulk = True
+        batch_size = None

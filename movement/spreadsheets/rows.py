@@ -90,6 +90,10 @@ class KeyedInstanceLoader(ModelInstanceLoader):
         self.codes: dict[tuple, list[str]] = {}
         # The unique sets every row of the file was looked up by (see looked_up).
         self.probed: list[tuple[str, ...]] = []
+        # Records keyed on several columns, by their key's values (see find_by_keys).
+        self.by_key: dict[tuple, list[models.Model]] | None = None
+        if self.field is None and getattr(resource, "keys_in_bulk", False):
+            self.find_by_keys(dataset, [resource.fields[name] for name in names])
         if self.field is None or self.field.column_name not in (dataset.headers or []):
             return
         keys = set()
@@ -109,6 +113,43 @@ class KeyedInstanceLoader(ModelInstanceLoader):
                 self.instances[getattr(instance, self.field.attribute)] = instance
         if unkeyed:
             self.find_unkeyed(self.unkeyed_rows(dataset, unkeyed))
+
+    def find_by_keys(self, dataset: tablib.Dataset, key_fields: list[fields.Field]) -> None:
+        """The records the rows name by a key of several columns (a person and a date), in a
+        query per thousand of the first column's records (a file's people), instead of one
+        query a row. Keys are compared in Python, so an empty cell (a date not stated) finds
+        the record whose date is not stated."""
+        headers = dataset.headers or []
+        if any(field.column_name not in headers for field in key_fields):
+            return  # A missing column refuses the file before any row is read.
+        self.key_fields = key_fields
+        firsts = set()
+        for row in self.unkeyed_rows(dataset, list(range(len(dataset)))):
+            key = self.compound_key(row)
+            if key is not None and key[0] is not None:
+                firsts.add(key[0])
+        attnames = [
+            self.resource._meta.model._meta.get_field(f.attribute).attname for f in key_fields
+        ]
+        self.by_key = {}
+        values = list(firsts)
+        for start in range(0, len(values), KEYS_PER_QUERY):
+            chunk = values[start : start + KEYS_PER_QUERY]
+            for record in self.get_queryset().filter(**{f"{attnames[0]}__in": chunk}):
+                key = tuple(getattr(record, name) for name in attnames)
+                self.by_key.setdefault(key, []).append(record)
+
+    def compound_key(self, row: dict) -> tuple | None:
+        """The row's values of the key's columns (a related record by its primary key), or None
+        if a cell cannot be read: the row's own import then says why."""
+        key = []
+        for field in self.key_fields:
+            try:
+                value = field.clean(row)
+            except (ValueError, ValidationError):
+                return None
+            key.append(value.pk if isinstance(value, models.Model) else value)
+        return tuple(key)
 
     def key(self, row: dict) -> Any:
         # The widget's reading, not the field's: a blank key names no record, and the field
@@ -246,6 +287,21 @@ class KeyedInstanceLoader(ModelInstanceLoader):
         return tuple(row.values())
 
     def get_instance(self, row: dict) -> models.Model | None:
+        if self.by_key is not None:
+            key = self.compound_key(row)
+            found = self.by_key.get(key, []) if key is not None else []
+            if len(found) > 1:
+                raise ValidationError(
+                    _(
+                        "%(count)d records match this row, whose key's cells (%(columns)s) do not "
+                        "tell them apart: give the date, or correct the records in the admin."
+                    )
+                    % {
+                        "count": len(found),
+                        "columns": ", ".join(field.column_name for field in self.key_fields),
+                    }
+                )
+            return copy.copy(found[0]) if found else None
         if self.field is None:
             return super().get_instance(row)
         identity = self.identity(row) if self.unkeyed else None
