@@ -15,6 +15,8 @@ added by ALTER TABLE with its default, and the revocation's rule is held by trig
 holds the recipient's kind. PostgreSQL alters the table in place.
 """
 
+from importlib import import_module
+
 import django.db.models.deletion
 import simple_history.models
 from django.conf import settings
@@ -24,6 +26,27 @@ from django.db.models import Min, OuterRef, Subquery
 
 import movement.models.decisions
 import movement.models.fields
+
+# Going back, SQLite rebuilds the award table to drop the decision's columns, which the triggers
+# of 0002 (and the search index's of 0007) refuse or would be lost with: they are dropped for its
+# time and made again after. Going forward adds columns in place and keeps them.
+AWARD_TRIGGERS = [
+    import_module("movement.migrations.0002_award_recipient_kind_trigger").STATEMENTS["sqlite"],
+    import_module("movement.migrations.0007_award_year_index_and_search_index").STATEMENTS[
+        "sqlite"
+    ],
+]
+
+
+def award_triggers(create: bool):
+    def operation(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor == "sqlite":
+            for forward, backward in AWARD_TRIGGERS:
+                for statement in forward if create else backward:
+                    schema_editor.execute(statement)
+
+    return operation
+
 
 REVOCATION_RULE = models.CheckConstraint(
     condition=models.Q(revoked_on__isnull=True, revoked_by__isnull=True, revocation_reason="")
@@ -163,6 +186,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Undone last going back: the award table rebuilt, its triggers are made again.
+        migrations.RunPython(migrations.RunPython.noop, award_triggers(create=True)),
         migrations.CreateModel(
             name="Decision",
             fields=[
@@ -559,6 +584,8 @@ class Migration(migrations.Migration):
                 violation_error_message="This authority already has a decision with this number whose date is not known. Open that decision and give its date instead of recording it again.",
             ),
         ),
+        # Undone first going back, before the award table is rebuilt.
+        migrations.RunPython(migrations.RunPython.noop, award_triggers(create=False)),
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AddField(

@@ -22,7 +22,8 @@ The API for code that records a decision and its awards (the council's meeting, 
 ``record_awards`` checks each award as a form would (``full_clean``), fills in the decision, its
 number and date and, where an award has none, the decision's source, then writes them all in one
 ``bulk_create`` with their history rows; a refused award refuses them all (ValidationError,
-keyed by the award's position). An award is revoked by a decision with :meth:`Award.revoke`.
+keyed by the award's position, as a string). An award is revoked by a decision with
+:meth:`Award.revoke`.
 """
 
 import uuid
@@ -282,7 +283,7 @@ class Decision(Sourced, Versioned):
             try:
                 award.full_clean()
             except ValidationError as error:
-                errors[position] = error
+                errors[str(position)] = ValidationError(error.messages)
         if errors:
             raise ValidationError(errors)
         model = type(awards[0]) if awards else None
