@@ -411,6 +411,10 @@ class Award(RulesInClean, Sourced, Searchable, Versioned):
         "source",
         "source_quote",
         "inference_note",
+        # A revoked award is listed struck, with when, by which decision and why.
+        "revoked_on",
+        "revoked_by",
+        "revocation_reason",
     )
 
     class Meta:
