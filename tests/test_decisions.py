@@ -375,3 +375,23 @@ def test_the_award_page_shows_its_decision_and_revocation(client, decision, flag
     html = client.get(reverse("admin:movement_award_change", args=[award.pk])).content.decode()
     assert reverse("admin:movement_decision_change", args=[decision.pk]) in html
     assert "88/QĐ-BCA" in html and "Khai man thành tích" in html
+
+
+def test_the_revocation_form_asks_in_vietnamese_and_keeps_what_was_typed(
+    client, decision, revoking, flag_type, division
+):
+    [award] = decision.record_awards(
+        [Award(award_type=flag_type, year=2017, recipient_unit=division)]
+    )
+    client.force_login(member("officer"))
+    response = client.post(
+        reverse("admin:movement_award_changelist"),
+        {"action": "revoke_awards", "_selected_action": [award.pk], "revoke": "1",
+         "decision": "", "reason": "Khai man thành tích"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Hủy bỏ khen thưởng" in html and "Khai man thành tích" in html
+    assert f'name="_selected_action" value="{award.pk}"' in html
+    award.refresh_from_db()
+    assert not award.is_revoked
