@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from movement.eligibility import RULES, Quota, qualifying, quota_checks, verdict, verdicts
-from movement.models import Award, AwardType, Person, Unit
+from movement.models import Award, AwardType, Decision, Person, Unit
 from movement.models.service import (
     Discipline,
     Initiative,
@@ -706,3 +706,44 @@ def test_the_staff_list_offers_the_titles_of_people_only(law, client):
     page = client.get(reverse("admin:movement_person_eligibility")).content.decode()
     assert "Chiến sĩ thi đua cơ sở</option>" in page
     assert "Đơn vị tiên tiến</option>" not in page
+
+
+# Revoked awards (khoản 2 Điều 93 Luật 06/2022/QH15) count for nothing: not in a run of years,
+# not as a title already given, not in a unit's quota.
+
+
+def revoke_all(key: tuple[str, str]) -> None:
+    decision = Decision.objects.create(number="9/QĐ-BCA", date=datetime.date(2021, 3, 1))
+    for award in Award.objects.filter(award_type=kind(key)):
+        award.revoke(decision, "Khai man thành tích")
+
+
+def test_a_revoked_title_is_no_year_of_a_run(law, person):
+    give(person, CO_SO, 2018, 2019, 2020)
+    initiative(person, Initiative.Level.PROVINCIAL, 2020)
+    assert eligible(person, BO_2003, 2020)
+    revoke_all(CO_SO)
+    assert not eligible(person, BO_2003, 2020)
+
+
+def test_a_revoked_medal_bars_it_no_more(law, person):
+    person.entered_service_on = datetime.date(1980, 1, 1)
+    person.save()
+    give(person, VI_ANTQ, 2015)
+    revoke_all(VI_ANTQ)
+    assert eligible(person, VI_ANTQ, 2020)
+
+
+def test_a_revoked_title_leaves_the_quota(law, department, division):
+    people = [
+        Person.objects.create(full_name=f"Người {n}", slug=f"nguoi-{n}", unit=division)
+        for n in range(20)
+    ]
+    for one in people[:4]:
+        give(one, CO_SO, 2020)
+    assert quota_checks(department, 2020)[0].exceeded
+    Award.objects.filter(recipient_person=people[3]).get().revoke(
+        Decision.objects.create(number="9/QĐ-BCA", date=datetime.date(2021, 3, 1)), "Khai man"
+    )
+    (check,) = quota_checks(department, 2020)
+    assert (check.awarded, check.exceeded) == (3, False)

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from movement.eligibility import verdict
-from movement.models import Award, AwardType, Person, Unit
+from movement.models import Award, AwardType, Decision, Person, Unit
 from movement.models.service import Discipline, Initiative, PersonRating, UnitRating
 from movement.proposals import award_warnings, awards_warnings
 from movement.spreadsheets.previews import confirm_upload, preview_upload
@@ -239,3 +239,13 @@ def test_units_titles_are_checked_in_bulk_as_each_units_verdict_says(law, depart
     ]
     assert [bool(reasons) for reasons in warnings] != [True] * 13  # some qualify
     assert "6/12 người đạt Chiến sĩ tiên tiến" in warnings[0][0]
+
+
+def test_a_revoked_title_is_not_a_title_given(law, person):
+    # An import's check (awards_warnings) and a form's (award_warnings) read awards in force.
+    qualified(person, 2020)
+    first = Award.objects.create(award_type=kind(GRASSROOTS), year=2020, recipient_person=person)
+    first.revoke(Decision.objects.create(number="9/QĐ", date=datetime.date(2021, 1, 4)), "Sai")
+    again = Award(award_type=kind(GRASSROOTS), year=2020, recipient_person=person)
+    assert awards_warnings([again]) == [[]]
+    assert award_warnings(again) == []

@@ -760,8 +760,8 @@ def test_a_rank_change_a_day_and_a_posting_to_a_unit_a_day(person, division):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_names_duplicate_entries_and_changes_nothing():
-    before = [("movement", "0025_service_records")]
-    after = [("movement", "0026_records_unique_entries")]
+    before = [("movement", "0026_decisions_records")]
+    after = [("movement", "0027_records_unique_entries")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old = executor.loader.project_state(before).apps

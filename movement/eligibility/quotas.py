@@ -84,7 +84,11 @@ def quota_checks(unit: Unit, year: int) -> list[QuotaCheck]:
     counts = {"headcount": Count("pk")}
     for n, quota in enumerate(quotas()):
         if quota.of:
-            holders = Award.objects.filter(type_q(quota.of), year=year).values("recipient_person")
+            holders = (
+                Award.objects.in_force()
+                .filter(type_q(quota.of), year=year)
+                .values("recipient_person")
+            )
             counts[f"of_{n}"] = Count("pk", filter=Q(pk__in=holders))
     found = Person.objects.filter(unit__in=units).aggregate(**counts)
     checks = []
@@ -94,9 +98,11 @@ def quota_checks(unit: Unit, year: int) -> list[QuotaCheck]:
         ).first()
         if award_type is None:
             continue
-        awarded = Award.objects.filter(
-            award_type=award_type, year=year, recipient_person__unit__in=units
-        ).count()
+        awarded = (
+            Award.objects.in_force()
+            .filter(award_type=award_type, year=year, recipient_person__unit__in=units)
+            .count()
+        )
         base = found[f"of_{n}"] if quota.of else found["headcount"]
         checks.append(QuotaCheck(quota, award_type, unit, year, awarded, base))
     return checks

@@ -56,7 +56,8 @@ def with_run(rule: Rule, year: int) -> QuerySet:
     """The people holding one of ``rule.chain_of`` in every year of the run ending in ``year``."""
     years = rule.chain_years(year)
     return (
-        Award.objects.filter(type_q(rule.chain_of), year__in=years, recipient_person__isnull=False)
+        Award.objects.in_force()
+        .filter(type_q(rule.chain_of), year__in=years, recipient_person__isnull=False)
         .values("recipient_person")
         .annotate(years=Count("year", distinct=True))
         .filter(years=len(years))
@@ -68,7 +69,8 @@ def units_with_members(rule: Rule, year: int) -> RawSQL:
     """The units more than ``rule.members_share`` of whose people hold one of
     ``rule.members_with`` in ``year``: one grouped pass over every unit's subtree."""
     titled, params = (
-        Award.objects.filter(type_q(rule.members_with), year=year, recipient_person__isnull=False)
+        Award.objects.in_force()
+        .filter(type_q(rule.members_with), year=year, recipient_person__isnull=False)
         .order_by()
         .values("recipient_person")
         .query.sql_with_params()
@@ -84,7 +86,8 @@ def member_counts(rule: Rule, year: int, units: list[int]) -> dict[int, tuple[in
     """For each of ``units``: its people, those holding ``rule.members_with`` in ``year``, and
     those disciplined in the year in a form the rule bars (one query, walking down from them)."""
     titled, titled_params = (
-        Award.objects.filter(type_q(rule.members_with), year=year, recipient_person__isnull=False)
+        Award.objects.in_force()
+        .filter(type_q(rule.members_with), year=year, recipient_person__isnull=False)
         .order_by()
         .values("recipient_person")
         .query.sql_with_params()
@@ -138,7 +141,9 @@ def qualifying_units(rule: Rule, award_type: AwardType, year: int, within: Unit 
     if rule.members_with:
         units = units.filter(pk__in=units_with_members(rule, year))
         units = units.exclude(pk__in=units_with_disciplined(rule, year))
-    given = Award.objects.filter(type_q((rule.type_key,)), year=year, recipient_unit__isnull=False)
+    given = Award.objects.in_force().filter(
+        type_q((rule.type_key,)), year=year, recipient_unit__isnull=False
+    )
     return units.exclude(pk__in=given.values("recipient_unit"))
 
 
@@ -170,7 +175,9 @@ def qualifying(award_type: AwardType, year: int, within: Unit | None = None) -> 
         people = people.filter(pk__in=initiatives.values("person"))
     if rule.service_years is not None:
         people = people.filter(entered_service_on__lte=rule.served_by(year))
-    given = Award.objects.filter(type_q((rule.type_key,)), recipient_person__isnull=False)
+    given = Award.objects.in_force().filter(
+        type_q((rule.type_key,)), recipient_person__isnull=False
+    )
     if not rule.once_in_life:
         given = given.filter(year=year)
     people = people.exclude(pk__in=given.values("recipient_person"))

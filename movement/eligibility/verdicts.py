@@ -77,7 +77,7 @@ class Facts:
     @classmethod
     def of(cls, person: Person, ignoring: Award | None = None, ratings: bool = True) -> "Facts":
         """``ratings``: whether to read the yearly reviews (one query more)."""
-        awards = Award.objects.filter(recipient_person=person.pk)
+        awards = Award.objects.in_force().filter(recipient_person=person.pk)
         if ignoring is not None and ignoring.pk is not None:
             awards = awards.exclude(pk=ignoring.pk)
         awards = awards.values_list("award_type__name", "award_type__award_class", "year")
@@ -123,7 +123,7 @@ class UnitFacts:
         """Three queries, whatever the number of ``rules`` and of the unit's people."""
         from .sql import overlapping, type_q  # (sql imports this module's rules too)
 
-        awards = Award.objects.filter(recipient_unit=unit.pk)
+        awards = Award.objects.in_force().filter(recipient_unit=unit.pk)
         if ignoring is not None and ignoring.pk is not None:
             awards = awards.exclude(pk=ignoring.pk)
         awards = awards.values_list("award_type__name", "award_type__award_class", "year")
@@ -132,8 +132,10 @@ class UnitFacts:
         for rule in rules:
             if not rule.members_with:
                 continue
-            titled = Award.objects.filter(type_q(rule.members_with), year=year).values(
-                "recipient_person"
+            titled = (
+                Award.objects.in_force()
+                .filter(type_q(rule.members_with), year=year)
+                .values("recipient_person")
             )
             counts[f"titled_{rule.key}"] = Count("pk", filter=Q(pk__in=titled))
             first, last = rule.year_span(year)
@@ -162,7 +164,8 @@ def unit_facts(units: list[int], year: int, rule: Rule, ignoring: set[int]) -> d
 
     awards: dict[int, set] = {unit: set() for unit in units}
     rows = (
-        Award.objects.filter(recipient_unit__in=units)
+        Award.objects.in_force()
+        .filter(recipient_unit__in=units)
         .exclude(pk__in=ignoring)
         .values_list("recipient_unit", "award_type__name", "award_type__award_class", "year")
     )

@@ -2,6 +2,7 @@ from .accounts import FailedPassword, StaffProfile, TemporaryPassword
 from .awards import Award, AwardType, RecipientKind, group_label, keep_ranks_and_positions
 from .base import RetiredCode, Source
 from .campaigns import Campaign, Event, Participation
+from .decisions import Decision
 from .export_jobs import ExportJob
 from .pending_imports import PendingImport
 from .people import Person, Rank
@@ -22,6 +23,7 @@ __all__ = [
     "Award",
     "AwardType",
     "Campaign",
+    "Decision",
     "Discipline",
     "Event",
     "ExportJob",

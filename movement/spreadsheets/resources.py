@@ -20,6 +20,7 @@ from movement.models import (
     Award,
     AwardType,
     Campaign,
+    Decision,
     Discipline,
     Event,
     Initiative,
@@ -596,6 +597,11 @@ class AwardResource(SourcedResource):
     decision_date = date_column("decision_date", "Ngày quyết định")
     campaign = column("campaign", "Phong trào", NamedRecordWidget(Campaign))
     note = text_column("note", "Ghi chú")
+    # Exported so that a file says which awards were revoked; an import leaves them alone, as a
+    # revocation is made by a decision, with the admin's action.
+    revoked_on = column("revoked_on", "Ngày hủy bỏ", DateWidget(), readonly=True)
+    revoked_by = column("revoked_by__number", "Quyết định hủy bỏ", LineWidget(), readonly=True)
+    revocation_reason = column("revocation_reason", "Lý do hủy bỏ", TextWidget(), readonly=True)
 
     def row_warnings(self, awards: list[Award | None]) -> list[str]:
         """For each row's award, why the rules of eligibility do not support it ("" if they
@@ -617,6 +623,7 @@ class AwardResource(SourcedResource):
         "event",
         "campaign",
         "source",
+        "revoked_by",
     )
 
     class Meta:
@@ -640,6 +647,9 @@ class AwardResource(SourcedResource):
             "campaign",
             "note",
             *SOURCED_FIELDS,
+            "revoked_on",
+            "revoked_by",
+            "revocation_reason",
             "version",
         )
         import_id_fields = ("key",)
@@ -679,6 +689,10 @@ class AwardResource(SourcedResource):
             for (row, award), fields in zip(new, left, strict=True)
             if fields
         ][:HISTORY_NOTES]
+
+    def before_write(self, instances: list[Award]) -> None:
+        # A row names its decision by number and date: linked to it, recorded if it was not.
+        Decision.objects.link(instances)
 
 
 class WorkPlanResource(SourcedResource):

@@ -47,7 +47,7 @@ def duplicates(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("movement", "0025_service_records"),
+        ("movement", "0026_decisions_records"),
     ]
 
     operations = [
