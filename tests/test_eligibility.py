@@ -734,16 +734,41 @@ def test_a_revoked_medal_bars_it_no_more(law, person):
     assert eligible(person, VI_ANTQ, 2020)
 
 
-def test_a_revoked_title_leaves_the_quota(law, department, division):
-    people = [
-        Person.objects.create(full_name=f"Người {n}", slug=f"nguoi-{n}", unit=division)
-        for n in range(20)
-    ]
+def test_a_revoked_title_leaves_the_quota_and_its_base(law, department, division):
+    people = staff(division, 21)
+    for officer in people[:20]:
+        give(officer, TIEN_TIEN, 2020)
     for one in people[:4]:
         give(one, CO_SO, 2020)
     assert quota_checks(department, 2020)[0].exceeded
-    Award.objects.filter(recipient_person=people[3]).get().revoke(
-        Decision.objects.create(number="9/QĐ-BCA", date=datetime.date(2021, 3, 1)), "Khai man"
+    decision = Decision.objects.create(number="9/QĐ-BCA", date=datetime.date(2021, 3, 1))
+    Award.objects.get(recipient_person=people[3], award_type=kind(CO_SO)).revoke(
+        decision, "Khai man"
     )
     (check,) = quota_checks(department, 2020)
-    assert (check.awarded, check.exceeded) == (3, False)
+    assert (check.awarded, check.base, check.exceeded) == (3, 20, False)
+    # A revoked Chiến sĩ tiên tiến leaves the base the 15% is taken of.
+    Award.objects.get(recipient_person=people[19], award_type=kind(TIEN_TIEN)).revoke(
+        decision, "Khai man"
+    )
+    (check,) = quota_checks(department, 2020)
+    assert check.base == 19
+
+
+def test_revoked_awards_count_for_nothing_in_a_units_title(law, department):
+    staff_ready(department, 2020)
+    assert unit_eligible(department, DON_VI_TIEN_TIEN, 2020)
+    decision = Decision.objects.create(number="9/QĐ-BCA", date=datetime.date(2021, 3, 1))
+    # Its people's titles revoked: no longer over half of them.
+    Award.objects.filter(award_type=kind(TIEN_TIEN)).first().revoke(decision, "Khai man")
+    assert not unit_eligible(department, DON_VI_TIEN_TIEN, 2020)
+    # The unit's own title revoked is a title no longer given.
+    Award.objects.filter(award_type=kind(TIEN_TIEN)).update(
+        revoked_on=None, revoked_by=None, revocation_reason=""
+    )
+    title = Award.objects.create(
+        award_type=kind(DON_VI_TIEN_TIEN), year=2020, recipient_unit=department
+    )
+    assert not unit_eligible(department, DON_VI_TIEN_TIEN, 2020)
+    title.revoke(decision, "Khai man")
+    assert unit_eligible(department, DON_VI_TIEN_TIEN, 2020)
