@@ -215,3 +215,169 @@ def test_a_sent_proposals_lines_no_longer_change(client, proposal, users):
     perform(proposal, "send", users["editor"])
     assert not client.get(change).context["has_change_permission"]
 
+
+
+# -- Documents ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (PDF, "application/pdf"),
+        (PNG, "image/png"),
+        (b"\xff\xd8\xff\xe0" + b"\x00" * 16, "image/jpeg"),
+        (office_file("word/document.xml"), "wordprocessingml"),
+        (office_file("xl/workbook.xml"), "spreadsheetml"),
+    ],
+)
+def test_a_document_is_told_by_its_bytes(data, kind):
+    assert kind in content_type(data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"MZ\x90\x00 a program",  # a Windows program, whatever its name says
+        b"<html><script>alert(1)</script></html>",
+        office_file("content.xml"),  # a zip, not an Office document
+        b"PK\x03\x04 cut short",
+        b"",
+    ],
+)
+def test_anything_else_is_refused(data):
+    with pytest.raises(AttachmentError):
+        content_type(data)
+
+
+def test_a_document_too_large_is_refused(settings):
+    settings.ATTACHMENT_MAX_BYTES = 10
+    with pytest.raises(AttachmentError, match="MB"):
+        content_type(PDF)
+
+
+def test_a_document_is_kept_and_served_only_to_who_may_see_the_proposal(
+    client, proposal, users
+):
+    client.force_login(users["editor"])
+    upload = SimpleUploadedFile("to-trinh.exe", PDF, content_type="application/x-msdownload")
+    response = client.post(
+        reverse("admin:movement_proposal_upload", args=[proposal.pk]),
+        {"kind": "submission", "file": upload},
+    )
+    assert response.status_code == 302
+    [attachment] = proposal.attachments.all()
+    # Its type is the bytes', not the name's or the browser's; its stored name is ours.
+    assert attachment.content_type == "application/pdf"
+    assert "to-trinh" not in attachment.file.name
+    url = reverse("admin:movement_proposal_download", args=[proposal.pk, attachment.pk])
+    for role, status in [("editor", 200), ("officer", 200), ("stranger", 404)]:
+        client.force_login(users[role])
+        response = client.get(url)
+        assert response.status_code == status, role
+        if status == 200:
+            assert b"".join(response.streaming_content) == PDF
+            assert response["Content-Disposition"].startswith("attachment")
+            assert response["X-Content-Type-Options"] == "nosniff"
+    client.logout()
+    assert client.get(url).status_code == 302  # to the sign-in page
+    assert not str(attachment.file.url).startswith(reverse("admin:index"))
+
+
+def test_a_program_renamed_pdf_is_refused_with_a_message(client, proposal, users):
+    client.force_login(users["editor"])
+    upload = SimpleUploadedFile("bao-cao.pdf", b"MZ\x90\x00", content_type="application/pdf")
+    response = client.post(
+        reverse("admin:movement_proposal_upload", args=[proposal.pk]),
+        {"kind": "achievements", "file": upload},
+        follow=True,
+    )
+    assert not proposal.attachments.exists()
+    assert "PDF" in response.content.decode()
+
+
+def test_documents_are_attached_only_while_the_unit_holds_the_proposal(client, proposal, users):
+    url = reverse("admin:movement_proposal_upload", args=[proposal.pk])
+    client.force_login(users["stranger"])
+    assert client.post(url, {"kind": "other", "file": SimpleUploadedFile("a.pdf", PDF)}).status_code == 404
+    perform(proposal, "send", users["editor"])
+    client.force_login(users["editor"])
+    response = client.post(url, {"kind": "other", "file": SimpleUploadedFile("a.pdf", PDF)})
+    assert response.status_code == 403
+    client.force_login(users["officer"])
+    response = client.post(url, {"kind": "other", "file": SimpleUploadedFile("a.pdf", PDF)})
+    assert response.status_code == 403
+    assert not proposal.attachments.exists()
+
+
+def test_attach_checks_the_bytes_itself(proposal, users):
+    with pytest.raises(AttachmentError):
+        attach(proposal, "other", SimpleUploadedFile("x.pdf", b"not a pdf"), users["editor"])
+
+
+# -- The council --------------------------------------------------------------------------------
+
+
+def at_council(proposal: Proposal, users) -> Proposal:
+    editor, officer = users["editor"], users["officer"]
+    return moved(
+        proposal, ("send", editor), ("receive", officer), ("accept", officer), ("submit", officer)
+    )
+
+
+def test_a_line_passes_by_its_types_threshold_over_all_members(settings, order_type, flag_type):
+    # More than half of all members by default; 90 % for the titles the setting names.
+    assert council.passes(6, 11, flag_type)
+    assert not council.passes(5, 11, flag_type)
+    assert not council.passes(5, 10, flag_type)
+    settings.COUNCIL_THRESHOLDS = {flag_type.name: {"percent": 90, "above": False, "citation": ""}}
+    assert council.passes(9, 10, flag_type)
+    assert not council.passes(8, 10, flag_type)
+    assert not council.passes(None, 10, order_type)
+
+
+def test_an_order_needs_its_list_published_ten_working_days_before(proposal, users):
+    at_council(proposal, users)
+    lines = {line.award_type.category: line for line in proposal.lines.all()}
+    votes = {line.pk: 9 for line in lines.values()}
+    meeting = {"held_on": datetime.date(2017, 12, 15), "members": 9, "present": 9, "votes": votes}
+    with pytest.raises(Refused, match="công bố|published"):
+        council.record_vote(proposal, users["secretary"], list_published_on=None, **meeting)
+    # Friday 1/12 to Friday 15/12: nine working days between.
+    with pytest.raises(Refused, match="10"):
+        council.record_vote(
+            proposal, users["secretary"], list_published_on=datetime.date(2017, 12, 1), **meeting
+        )
+    assert not Step.objects.filter(action="vote").exists()
+    council.record_vote(
+        proposal, users["secretary"], list_published_on=datetime.date(2017, 11, 30), **meeting
+    )
+    assert set(proposal.lines.values_list("votes_for", flat=True)) == {9}
+    assert Step.objects.filter(action="vote", user=users["secretary"]).exists()
+
+
+def test_votes_are_recorded_only_by_the_secretary_before_the_council(client, proposal, users):
+    url = reverse("admin:movement_proposal_vote", args=[proposal.pk])
+    client.force_login(users["officer"])
+    assert client.get(url).status_code == 403
+    client.force_login(users["secretary"])
+    data = {"held_on": "15/12/2017", "members": 9, "present": 9, "list_published_on": "01/11/2017"}
+    response = client.post(url, data)
+    # Still a draft: refused, said on the form, nothing recorded.
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert not Step.objects.exists()
+
+
+def test_more_votes_than_members_present_are_refused(proposal, users, flag_type):
+    at_council(proposal, users)
+    line = proposal.lines.get(award_type=flag_type)
+    with pytest.raises(Refused):
+        council.record_vote(
+            proposal,
+            users["secretary"],
+            held_on=datetime.date(2017, 12, 15),
+            members=9,
+            present=5,
+            list_published_on=datetime.date(2017, 11, 1),
+            votes={line.pk: 6},
+        )
