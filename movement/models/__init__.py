@@ -11,6 +11,7 @@ from .cycle import (
     RegistrationPeriod,
     Step,
 )
+from .decisions import Decision
 from .export_jobs import ExportJob
 from .pending_imports import PendingImport
 from .people import Person, Rank
@@ -33,6 +34,7 @@ __all__ = [
     "AwardType",
     "Campaign",
     "CouncilMeeting",
+    "Decision",
     "Discipline",
     "Event",
     "ExportJob",
