@@ -45,9 +45,7 @@ def other_unit(ministry) -> Unit:
 
 @pytest.fixture
 def users(division, other_unit) -> dict[str, User]:
-    people = {
-        role: member(role) for role in ["officer", "secretary", "approver", "viewer"]
-    }
+    people = {role: member(role) for role in ["officer", "secretary", "approver", "viewer"]}
     people["editor"] = member("unit editor", division)
     stranger = User.objects.create_user("stranger", password="x", is_staff=True)
     stranger.groups.add(Group.objects.get(name="Cán bộ đơn vị"))
@@ -100,7 +98,13 @@ def test_the_whole_way_from_draft_to_the_council(proposal, users):
     log = list(proposal.steps.values_list("action", "from_state", "to_state", "user__username"))
     assert log[2] == ("return", "reviewing", "returned", "officer")
     assert [row[0] for row in log] == [
-        "send", "receive", "return", "send", "receive", "accept", "submit",
+        "send",
+        "receive",
+        "return",
+        "send",
+        "receive",
+        "accept",
+        "submit",
     ]
     assert Step.objects.get(action="return").comment == "Thiếu tờ trình"
 
@@ -143,9 +147,7 @@ def test_each_role_sees_the_buttons_of_its_steps_only(proposal, users, role, sta
         ("stranger", State.DRAFT, "send"),  # another unit's
     ],
 )
-def test_a_step_out_of_order_or_role_is_refused_by_post(
-    client, proposal, users, role, state, name
-):
+def test_a_step_out_of_order_or_role_is_refused_by_post(client, proposal, users, role, state, name):
     Proposal.objects.filter(pk=proposal.pk).update(state=state)
     client.force_login(users[role])
     response = client.post(step_url(proposal, name), {"comment": "x"})
@@ -205,7 +207,9 @@ def test_a_unit_editor_never_sees_another_units_proposal(client, proposal, users
     assert proposal.title not in listing.content.decode()
     client.force_login(users["editor"])
     assert client.get(page_url(proposal)).status_code == 200
-    assert proposal.title in client.get(reverse("admin:movement_proposal_changelist")).content.decode()
+    assert (
+        proposal.title in client.get(reverse("admin:movement_proposal_changelist")).content.decode()
+    )
 
 
 def test_a_sent_proposals_lines_no_longer_change(client, proposal, users):
@@ -214,7 +218,6 @@ def test_a_sent_proposals_lines_no_longer_change(client, proposal, users):
     assert client.get(change).context["has_change_permission"]
     perform(proposal, "send", users["editor"])
     assert not client.get(change).context["has_change_permission"]
-
 
 
 # -- Documents ----------------------------------------------------------------------------------
@@ -255,9 +258,7 @@ def test_a_document_too_large_is_refused(settings):
         content_type(PDF)
 
 
-def test_a_document_is_kept_and_served_only_to_who_may_see_the_proposal(
-    client, proposal, users
-):
+def test_a_document_is_kept_and_served_only_to_who_may_see_the_proposal(client, proposal, users):
     client.force_login(users["editor"])
     upload = SimpleUploadedFile("to-trinh.exe", PDF, content_type="application/x-msdownload")
     response = client.post(
@@ -298,7 +299,10 @@ def test_a_program_renamed_pdf_is_refused_with_a_message(client, proposal, users
 def test_documents_are_attached_only_while_the_unit_holds_the_proposal(client, proposal, users):
     url = reverse("admin:movement_proposal_upload", args=[proposal.pk])
     client.force_login(users["stranger"])
-    assert client.post(url, {"kind": "other", "file": SimpleUploadedFile("a.pdf", PDF)}).status_code == 404
+    assert (
+        client.post(url, {"kind": "other", "file": SimpleUploadedFile("a.pdf", PDF)}).status_code
+        == 404
+    )
     perform(proposal, "send", users["editor"])
     client.force_login(users["editor"])
     response = client.post(url, {"kind": "other", "file": SimpleUploadedFile("a.pdf", PDF)})
@@ -381,3 +385,77 @@ def test_more_votes_than_members_present_are_refused(proposal, users, flag_type)
             list_published_on=datetime.date(2017, 11, 1),
             votes={line.pk: 6},
         )
+
+
+# -- The decision -------------------------------------------------------------------------------
+
+
+def voted(proposal: Proposal, users, votes_for: int = 9) -> Proposal:
+    at_council(proposal, users)
+    council.record_vote(
+        proposal,
+        users["secretary"],
+        held_on=datetime.date(2017, 12, 15),
+        members=9,
+        present=9,
+        list_published_on=datetime.date(2017, 11, 1),
+        votes={line.pk: votes_for for line in proposal.lines.all()},
+    )
+    return proposal
+
+
+DECISION = {
+    "number": "1234/QĐ-BCA",
+    "date": "20/12/2017",
+    "issuer": "Bộ Công an",
+    "signer": "Nguyễn Văn A",
+    "signer_position": "Thứ trưởng",
+}
+
+
+def test_the_approvers_decision_gives_the_passed_lines_awards_linked_both_ways(
+    client, proposal, users, officer_person, division
+):
+    voted(proposal, users)
+    url = reverse("admin:movement_proposal_decide", args=[proposal.pk])
+    client.force_login(users["approver"])
+    response = client.post(url, DECISION)
+    assert response.status_code == 302, response.context["form"].errors
+    proposal.refresh_from_db()
+    assert proposal.state == State.DECIDED
+    decision = proposal.decision
+    assert decision.number == "1234/QĐ-BCA"
+    awards = {line.recipient: line.award for line in proposal.lines.select_related("award")}
+    assert awards[officer_person].decision == decision
+    assert awards[officer_person].recipient_person == officer_person
+    assert awards[division].recipient_unit == division
+    assert awards[officer_person].proposal_line.proposal == proposal
+    assert awards[officer_person].decision_number == "1234/QĐ-BCA"
+    assert Step.objects.filter(action="decide", user=users["approver"]).exists()
+
+
+def test_only_the_approver_decides_and_only_after_the_vote(client, proposal, users):
+    url = reverse("admin:movement_proposal_decide", args=[proposal.pk])
+    at_council(proposal, users)
+    client.force_login(users["secretary"])
+    assert client.post(url, DECISION).status_code == 403
+    client.force_login(users["approver"])
+    response = client.post(url, DECISION)
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    proposal.refresh_from_db()
+    assert proposal.state == State.AT_COUNCIL
+    assert proposal.decision is None
+
+
+def test_a_decision_on_no_passed_line_is_refused_and_leaves_nothing(client, proposal, users):
+    voted(proposal, users, votes_for=2)
+    client.force_login(users["approver"])
+    response = client.post(reverse("admin:movement_proposal_decide", args=[proposal.pk]), DECISION)
+    assert response.status_code == 200
+    proposal.refresh_from_db()
+    assert proposal.state == State.AT_COUNCIL
+    assert not Step.objects.filter(action="decide").exists()
+    from movement.models import Decision
+
+    assert not Decision.objects.exists()

@@ -238,6 +238,17 @@ class Proposal(RulesInClean, Versioned):
         _("state"), max_length=20, choices=State.choices, default=State.DRAFT, editable=False
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    # The decision that gave the awards of the lines the council passed; each of those lines
+    # names its award (ProposalLine.award), and each award its decision.
+    decision = models.ForeignKey(
+        "movement.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="proposals",
+        verbose_name=_("decision"),
+    )
 
     objects = ProposalQuerySet.as_manager()
     history = AuditedRecords()
