@@ -173,10 +173,10 @@ def test_a_step_is_taken_by_post_and_logged_with_its_history(client, proposal, u
     assert latest.state == State.SENT
 
 
-def test_a_return_or_a_refusal_says_why(proposal, users):
+def test_a_return_or_a_refusal_says_why(proposal, users, english):
     moved(proposal, ("send", users["editor"]), ("receive", users["officer"]))
     for name in ["return", "reject"]:
-        with pytest.raises(Refused, match="Nêu lý do|Say why"):
+        with pytest.raises(Refused, match="Say why"):
             perform(proposal, name, users["officer"], "  ")
     assert proposal.state == State.REVIEWING
 
@@ -339,12 +339,12 @@ def test_a_line_passes_by_its_types_threshold_over_all_members(settings, order_t
     assert not council.passes(None, 10, order_type)
 
 
-def test_an_order_needs_its_list_published_ten_working_days_before(proposal, users):
+def test_an_order_needs_its_list_published_ten_working_days_before(proposal, users, english):
     at_council(proposal, users)
     lines = {line.award_type.category: line for line in proposal.lines.all()}
     votes = {line.pk: 9 for line in lines.values()}
     meeting = {"held_on": datetime.date(2017, 12, 15), "members": 9, "present": 9, "votes": votes}
-    with pytest.raises(Refused, match="công bố|published"):
+    with pytest.raises(Refused, match="published"):
         council.record_vote(proposal, users["secretary"], list_published_on=None, **meeting)
     # Friday 1/12 to Friday 15/12: nine working days between.
     with pytest.raises(Refused, match="10"):
