@@ -459,3 +459,113 @@ def test_a_decision_on_no_passed_line_is_refused_and_leaves_nothing(client, prop
     from movement.models import Decision
 
     assert not Decision.objects.exists()
+
+
+# -- Pages and what they cost -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["editor", "officer", "secretary", "approver", "viewer"])
+def test_the_proposal_page_opens_for_every_role_that_may_see_it(client, proposal, users, role):
+    client.force_login(users[role])
+    response = client.get(page_url(proposal))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Trần Thị Lan" in page
+    # The send button is the editor's alone.
+    assert (step_url(proposal, "send") in page) == (role == "editor")
+
+
+def grassroots_type():
+    from movement.models import AwardType
+
+    return AwardType.objects.create(
+        name="Chiến sĩ thi đua cơ sở", category=AwardType.Category.TITLE, for_individuals=True
+    )
+
+
+def large_proposal(unit: Unit, lines: int) -> Proposal:
+    """A proposal of ``lines`` officers for the grassroots title, which has a rule to check."""
+    award_type = grassroots_type()
+    proposal = Proposal.objects.create(unit=unit, year=2020, title=f"Đề nghị {lines} dòng")
+    people = Person.objects.bulk_create(
+        Person(full_name=f"Cán bộ {number}", slug=f"can-bo-{lines}-{number}", unit=unit)
+        for number in range(lines)
+    )
+    ProposalLine.objects.bulk_create(
+        ProposalLine(proposal=proposal, person=person, award_type=award_type, achievement="…")
+        for person in people
+    )
+    return proposal
+
+
+def queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+# Pinned: the session, the user and their permissions (two), the unit editor's units (their
+# profile, its unit, the subtree), the proposal, its meeting, its lines with their people, types
+# and awards, the people's facts for the rules (StoredFacts: five), its documents, its log, and
+# the to-do count in the header.
+PROPOSAL_PAGE_QUERIES = 18
+
+
+def test_a_500_line_proposal_costs_the_queries_of_a_5_line_one(client, division, users):
+    small = large_proposal(division, 5)
+    client.force_login(users["editor"])
+    few = queries(client, page_url(small))
+    Proposal.objects.all().delete()
+    from movement.models import AwardType
+
+    AwardType.objects.filter(name="Chiến sĩ thi đua cơ sở").delete()
+    large = large_proposal(division, 500)
+    many = queries(client, page_url(large))
+    assert few == many == PROPOSAL_PAGE_QUERIES
+    # Every line is judged by the rule, and says why not.
+    page = client.get(page_url(large)).content.decode()
+    assert page.count("thiếu Chiến sĩ tiên tiến năm 2020") == 500
+
+
+# The session, the user and their permissions, the unit editor's units, the page's count and its
+# rows (their lines counted in the same query), the year filter, the to-do count: none per row.
+PROPOSAL_LIST_QUERIES = 12
+
+
+def test_the_proposal_list_costs_the_same_for_3_proposals_or_30(client, division, users):
+    for number in range(3):
+        large_proposal(division, 2) if number == 0 else Proposal.objects.create(
+            unit=division, year=2020, title=f"Đề nghị {number}"
+        )
+    client.force_login(users["editor"])
+    url = reverse("admin:movement_proposal_changelist")
+    few = queries(client, url)
+    Proposal.objects.bulk_create(
+        Proposal(unit=division, year=2020, title=f"Thêm {number}") for number in range(27)
+    )
+    assert queries(client, url) == few == PROPOSAL_LIST_QUERIES
+
+
+def test_the_todo_page_lists_what_waits_for_each_role(client, proposal, users, division):
+    returned = Proposal.objects.create(unit=division, year=2017, title="Bị trả lại")
+    Proposal.objects.filter(pk=returned.pk).update(state=State.RETURNED)
+    sent = Proposal.objects.create(unit=division, year=2017, title="Đã gửi lên")
+    Proposal.objects.filter(pk=sent.pk).update(state=State.SENT)
+    url = reverse("admin:movement_proposal_todo")
+    expected = {
+        "editor": {"Bị trả lại", proposal.title},
+        "officer": {"Đã gửi lên"},
+        "secretary": set(),
+        "stranger": set(),
+    }
+    for role, titles in expected.items():
+        client.force_login(users[role])
+        response = client.get(url)
+        listed = {p.title for _label, group in response.context["groups"] for p in group}
+        assert listed == titles, role
+        # The header counts them, on every admin page.
+        header = client.get(reverse("admin:index")).content.decode()
+        assert f'<span class="todo-count">({len(titles)})</span>' in header, role
