@@ -569,3 +569,121 @@ def test_the_todo_page_lists_what_waits_for_each_role(client, proposal, users, d
         # The header counts them, on every admin page.
         header = client.get(reverse("admin:index")).content.decode()
         assert f'<span class="todo-count">({len(titles)})</span>' in header, role
+
+
+# -- Registrations ------------------------------------------------------------------------------
+
+
+def registrations_file(*rows: tuple) -> bytes:
+    from tests.spreadsheets import dict_csv
+
+    return dict_csv(
+        *[
+            {"Đơn vị": unit, "Năm": year, "Họ và tên": name, "Danh hiệu đăng ký": title}
+            for unit, year, name, title in rows
+        ]
+    )
+
+
+def test_a_units_registrations_are_imported_by_name_all_or_none(
+    division, officer_person, flag_type, users
+):
+    from movement.models import Registration
+    from movement.spreadsheets.imports import import_file
+    from movement.spreadsheets.resources import RegistrationResource
+
+    grassroots = grassroots_type()
+    data = registrations_file(
+        ("Phòng Tham mưu", 2017, "", flag_type.name),
+        ("Phòng Tham mưu", 2017, "Trần Thị Lan", grassroots.name),
+    )
+    report = import_file(RegistrationResource(), data, dry_run=True, user=users["editor"])
+    assert not report.problems and not Registration.objects.exists()  # a preview writes nothing
+    report = import_file(RegistrationResource(), data, dry_run=False, user=users["editor"])
+    assert report.written and report.new == 2, report.problems
+    again = import_file(RegistrationResource(), data, dry_run=False, user=users["editor"])
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 2)
+    # A name typed with other tone marks is not the officer: the whole file is refused.
+    Registration.objects.all().delete()
+    report = import_file(
+        RegistrationResource(),
+        registrations_file(
+            ("Phòng Tham mưu", 2018, "", flag_type.name),
+            ("Phòng Tham mưu", 2018, "Trần Thị Làn", grassroots.name),
+        ),
+        dry_run=False,
+        user=users["editor"],
+    )
+    assert not report.written and [problem.row for problem in report.problems] == [3]
+    assert not Registration.objects.exists()
+
+
+def test_another_units_registration_in_the_file_refuses_it_whole(other_unit, flag_type, users):
+    from movement.models import Registration
+    from movement.spreadsheets.imports import import_file
+    from movement.spreadsheets.resources import RegistrationResource
+
+    report = import_file(
+        RegistrationResource(),
+        registrations_file(
+            ("Phòng Tham mưu", 2017, "", flag_type.name),
+            (other_unit.name, 2017, "", flag_type.name),
+        ),
+        dry_run=False,
+        user=users["editor"],
+    )
+    assert not report.written and [problem.row for problem in report.problems] == [3]
+    assert not Registration.objects.exists()
+
+
+def test_registrations_close_on_the_years_deadline(division, flag_type, english):
+    from django.core.exceptions import ValidationError
+
+    from movement.models import Registration, RegistrationPeriod
+
+    RegistrationPeriod.objects.create(year=2017, closes_on=datetime.date(2017, 3, 31))
+    late = Registration(unit=division, year=2017, award_type=flag_type)
+    with pytest.raises(ValidationError, match="closed on 31/03/2017"):
+        late.full_clean()
+    Registration(unit=division, year=2018, award_type=flag_type).full_clean()
+
+
+def test_a_registration_names_an_officer_of_its_unit_for_an_individual_title(
+    division, department, person, flag_type, english
+):
+    from django.core.exceptions import ValidationError
+
+    from movement.models import Registration
+
+    with pytest.raises(ValidationError, match="not of the registering unit"):
+        Registration(
+            unit=division, year=2017, person=person, award_type=grassroots_type()
+        ).full_clean()
+    with pytest.raises(ValidationError, match="not given to individuals"):
+        Registration(unit=department, year=2017, person=person, award_type=flag_type).full_clean()
+
+
+def test_each_level_sees_its_subtree_registrations_counted(
+    client, department, division, other_unit, officer_person, flag_type, users
+):
+    from movement.models import Registration
+
+    grassroots = grassroots_type()
+    Registration.objects.create(unit=division, year=2017, award_type=flag_type)
+    Registration.objects.create(
+        unit=division, year=2017, person=officer_person, award_type=grassroots
+    )
+    Registration.objects.create(unit=other_unit, year=2017, award_type=flag_type)
+    url = reverse("admin:movement_registration_summary") + "?year=2017"
+    client.force_login(users["editor"])
+    response = client.get(url)
+    titles = {row["award_type__name"]: row for row in response.context["per_title"]}
+    assert titles[flag_type.name]["collectives"] == 1  # not the other unit's
+    assert titles[grassroots.name]["individuals"] == 1
+    client.force_login(users["officer"])
+    response = client.get(url)
+    titles = {row["award_type__name"]: row for row in response.context["per_title"]}
+    assert titles[flag_type.name]["collectives"] == 2
+    assert [row["unit__name"] for row in response.context["per_unit"]] == sorted(
+        [division.name, other_unit.name]
+    )

@@ -1081,7 +1081,7 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="registration",
             constraint=models.UniqueConstraint(
-                condition=models.Q(("campaign", None), ("person", None)),
+                condition=models.Q(("campaign__isnull", True), ("person__isnull", True)),
                 fields=("unit", "year"),
                 name="registration_unit_year",
                 violation_error_message="This unit or officer is already registered for this year (and campaign).",
@@ -1090,7 +1090,7 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="registration",
             constraint=models.UniqueConstraint(
-                condition=models.Q(("campaign__isnull", False), ("person", None)),
+                condition=models.Q(("campaign__isnull", False), ("person__isnull", True)),
                 fields=("unit", "year", "campaign"),
                 name="registration_unit_campaign",
                 violation_error_message="This unit or officer is already registered for this year (and campaign).",
@@ -1099,7 +1099,7 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="registration",
             constraint=models.UniqueConstraint(
-                condition=models.Q(("campaign", None), ("person__isnull", False)),
+                condition=models.Q(("campaign__isnull", True), ("person__isnull", False)),
                 fields=("person", "year"),
                 name="registration_person_year",
                 violation_error_message="This unit or officer is already registered for this year (and campaign).",

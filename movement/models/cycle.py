@@ -137,15 +137,19 @@ class Registration(RulesInClean, Versioned):
                     ),
                 )
                 for fields, condition, name in [
-                    (["unit", "year"], Q(person=None, campaign=None), "registration_unit_year"),
+                    (
+                        ["unit", "year"],
+                        Q(person__isnull=True, campaign__isnull=True),
+                        "registration_unit_year",
+                    ),
                     (
                         ["unit", "year", "campaign"],
-                        Q(person=None, campaign__isnull=False),
+                        Q(person__isnull=True, campaign__isnull=False),
                         "registration_unit_campaign",
                     ),
                     (
                         ["person", "year"],
-                        Q(person__isnull=False, campaign=None),
+                        Q(person__isnull=False, campaign__isnull=True),
                         "registration_person_year",
                     ),
                     (
