@@ -83,7 +83,10 @@ def proposal_page(request: HttpRequest, pk: int) -> TemplateResponse:
             "unknown": sum(1 for check in checks if check.eligible is None),
         },
         attachments=list(proposal.attachments.select_related("uploaded_by")),
-        steps=list(proposal.steps.select_related("user")),
+        steps=[
+            (step, TRANSITIONS[step.action].label if step.action in TRANSITIONS else step.action)
+            for step in proposal.steps.select_related("user")
+        ],
         meeting=meeting,
         transitions=available(proposal, request.user),
         step_form=StepForm(),
