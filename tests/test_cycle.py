@@ -687,3 +687,34 @@ def test_each_level_sees_its_subtree_registrations_counted(
     assert [row["unit__name"] for row in response.context["per_unit"]] == sorted(
         [division.name, other_unit.name]
     )
+
+
+def test_a_unit_editor_who_also_reads_everything_sends_only_their_own(proposal, other_unit, users):
+    # Seeing every proposal (the viewers' group too) is not sending them: the bound still holds.
+    editor = users["stranger"]
+    editor.groups.add(Group.objects.get(name="Xem"))
+    editor = User.objects.get(pk=editor.pk)
+    assert Proposal.objects.visible_to(editor).filter(pk=proposal.pk).exists()
+    assert available(proposal, editor) == []
+    with pytest.raises(Refused):
+        perform(proposal, "send", editor)
+
+
+def test_a_reviewer_who_may_not_see_a_proposal_does_not_move_it(proposal, users, english):
+    # A role made by hand with the reviewing permission but not the sight of every unit's
+    # proposals, and no unit: it sees none, so it moves none.
+    from django.contrib.auth.models import Permission
+
+    reviewer = User.objects.create_user("reviewer", password="x", is_staff=True)
+    reviewer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_proposal", "review_proposal"])
+    )
+    perform(proposal, "send", users["editor"])
+    with pytest.raises(Refused, match="not of your units"):
+        perform(proposal, "receive", reviewer)
+
+
+def test_the_decision_waits_for_the_vote_and_says_so(proposal, users, english):
+    at_council(proposal, users)
+    with pytest.raises(Refused, match="vote is not recorded"):
+        perform(proposal, "decide", users["approver"])
