@@ -23,7 +23,7 @@ from .versions import VersionedAdminMixin
 
 @admin.register(RegistrationPeriod)
 class RegistrationPeriodAdmin(HistoryAdmin):
-    list_display = ["year", "closes_on"]
+    list_display = ["year", "closes_on", "basis"]
 
 
 @admin.register(Registration)

@@ -25,7 +25,9 @@ APPROVERS = "Người phê duyệt"
 RECORDS = ["registration", "registrationperiod", "proposal", "proposalline", "attachment"]
 COUNCIL = ["councilmeeting"]
 ALL = [*RECORDS, *COUNCIL, "step"]
-HISTORIES = [f"historical{model}" for model in [*RECORDS, *COUNCIL]]
+# The records whose history is kept (a line, a document and a meeting are parts of a proposal,
+# whose own history and log record their steps).
+HISTORIES = ["historicalregistration", "historicalproposal"]
 UNIT_RECORDS = ["registration", "proposal", "proposalline", "attachment"]
 
 
@@ -320,47 +322,6 @@ class Migration(migrations.Migration):
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalRegistrationPeriod",
-            fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "year",
-                    models.PositiveSmallIntegerField(db_index=True, verbose_name="emulation year"),
-                ),
-                ("closes_on", models.DateField(verbose_name="registrations close on")),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-            ],
-            options={
-                "verbose_name": "historical registration deadline",
-                "verbose_name_plural": "historical registration deadlines",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
             name="Proposal",
             fields=[
                 (
@@ -439,263 +400,6 @@ class Migration(migrations.Migration):
                 ],
             },
             bases=(movement.models.base.RulesInClean, models.Model),
-        ),
-        migrations.CreateModel(
-            name="HistoricalProposalLine",
-            fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "achievement",
-                    movement.models.fields.TextField(
-                        blank=True, verbose_name="achievement in brief"
-                    ),
-                ),
-                (
-                    "votes_for",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="votes in favour"
-                    ),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "award",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="movement.award",
-                        verbose_name="award given",
-                    ),
-                ),
-                (
-                    "award_type",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="movement.awardtype",
-                        verbose_name="award type",
-                    ),
-                ),
-                (
-                    "collective",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="movement.unit",
-                        verbose_name="collective",
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "person",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="movement.person",
-                        verbose_name="person",
-                    ),
-                ),
-                (
-                    "proposal",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="movement.proposal",
-                        verbose_name="proposal",
-                    ),
-                ),
-            ],
-            options={
-                "verbose_name": "historical proposal line",
-                "verbose_name_plural": "historical proposal lines",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name="HistoricalCouncilMeeting",
-            fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("held_on", models.DateField(verbose_name="held on")),
-                (
-                    "members",
-                    models.PositiveSmallIntegerField(verbose_name="members of the council"),
-                ),
-                ("present", models.PositiveSmallIntegerField(verbose_name="members present")),
-                (
-                    "list_published_on",
-                    models.DateField(
-                        blank=True,
-                        help_text="For orders and state honours: the day the list of those proposed was made public.",
-                        null=True,
-                        verbose_name="list published on",
-                    ),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "proposal",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="movement.proposal",
-                        verbose_name="proposal",
-                    ),
-                ),
-            ],
-            options={
-                "verbose_name": "historical council meeting",
-                "verbose_name_plural": "historical council meetings",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name="HistoricalAttachment",
-            fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("submission", "cover letter"),
-                            ("minutes", "minutes of the unit's council meeting"),
-                            ("achievements", "report of achievements"),
-                            ("initiative", "initiative or research"),
-                            ("other", "other"),
-                        ],
-                        max_length=20,
-                        verbose_name="document",
-                    ),
-                ),
-                ("file", models.TextField(max_length=200, verbose_name="file")),
-                (
-                    "name",
-                    movement.models.fields.LineField(max_length=255, verbose_name="file name"),
-                ),
-                ("content_type", models.CharField(max_length=100, verbose_name="content type")),
-                ("size", models.PositiveBigIntegerField(verbose_name="size")),
-                (
-                    "uploaded_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, verbose_name="uploaded at"
-                    ),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "uploaded_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "proposal",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="movement.proposal",
-                        verbose_name="proposal",
-                    ),
-                ),
-            ],
-            options={
-                "verbose_name": "historical attachment",
-                "verbose_name_plural": "historical attachments",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
             name="CouncilMeeting",
@@ -1055,7 +759,7 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(
                 condition=models.Q(("members__gt", 0)),
                 name="council_has_members",
-                violation_error_message="A council has at least one member.",
+                violation_error_message="A council has at least one member. Enter how many members it has.",
             ),
         ),
         migrations.AddConstraint(
@@ -1084,7 +788,7 @@ class Migration(migrations.Migration):
                 condition=models.Q(("campaign__isnull", True), ("person__isnull", True)),
                 fields=("unit", "year"),
                 name="registration_unit_year",
-                violation_error_message="This unit or officer is already registered for this year (and campaign).",
+                violation_error_message="This unit or officer is already registered for this year (and campaign). Change that registration instead.",
             ),
         ),
         migrations.AddConstraint(
@@ -1093,7 +797,7 @@ class Migration(migrations.Migration):
                 condition=models.Q(("campaign__isnull", False), ("person__isnull", True)),
                 fields=("unit", "year", "campaign"),
                 name="registration_unit_campaign",
-                violation_error_message="This unit or officer is already registered for this year (and campaign).",
+                violation_error_message="This unit or officer is already registered for this year (and campaign). Change that registration instead.",
             ),
         ),
         migrations.AddConstraint(
@@ -1102,7 +806,7 @@ class Migration(migrations.Migration):
                 condition=models.Q(("campaign__isnull", True), ("person__isnull", False)),
                 fields=("person", "year"),
                 name="registration_person_year",
-                violation_error_message="This unit or officer is already registered for this year (and campaign).",
+                violation_error_message="This unit or officer is already registered for this year (and campaign). Change that registration instead.",
             ),
         ),
         migrations.AddConstraint(
@@ -1111,7 +815,7 @@ class Migration(migrations.Migration):
                 condition=models.Q(("campaign__isnull", False), ("person__isnull", False)),
                 fields=("person", "year", "campaign"),
                 name="registration_person_campaign",
-                violation_error_message="This unit or officer is already registered for this year (and campaign).",
+                violation_error_message="This unit or officer is already registered for this year (and campaign). Change that registration instead.",
             ),
         ),
         migrations.RunPython(grant, remove_new_roles),

@@ -41,6 +41,12 @@ class RegistrationPeriod(models.Model):
 
     year = models.PositiveSmallIntegerField(_("emulation year"), unique=True)
     closes_on = models.DateField(_("registrations close on"))
+    basis = LineField(
+        _("set by"),
+        max_length=300,
+        blank=True,
+        help_text=_("The document that set the deadline."),
+    )
 
     history = AuditedRecords()
 
@@ -133,7 +139,8 @@ class Registration(RulesInClean, Versioned):
                     condition=condition,
                     name=name,
                     violation_error_message=_(
-                        "This unit or officer is already registered for this year (and campaign)."
+                        "This unit or officer is already registered for this year (and "
+                        "campaign). Change that registration instead."
                     ),
                 )
                 for fields, condition, name in [
@@ -323,7 +330,7 @@ class ProposalLine(RulesInClean, models.Model):
         verbose_name=_("award given"),
     )
 
-    history = AuditedRecords()
+    objects = UnitScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("proposal line")
@@ -382,7 +389,7 @@ class Attachment(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
-    history = AuditedRecords()
+    objects = UnitScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("attachment")
@@ -438,8 +445,6 @@ class CouncilMeeting(RulesInClean, models.Model):
         ),
     )
 
-    history = AuditedRecords()
-
     class Meta:
         verbose_name = _("council meeting")
         verbose_name_plural = _("council meetings")
@@ -454,7 +459,9 @@ class CouncilMeeting(RulesInClean, models.Model):
             models.CheckConstraint(
                 condition=Q(members__gt=0),
                 name="council_has_members",
-                violation_error_message=_("A council has at least one member."),
+                violation_error_message=_(
+                    "A council has at least one member. Enter how many members it has."
+                ),
             ),
         ]
 
