@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 help_text="The document that set the deadline.",
                 max_length=300,
-                verbose_name="set by",
+                verbose_name="set by document",
             ),
         ),
         migrations.CreateModel(
@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="The document that set the deadline.",
                         max_length=300,
-                        verbose_name="set by",
+                        verbose_name="set by document",
                     ),
                 ),
                 ("history_id", models.AutoField(primary_key=True, serialize=False)),

@@ -42,7 +42,7 @@ class RegistrationPeriod(models.Model):
     year = models.PositiveSmallIntegerField(_("emulation year"), unique=True)
     closes_on = models.DateField(_("registrations close on"))
     basis = LineField(
-        _("set by"),
+        _("set by document"),
         max_length=300,
         blank=True,
         help_text=_("The document that set the deadline."),
