@@ -15,6 +15,7 @@ CASE_NAMES = (
     "page:campaign",
     "page:unit",
     "page:year",
+    "page:proposal",
     "export:xlsx",
     "import:xlsx",
     "eligibility:sector",

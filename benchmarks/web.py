@@ -16,7 +16,7 @@ from django.db.models import Count
 from django.test import Client
 from django.urls import reverse
 
-from movement.models import Award, Campaign, Unit
+from movement.models import Award, AwardType, Campaign, Person, Proposal, ProposalLine, Unit
 
 from . import baseline
 from .measure import measure, measure_side_by_side
@@ -127,6 +127,33 @@ def page_urls(subjects: Subjects) -> dict[str, str]:
     }
 
 
+# A unit's proposal of this many lines, each checked against the rules of eligibility on its
+# page (movement.cycle): what a big unit sends at the end of the year.
+PROPOSAL_LINES = 500
+PROPOSAL_TITLE = f"Đề nghị khen thưởng năm {YEAR} (benchmark, {PROPOSAL_LINES} dòng)"
+
+
+def proposal_url(subjects: Subjects) -> str:
+    """The page of a proposal of PROPOSAL_LINES of the province's people for the grassroots
+    title (made once per database, marked as the benchmark's by its title)."""
+    proposal = Proposal.objects.filter(title=PROPOSAL_TITLE).first()
+    if proposal is None:
+        award_type = (
+            AwardType.objects.filter(name="Chiến sĩ thi đua cơ sở").order_by("pk").first()
+            or AwardType.objects.filter(for_individuals=True).order_by("pk").first()
+        )
+        proposal = Proposal.objects.create(unit=subjects.province, year=YEAR, title=PROPOSAL_TITLE)
+        people = Person.objects.filter(unit__in=subjects.province.subtree()).order_by("pk")
+        people = list(people[:PROPOSAL_LINES]) or list(
+            Person.objects.order_by("pk")[:PROPOSAL_LINES]
+        )
+        ProposalLine.objects.bulk_create(
+            ProposalLine(proposal=proposal, person=person, award_type=award_type)
+            for person in people
+        )
+    return reverse("admin:movement_proposal_page", args=[proposal.pk])
+
+
 def measure_changelists(runs: int) -> list[CaseResult]:
     client = superuser_client()
     results = []
@@ -154,4 +181,7 @@ def measure_pages(runs: int) -> list[CaseResult]:
     for name, url in page_urls(Subjects.find()).items():
         timing = measure(_get(client, url), runs)
         results.append(CaseResult(name=name, ms=timing.ms, queries=timing.queries))
+    # The proposal's page is staff's, in the admin.
+    timing = measure(_get(superuser_client(), proposal_url(Subjects.find())), runs)
+    results.append(CaseResult(name="page:proposal", ms=timing.ms, queries=timing.queries))
     return results

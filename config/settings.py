@@ -338,3 +338,49 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# The emulation council's vote on a proposed line (movement.cycle.council, issue #16): the share
+# of ALL the council's members (not of those present) who must vote for it, by award type name,
+# with the text the rule comes from. NĐ 91/2017/NĐ-CP Art. 45(8) asked at least 90 % of all members,
+# by secret ballot, for Chiến sĩ thi đua toàn quốc, Chiến sĩ thi đua cấp bộ and the Anh hùng
+# titles; NĐ 91/2017 was replaced by NĐ 98/2023/NĐ-CP and that by NĐ 152/2025/NĐ-CP, and the rule
+# in force was not found in a text we could read: these are settings, to be checked against
+# NĐ 152/2025 by the emulation office. Other types: more than half of the members (a majority,
+# the ordinary rule of a collective body; no article found for it either).
+SUPERSEDED_VOTE_RULE = (
+    "NĐ 91/2017/NĐ-CP Điều 45 khoản 8 (đã hết hiệu lực; chưa đối chiếu NĐ 152/2025)"
+)
+COUNCIL_THRESHOLDS = {
+    "Chiến sĩ thi đua toàn quốc": {
+        "percent": 90,
+        "above": False,
+        "citation": SUPERSEDED_VOTE_RULE,
+    },
+    "Chiến sĩ thi đua toàn lực lượng Công an nhân dân": {
+        "percent": 90,
+        "above": False,
+        "citation": SUPERSEDED_VOTE_RULE,
+    },
+    "Chiến sĩ thi đua Bộ, ban, ngành, tỉnh": {
+        "percent": 90,
+        "above": False,
+        "citation": SUPERSEDED_VOTE_RULE,
+    },
+}
+COUNCIL_DEFAULT_THRESHOLD = {
+    "percent": 50,
+    "above": True,
+    "citation": "quá bán tổng số thành viên (chưa tìm thấy điều khoản; thiết lập được)",
+}
+# Orders (huân chương) and state honours: the list of those proposed is published at least this
+# many working days before the council meets — NĐ 98/2023/NĐ-CP Art. 46(2), carried into
+# NĐ 152/2025/NĐ-CP (in force from 1/7/2025). Public holidays are not known here: only weekends
+# are left out of the count.
+COUNCIL_PUBLICATION_WORKING_DAYS = 10
+COUNCIL_PUBLICATION_CITATION = (
+    "NĐ 98/2023/NĐ-CP Điều 46 khoản 2, nay là NĐ 152/2025/NĐ-CP (hiệu lực từ 01/7/2025)"
+)
+
+# A proposal's documents (movement.cycle.attachments): PDF, Word (.docx), Excel (.xlsx), JPEG or
+# PNG, told by their bytes, each at most this size. A scanned dossier of some twenty pages fits.
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))

@@ -39,6 +39,7 @@ class Path(models.TextChoices):
     FIXTURE = "fixture", _("fixture load")
     REVERT = "revert", _("reverted to an earlier version")
     RESTORE = "restore", _("deleted record restored")
+    STEP = "step", _("proposal step")
 
 
 # Columns computed from the others on save: their history would repeat the record's.

@@ -33,6 +33,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from movement.models import (
+    Attachment,
     Award,
     Discipline,
     Initiative,
@@ -40,7 +41,10 @@ from movement.models import (
     Person,
     PersonRating,
     Posting,
+    Proposal,
+    ProposalLine,
     RankChange,
+    Registration,
     Task,
     UnitRating,
 )
@@ -66,6 +70,11 @@ UNIT_LOOKUPS: dict[type[Model], tuple[str, ...]] = {
     Discipline: ("person__unit",),
     Inspection: ("person__unit",),
     UnitRating: ("unit",),
+    # The emulation year's records (issue #16) belong to the unit that registers or proposes.
+    Registration: ("unit",),
+    Proposal: ("unit",),
+    ProposalLine: ("proposal__unit",),
+    Attachment: ("proposal__unit",),
 }
 
 User = AbstractBaseUser | AnonymousUser

@@ -53,3 +53,29 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+# axe-core's rules run on every page checked (tests/test_accessibility.py, the proposals' pages in
+# tests/test_browser.py): WCAG 2.0–2.2 A/AA and axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+SERIOUS = {"serious", "critical"}
+ANY = {"minor", "moderate", *SERIOUS}
+
+
+def violations(page: Any, where: str, impacts: set[str] = SERIOUS) -> list[str]:
+    """axe's findings of ``impacts`` on the page as it is now, one line per element."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    found = Axe().run(page, options=options).response["violations"]
+    return [
+        f"{where}: {rule['id']} ({rule['impact']}) {' '.join(map(str, node['target']))}"
+        f" — {rule['help']}"
+        for rule in found
+        if rule["impact"] in impacts
+        for node in rule["nodes"]
+    ]
+
+
+def assert_none(found: list[str]) -> None:
+    assert not found, f"{len(found)} axe violations:\n" + "\n".join(found)

@@ -16,7 +16,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from movement.models import Award, Event, WorkPlan
-from tests.browsers import chromium, require_chromium
+from tests.browsers import ANY, assert_none, chromium, require_chromium, violations
 from tests.spreadsheets import HEADERS, xlsx
 
 pytestmark = [
@@ -25,9 +25,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-SERIOUS = {"serious", "critical"}
-ANY = {"minor", "moderate", *SERIOUS}
 PASSWORD = "mat-khau-thu-nghiem"
 
 # Each public page type, on the report's own data (manage.py load_report).
@@ -81,25 +78,6 @@ def log_in(page, live_server) -> None:
     page.locator("#id_password").fill(PASSWORD)
     page.locator("#id_password").press("Enter")
     page.wait_for_url(re.compile(r"/admin/$"))
-
-
-def violations(page, where: str, impacts: set[str] = SERIOUS) -> list[str]:
-    """axe's findings of ``impacts`` on the page as it is now, one line per element."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
-    found = Axe().run(page, options=options).response["violations"]
-    return [
-        f"{where}: {rule['id']} ({rule['impact']}) {' '.join(map(str, node['target']))}"
-        f" — {rule['help']}"
-        for rule in found
-        if rule["impact"] in impacts
-        for node in rule["nodes"]
-    ]
-
-
-def assert_none(found: list[str]) -> None:
-    assert not found, f"{len(found)} axe violations:\n" + "\n".join(found)
 
 
 @pytest.mark.parametrize("width", [1366, 375])

@@ -29,7 +29,10 @@ from movement.models import (
     Inspection,
     Person,
     PersonRating,
+    Proposal,
     Rating,
+    Registration,
+    RegistrationPeriod,
     Source,
     Task,
     Unit,
@@ -291,6 +294,17 @@ def records(db) -> None:
     UnitRating.objects.create(unit=plan.unit, year=2017, rating=Rating.EXCELLENT)
     # A decision, of which the report states none.
     Decision.objects.create(number="1234/QĐ-BCA", date=datetime.date(2017, 12, 20))
+    # A unit's registration and a draft proposal (movement.models.cycle).
+    Registration.objects.create(
+        unit=plan.unit,
+        year=2017,
+        award_type=AwardType.objects.filter(for_collectives=True).first(),
+        note="Đăng ký",
+    )
+    Proposal.objects.create(unit=plan.unit, year=2017, title="Đề nghị khen thưởng năm 2017")
+    RegistrationPeriod.objects.create(
+        year=2016, closes_on=datetime.date(2016, 3, 31), basis="Hướng dẫn của Cục"
+    )
 
 
 def admin_url(model: type[Model], view: str, *args: Any) -> str:

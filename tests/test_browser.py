@@ -4,6 +4,7 @@ Run with Debian's Chromium and Playwright for Python (see tests.browsers).
 """
 
 import io
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -218,3 +219,168 @@ def test_the_admins_scripted_widgets_speak_vietnamese(live_server, staff, page):
     calendar = page.locator("#calendarbox0").inner_text()
     assert "CN" in calendar and "Hôm nay" in calendar
     assert not re.search(r"\b(Sun|Mon|Today|Cancel)\b", calendar), calendar
+
+
+# -- The emulation year end to end (issue #16) ------------------------------------------------
+
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# Where the run leaves screenshots of the proposal page and the to-do page, when set.
+SCREENSHOTS = Path(os.environ["CYCLE_SCREENSHOTS"]) if os.environ.get("CYCLE_SCREENSHOTS") else None
+
+
+@pytest.fixture
+def cycle_world(division, person, campaign, flag_type):
+    """A division's editor, the emulation office, the council's secretary and the approver;
+    an officer of the division to propose and the titles to propose them for."""
+    from django.contrib.auth.models import Group
+
+    from movement.models import AwardType, Person, StaffProfile
+
+    roles = {
+        "bientap": ("Cán bộ đơn vị", division),
+        "thidua": ("Cán bộ thi đua", None),
+        "thuky": ("Thư ký hội đồng", None),
+        "pheduyet": ("Người phê duyệt", None),
+    }
+    for username, (group, unit) in roles.items():
+        user = User.objects.create_user(username, password="mat-khau-thu-nghiem", is_staff=True)
+        user.groups.add(Group.objects.get(name=group))
+        if unit is not None:
+            StaffProfile.objects.create(user=user, unit=unit)
+    officer = Person.objects.create(full_name="Trần Thị Lan", slug="tran-thi-lan", unit=division)
+    grassroots = AwardType.objects.create(
+        name="Chiến sĩ thi đua cơ sở", category=AwardType.Category.TITLE, for_individuals=True
+    )
+    return {"officer": officer, "grassroots": grassroots, "division": division}
+
+
+def signed_in(browser, live_server, username: str):
+    """A browser of its own for ``username``, signed in: each role works in their own."""
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill("mat-khau-thu-nghiem")
+    page.locator("#id_password").press("Enter")
+    page.wait_for_url(re.compile(r"/admin/$"))
+    return page
+
+
+def open_from_todo(page, live_server, title: str) -> None:
+    page.goto(f"{live_server.url}/admin/movement/proposal/todo/")
+    page.get_by_role("link", name=title).click()
+    page.wait_for_url(re.compile(r"/page/$"))
+
+
+def take_step(page, name: str, comment: str = "") -> None:
+    form = page.locator(f"form[action$='/step/{name}/']")
+    if comment:
+        form.locator("textarea").fill(comment)
+    form.locator("button").click()
+    page.wait_for_url(re.compile(r"/page/$"))
+
+
+def test_the_emulation_year_from_registration_to_the_award(
+    live_server, cycle_world, campaign, browser
+):
+    from tests.browsers import assert_none, violations
+    from tests.spreadsheets import xlsx
+
+    officer, division = cycle_world["officer"], cycle_world["division"]
+    title = "Đề nghị khen thưởng năm 2017 của Phòng Tham mưu"
+    found = []
+
+    # The unit registers its officer's title from its spreadsheet: preview, then confirm.
+    editor = signed_in(browser, live_server, "bientap")
+    editor.goto(f"{live_server.url}/admin/movement/registration/import/")
+    rows = [["Đơn vị", "Năm", "Họ và tên", "Danh hiệu đăng ký"]]
+    rows.append([division.name, 2017, officer.full_name, "Chiến sĩ thi đua cơ sở"])
+    editor.locator("#id_import_file").set_input_files(
+        files=[
+            {"name": "dang-ky.xlsx", "mimeType": "application/octet-stream", "buffer": xlsx(rows)}
+        ]
+    )
+    editor.locator(".import-upload input[type=submit]").click()
+    editor.locator(".import-confirm input.default").click()
+    editor.goto(f"{live_server.url}/admin/movement/registration/summary/?year=2017")
+    assert "Chiến sĩ thi đua cơ sở" in editor.locator("#content-main").inner_text()
+
+    # It proposes the officer, with the cover letter attached, and sends the proposal.
+    editor.goto(f"{live_server.url}/admin/movement/proposal/add/")
+    choose(editor, "unit", "Phòng Tham mưu")
+    editor.locator("#id_year").fill("2017")
+    choose(editor, "campaign", "Vì ANTQ")
+    editor.locator("#id_title").fill(title)
+    choose(editor, "lines-0-person", "Trần Thị Lan")
+    choose(editor, "lines-0-award_type", "Chiến sĩ thi đua cơ sở")
+    editor.locator("#id_lines-0-achievement").fill("Chủ trì chuyên án")
+    editor.locator("input[name=_save]").click()
+    editor.wait_for_url(re.compile(r"/page/$"))
+    editor.locator("#id_kind").select_option("submission")
+    editor.locator("#id_file").set_input_files(
+        files=[{"name": "to-trinh.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    editor.locator(".attach-form button").click()
+    assert editor.get_by_role("link", name="to-trinh.pdf").is_visible()
+    take_step(editor, "send")
+
+    # The emulation office finds it on its to-do list and returns it with a reason.
+    office = signed_in(browser, live_server, "thidua")
+    assert "(1)" in office.locator(".todo-count").inner_text()
+    office.goto(f"{live_server.url}/admin/movement/proposal/todo/")
+    found += violations(office, "to-do page")
+    if SCREENSHOTS:
+        office.screenshot(path=str(SCREENSHOTS / "todo.png"), full_page=True)
+    open_from_todo(office, live_server, title)
+    take_step(office, "receive")
+    take_step(office, "return", "Thiếu báo cáo thành tích")
+
+    # The unit fixes it and sends it again.
+    open_from_todo(editor, live_server, title)
+    assert "Thiếu báo cáo thành tích" in editor.locator(".proposal-log").inner_text()
+    editor.locator("#id_kind").select_option("achievements")
+    editor.locator("#id_file").set_input_files(
+        files=[{"name": "bao-cao.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    editor.locator(".attach-form button").click()
+    take_step(editor, "send")
+
+    # The office accepts it and puts it to the council.
+    open_from_todo(office, live_server, title)
+    take_step(office, "receive")
+    take_step(office, "accept")
+    take_step(office, "submit")
+
+    # The council's secretary records the vote.
+    secretary = signed_in(browser, live_server, "thuky")
+    open_from_todo(secretary, live_server, title)
+    secretary.locator("a[href$='/vote/']").click()
+    secretary.locator("#id_held_on").fill("15/12/2017")
+    secretary.locator("#id_members").fill("9")
+    secretary.locator("#id_present").fill("9")
+    secretary.locator("input[id^=id_votes_]").first.fill("8")
+    secretary.locator("#content-main form button[type=submit]").click()
+    secretary.wait_for_url(re.compile(r"/page/$"))
+
+    # The approver records the decision, and the award is given.
+    approver = signed_in(browser, live_server, "pheduyet")
+    open_from_todo(approver, live_server, title)
+    found += violations(approver, "proposal page")
+    if SCREENSHOTS:
+        approver.screenshot(path=str(SCREENSHOTS / "proposal.png"), full_page=True)
+    approver.locator("a[href$='/decide/']").click()
+    approver.locator("#id_number").fill("1234/QĐ-BCA")
+    approver.locator("#id_date").fill("20/12/2017")
+    approver.locator("#id_issuer").fill("Bộ Công an")
+    approver.locator("#content-main form button[type=submit]").click()
+    approver.wait_for_url(re.compile(r"/page/$"))
+    assert "đã có quyết định" in approver.locator(".proposal-state").inner_text()
+    log = approver.locator(".proposal-log li")
+    assert log.count() == 9
+
+    # The award is on the officer's page and on the campaign's.
+    for url in [officer.get_absolute_url(), campaign.get_absolute_url()]:
+        approver.goto(f"{live_server.url}{url}")
+        assert "1234/QĐ-BCA" in approver.locator("main").inner_text(), url
+    assert_none(found)

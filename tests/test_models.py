@@ -15,6 +15,7 @@ from movement.models import (
     Award,
     AwardType,
     Campaign,
+    CouncilMeeting,
     Decision,
     Discipline,
     Initiative,
@@ -23,8 +24,11 @@ from movement.models import (
     Person,
     PersonRating,
     Posting,
+    Proposal,
+    ProposalLine,
     Rank,
     Rating,
+    Registration,
     Source,
     StaffProfile,
     Task,
@@ -469,6 +473,20 @@ BREAKING = {
     ),
     "unit_rating_year_in_range": lambda r: UnitRating(
         unit=r.department, year=2101, rating=Rating.EXCELLENT
+    ),
+    # The emulation year's records (movement.models.cycle).
+    "registration_year_range": lambda r: Registration(
+        unit=r.department, year=1900, award_type=r.order_type
+    ),
+    "proposal_year_range": lambda r: Proposal(unit=r.department, year=2200, title="Đề nghị"),
+    "proposal_line_one_recipient": lambda r: ProposalLine(
+        person=r.person, collective=r.department, award_type=r.order_type
+    ),
+    "council_present_at_most_members": lambda r: CouncilMeeting(
+        held_on=datetime.date(2017, 12, 15), members=5, present=6
+    ),
+    "council_has_members": lambda r: CouncilMeeting(
+        held_on=datetime.date(2017, 12, 15), members=0, present=0
     ),
 }
 

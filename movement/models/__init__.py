@@ -2,6 +2,15 @@ from .accounts import FailedPassword, StaffProfile, TemporaryPassword
 from .awards import Award, AwardType, RecipientKind, group_label, keep_ranks_and_positions
 from .base import RetiredCode, Source
 from .campaigns import Campaign, Event, Participation
+from .cycle import (
+    Attachment,
+    CouncilMeeting,
+    Proposal,
+    ProposalLine,
+    Registration,
+    RegistrationPeriod,
+    Step,
+)
 from .decisions import Decision
 from .export_jobs import ExportJob
 from .pending_imports import PendingImport
@@ -20,9 +29,11 @@ from .service import (
 from .units import Unit
 
 __all__ = [
+    "Attachment",
     "Award",
     "AwardType",
     "Campaign",
+    "CouncilMeeting",
     "Decision",
     "Discipline",
     "Event",
@@ -35,13 +46,18 @@ __all__ = [
     "Person",
     "PersonRating",
     "Posting",
+    "Proposal",
+    "ProposalLine",
     "Rank",
     "RankChange",
     "Rating",
     "RecipientKind",
+    "Registration",
+    "RegistrationPeriod",
     "RetiredCode",
     "Source",
     "StaffProfile",
+    "Step",
     "Task",
     "TemporaryPassword",
     "Unit",

@@ -32,6 +32,7 @@ from movement.models import (
     RankChange,
     Rating,
     RecipientKind,
+    Registration,
     Source,
     Task,
     Unit,
@@ -937,3 +938,40 @@ class UnitRatingResource(ServiceRecordResource):
         # follows from saving one (unlike a rank change or a posting).
         use_bulk = True
         batch_size = None
+
+
+class RegistrationResource(MovementResource):
+    """A unit's registrations for a year (đăng ký thi đua): one row per title aimed for, the
+    unit's own (no officer named) or an officer's."""
+
+    unit = column("unit", "Đơn vị", unit_widget())
+    year = year_column("year", "Năm")
+    campaign = column("campaign", "Phong trào", NamedRecordWidget(Campaign))
+    person = column("person", PERSON_COLUMN, person_widget())
+    award_type = column(
+        "award_type",
+        "Danh hiệu đăng ký",
+        AwardTypeWidget(AwardType, AWARD_CLASS_COLUMN, award_class_widget()),
+    )
+    award_class = column(
+        "award_type__award_class", AWARD_CLASS_COLUMN, award_class_widget(), readonly=True
+    )
+    note = line_column("note", "Ghi chú")
+
+    export_select_related = ("unit", "campaign", "person__unit", "award_type")
+
+    class Meta:
+        model = Registration
+        fields = (
+            "unit",
+            "year",
+            "campaign",
+            "person",
+            "award_type",
+            "award_class",
+            "note",
+            "version",
+        )
+        # One registration a unit (or officer) a year and campaign: the list sent again
+        # corrects it.
+        import_id_fields = ("unit", "person", "year", "campaign")

@@ -1,0 +1,720 @@
+"""The emulation year's proposals (movement.cycle, issue #16): each step taken only by its role,
+from its state, within the unit editor's units; logged and audited; documents told by their
+bytes and served only to those who may see the proposal; the council's vote and its rules."""
+
+import datetime
+import io
+import zipfile
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from movement.cycle import council
+from movement.cycle.attachments import AttachmentError, attach, content_type
+from movement.cycle.transitions import Refused, available, perform
+from movement.models import (
+    Person,
+    Proposal,
+    ProposalLine,
+    StaffProfile,
+    Step,
+    Unit,
+)
+from tests.factories import member
+
+State = Proposal.State
+
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def office_file(part: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(part, "<document/>")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def other_unit(ministry) -> Unit:
+    return Unit.objects.create(name="Cục Cảnh sát giao thông", slug="cuc-csgt", parent=ministry)
+
+
+@pytest.fixture
+def users(division, other_unit) -> dict[str, User]:
+    people = {role: member(role) for role in ["officer", "secretary", "approver", "viewer"]}
+    people["editor"] = member("unit editor", division)
+    stranger = User.objects.create_user("stranger", password="x", is_staff=True)
+    stranger.groups.add(Group.objects.get(name="Cán bộ đơn vị"))
+    StaffProfile.objects.create(user=stranger, unit=other_unit)
+    people["stranger"] = stranger
+    return people
+
+
+@pytest.fixture
+def officer_person(division) -> Person:
+    return Person.objects.create(full_name="Trần Thị Lan", slug="tran-thi-lan", unit=division)
+
+
+@pytest.fixture
+def proposal(division, officer_person, order_type, flag_type) -> Proposal:
+    proposal = Proposal.objects.create(unit=division, year=2017, title="Đề nghị khen thưởng 2017")
+    ProposalLine.objects.create(
+        proposal=proposal, person=officer_person, award_type=order_type, achievement="Phá án"
+    )
+    ProposalLine.objects.create(proposal=proposal, collective=division, award_type=flag_type)
+    return proposal
+
+
+def moved(proposal: Proposal, *steps: tuple[str, User, str]) -> Proposal:
+    for name, user, *comment in steps:
+        perform(proposal, name, user, *comment)
+    proposal.refresh_from_db()
+    return proposal
+
+
+def page_url(proposal: Proposal) -> str:
+    return reverse("admin:movement_proposal_page", args=[proposal.pk])
+
+
+def step_url(proposal: Proposal, name: str) -> str:
+    return reverse("admin:movement_proposal_step", args=[proposal.pk, name])
+
+
+# -- The steps and who takes them ---------------------------------------------------------------
+
+
+def test_the_whole_way_from_draft_to_the_council(proposal, users):
+    editor, officer = users["editor"], users["officer"]
+    moved(proposal, ("send", editor), ("receive", officer), ("return", officer, "Thiếu tờ trình"))
+    assert proposal.state == State.RETURNED
+    moved(proposal, ("send", editor), ("receive", officer), ("accept", officer))
+    assert proposal.state == State.ELIGIBLE
+    moved(proposal, ("submit", officer))
+    assert proposal.state == State.AT_COUNCIL
+    log = list(proposal.steps.values_list("action", "from_state", "to_state", "user__username"))
+    assert log[2] == ("return", "reviewing", "returned", "officer")
+    assert [row[0] for row in log] == [
+        "send",
+        "receive",
+        "return",
+        "send",
+        "receive",
+        "accept",
+        "submit",
+    ]
+    assert Step.objects.get(action="return").comment == "Thiếu tờ trình"
+
+
+@pytest.mark.parametrize(
+    ("role", "state", "steps"),
+    [
+        ("editor", State.DRAFT, ["send"]),
+        ("editor", State.RETURNED, ["send"]),
+        ("editor", State.SENT, []),
+        ("stranger", State.DRAFT, []),
+        ("officer", State.DRAFT, []),
+        ("officer", State.SENT, ["receive"]),
+        ("officer", State.REVIEWING, ["return", "accept", "reject"]),
+        ("officer", State.ELIGIBLE, ["submit"]),
+        ("secretary", State.AT_COUNCIL, ["vote"]),
+        ("secretary", State.REVIEWING, []),
+        ("approver", State.AT_COUNCIL, ["decide"]),
+        ("approver", State.ELIGIBLE, []),
+        ("viewer", State.REVIEWING, []),
+    ],
+)
+def test_each_role_sees_the_buttons_of_its_steps_only(proposal, users, role, state, steps):
+    Proposal.objects.filter(pk=proposal.pk).update(state=state)
+    proposal.refresh_from_db()
+    assert [transition.name for transition in available(proposal, users[role])] == steps
+
+
+@pytest.mark.parametrize(
+    ("role", "state", "name"),
+    [
+        ("officer", State.DRAFT, "send"),  # not the officer's step
+        ("editor", State.SENT, "receive"),  # not the unit's step
+        ("editor", State.SENT, "send"),  # sent already
+        ("officer", State.SENT, "accept"),  # not received for review yet
+        ("officer", State.RETURNED, "submit"),  # out of order
+        ("secretary", State.ELIGIBLE, "submit"),  # the officer's step
+        ("approver", State.AT_COUNCIL, "submit"),
+        ("viewer", State.REVIEWING, "accept"),
+        ("stranger", State.DRAFT, "send"),  # another unit's
+    ],
+)
+def test_a_step_out_of_order_or_role_is_refused_by_post(client, proposal, users, role, state, name):
+    Proposal.objects.filter(pk=proposal.pk).update(state=state)
+    client.force_login(users[role])
+    response = client.post(step_url(proposal, name), {"comment": "x"})
+    proposal.refresh_from_db()
+    assert proposal.state == state
+    assert not Step.objects.exists()
+    if role == "stranger":
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 302
+
+
+def test_a_step_is_taken_by_post_and_logged_with_its_history(client, proposal, users):
+    client.force_login(users["editor"])
+    assert client.get(step_url(proposal, "send")).status_code == 405
+    response = client.post(step_url(proposal, "send"))
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.state == State.SENT
+    latest = proposal.history.latest()
+    assert latest.history_user == users["editor"]
+    assert latest.history_change_reason == "step: send"
+    assert latest.state == State.SENT
+
+
+def test_a_return_or_a_refusal_says_why(proposal, users, english):
+    moved(proposal, ("send", users["editor"]), ("receive", users["officer"]))
+    for name in ["return", "reject"]:
+        with pytest.raises(Refused, match="Say why"):
+            perform(proposal, name, users["officer"], "  ")
+    assert proposal.state == State.REVIEWING
+
+
+def test_an_empty_proposal_is_not_sent(division, users):
+    empty = Proposal.objects.create(unit=division, year=2017, title="Trống")
+    with pytest.raises(Refused):
+        perform(empty, "send", users["editor"])
+
+
+def test_a_step_reads_the_state_stored_not_the_one_a_page_showed(proposal, users):
+    stale = Proposal.objects.get(pk=proposal.pk)
+    perform(proposal, "send", users["editor"])
+    # The page the editor opened before still said "draft": sending again is refused.
+    with pytest.raises(Refused):
+        perform(stale, "send", users["editor"])
+    assert Step.objects.count() == 1
+
+
+# -- Unit scope ---------------------------------------------------------------------------------
+
+
+def test_a_unit_editor_never_sees_another_units_proposal(client, proposal, users):
+    client.force_login(users["stranger"])
+    assert client.get(page_url(proposal)).status_code == 404
+    listing = client.get(reverse("admin:movement_proposal_changelist"))
+    assert listing.status_code == 200
+    assert proposal.title not in listing.content.decode()
+    client.force_login(users["editor"])
+    assert client.get(page_url(proposal)).status_code == 200
+    assert (
+        proposal.title in client.get(reverse("admin:movement_proposal_changelist")).content.decode()
+    )
+
+
+def test_a_sent_proposals_lines_no_longer_change(client, proposal, users):
+    client.force_login(users["editor"])
+    change = reverse("admin:movement_proposal_change", args=[proposal.pk])
+    assert client.get(change).context["has_change_permission"]
+    perform(proposal, "send", users["editor"])
+    assert not client.get(change).context["has_change_permission"]
+
+
+# -- Documents ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (PDF, "application/pdf"),
+        (PNG, "image/png"),
+        (b"\xff\xd8\xff\xe0" + b"\x00" * 16, "image/jpeg"),
+        (office_file("word/document.xml"), "wordprocessingml"),
+        (office_file("xl/workbook.xml"), "spreadsheetml"),
+    ],
+)
+def test_a_document_is_told_by_its_bytes(data, kind):
+    assert kind in content_type(data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"MZ\x90\x00 a program",  # a Windows program, whatever its name says
+        b"<html><script>alert(1)</script></html>",
+        office_file("content.xml"),  # a zip, not an Office document
+        b"PK\x03\x04 cut short",
+        b"",
+    ],
+)
+def test_anything_else_is_refused(data):
+    with pytest.raises(AttachmentError):
+        content_type(data)
+
+
+def test_a_document_too_large_is_refused(settings):
+    settings.ATTACHMENT_MAX_BYTES = 10
+    with pytest.raises(AttachmentError, match="MB"):
+        content_type(PDF)
+
+
+def test_a_document_is_kept_and_served_only_to_who_may_see_the_proposal(client, proposal, users):
+    client.force_login(users["editor"])
+    upload = SimpleUploadedFile("to-trinh.exe", PDF, content_type="application/x-msdownload")
+    response = client.post(
+        reverse("admin:movement_proposal_upload", args=[proposal.pk]),
+        {"kind": "submission", "file": upload},
+    )
+    assert response.status_code == 302
+    [attachment] = proposal.attachments.all()
+    # Its type is the bytes', not the name's or the browser's; its stored name is ours.
+    assert attachment.content_type == "application/pdf"
+    assert "to-trinh" not in attachment.file.name
+    url = reverse("admin:movement_proposal_download", args=[proposal.pk, attachment.pk])
+    for role, status in [("editor", 200), ("officer", 200), ("stranger", 404)]:
+        client.force_login(users[role])
+        response = client.get(url)
+        assert response.status_code == status, role
+        if status == 200:
+            assert b"".join(response.streaming_content) == PDF
+            assert response["Content-Disposition"].startswith("attachment")
+            assert response["X-Content-Type-Options"] == "nosniff"
+    client.logout()
+    assert client.get(url).status_code == 302  # to the sign-in page
+    assert not str(attachment.file.url).startswith(reverse("admin:index"))
+
+
+def test_a_program_renamed_pdf_is_refused_with_a_message(client, proposal, users):
+    client.force_login(users["editor"])
+    upload = SimpleUploadedFile("bao-cao.pdf", b"MZ\x90\x00", content_type="application/pdf")
+    response = client.post(
+        reverse("admin:movement_proposal_upload", args=[proposal.pk]),
+        {"kind": "achievements", "file": upload},
+        follow=True,
+    )
+    assert not proposal.attachments.exists()
+    assert "PDF" in response.content.decode()
+
+
+def test_documents_are_attached_only_while_the_unit_holds_the_proposal(client, proposal, users):
+    url = reverse("admin:movement_proposal_upload", args=[proposal.pk])
+    client.force_login(users["stranger"])
+    assert (
+        client.post(url, {"kind": "other", "file": SimpleUploadedFile("a.pdf", PDF)}).status_code
+        == 404
+    )
+    perform(proposal, "send", users["editor"])
+    client.force_login(users["editor"])
+    response = client.post(url, {"kind": "other", "file": SimpleUploadedFile("a.pdf", PDF)})
+    assert response.status_code == 403
+    client.force_login(users["officer"])
+    response = client.post(url, {"kind": "other", "file": SimpleUploadedFile("a.pdf", PDF)})
+    assert response.status_code == 403
+    assert not proposal.attachments.exists()
+
+
+def test_attach_checks_the_bytes_itself(proposal, users):
+    with pytest.raises(AttachmentError):
+        attach(proposal, "other", SimpleUploadedFile("x.pdf", b"not a pdf"), users["editor"])
+
+
+# -- The council --------------------------------------------------------------------------------
+
+
+def at_council(proposal: Proposal, users) -> Proposal:
+    editor, officer = users["editor"], users["officer"]
+    return moved(
+        proposal, ("send", editor), ("receive", officer), ("accept", officer), ("submit", officer)
+    )
+
+
+def test_a_line_passes_by_its_types_threshold_over_all_members(settings, order_type, flag_type):
+    # More than half of all members by default; 90 % for the titles the setting names.
+    assert council.passes(6, 11, flag_type)
+    assert not council.passes(5, 11, flag_type)
+    assert not council.passes(5, 10, flag_type)
+    settings.COUNCIL_THRESHOLDS = {flag_type.name: {"percent": 90, "above": False, "citation": ""}}
+    assert council.passes(9, 10, flag_type)
+    assert not council.passes(8, 10, flag_type)
+    assert not council.passes(None, 10, order_type)
+
+
+def test_an_order_needs_its_list_published_ten_working_days_before(proposal, users, english):
+    at_council(proposal, users)
+    lines = {line.award_type.category: line for line in proposal.lines.all()}
+    votes = {line.pk: 9 for line in lines.values()}
+    meeting = {"held_on": datetime.date(2017, 12, 15), "members": 9, "present": 9, "votes": votes}
+    with pytest.raises(Refused, match="published"):
+        council.record_vote(proposal, users["secretary"], list_published_on=None, **meeting)
+    # Friday 1/12 to Friday 15/12: nine working days between.
+    with pytest.raises(Refused, match="10"):
+        council.record_vote(
+            proposal, users["secretary"], list_published_on=datetime.date(2017, 12, 1), **meeting
+        )
+    assert not Step.objects.filter(action="vote").exists()
+    council.record_vote(
+        proposal, users["secretary"], list_published_on=datetime.date(2017, 11, 30), **meeting
+    )
+    assert set(proposal.lines.values_list("votes_for", flat=True)) == {9}
+    assert Step.objects.filter(action="vote", user=users["secretary"]).exists()
+
+
+def test_votes_are_recorded_only_by_the_secretary_before_the_council(client, proposal, users):
+    url = reverse("admin:movement_proposal_vote", args=[proposal.pk])
+    client.force_login(users["officer"])
+    assert client.get(url).status_code == 403
+    client.force_login(users["secretary"])
+    data = {"held_on": "15/12/2017", "members": 9, "present": 9, "list_published_on": "01/11/2017"}
+    response = client.post(url, data)
+    # Still a draft: refused, said on the form, nothing recorded.
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert not Step.objects.exists()
+
+
+def test_more_votes_than_members_present_are_refused(proposal, users, flag_type):
+    at_council(proposal, users)
+    line = proposal.lines.get(award_type=flag_type)
+    with pytest.raises(Refused):
+        council.record_vote(
+            proposal,
+            users["secretary"],
+            held_on=datetime.date(2017, 12, 15),
+            members=9,
+            present=5,
+            list_published_on=datetime.date(2017, 11, 1),
+            votes={line.pk: 6},
+        )
+
+
+# -- The decision -------------------------------------------------------------------------------
+
+
+def voted(proposal: Proposal, users, votes_for: int = 9) -> Proposal:
+    at_council(proposal, users)
+    council.record_vote(
+        proposal,
+        users["secretary"],
+        held_on=datetime.date(2017, 12, 15),
+        members=9,
+        present=9,
+        list_published_on=datetime.date(2017, 11, 1),
+        votes={line.pk: votes_for for line in proposal.lines.all()},
+    )
+    return proposal
+
+
+DECISION = {
+    "number": "1234/QĐ-BCA",
+    "date": "20/12/2017",
+    "issuer": "Bộ Công an",
+    "signer": "Nguyễn Văn A",
+    "signer_position": "Thứ trưởng",
+}
+
+
+def test_the_approvers_decision_gives_the_passed_lines_awards_linked_both_ways(
+    client, proposal, users, officer_person, division
+):
+    voted(proposal, users)
+    url = reverse("admin:movement_proposal_decide", args=[proposal.pk])
+    client.force_login(users["approver"])
+    response = client.post(url, DECISION)
+    assert response.status_code == 302, response.context["form"].errors
+    proposal.refresh_from_db()
+    assert proposal.state == State.DECIDED
+    decision = proposal.decision
+    assert decision.number == "1234/QĐ-BCA"
+    awards = {line.recipient: line.award for line in proposal.lines.select_related("award")}
+    assert awards[officer_person].decision == decision
+    assert awards[officer_person].recipient_person == officer_person
+    assert awards[division].recipient_unit == division
+    assert awards[officer_person].proposal_line.proposal == proposal
+    assert awards[officer_person].decision_number == "1234/QĐ-BCA"
+    assert Step.objects.filter(action="decide", user=users["approver"]).exists()
+
+
+def test_only_the_approver_decides_and_only_after_the_vote(client, proposal, users):
+    url = reverse("admin:movement_proposal_decide", args=[proposal.pk])
+    at_council(proposal, users)
+    client.force_login(users["secretary"])
+    assert client.post(url, DECISION).status_code == 403
+    client.force_login(users["approver"])
+    response = client.post(url, DECISION)
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    proposal.refresh_from_db()
+    assert proposal.state == State.AT_COUNCIL
+    assert proposal.decision is None
+
+
+def test_a_decision_on_no_passed_line_is_refused_and_leaves_nothing(client, proposal, users):
+    voted(proposal, users, votes_for=2)
+    client.force_login(users["approver"])
+    response = client.post(reverse("admin:movement_proposal_decide", args=[proposal.pk]), DECISION)
+    assert response.status_code == 200
+    proposal.refresh_from_db()
+    assert proposal.state == State.AT_COUNCIL
+    assert not Step.objects.filter(action="decide").exists()
+    from movement.models import Decision
+
+    assert not Decision.objects.exists()
+
+
+# -- Pages and what they cost -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["editor", "officer", "secretary", "approver", "viewer"])
+def test_the_proposal_page_opens_for_every_role_that_may_see_it(client, proposal, users, role):
+    client.force_login(users[role])
+    response = client.get(page_url(proposal))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Trần Thị Lan" in page
+    # The send button is the editor's alone.
+    assert (step_url(proposal, "send") in page) == (role == "editor")
+
+
+def grassroots_type():
+    from movement.models import AwardType
+
+    return AwardType.objects.create(
+        name="Chiến sĩ thi đua cơ sở", category=AwardType.Category.TITLE, for_individuals=True
+    )
+
+
+def large_proposal(unit: Unit, lines: int) -> Proposal:
+    """A proposal of ``lines`` officers for the grassroots title, which has a rule to check."""
+    award_type = grassroots_type()
+    proposal = Proposal.objects.create(unit=unit, year=2020, title=f"Đề nghị {lines} dòng")
+    people = Person.objects.bulk_create(
+        Person(full_name=f"Cán bộ {number}", slug=f"can-bo-{lines}-{number}", unit=unit)
+        for number in range(lines)
+    )
+    ProposalLine.objects.bulk_create(
+        ProposalLine(proposal=proposal, person=person, award_type=award_type, achievement="…")
+        for person in people
+    )
+    return proposal
+
+
+def queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+# Pinned: the session, the user and their permissions (two), the unit editor's units (their
+# profile, its unit, the subtree), the proposal, its meeting, its lines with their people, types
+# and awards, the people's facts for the rules (StoredFacts: five), its documents, its log, and
+# the to-do count in the header.
+PROPOSAL_PAGE_QUERIES = 18
+
+
+def test_a_500_line_proposal_costs_the_queries_of_a_5_line_one(client, division, users):
+    small = large_proposal(division, 5)
+    client.force_login(users["editor"])
+    few = queries(client, page_url(small))
+    Proposal.objects.all().delete()
+    from movement.models import AwardType
+
+    AwardType.objects.filter(name="Chiến sĩ thi đua cơ sở").delete()
+    large = large_proposal(division, 500)
+    many = queries(client, page_url(large))
+    assert few == many == PROPOSAL_PAGE_QUERIES
+    # Every line is judged by the rule, and says why not.
+    page = client.get(page_url(large)).content.decode()
+    assert page.count("thiếu Chiến sĩ tiên tiến năm 2020") == 500
+
+
+# The session, the user and their permissions, the unit editor's units, the page's count and its
+# rows (their lines counted in the same query), the year filter, the to-do count: none per row.
+PROPOSAL_LIST_QUERIES = 12
+
+
+def test_the_proposal_list_costs_the_same_for_3_proposals_or_30(client, division, users):
+    for number in range(3):
+        large_proposal(division, 2) if number == 0 else Proposal.objects.create(
+            unit=division, year=2020, title=f"Đề nghị {number}"
+        )
+    client.force_login(users["editor"])
+    url = reverse("admin:movement_proposal_changelist")
+    few = queries(client, url)
+    Proposal.objects.bulk_create(
+        Proposal(unit=division, year=2020, title=f"Thêm {number}") for number in range(27)
+    )
+    assert queries(client, url) == few == PROPOSAL_LIST_QUERIES
+
+
+def test_the_todo_page_lists_what_waits_for_each_role(client, proposal, users, division):
+    returned = Proposal.objects.create(unit=division, year=2017, title="Bị trả lại")
+    Proposal.objects.filter(pk=returned.pk).update(state=State.RETURNED)
+    sent = Proposal.objects.create(unit=division, year=2017, title="Đã gửi lên")
+    Proposal.objects.filter(pk=sent.pk).update(state=State.SENT)
+    url = reverse("admin:movement_proposal_todo")
+    expected = {
+        "editor": {"Bị trả lại", proposal.title},
+        "officer": {"Đã gửi lên"},
+        "secretary": set(),
+        "stranger": set(),
+    }
+    for role, titles in expected.items():
+        client.force_login(users[role])
+        response = client.get(url)
+        listed = {p.title for _label, group in response.context["groups"] for p in group}
+        assert listed == titles, role
+        # The header counts them, on every admin page.
+        header = client.get(reverse("admin:index")).content.decode()
+        assert f'<span class="todo-count">({len(titles)})</span>' in header, role
+
+
+# -- Registrations ------------------------------------------------------------------------------
+
+
+def registrations_file(*rows: tuple) -> bytes:
+    from tests.spreadsheets import dict_csv
+
+    return dict_csv(
+        *[
+            {"Đơn vị": unit, "Năm": year, "Họ và tên": name, "Danh hiệu đăng ký": title}
+            for unit, year, name, title in rows
+        ]
+    )
+
+
+def test_a_units_registrations_are_imported_by_name_all_or_none(
+    division, officer_person, flag_type, users
+):
+    from movement.models import Registration
+    from movement.spreadsheets.imports import import_file
+    from movement.spreadsheets.resources import RegistrationResource
+
+    grassroots = grassroots_type()
+    data = registrations_file(
+        ("Phòng Tham mưu", 2017, "", flag_type.name),
+        ("Phòng Tham mưu", 2017, "Trần Thị Lan", grassroots.name),
+    )
+    report = import_file(RegistrationResource(), data, dry_run=True, user=users["editor"])
+    assert not report.problems and not Registration.objects.exists()  # a preview writes nothing
+    report = import_file(RegistrationResource(), data, dry_run=False, user=users["editor"])
+    assert report.written and report.new == 2, report.problems
+    again = import_file(RegistrationResource(), data, dry_run=False, user=users["editor"])
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 2)
+    # A name typed with other tone marks is not the officer: the whole file is refused.
+    Registration.objects.all().delete()
+    report = import_file(
+        RegistrationResource(),
+        registrations_file(
+            ("Phòng Tham mưu", 2018, "", flag_type.name),
+            ("Phòng Tham mưu", 2018, "Trần Thị Làn", grassroots.name),
+        ),
+        dry_run=False,
+        user=users["editor"],
+    )
+    assert not report.written and [problem.row for problem in report.problems] == [3]
+    assert not Registration.objects.exists()
+
+
+def test_another_units_registration_in_the_file_refuses_it_whole(other_unit, flag_type, users):
+    from movement.models import Registration
+    from movement.spreadsheets.imports import import_file
+    from movement.spreadsheets.resources import RegistrationResource
+
+    report = import_file(
+        RegistrationResource(),
+        registrations_file(
+            ("Phòng Tham mưu", 2017, "", flag_type.name),
+            (other_unit.name, 2017, "", flag_type.name),
+        ),
+        dry_run=False,
+        user=users["editor"],
+    )
+    assert not report.written and [problem.row for problem in report.problems] == [3]
+    assert not Registration.objects.exists()
+
+
+def test_registrations_close_on_the_years_deadline(division, flag_type, english):
+    from django.core.exceptions import ValidationError
+
+    from movement.models import Registration, RegistrationPeriod
+
+    RegistrationPeriod.objects.create(year=2017, closes_on=datetime.date(2017, 3, 31))
+    late = Registration(unit=division, year=2017, award_type=flag_type)
+    with pytest.raises(ValidationError, match="closed on 31/03/2017"):
+        late.full_clean()
+    Registration(unit=division, year=2018, award_type=flag_type).full_clean()
+
+
+def test_a_registration_names_an_officer_of_its_unit_for_an_individual_title(
+    division, department, person, flag_type, english
+):
+    from django.core.exceptions import ValidationError
+
+    from movement.models import Registration
+
+    with pytest.raises(ValidationError, match="not of the registering unit"):
+        Registration(
+            unit=division, year=2017, person=person, award_type=grassroots_type()
+        ).full_clean()
+    with pytest.raises(ValidationError, match="not given to individuals"):
+        Registration(unit=department, year=2017, person=person, award_type=flag_type).full_clean()
+
+
+def test_each_level_sees_its_subtree_registrations_counted(
+    client, department, division, other_unit, officer_person, flag_type, users
+):
+    from movement.models import Registration
+
+    grassroots = grassroots_type()
+    Registration.objects.create(unit=division, year=2017, award_type=flag_type)
+    Registration.objects.create(
+        unit=division, year=2017, person=officer_person, award_type=grassroots
+    )
+    Registration.objects.create(unit=other_unit, year=2017, award_type=flag_type)
+    url = reverse("admin:movement_registration_summary") + "?year=2017"
+    client.force_login(users["editor"])
+    response = client.get(url)
+    titles = {row["award_type__name"]: row for row in response.context["per_title"]}
+    assert titles[flag_type.name]["collectives"] == 1  # not the other unit's
+    assert titles[grassroots.name]["individuals"] == 1
+    client.force_login(users["officer"])
+    response = client.get(url)
+    titles = {row["award_type__name"]: row for row in response.context["per_title"]}
+    assert titles[flag_type.name]["collectives"] == 2
+    assert [row["unit__name"] for row in response.context["per_unit"]] == sorted(
+        [division.name, other_unit.name]
+    )
+
+
+def test_a_unit_editor_who_also_reads_everything_sends_only_their_own(proposal, other_unit, users):
+    # Seeing every proposal (the viewers' group too) is not sending them: the bound still holds.
+    editor = users["stranger"]
+    editor.groups.add(Group.objects.get(name="Xem"))
+    editor = User.objects.get(pk=editor.pk)
+    assert Proposal.objects.visible_to(editor).filter(pk=proposal.pk).exists()
+    assert available(proposal, editor) == []
+    with pytest.raises(Refused):
+        perform(proposal, "send", editor)
+
+
+def test_a_reviewer_who_may_not_see_a_proposal_does_not_move_it(proposal, users, english):
+    # A role made by hand with the reviewing permission but not the sight of every unit's
+    # proposals, and no unit: it sees none, so it moves none.
+    from django.contrib.auth.models import Permission
+
+    reviewer = User.objects.create_user("reviewer", password="x", is_staff=True)
+    reviewer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_proposal", "review_proposal"])
+    )
+    perform(proposal, "send", users["editor"])
+    with pytest.raises(Refused, match="not of your units"):
+        perform(proposal, "receive", reviewer)
+
+
+def test_the_decision_waits_for_the_vote_and_says_so(proposal, users, english):
+    at_council(proposal, users)
+    with pytest.raises(Refused, match="vote is not recorded"):
+        perform(proposal, "decide", users["approver"])
