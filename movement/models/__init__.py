@@ -3,6 +3,7 @@ from .awards import Award, AwardType, RecipientKind, group_label
 from .base import RetiredCode, Source
 from .campaigns import Campaign, Event, Participation
 from .export_jobs import ExportJob
+from .papers import CertificateField, CertificateLayout
 from .pending_imports import PendingImport
 from .people import Person, Rank
 from .plans import Task, WorkArea, WorkPlan
@@ -22,6 +23,8 @@ __all__ = [
     "Award",
     "AwardType",
     "Campaign",
+    "CertificateField",
+    "CertificateLayout",
     "Discipline",
     "Event",
     "ExportJob",
