@@ -2,6 +2,7 @@
 given, newest first, as .docx; the printable page is movement.papers.views.person_record."""
 
 import io
+from collections.abc import Iterable
 
 from django.utils import timezone
 from docx import Document
@@ -48,7 +49,8 @@ def rows(person: Person) -> list[list[str]]:
     ]
 
 
-def docx(person: Person) -> bytes:
+def docx_of(people: Iterable[Person]) -> bytes:
+    """The award records of ``people``, a page each, as one Word document."""
     document = Document()
     style = document.styles["Normal"]
     style.font.name = fonts.DOCX_FONT
@@ -58,6 +60,16 @@ def docx(person: Person) -> bytes:
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin = section.bottom_margin = Mm(20)
     section.left_margin, section.right_margin = Mm(30), Mm(15)
+    for number, person in enumerate(people):
+        if number:
+            document.add_page_break()
+        _record(document, person)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _record(document, person: Person) -> None:
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = title.add_run("TRÍCH NGANG KHEN THƯỞNG")
