@@ -32,9 +32,7 @@ def pdf_text(content: bytes) -> str:
 
 def docx_text(content: bytes) -> str:
     document = Document(io.BytesIO(content))
-    cells = [
-        cell.text for table in document.tables for row in table.rows for cell in row.cells
-    ]
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
@@ -112,9 +110,8 @@ def test_the_calibration_page_is_offered_on_the_layout_s_page(report, admin_clie
     flag = AwardType.objects.get(name="Cờ thi đua xuất sắc của Bộ Công an")
     layout = CertificateLayout.objects.create(award_type=flag)
     url = reverse("admin:movement_certificatelayout_calibration", args=[layout.pk])
-    assert url in admin_client.get(
-        reverse("admin:movement_certificatelayout_change", args=[layout.pk])
-    ).content.decode()
+    change = reverse("admin:movement_certificatelayout_change", args=[layout.pk])
+    assert url in admin_client.get(change).content.decode()
     response = admin_client.get(url)
     assert response["Content-Type"] == "application/pdf"
     assert len(PdfReader(io.BytesIO(response.content)).pages) == 1
