@@ -194,6 +194,8 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 50_000))
 IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", 100))
 # Excel's own limit for one cell.
 IMPORT_MAX_CELL_CHARS = 32_767
+# A signed decision's file (movement.models.decisions): a scan of a few pages, not an archive.
+DECISION_MAX_FILE_BYTES = int(os.environ.get("DECISION_MAX_FILE_BYTES", 20 * 1024 * 1024))
 # Uploads up to the import limit stay in memory: nothing is written to the app server's disk.
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES
 # Between the preview and the confirmation the rows read wait in the database, in a table of

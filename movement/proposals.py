@@ -83,8 +83,12 @@ class StoredFacts:
             self.entered.update(
                 Person.objects.filter(pk__in=chunk).values_list("pk", "entered_service_on")
             )
-            rows = Award.objects.filter(recipient_person__in=chunk).values_list(
-                "recipient_person", "pk", "award_type__name", "award_type__award_class", "year"
+            rows = (
+                Award.objects.in_force()
+                .filter(recipient_person__in=chunk)
+                .values_list(
+                    "recipient_person", "pk", "award_type__name", "award_type__award_class", "year"
+                )
             )
             for person, pk, name, award_class, year in rows:
                 self.awards[person].append((pk, (name, award_class, year)))

@@ -89,6 +89,8 @@ AWARD_RELATIONS = (
     "campaign",
     "source",
     "presented_by__rank",
+    # A revoked award is listed struck, with the decision that revoked it.
+    "revoked_by",
 )
 
 
@@ -212,7 +214,7 @@ def home(request: HttpRequest) -> HttpResponse:
     latest = campaign_rows().order_by("-start_year", "-end_year", "name")[
         : HOME_CAMPAIGNS + len(current)
     ]
-    latest_awards = list(award_rows()[:HOME_AWARDS])
+    latest_awards = list(award_rows().in_force()[:HOME_AWARDS])
     footnotes = Footnotes()
     footnotes.cite_all(latest_awards)
     return render(
@@ -242,7 +244,8 @@ class CampaignListView(FilterView):
         # Counted for the shown page only: counting for every campaign would read every award.
         page = context["object_list"]
         counts = dict(
-            Award.objects.filter(campaign__in=[c.pk for c in page])
+            Award.objects.in_force()
+            .filter(campaign__in=[c.pk for c in page])
             .order_by()
             .values_list("campaign")
             .annotate(n=Count("pk"))
@@ -321,7 +324,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
         slug=slug,
     )
     plans = summarise_plans(plans_with_tasks(campaign.work_plans.order_by("-year", "unit__name")))
-    award_groups = awards_by_type(campaign.awards.all())
+    award_groups = awards_by_type(campaign.awards.in_force())
     # Notes are numbered in the order the page shows the facts: the campaign, tasks, awards.
     footnotes = Footnotes()
     campaign.footnote = footnotes.cite(campaign)
@@ -431,7 +434,7 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # what a recursive subquery yields and walking a million awards newest first for a unit
     # with a few.
     subtree = list(unit.subtree().values_list("pk", flat=True))
-    awards = Award.objects.filter(recipient_unit__in=subtree)
+    awards = Award.objects.in_force().filter(recipient_unit__in=subtree)
     totals = dict(
         awards.order_by().values_list("year").annotate(n=Count("*")).values_list("year", "n")
     )
@@ -527,7 +530,12 @@ def newest_years(per_year: dict[int, int], wanted: int) -> list[int]:
 @redirects_retired_codes(Person)
 def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
     person = get_object_or_404(Person.objects.select_related("rank", "unit", "source"), slug=slug)
-    awards = list(person.awards.select_related("award_type", "rank_at_award", "campaign", "source"))
+    # Every award of theirs, the revoked ones shown as such; counted are those in force.
+    awards = list(
+        person.awards.select_related(
+            "award_type", "rank_at_award", "campaign", "source", "revoked_by"
+        )
+    )
     # What they did for others: the awards they presented, the events they chaired or attended.
     presented = list(
         person.presented_awards.select_related(*AWARD_RELATIONS, "event").newest_first()[
@@ -555,6 +563,7 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "person": person,
             "unit_path": unit_path,
             "awards": awards,
+            "awards_in_force": sum(not award.is_revoked for award in awards),
             "presented": presented[:PERSON_PRESENTED],
             "more_presented": len(presented) > PERSON_PRESENTED,
             "participations": participations,
@@ -680,7 +689,8 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
             request, "movement/year_missing.html", {"year": year, "years": years}, status=404
         )
     tallies = list(
-        Award.objects.filter(year=year)
+        Award.objects.in_force()
+        .filter(year=year)
         .order_by()
         .values_list("award_type")
         .annotate(n=recipients(), awards=Count("*"))
@@ -703,7 +713,7 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
         .values_list("status", "n")
     )
     honoured = awards_by_type(
-        Award.objects.filter(year=year), YEAR_AWARDS_PER_TYPE, totals=award_counts
+        Award.objects.in_force().filter(year=year), YEAR_AWARDS_PER_TYPE, totals=award_counts
     )
     footnotes = Footnotes()
     for group in honoured:

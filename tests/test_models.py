@@ -15,6 +15,7 @@ from movement.models import (
     Award,
     AwardType,
     Campaign,
+    Decision,
     Discipline,
     Initiative,
     Inspection,
@@ -401,6 +402,14 @@ BREAKING = {
         year=2016,
         recipient_unit=r.department,
         position_at_award="Cục trưởng",
+    ),
+    # Revoked without saying why.
+    "award_revocation_complete": lambda r: Award(
+        award_type=r.order_type,
+        year=2017,
+        recipient_unit=r.department,
+        revoked_on=datetime.date(2018, 1, 5),
+        revoked_by=Decision.objects.create(number="12/QĐ-BCA"),
     ),
     "award_year_in_range": lambda r: Award(
         award_type=r.order_type, year=1900, recipient_unit=r.department

@@ -13,7 +13,8 @@ from movement.proposals import award_warnings, warning_message
 from movement.spreadsheets.admin import SpreadsheetAdmin
 from movement.spreadsheets.resources import AwardResource, AwardTypeResource
 
-from .filters import InForceOnFilter, RecipientUnitFilter, YearFilter
+from .decisions import revocation_display, revoke_view
+from .filters import InForceOnFilter, RecipientUnitFilter, RevokedFilter, YearFilter
 from .history import HistoryAdmin
 from .large_tables import LargeTableMixin
 from .mixins import (
@@ -110,15 +111,19 @@ class AwardAdmin(
         "recipient",
         "conferring_unit",
         "campaign",
+        "revoked",
         "inferred",
     ]
     list_display_links = ["year", "award_type"]
+    actions = ["revoke_awards"]
+    readonly_fields = ["decision_link", "revocation"]
     list_filter = [
         YearFilter,
         "award_type",
         "award_type__category",
         RecipientUnitFilter,
         "campaign",
+        RevokedFilter,
     ]
     list_select_related = [
         "award_type",
@@ -169,13 +174,18 @@ class AwardAdmin(
         (
             _("Decision and ceremony"),
             {
+                "description": _(
+                    "The decision number and date name the decision: it is linked when the "
+                    "award is saved, and recorded if it was not."
+                ),
                 "fields": [
                     ("decision_number", "decision_date"),
+                    ("decision_link", "revocation"),
                     "conferring_unit",
                     ("presented_by", "on_behalf_of"),
                     "event",
                     "note",
-                ]
+                ],
             },
         ),
         SOURCE_FIELDSET,
@@ -209,6 +219,36 @@ class AwardAdmin(
     @admin.display(description=_("recipient"))
     def recipient(self, obj: Award) -> str:
         return obj.recipient_label
+
+    @admin.display(description=_("revoked"), boolean=True)
+    def revoked(self, obj: Award) -> bool:
+        return obj.is_revoked
+
+    @admin.display(description=_("decision"))
+    def decision_link(self, obj: Award) -> str:
+        if obj.decision_id is None:
+            return "—"
+        url = reverse("admin:movement_decision_change", args=[obj.decision_id])
+        return format_html('<a href="{}">{}</a>', url, obj.decision)
+
+    @admin.display(description=_("revocation"))
+    def revocation(self, obj: Award) -> str:
+        return revocation_display(obj)
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        # Not a unit editor's, whose change permission is bound to their units: the revocation
+        # of an award is the emulation office's, by a decision (Quản trị, Cán bộ thi đua).
+        return request.user.has_perm("movement.revoke_award")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Award | None = None) -> bool:
+        # A revoked award is kept: its revocation is part of the record.
+        if obj is not None and obj.is_revoked:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.action(description=_("Revoke the selected awards"), permissions=["revoke"])
+    def revoke_awards(self, request: HttpRequest, queryset):
+        return revoke_view(self, request, queryset.in_force())
 
     def search_text_contains(self, words: list[str]) -> Q:
         return search.award_text_contains(words)

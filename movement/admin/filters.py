@@ -166,3 +166,20 @@ class PersonUnitFilter(UnitSubtreeFilter):
     """A service record by the unit its person is in now."""
 
     field_name = "person__unit"
+
+
+class RevokedFilter(admin.SimpleListFilter):
+    """Awards in force or revoked (AwardQuerySet.in_force / revoked)."""
+
+    title = _("revocation")
+    parameter_name = "revoked"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
+        return [("no", _("in force")), ("yes", _("revoked"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "no":
+            return queryset.in_force()
+        if self.value() == "yes":
+            return queryset.revoked()
+        return queryset

@@ -73,8 +73,10 @@ def quota_checks(unit: Unit, year: int) -> list[QuotaCheck]:
         ).first()
         if award_type is None:
             continue
-        awarded = Award.objects.filter(
-            award_type=award_type, year=year, recipient_person__unit__in=units
-        ).count()
+        awarded = (
+            Award.objects.in_force()
+            .filter(award_type=award_type, year=year, recipient_person__unit__in=units)
+            .count()
+        )
         checks.append(QuotaCheck(quota, award_type, unit, year, awarded, headcount))
     return checks

@@ -35,7 +35,8 @@ def with_run(rule: Rule, year: int) -> QuerySet:
     """The people holding one of ``rule.chain_of`` in every year of the run ending in ``year``."""
     years = rule.chain_years(year)
     return (
-        Award.objects.filter(type_q(rule.chain_of), year__in=years, recipient_person__isnull=False)
+        Award.objects.in_force()
+        .filter(type_q(rule.chain_of), year__in=years, recipient_person__isnull=False)
         .values("recipient_person")
         .annotate(years=Count("year", distinct=True))
         .filter(years=len(years))
@@ -65,7 +66,9 @@ def qualifying(award_type: AwardType, year: int, within: Unit | None = None) -> 
         people = people.filter(pk__in=initiatives.values("person"))
     if rule.service_years is not None:
         people = people.filter(entered_service_on__lte=rule.served_by(year))
-    given = Award.objects.filter(type_q((rule.type_key,)), recipient_person__isnull=False)
+    given = Award.objects.in_force().filter(
+        type_q((rule.type_key,)), recipient_person__isnull=False
+    )
     if not rule.once_in_life:
         given = given.filter(year=year)
     people = people.exclude(pk__in=given.values("recipient_person"))

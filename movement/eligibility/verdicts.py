@@ -61,7 +61,7 @@ class Facts:
 
     @classmethod
     def of(cls, person: Person, ignoring: Award | None = None) -> "Facts":
-        awards = Award.objects.filter(recipient_person=person.pk)
+        awards = Award.objects.in_force().filter(recipient_person=person.pk)
         if ignoring is not None and ignoring.pk is not None:
             awards = awards.exclude(pk=ignoring.pk)
         awards = awards.values_list("award_type__name", "award_type__award_class", "year")

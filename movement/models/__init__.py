@@ -2,6 +2,7 @@ from .accounts import FailedPassword, StaffProfile, TemporaryPassword
 from .awards import Award, AwardType, RecipientKind, group_label
 from .base import RetiredCode, Source
 from .campaigns import Campaign, Event, Participation
+from .decisions import Decision
 from .export_jobs import ExportJob
 from .papers import CertificateField, CertificateLayout
 from .pending_imports import PendingImport
@@ -25,6 +26,7 @@ __all__ = [
     "Campaign",
     "CertificateField",
     "CertificateLayout",
+    "Decision",
     "Discipline",
     "Event",
     "ExportJob",

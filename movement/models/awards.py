@@ -16,6 +16,7 @@ from .base import (
     UnitScopedQuerySet,
     refresh_award_search_text,
 )
+from .decisions import Decision
 from .fields import LineField, TextField
 from .versions import Versioned
 
@@ -256,6 +257,14 @@ class AwardQuerySet(UnitScopedQuerySet):
     def newest_first(self) -> "AwardQuerySet":
         return self.order_by(*NEWEST_FIRST)
 
+    def in_force(self) -> "AwardQuerySet":
+        """The awards not revoked: what every tally, count and rule of eligibility reads."""
+        return self.filter(revoked_on__isnull=True)
+
+    def revoked(self) -> "AwardQuerySet":
+        """The awards a decision revoked; they stay in the history, shown as revoked."""
+        return self.filter(revoked_on__isnull=False)
+
 
 class AwardManager(models.Manager.from_queryset(AwardQuerySet)):
     def get_by_natural_key(self, key: str) -> "Award":
@@ -340,8 +349,35 @@ class Award(RulesInClean, Sourced, Searchable, Versioned):
         related_name="awards",
         verbose_name=_("presented at"),
     )
+    decision = models.ForeignKey(
+        "movement.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="awards",
+        verbose_name=_("decision"),
+        help_text=_(
+            "The decision that gave the award. Its number and date are the decision's; an award "
+            "given a number alone is linked to the decision of that number and date."
+        ),
+    )
+    # The decision's number and date, by which the award names it (movement.models.decisions):
+    # the unique constraints below, the search text, the pages and exports read them unjoined.
     decision_number = LineField(_("decision number"), max_length=100, blank=True)
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    # Revocation (hủy bỏ quyết định khen thưởng, Chương VII Luật Thi đua, khen thưởng 2022): the
+    # award stays, marked, out of every tally (AwardQuerySet.in_force).
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        "movement.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="revoked_awards",
+        verbose_name=_("revoking decision"),
+    )
+    revocation_reason = TextField(_("reason for revocation"), blank=True, editable=False)
     campaign = models.ForeignKey(
         "movement.Campaign",
         on_delete=models.PROTECT,
@@ -423,6 +459,17 @@ class Award(RulesInClean, Sourced, Searchable, Versioned):
                 ),
             ),
             models.CheckConstraint(
+                condition=Q(revoked_on__isnull=True, revoked_by__isnull=True, revocation_reason="")
+                | (
+                    Q(revoked_on__isnull=False, revoked_by__isnull=False) & ~Q(revocation_reason="")
+                ),
+                name="award_revocation_complete",
+                violation_error_message=_(
+                    "A revocation needs its date, the decision that revokes the award and the "
+                    "reason; an award not revoked has none of the three."
+                ),
+            ),
+            models.CheckConstraint(
                 condition=Q(year__gte=1945, year__lte=2100),
                 name="award_year_in_range",
                 violation_error_message=_(
@@ -458,6 +505,7 @@ class Award(RulesInClean, Sourced, Searchable, Versioned):
                 ),
             ),
         ]
+        permissions = [("revoke_award", _("Can revoke an award"))]
         indexes = [
             models.Index(fields=["year", "award_type"], name="award_year_type_idx"),
             # NEWEST_FIRST, the admin's and the award list's order; the admin's deep pages are
@@ -466,16 +514,21 @@ class Award(RulesInClean, Sourced, Searchable, Versioned):
             # Read instead of the table by the public pages' counts, so that a year's or a
             # campaign's million-row tallies come from the index alone: the year page's
             # recipients per type, the campaign page's awards per type and first of each type.
+            # Each ends with revoked_on, so that a tally of the awards in force (in_force())
+            # reads the index alone too.
             models.Index(
-                fields=["year", "award_type", "group_count"], name="award_year_type_group_idx"
+                fields=["year", "award_type", "group_count", "revoked_on"],
+                name="award_year_type_group_idx",
             ),
             models.Index(
-                fields=["campaign", "award_type", "-year", "id"],
+                fields=["campaign", "award_type", "-year", "id", "revoked_on"],
                 name="award_campaign_type_year_idx",
             ),
             # A unit page's awards per year and its newest awards, for a team or for the whole
             # ministry, from the index alone (movement.views.unit_detail).
-            models.Index(fields=["recipient_unit", "year", "id"], name="award_unit_year_idx"),
+            models.Index(
+                fields=["recipient_unit", "year", "id", "revoked_on"], name="award_unit_year_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -530,6 +583,9 @@ class Award(RulesInClean, Sourced, Searchable, Versioned):
             raise self.broken("award_rank_only_for_people")
         if self.year is not None and not 1945 <= self.year <= 2100:
             raise self.broken("award_year_in_range", "year")
+        revocation = [self.revoked_on, self.revoked_by_id, self.revocation_reason or None]
+        if any(part is not None for part in revocation) and None in revocation:
+            raise self.broken("award_revocation_complete")
         if self.award_type_id and not self.award_type.accepts(self.recipient_kind):
             if self.recipient_kind == RecipientKind.INDIVIDUAL:
                 message = _("“%(type)s” is given to collectives only, not to a person.")
@@ -540,7 +596,25 @@ class Award(RulesInClean, Sourced, Searchable, Versioned):
     def save(self, *args, **kwargs) -> None:
         if self._state.adding:
             self.keep_rank_and_position()
+        self.follow_decision()
         super().save(*args, **kwargs)
+
+    def follow_decision(self) -> None:
+        """Link the award to the decision its number and date name, recorded if it was not
+        (movement.models.decisions)."""
+        Decision.objects.link([self])
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_on is not None
+
+    def revoke(self, decision: "Decision", reason: str, on: datetime.date | None = None) -> None:
+        """Revoke the award by ``decision`` for ``reason``, from ``on`` (the decision's date
+        unless told): it is kept, marked, and leaves every tally."""
+        self.revoked_by, self.revocation_reason = decision, reason
+        self.revoked_on = on or decision.date
+        self.full_clean()
+        self.save()
 
     def keep_rank_and_position(self) -> None:
         """A new award to a person keeps the rank and position they hold when it is recorded.

@@ -19,6 +19,7 @@ from movement.models import (
     Award,
     AwardType,
     Campaign,
+    Decision,
     Event,
     Person,
     PersonRating,
@@ -648,6 +649,10 @@ class AwardResource(SourcedResource):
                 instance.keep_rank_and_position()
             instance.refresh_search_text()
         super().before_save_instance(instance, row, **kwargs)
+
+    def before_write(self, instances: list[Award]) -> None:
+        # A row names its decision by number and date: linked to it, recorded if it was not.
+        Decision.objects.link(instances)
 
 
 class WorkPlanResource(SourcedResource):

@@ -580,7 +580,12 @@ class RowImportMixin:
             self.create_instances.clear()
             self.update_instances.clear()
             return
+        self.before_write(pending)
         super().bulk_create(using_transactions, dry_run, raise_errors, batch_size, result)
+
+    def before_write(self, instances: list[models.Model]) -> None:
+        """Called once every row is valid and the import confirmed, before its records (new and
+        updated) are written in bulk: what their save() would do for each, done for all."""
 
     def bulk_update(
         self,

@@ -33,22 +33,32 @@ def _reader(model: type[models.Model], name: str) -> Callable[[Any], Any]:
 
 
 def fields_set(model: type[models.Model], condition: Q) -> tuple[str, ...]:
-    """The fields a unique constraint's ``condition`` requires to be set: the one kind of
-    condition checked here, ``field__isnull=False``, alone or several together. Any other
-    condition is refused at once rather than checked wrongly."""
+    """The fields a unique constraint's ``condition`` requires set (``isnull=False``)."""
+    return tuple(name for name, is_set in _nullness(model, condition) if is_set)
+
+
+def fields_unset(model: type[models.Model], condition: Q) -> tuple[str, ...]:
+    """The fields a unique constraint's ``condition`` requires NULL (``isnull=True``)."""
+    return tuple(name for name, is_set in _nullness(model, condition) if not is_set)
+
+
+def _nullness(model: type[models.Model], condition: Q) -> list[tuple[str, bool]]:
+    """The one kind of condition checked here, fields being set or NULL (``field__isnull``),
+    alone or several together, each as (field, set). Any other condition is refused at once
+    rather than checked wrongly."""
     if condition.connector != Q.AND or condition.negated:
         raise ImproperlyConfigured(f"{model.__name__}: a condition other than fields being set")
-    names: list[str] = []
+    found: list[tuple[str, bool]] = []
     for child in condition.children:
         if isinstance(child, Q):
-            names += fields_set(model, child)
+            found += _nullness(model, child)
             continue
         path, value = child
         name, _sep, lookup = path.partition(LOOKUP_SEP)
-        if lookup != "isnull" or value is not False:
+        if lookup != "isnull" or value not in (True, False):
             raise ImproperlyConfigured(f"{model.__name__}: {path}={value!r} is not checked in bulk")
-        names.append(name)
-    return tuple(names)
+        found.append((name, not value))
+    return found
 
 
 @dataclass(frozen=True)
@@ -68,10 +78,13 @@ class UniqueSet:
             fields_set(self.model, self.condition)
 
     @functools.cached_property
-    def _readers(self) -> tuple[list[Callable[[Any], Any]], list[Callable[[Any], Any]]]:
-        required = fields_set(self.model, self.condition) if self.condition is not None else ()
+    def _readers(self) -> tuple[list[Callable[[Any], Any]], ...]:
+        condition = self.condition
+        required = fields_set(self.model, condition) if condition is not None else ()
+        absent = fields_unset(self.model, condition) if condition is not None else ()
         return (
             [_reader(self.model, name) for name in required],
+            [_reader(self.model, name) for name in absent],
             [_reader(self.model, name) for name in self.fields],
         )
 
@@ -79,8 +92,10 @@ class UniqueSet:
         """The instance's values of the fields, or None where the constraint does not apply
         to it: its condition does not hold, or a value is NULL (two NULLs never clash in a
         unique index)."""
-        required, readers = self._readers
+        required, absent, readers = self._readers
         if any(read(instance) is None for read in required):
+            return None
+        if any(read(instance) is not None for read in absent):
             return None
         key = tuple(read(instance) for read in readers)
         return None if None in key else key

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("movement", "0025_service_records"),
+        ("movement", "0026_decisions_records"),
     ]
 
     operations = [

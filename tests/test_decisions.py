@@ -1,0 +1,324 @@
+"""Decisions on commendation: their rules, the awards linked to them, their signed files, the
+migration that made them from the awards' numbers, and the revocation of awards."""
+
+import datetime
+import io
+import zipfile
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
+
+from movement.models import Award, Decision
+from movement.spreadsheets.imports import import_file
+from movement.spreadsheets.resources import AwardResource
+from tests.factories import award_row, member
+from tests.spreadsheets import dict_csv
+
+DAY = datetime.date(2017, 12, 20)
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def docx() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def decision(db) -> Decision:
+    return Decision.objects.create(
+        number="1234/QĐ-BCA",
+        date=DAY,
+        issuer="Bộ Công an",
+        signer="Nguyễn Văn A",
+        signer_position="KT. BỘ TRƯỞNG, THỨ TRƯỞNG",
+        legal_basis="Căn cứ Luật Thi đua, khen thưởng;\nCăn cứ Nghị định 98/2023/NĐ-CP;",
+    )
+
+
+# -- The decision's rules ---------------------------------------------------------------------
+
+
+def test_an_authority_gives_a_number_once_a_day(decision):
+    again = Decision(number=decision.number, date=DAY, issuer=decision.issuer)
+    with pytest.raises(ValidationError) as refused:
+        again.full_clean()
+    assert "cùng số, ký hiệu ký ngày này" in str(refused.value)
+    # Another year's decision of the same number, or another authority's, is another one.
+    Decision(number=decision.number, date=DAY.replace(year=2018), issuer="Bộ Công an").full_clean()
+    Decision(number=decision.number, date=DAY, issuer="Công an tỉnh Lào Cai").full_clean()
+
+
+def test_a_number_whose_date_is_not_known_is_known_once(db):
+    Decision.objects.create(number="12/QĐ", issuer="Bộ Công an")
+    with pytest.raises(ValidationError) as refused:
+        Decision(number="12/QĐ", issuer="Bộ Công an").full_clean()
+    assert "chưa rõ ngày ký" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("content", "accepted"),
+    [
+        (PDF, True),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 20, True),
+        (b"\xff\xd8\xff\xe0" + b"\0" * 20, True),
+        (docx(), True),
+        (b"<html><script>alert(1)</script></html>", False),
+        # A zip that is not a Word document (a workbook, an archive).
+        (b"PK\x03\x04" + b"\0" * 30, False),
+    ],
+    ids=["pdf", "png", "jpeg", "docx", "html", "zip"],
+)
+def test_a_signed_file_is_told_by_its_bytes(decision, content, accepted):
+    decision.file = SimpleUploadedFile("quyet-dinh.pdf", content)
+    if accepted:
+        decision.full_clean()
+    else:
+        with pytest.raises(ValidationError) as refused:
+            decision.full_clean()
+        assert "file" in refused.value.message_dict
+
+
+def test_a_file_past_the_limit_is_refused(decision, settings):
+    settings.DECISION_MAX_FILE_BYTES = 10
+    decision.file = SimpleUploadedFile("qd.pdf", PDF)
+    with pytest.raises(ValidationError):
+        decision.full_clean()
+
+
+# -- Awards and their decision ----------------------------------------------------------------
+
+
+def test_an_award_saved_with_a_number_is_linked_to_its_decision(decision, flag_type, division):
+    award = Award.objects.create(
+        award_type=flag_type, year=2017, recipient_unit=division,
+        decision_number=decision.number, decision_date=DAY,
+    )  # fmt: skip
+    assert award.decision == decision
+    unknown = Award.objects.create(
+        award_type=flag_type, year=2016, recipient_unit=division, decision_number="9/QĐ"
+    )
+    assert (unknown.decision.number, unknown.decision.date) == ("9/QĐ", None)
+    assert Decision.objects.count() == 2
+
+
+def test_a_corrected_decision_number_reaches_its_awards(decision, flag_type, division):
+    award = Award.objects.create(
+        award_type=flag_type, year=2017, recipient_unit=division,
+        decision_number=decision.number, decision_date=DAY,
+    )  # fmt: skip
+    decision.number = "1235/QĐ-BCA"
+    decision.save()
+    award.refresh_from_db()
+    assert award.decision_number == "1235/QĐ-BCA"
+    assert "1235/qd-bca" in award.search_text
+
+
+def test_an_import_links_or_records_the_decisions_in_a_few_queries(
+    division, department, flag_type, decision
+):
+    rows = [
+        {**award_row(division, 2017), "Số quyết định": decision.number,
+         "Ngày quyết định": "20/12/2017"},
+        {**award_row(department, 2017), "Số quyết định": "77/QĐ-X", "Ngày quyết định": ""},
+        {**award_row(division, 2016), "Số quyết định": "77/QĐ-X", "Ngày quyết định": ""},
+    ]  # fmt: skip
+    result = import_file(AwardResource(), dict_csv(*rows), dry_run=False)
+    assert result.written, result.problems
+    awards = Award.objects.all()
+    assert {(a.year, a.recipient_unit, a.decision.number) for a in awards} == {
+        (2017, division, "1234/QĐ-BCA"),
+        (2017, department, "77/QĐ-X"),
+        (2016, division, "77/QĐ-X"),
+    }
+    assert Decision.objects.count() == 2
+    [recorded] = Decision.objects.filter(number="77/QĐ-X")
+    # Where its number was read: the award's source.
+    assert recorded.source_id == awards[0].source_id and recorded.issuer == ""
+
+
+def test_record_awards_writes_a_decisions_awards_at_once(
+    decision, flag_type, division, department, django_assert_max_num_queries
+):
+    # Checked one by one as a form checks them (full_clean), then written at once.
+    with django_assert_max_num_queries(18):
+        awards = decision.record_awards(
+            [
+                Award(award_type=flag_type, year=2017, recipient_unit=division),
+                Award(award_type=flag_type, year=2017, recipient_unit=department),
+            ]
+        )
+    assert {award.decision_id for award in awards} == {decision.pk}
+    assert set(decision.awards.values_list("decision_number", "decision_date")) == {
+        (decision.number, DAY)
+    }
+    assert all(award.history.count() == 1 for award in decision.awards.all())
+
+
+def test_record_awards_refuses_them_all_for_one_wrong(decision, flag_type, division):
+    with pytest.raises(ValidationError) as refused:
+        decision.record_awards(
+            [
+                Award(award_type=flag_type, year=2017, recipient_unit=division),
+                Award(award_type=flag_type, year=1900, recipient_unit=division),
+            ]
+        )
+    assert list(refused.value.error_dict) == ["1"]
+    assert not decision.awards.exists()
+
+
+# -- The migration ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_records_a_decision_per_number_and_date_and_links_the_awards():
+    before = [("movement", "0025_service_records")]
+    after = [("movement", "0026_decisions_records")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    unit = old.get_model("movement", "Unit").objects.create(name="Phòng A", slug="phong-a")
+    kind = old.get_model("movement", "AwardType").objects.create(
+        name="Giấy khen", category="certificate", for_collectives=True
+    )
+    source = old.get_model("movement", "Source").objects.create(slug="bao-cao", title="Báo cáo")
+    awards = old.get_model("movement", "Award").objects
+    common = {"award_type": kind, "recipient_unit": unit}
+    awards.create(**common, year=2015, decision_number="5/QĐ", decision_date=DAY,
+                  source=source, source_quote="Phòng A được tặng Giấy khen.")  # fmt: skip
+    awards.create(**common, year=2016, decision_number="5/QĐ", decision_date=DAY)
+    awards.create(**common, year=2017, decision_number="5/QĐ")
+    awards.create(**common, year=2018)
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    decisions = new.get_model("movement", "Decision").objects.order_by("date")
+    assert list(decisions.values_list("number", "date", "source__slug", "source_quote")) == [
+        ("5/QĐ", None, None, ""),
+        ("5/QĐ", DAY, "bao-cao", "Phòng A được tặng Giấy khen."),
+    ]
+    linked = new.get_model("movement", "Award").objects.order_by("year")
+    assert list(linked.values_list("year", "decision__date")) == [
+        (2015, DAY), (2016, DAY), (2017, None), (2018, None),
+    ]  # fmt: skip
+    assert linked.get(year=2017).decision_id is not None
+    assert linked.get(year=2018).decision_id is None
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+# -- The signed file --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def filed(decision) -> Decision:
+    decision.file = SimpleUploadedFile("scan.pdf", PDF)
+    decision.save()
+    return decision
+
+
+def file_url(decision: Decision) -> str:
+    return reverse("admin:movement_decision_file", args=[decision.pk])
+
+
+@pytest.mark.parametrize("role", ["viewer", "unit editor", "officer"])
+def test_staff_who_read_decisions_get_the_signed_file(client, filed, department, role):
+    client.force_login(member(role, department))
+    response = client.get(file_url(filed))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == PDF
+    assert "private" in response["Cache-Control"]
+
+
+def test_nobody_else_gets_it(client, filed):
+    assert client.get(file_url(filed)).status_code == 302  # to the sign-in page
+    client.force_login(User.objects.create_user("staff", password="x", is_staff=True))
+    assert client.get(file_url(filed)).status_code == 403
+    client.force_login(User.objects.create_user("public", password="x"))
+    assert client.get(file_url(filed)).status_code == 302
+
+
+def test_the_file_is_not_under_a_public_address(client, filed, settings):
+    # Stored under a name nobody can guess, and no URL serves the storage.
+    assert filed.file.name.startswith("decisions/") and filed.file.name.endswith(".pdf")
+    assert "scan" not in filed.file.name
+    assert client.get(f"/media/{filed.file.name}").status_code == 404
+
+
+# -- Revocation -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def revoking(db) -> Decision:
+    return Decision.objects.create(number="88/QĐ-BCA", date=datetime.date(2018, 3, 1))
+
+
+def test_a_revoked_award_is_kept_and_leaves_in_force(decision, revoking, flag_type, division):
+    [award] = decision.record_awards(
+        [Award(award_type=flag_type, year=2017, recipient_unit=division)]
+    )
+    award.revoke(revoking, "Khai man thành tích")
+    award.refresh_from_db()
+    assert (award.revoked_on, award.revoked_by, award.is_revoked) == (revoking.date, revoking, True)
+    assert list(Award.objects.in_force()) == []
+    assert list(Award.objects.revoked()) == [award]
+    assert award.history.first().revocation_reason == "Khai man thành tích"
+
+
+def test_a_revocation_needs_a_reason(decision, revoking, flag_type, division):
+    [award] = decision.record_awards(
+        [Award(award_type=flag_type, year=2017, recipient_unit=division)]
+    )
+    with pytest.raises(ValidationError):
+        award.revoke(revoking, "")
+
+
+def revoke_by_action(client, award: Award, decision: Decision):
+    return client.post(
+        reverse("admin:movement_award_changelist"),
+        {"action": "revoke_awards", "_selected_action": [award.pk], "revoke": "1",
+         "decision": decision.pk, "revoked_on": "", "reason": "Khai man thành tích"},
+    )  # fmt: skip
+
+
+def test_an_emulation_officer_revokes_by_the_action(
+    client, decision, revoking, flag_type, division
+):
+    [award] = decision.record_awards(
+        [Award(award_type=flag_type, year=2017, recipient_unit=division)]
+    )
+    client.force_login(member("officer"))
+    response = revoke_by_action(client, award, revoking)
+    assert response.status_code == 302
+    award.refresh_from_db()
+    assert award.revoked_by == revoking
+
+
+@pytest.mark.parametrize("role", ["unit editor", "viewer"])
+def test_others_may_not_revoke(client, decision, revoking, flag_type, division, role):
+    [award] = decision.record_awards(
+        [Award(award_type=flag_type, year=2017, recipient_unit=division)]
+    )
+    client.force_login(member(role, division))
+    revoke_by_action(client, award, revoking)
+    award.refresh_from_db()
+    assert not award.is_revoked
+
+
+def test_a_revoked_award_cannot_be_deleted(client, decision, revoking, flag_type, division):
+    [award] = decision.record_awards(
+        [Award(award_type=flag_type, year=2017, recipient_unit=division)]
+    )
+    award.revoke(revoking, "Khai man thành tích")
+    client.force_login(member("officer"))
+    response = client.post(reverse("admin:movement_award_delete", args=[award.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    assert Award.objects.filter(pk=award.pk).exists()
