@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
@@ -14,7 +15,15 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from reportlab.pdfbase.ttfonts import TTFont
 
-from movement.models import Award, AwardType, CertificateField, CertificateLayout, Person, Unit
+from movement.models import (
+    Award,
+    AwardType,
+    CertificateField,
+    CertificateLayout,
+    Decision,
+    Person,
+    Unit,
+)
 from movement.papers import certificates, decisions, fonts, statistics
 from tests.factories import member
 
@@ -192,6 +201,73 @@ def test_awards_of_two_decision_numbers_make_no_decision(report):
     awards[0].decision_number = "1/QĐ"
     with pytest.raises(ValidationError, match="thuộc 2 quyết định"):
         decisions.DecisionPaper.from_awards(awards)
+
+
+@pytest.fixture
+def decision(report) -> Decision:
+    """A decision recorded for the report's two Ministry flags (the report gives no number)."""
+    decision = Decision.objects.create(
+        number="99/QĐ-BCA",
+        date=datetime.date(2017, 1, 5),
+        issuer="Bộ Công an",
+        subject="Về việc tặng Cờ thi đua xuất sắc năm 2016",
+        signer="Người Ký Thử",
+        signer_position="Thứ trưởng",
+        legal_basis="Căn cứ Luật Thi đua, khen thưởng năm 2003;\nXét đề nghị của đơn vị;",
+    )
+    flags = Award.objects.filter(award_type__name="Cờ thi đua xuất sắc của Bộ Công an")
+    flags.update(decision=decision, decision_number=decision.number, decision_date=decision.date)
+    return decision
+
+
+def test_a_decision_record_gives_its_paper_its_number_signer_and_grounds(decision):
+    text = docx_text(decisions.decision_for(decision.awards.all()).docx())
+    for part in [
+        "Số: 99/QĐ-BCA",
+        "ngày 05 tháng 01 năm 2017",
+        "Về việc tặng Cờ thi đua xuất sắc năm 2016",
+        "Căn cứ Luật Thi đua, khen thưởng năm 2003;",
+        "Xét đề nghị của đơn vị;",
+        "THỨ TRƯỞNG",
+        "Người Ký Thử",
+        "Phòng Tham mưu",
+    ]:
+        assert part in text, part
+
+
+def test_a_revoked_award_leaves_the_decision_the_certificates_and_the_statistics(decision):
+    revoked = decision.awards.get(recipient_unit__slug="phong-tham-muu")
+    revoked.revoke(decision, "Thử thu hồi", on=datetime.date(2017, 6, 1))
+    paper = decisions.DecisionPaper.from_decision(decision)
+    assert [award.recipient_unit.slug for award in paper.awards] == ["cuc-xdpt"]
+    batch = certificates.print_batch(Award.objects.filter(year=2016))
+    assert batch.pages == 3
+    assert statistics.tally(Award.objects.all(), 2016).get("0603", "ministry_flag") == 1
+
+
+def test_staff_print_a_decision_s_papers_from_its_record(decision, admin_client):
+    def run(name: str) -> object:
+        return admin_client.post(
+            reverse("admin:movement_decision_changelist"),
+            {"action": name, "_selected_action": [decision.pk]},
+        )
+
+    assert "Người Ký Thử" in docx_text(run("decision_record_docx").content)
+    assert len(PdfReader(io.BytesIO(run("decision_record_pdf").content)).pages) == 2
+    certificates_pdf = run("print_decision_certificates")
+    assert len(PdfReader(io.BytesIO(certificates_pdf.content)).pages) == 2
+
+
+def test_a_unit_editor_prints_no_decision_with_other_units_awards(decision, client):
+    division = Unit.objects.get(slug="phong-tham-muu")
+    editor = member("unit editor", unit=division)
+    editor.user_permissions.add(*Permission.objects.filter(codename="view_decision"))
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:movement_decision_changelist"),
+        {"action": "print_decision_certificates", "_selected_action": [decision.pk]},
+    )
+    assert not response.get("Content-Type", "").startswith("application/pdf")
 
 
 # -- Statistics ---------------------------------------------------------------------------

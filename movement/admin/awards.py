@@ -102,7 +102,6 @@ class AwardAdmin(
     SpreadsheetAdmin,
 ):
     resource_classes = [AwardResource]
-    actions = AWARD_ACTIONS
     # What tells awards apart at a glance, narrow enough to fit a 1366 px screen beside the menu
     # and the filters with the "inferred" mark in sight; who presented an award is on its page.
     list_display = [
@@ -115,7 +114,7 @@ class AwardAdmin(
         "inferred",
     ]
     list_display_links = ["year", "award_type"]
-    actions = ["revoke_awards"]
+    actions = ["revoke_awards", *AWARD_ACTIONS]
     readonly_fields = ["decision_link", "revocation"]
     list_filter = [
         YearFilter,

@@ -21,6 +21,7 @@ from movement.models.decisions import SIGNED_FILE_KINDS
 
 from .history import HistoryAdmin
 from .mixins import SOURCE_FIELDSET
+from .papers import DECISION_ACTIONS
 from .versions import VersionedAdminMixin
 
 
@@ -86,6 +87,7 @@ class DecisionAdmin(VersionedAdminMixin, HistoryAdmin):
     search_fields = ["number", "issuer", "subject", "signer"]
     autocomplete_fields = ["source"]
     inlines = [AwardsGiven, AwardsRevoked]
+    actions = DECISION_ACTIONS
     fieldsets = [
         (None, {"fields": [("number", "date"), "issuer", "subject"]}),
         (

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from movement.models import CertificateField, CertificateLayout, Unit
+from movement.models import Award, CertificateField, CertificateLayout, Unit
 from movement.papers import access, certificates, decisions, records, statistics
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -126,6 +126,66 @@ def decision_pdf(model_admin, request: HttpRequest, queryset: QuerySet):
 
 
 AWARD_ACTIONS = [print_certificates, decision_docx, decision_pdf]
+
+
+# -- Decision actions: the same papers from Decision records ---------------------------------
+
+
+def _decisions_awards(model_admin, request: HttpRequest, decisions_chosen: QuerySet):
+    """The awards of the chosen decisions, if the user may print every one; else None, having
+    said why. A decision is no unit's: its awards are (movement.permissions)."""
+    if not access.may_print(request.user):
+        model_admin.message_user(
+            request, _("Only staff who change awards print their papers."), messages.ERROR
+        )
+        return None
+    awards = access.printable_awards(request.user, Award.objects.all())
+    given = Award.objects.filter(decision__in=decisions_chosen)
+    if awards.filter(decision__in=decisions_chosen).count() != given.count():
+        model_admin.message_user(
+            request,
+            _("These decisions give awards to units other than yours: ask an emulation officer."),
+            messages.ERROR,
+        )
+        return None
+    return given
+
+
+@admin.action(description=gettext_lazy("Print the certificates (PDF)"), permissions=["view"])
+def print_decision_certificates(model_admin, request: HttpRequest, queryset: QuerySet):
+    awards = _decisions_awards(model_admin, request, queryset)
+    return None if awards is None else print_certificates(model_admin, request, awards)
+
+
+def _one_decision(model_admin, request: HttpRequest, queryset: QuerySet):
+    if queryset.count() != 1:
+        model_admin.message_user(request, _("Choose one decision."), messages.ERROR)
+        return None
+    decision = queryset.get()
+    awards = _decisions_awards(model_admin, request, queryset)
+    if awards is None:
+        return None
+    if not awards.in_force().exists():
+        model_admin.message_user(
+            request, _("This decision gives no award in force."), messages.ERROR
+        )
+        return None
+    return decisions.DecisionPaper.from_decision(decision)
+
+
+@admin.action(description=gettext_lazy("Decision and its list (Word)"), permissions=["view"])
+def decision_record_docx(model_admin, request: HttpRequest, queryset: QuerySet):
+    paper = _one_decision(model_admin, request, queryset)
+    return paper and download(paper.docx(), DOCX, "quyet-dinh.docx")
+
+
+@admin.action(description=gettext_lazy("Decision and its list (PDF)"), permissions=["view"])
+def decision_record_pdf(model_admin, request: HttpRequest, queryset: QuerySet):
+    paper = _one_decision(model_admin, request, queryset)
+    return paper and download(paper.pdf(), "application/pdf", "quyet-dinh.pdf")
+
+
+DECISION_ACTIONS = [decision_record_docx, decision_record_pdf, print_decision_certificates]
 
 
 # -- The statistics page ---------------------------------------------------------------------

@@ -97,7 +97,8 @@ def print_batch(awards: QuerySet) -> Batch:
     canvas.setTitle("Bằng khen, giấy khen")
     layouts: dict[int, CertificateLayout] = {}
     batch = Batch(pdf=b"", pages=0)
-    ordered = with_relations(awards).select_related("award_type__certificate_layout")
+    # A revoked award's certificate is recovered (Luật Thi đua, khen thưởng), not printed.
+    ordered = with_relations(awards.in_force()).select_related("award_type__certificate_layout")
     for award in ordered.order_by("award_type__name", "award_type__award_class", "pk"):
         one = line(award)
         if not one.named:

@@ -50,7 +50,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
-from movement.models import Award, AwardType, group_label
+from movement.models import Award, AwardType, Decision, group_label
 
 from . import fonts
 from .lines import Line, line, long_date, with_relations
@@ -91,6 +91,7 @@ class DecisionPaper:
     awards: list[Award]
     place: str = ""
     legal_basis: list[str] = field(default_factory=list)
+    summary: str = ""
 
     @classmethod
     def from_awards(cls, awards: Iterable[Award]) -> "DecisionPaper":
@@ -150,8 +151,29 @@ class DecisionPaper:
             for award_type, awards in groupby(ordered, key=lambda a: a.award_type)
         ]
 
+    @classmethod
+    def from_decision(
+        cls, decision: Decision, awards: Iterable[Award] | None = None
+    ) -> "DecisionPaper":
+        """``decision`` as recorded: its number, date, issuer, signer and grounds, and the awards
+        it gave that are in force (``awards``, a subset of them, if given)."""
+        if awards is None:
+            awards = with_relations(decision.awards.in_force()).order_by("pk")
+        paper = cls.from_awards(awards)
+        paper.number, paper.date = decision.number, decision.date
+        if decision.issuer:
+            paper.issuing_body, paper.parent_body = decision.issuer, ""
+        paper.signer_name = decision.signer
+        if decision.signer_position:
+            paper.signer_title = decision.signer_position.upper()
+        paper.legal_basis = decision.basis_lines() or paper.legal_basis
+        paper.summary = decision.subject
+        return paper
+
     @property
     def subject(self) -> str:
+        if self.summary:
+            return self.summary
         names = [str(award_type) for award_type, _lines in self.groups()]
         return "Về việc tặng " + ", ".join(names)
 
@@ -184,6 +206,11 @@ class DecisionPaper:
                 "chịu trách nhiệm thi hành Quyết định này.",
             ),
         ]
+
+    @property
+    def list_title(self) -> str:
+        """The list's title under "DANH SÁCH": what it gives, by award type."""
+        return "Tặng " + ", ".join(str(award_type) for award_type, _lines in self.groups())
 
     @property
     def reference(self) -> str:
@@ -273,7 +300,7 @@ class DecisionPaper:
     def _docx_list(self, document) -> None:
         _para(document, (self.issuing_body or DOTS).upper(), bold=True, size=13)
         _para(document, "DANH SÁCH", bold=True, align="center", before=12)
-        _para(document, self.subject.replace("Về việc tặng", "Tặng"), bold=True, align="center")
+        _para(document, self.list_title, bold=True, align="center")
         _para(document, self.reference, italic=True, align="center", after=6)
         headers = LIST_HEADERS
         table = document.add_table(rows=1, cols=len(headers))
@@ -390,7 +417,7 @@ class DecisionPaper:
             Paragraph(escape((self.issuing_body or DOTS).upper()), S["bold13left"]),
             Spacer(1, 4 * mm),
             Paragraph("DANH SÁCH", S["title"]),
-            Paragraph(escape(self.subject.replace("Về việc tặng", "Tặng")), S["title"]),
+            Paragraph(escape(self.list_title), S["title"]),
             Paragraph(escape(self.reference), S["italic13"]),
             Spacer(1, 4 * mm),
         ]
@@ -435,10 +462,17 @@ def _list_row(number: int, one: Line) -> list[str]:
 
 
 def decision_for(awards) -> DecisionPaper:
-    """The decision of ``awards`` (a queryset), its relations read in one query."""
-    return DecisionPaper.from_awards(
-        with_relations(awards).select_related("award_type__legal_source").order_by("pk")
+    """The decision of ``awards`` (a queryset) in force, its relations read in one query: from
+    the Decision record they share when they are linked to one, else from the awards alone."""
+    chosen = list(
+        with_relations(awards.in_force())
+        .select_related("award_type__legal_source", "decision")
+        .order_by("pk")
     )
+    decisions = {award.decision for award in chosen}
+    if len(decisions) == 1 and None not in decisions:
+        return DecisionPaper.from_decision(decisions.pop(), chosen)
+    return DecisionPaper.from_awards(chosen)
 
 
 # -- ReportLab styles ------------------------------------------------------------------------

@@ -37,6 +37,13 @@ def decision_of(award: Award) -> str:
     return f"{number}, {long_date(award.decision_date)}" if award.decision_date else number
 
 
+def revoked(award: Award) -> str:
+    """A revoked award stays on the record, said to be revoked (and when)."""
+    if award.revoked_on is None:
+        return ""
+    return f" (đã thu hồi {long_date(award.revoked_on)})"
+
+
 def held_then(award: Award) -> str:
     parts = [award.rank_at_award.name if award.rank_at_award_id else "", award.position_at_award]
     return ", ".join(part for part in parts if part)
@@ -44,7 +51,7 @@ def held_then(award: Award) -> str:
 
 def rows(person: Person) -> list[list[str]]:
     return [
-        [str(n), str(a.year), str(a.award_type), decision_of(a), held_then(a)]
+        [str(n), str(a.year), str(a.award_type) + revoked(a), decision_of(a), held_then(a)]
         for n, a in enumerate(awards_of(person), start=1)
     ]
 

@@ -128,7 +128,8 @@ class Tally:
 
 def tally(awards: QuerySet, year: int, unit: Unit | None = None) -> Tally:
     """Count ``awards`` of ``year``, within ``unit``'s subtree when one is given."""
-    chosen = awards.filter(year=year).select_related("award_type")
+    # A revoked award is no longer given: the decisions' rule for every tally.
+    chosen = awards.in_force().filter(year=year).select_related("award_type")
     unattributed = 0
     if unit is not None:
         subtree = unit.subtree()
