@@ -392,3 +392,27 @@ def test_a_unit_editor_reads_the_records_of_their_units_people_only(report, clie
     client.force_login(member("unit editor", unit=Unit.objects.get(slug="phong-tham-muu")))
     url = reverse("admin:movement_person_records") + f"?ids={khao.pk}"
     assert client.get(url).status_code == 403
+
+
+def test_emulation_officers_edit_the_layouts_and_unit_editors_look(report, client):
+    flag = AwardType.objects.get(name="Cờ thi đua xuất sắc của Bộ Công an")
+    layout = CertificateLayout.objects.create(award_type=flag)
+    change = reverse("admin:movement_certificatelayout_change", args=[layout.pk])
+    client.force_login(member("officer"))
+    response = client.post(
+        change,
+        {
+            "award_type": flag.pk,
+            "page_size": "A4",
+            "orientation": "landscape",
+            "place": "Hà Nội",
+            "fields-TOTAL_FORMS": "0",
+            "fields-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    layout.refresh_from_db()
+    assert layout.place == "Hà Nội"
+    client.force_login(member("unit editor", unit=Unit.objects.get(slug="phong-tham-muu")))
+    assert client.get(change).status_code == 200
+    assert client.post(change, {"award_type": flag.pk}).status_code == 403
