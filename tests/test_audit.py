@@ -23,6 +23,8 @@ from movement import audit
 from movement.models import (
     Award,
     AwardType,
+    CertificateField,
+    CertificateLayout,
     Discipline,
     Initiative,
     Inspection,
@@ -282,6 +284,10 @@ def records(db) -> None:
     Discipline.objects.create(person=binh, form=Discipline.Form.REPRIMAND)
     Inspection.objects.create(person=binh, kind=Inspection.Kind.COMPLAINT)
     UnitRating.objects.create(unit=plan.unit, year=2017, rating=Rating.EXCELLENT)
+    # Two certificate layouts, a field on each, so that a field can move from one to the other.
+    for award_type, field in zip(AwardType.objects.all(), ["recipient", "rank"], strict=False):
+        layout = CertificateLayout.objects.create(award_type=award_type, place="Hà Nội")
+        CertificateField.objects.create(layout=layout, name=field, x_mm=148, y_mm=108)
 
 
 def admin_url(model: type[Model], view: str, *args: Any) -> str:

@@ -15,6 +15,8 @@ from movement.models import (
     Award,
     AwardType,
     Campaign,
+    CertificateField,
+    CertificateLayout,
     Decision,
     Discipline,
     Initiative,
@@ -469,6 +471,20 @@ BREAKING = {
     ),
     "unit_rating_year_in_range": lambda r: UnitRating(
         unit=r.department, year=2101, rating=Rating.EXCELLENT
+    ),
+    # Where a field of a certificate is printed (movement.models.papers).
+    "certificate_field_on_page": lambda r: CertificateField(
+        layout=CertificateLayout.objects.create(award_type=r.order_type),
+        name=CertificateField.Name.RECIPIENT,
+        x_mm=-5,
+        y_mm=100,
+    ),
+    "certificate_field_size": lambda r: CertificateField(
+        layout=CertificateLayout.objects.create(award_type=r.order_type),
+        name=CertificateField.Name.RECIPIENT,
+        x_mm=100,
+        y_mm=100,
+        size_pt=90,
     ),
 }
 

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy
 from movement.models import Award, CertificateField, CertificateLayout, Unit
 from movement.papers import access, certificates, decisions, records, statistics
 
+from .history import HistoryAdmin
+
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -34,7 +36,7 @@ class CertificateFieldInline(admin.TabularInline):
 
 
 @admin.register(CertificateLayout)
-class CertificateLayoutAdmin(admin.ModelAdmin):
+class CertificateLayoutAdmin(HistoryAdmin):
     list_display = ["award_type", "page_size", "orientation", "calibration"]
     list_select_related = ["award_type"]
     autocomplete_fields = ["award_type"]
@@ -66,6 +68,16 @@ class CertificateLayoutAdmin(admin.ModelAdmin):
         response = HttpResponse(certificates.calibration(layout), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="can-chinh-{layout.pk}.pdf"'
         return response
+
+
+@admin.register(CertificateField)
+class CertificateFieldAdmin(HistoryAdmin):
+    """The fields, listed on their own too, so their history can be read, reverted, restored."""
+
+    list_display = ["name", "layout", "x_mm", "y_mm", "font", "size_pt"]
+    list_filter = ["name"]
+    list_select_related = ["layout__award_type"]
+    fields = ["layout", "name", ("x_mm", "y_mm"), ("font", "size_pt", "align")]
 
 
 # -- Award actions ---------------------------------------------------------------------------

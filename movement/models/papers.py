@@ -7,6 +7,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from movement.audit import AuditedRecords
+
+from .base import RulesInClean
+
 # Page sizes in millimetres, portrait (ISO 216).
 PAGE_SIZES_MM = {"A3": (297, 420), "A4": (210, 297), "A5": (148, 210)}
 
@@ -47,6 +51,8 @@ class CertificateLayout(models.Model):
         help_text=_("Printed before the date, e.g. “Hà Nội”; left empty, a dotted space."),
     )
 
+    history = AuditedRecords()
+
     class Meta:
         verbose_name = _("certificate layout")
         verbose_name_plural = _("certificate layouts")
@@ -64,7 +70,7 @@ class CertificateLayout(models.Model):
         )
 
 
-class CertificateField(models.Model):
+class CertificateField(RulesInClean, models.Model):
     """One field of a certificate: what, where (millimetres from the page's top-left corner, the
     text's baseline), in which font and size."""
 
@@ -99,6 +105,8 @@ class CertificateField(models.Model):
         _("alignment"), max_length=10, choices=Align.choices, default=Align.CENTER
     )
 
+    history = AuditedRecords()
+
     class Meta:
         verbose_name = _("certificate field")
         verbose_name_plural = _("certificate fields")
@@ -107,19 +115,23 @@ class CertificateField(models.Model):
             models.UniqueConstraint(
                 fields=["layout", "name"],
                 name="certificate_field_once",
-                violation_error_message=_("Each field is placed once on a layout."),
+                violation_error_message=_(
+                    "Each field is placed once on a layout: change the one already placed."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(x_mm__gte=0, y_mm__gte=0),
                 name="certificate_field_on_page",
                 violation_error_message=_(
-                    "A position is measured from the page's top-left corner: it cannot be negative."
+                    "A position is measured from the page's top-left corner: give 0 or more."
                 ),
             ),
             models.CheckConstraint(
                 condition=Q(size_pt__gte=6, size_pt__lte=72),
                 name="certificate_field_size",
-                violation_error_message=_("The size of a field's letters is from 6 to 72 points."),
+                violation_error_message=_(
+                    "The size of a field's letters is from 6 to 72 points: choose one of those."
+                ),
             ),
         ]
 
@@ -127,12 +139,19 @@ class CertificateField(models.Model):
         return self.get_name_display()
 
     def clean(self) -> None:
+        if (self.x_mm is not None and self.x_mm < 0) or (self.y_mm is not None and self.y_mm < 0):
+            raise self.broken("certificate_field_on_page")
+        if self.size_pt is not None and not 6 <= self.size_pt <= 72:
+            raise self.broken("certificate_field_size", "size_pt")
         if self.layout_id is None or self.x_mm is None or self.y_mm is None:
             return
         width, height = self.layout.page_mm
         if self.x_mm > width or self.y_mm > height:
             raise ValidationError(
-                _("The position is off the page, which is %(width)s × %(height)s mm.")
+                _(
+                    "The position is off the page, which is %(width)s × %(height)s mm: "
+                    "give one on it."
+                )
                 % {"width": width, "height": height}
             )
 
