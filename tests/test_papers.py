@@ -212,7 +212,7 @@ def decision(report) -> Decision:
         issuer="Bộ Công an",
         subject="Về việc tặng Cờ thi đua xuất sắc năm 2016",
         signer="Người Ký Thử",
-        signer_position="Thứ trưởng",
+        signer_position="KT. Bộ trưởng, Thứ trưởng",
         legal_basis="Căn cứ Luật Thi đua, khen thưởng năm 2003;\nXét đề nghị của đơn vị;",
     )
     flags = Award.objects.filter(award_type__name="Cờ thi đua xuất sắc của Bộ Công an")
@@ -228,7 +228,7 @@ def test_a_decision_record_gives_its_paper_its_number_signer_and_grounds(decisio
         "Về việc tặng Cờ thi đua xuất sắc năm 2016",
         "Căn cứ Luật Thi đua, khen thưởng năm 2003;",
         "Xét đề nghị của đơn vị;",
-        "THỨ TRƯỞNG",
+        "KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG",
         "Người Ký Thử",
         "Phòng Tham mưu",
     ]:

@@ -165,7 +165,8 @@ class DecisionPaper:
             paper.issuing_body, paper.parent_body = decision.issuer, ""
         paper.signer_name = decision.signer
         if decision.signer_position:
-            paper.signer_title = decision.signer_position.upper()
+            # "KT. BỘ TRƯỞNG, THỨ TRƯỞNG": one line each above the signature (Nghị định 30).
+            paper.signer_title = decision.signer_position.upper().replace(", ", "\n")
         paper.legal_basis = decision.basis_lines() or paper.legal_basis
         paper.summary = decision.subject
         return paper
@@ -292,7 +293,11 @@ class DecisionPaper:
         cell = right.paragraphs[0]
         cell.alignment = WD_ALIGN_PARAGRAPH.CENTER
         cell.paragraph_format.space_before = Pt(12)
-        _run(cell, self.signer_title or DOTS, size=14, bold=True)
+        for number, title in enumerate((self.signer_title or DOTS).splitlines()):
+            if number:
+                cell = right.add_paragraph()
+                cell.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _run(cell, title, size=14, bold=True)
         for _blank in range(4):
             right.add_paragraph()
         _cell_para(right, self.signer_name or DOTS, size=14, bold=True)
@@ -402,7 +407,7 @@ class DecisionPaper:
         places += [Paragraph(escape(one), S["body11"]) for one in self.RECIPIENTS]
         signature = _stack(
             [
-                (self.signer_title or DOTS, S["bold14"]),
+                *[(title, S["bold14"]) for title in (self.signer_title or DOTS).splitlines()],
                 Spacer(1, 25 * mm),
                 (self.signer_name or DOTS, S["bold14"]),
             ]
