@@ -25,6 +25,7 @@ from movement.models import (
     AwardType,
     CertificateField,
     CertificateLayout,
+    Decision,
     Discipline,
     Initiative,
     Inspection,
@@ -69,7 +70,13 @@ def test_a_form_edit_records_who_what_and_how(client, officer, award):
     assert latest.history_user == officer
     assert latest.history_change_reason == "form"
     changes = {c.field: (c.old, c.new) for c in latest.diff_against(previous).changes}
-    assert changes == {"decision_number": ("", "12/QĐ-BCA"), "note": ("", "Sửa")}
+    # The number names a decision, recorded for it and linked.
+    decision = Decision.objects.get(number="12/QĐ-BCA")
+    assert changes == {
+        "decision_number": ("", "12/QĐ-BCA"),
+        "decision": (None, decision.pk),
+        "note": ("", "Sửa"),
+    }
 
 
 def test_an_award_added_through_the_form_starts_its_history(client, officer, division, flag_type):
@@ -288,6 +295,8 @@ def records(db) -> None:
     for award_type, field in zip(AwardType.objects.all(), ["recipient", "rank"], strict=False):
         layout = CertificateLayout.objects.create(award_type=award_type, place="Hà Nội")
         CertificateField.objects.create(layout=layout, name=field, x_mm=148, y_mm=108)
+    # A decision, of which the report states none.
+    Decision.objects.create(number="1234/QĐ-BCA", date=datetime.date(2017, 12, 20))
 
 
 def admin_url(model: type[Model], view: str, *args: Any) -> str:

@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from movement.models import Award, Decision
+from movement.models import Award, Decision, Unit
 from movement.spreadsheets.imports import import_file
 from movement.spreadsheets.resources import AwardResource
 from tests.factories import award_row, member
@@ -322,3 +323,42 @@ def test_a_revoked_award_cannot_be_deleted(client, decision, revoking, flag_type
     response = client.post(reverse("admin:movement_award_delete", args=[award.pk]), {"post": "yes"})
     assert response.status_code == 403
     assert Award.objects.filter(pk=award.pk).exists()
+
+
+# -- The admin --------------------------------------------------------------------------------
+
+
+def test_a_decisions_page_lists_its_awards_in_as_many_queries_for_many(
+    client, decision, flag_type, ministry
+):
+    client.force_login(member("officer"))
+    url = reverse("admin:movement_decision_change", args=[decision.pk])
+
+    def queries_for_awards(count: int) -> int:
+        units = Unit.objects.bulk_create(
+            Unit(
+                name=f"Đơn vị {count}-{n}", slug=f"dv-{count}-{n}", kind="division", parent=ministry
+            )
+            for n in range(count)
+        )
+        decision.record_awards(
+            Award(award_type=flag_type, year=2017, recipient_unit=unit) for unit in units
+        )
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(queries)
+
+    few = queries_for_awards(2)
+    assert queries_for_awards(30) == few
+
+
+def test_the_award_page_shows_its_decision_and_revocation(client, decision, flag_type, division):
+    [award] = decision.record_awards(
+        [Award(award_type=flag_type, year=2017, recipient_unit=division)]
+    )
+    award.revoke(Decision.objects.create(number="88/QĐ-BCA", date=DAY), "Khai man thành tích")
+    client.force_login(member("officer"))
+    html = client.get(reverse("admin:movement_award_change", args=[award.pk])).content.decode()
+    assert reverse("admin:movement_decision_change", args=[decision.pk]) in html
+    assert "88/QĐ-BCA" in html and "Khai man thành tích" in html

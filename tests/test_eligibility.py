@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from movement.eligibility import RULES, qualifying, quota_checks, verdict, verdicts
-from movement.models import Award, AwardType, Person, Unit
+from movement.models import Award, AwardType, Decision, Person, Unit
 from movement.models.service import Discipline, Initiative, Inspection
 from tests.factories import member
 from tests.spreadsheets import ROUND_TRIP
@@ -468,3 +468,44 @@ def test_the_unit_page_flags_a_quota_exceeded(law, client, department):
     page = client.get(department.get_absolute_url(), {"year": 2020}).content.decode()
     assert "Nghị định 98/2023" in page and "2020: 1/6" in page
     assert "<strong>" in page.split('id="quota-title"')[1].split("</section>")[0]
+
+
+# Revoked awards (khoản 2 Điều 93 Luật 06/2022/QH15) count for nothing: not in a run of years,
+# not as a title already given, not in a unit's quota.
+
+
+def revoke_all(key: tuple[str, str]) -> None:
+    decision = Decision.objects.create(number="9/QĐ-BCA", date=datetime.date(2021, 3, 1))
+    for award in Award.objects.filter(award_type=kind(key)):
+        award.revoke(decision, "Khai man thành tích")
+
+
+def test_a_revoked_title_is_no_year_of_a_run(law, person):
+    give(person, CO_SO, 2018, 2019, 2020)
+    initiative(person, Initiative.Level.PROVINCIAL, 2020)
+    assert eligible(person, BO_2003, 2020)
+    revoke_all(CO_SO)
+    assert not eligible(person, BO_2003, 2020)
+
+
+def test_a_revoked_medal_bars_it_no_more(law, person):
+    person.entered_service_on = datetime.date(1980, 1, 1)
+    person.save()
+    give(person, VI_ANTQ, 2015)
+    revoke_all(VI_ANTQ)
+    assert eligible(person, VI_ANTQ, 2020)
+
+
+def test_a_revoked_title_leaves_the_quota(law, department, division):
+    people = [
+        Person.objects.create(full_name=f"Người {n}", slug=f"nguoi-{n}", unit=division)
+        for n in range(20)
+    ]
+    for one in people[:4]:
+        give(one, CO_SO, 2020)
+    assert quota_checks(department, 2020)[0].exceeded
+    Award.objects.filter(recipient_person=people[3]).get().revoke(
+        Decision.objects.create(number="9/QĐ-BCA", date=datetime.date(2021, 3, 1)), "Khai man"
+    )
+    (check,) = quota_checks(department, 2020)
+    assert (check.awarded, check.exceeded) == (3, False)

@@ -1,6 +1,7 @@
 """An award the rules of eligibility do not support is warned about, with the reasons, wherever
 it is proposed, and still saved or imported: the council decides (movement.proposals)."""
 
+import datetime
 from io import StringIO
 
 import pytest
@@ -10,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from movement.models import Award, AwardType, Person
+from movement.models import Award, AwardType, Decision, Person
 from movement.models.service import Initiative
 from movement.proposals import award_warnings, awards_warnings
 from movement.spreadsheets.previews import confirm_upload, preview_upload
@@ -139,3 +140,13 @@ def test_the_check_of_many_awards_costs_the_same_queries_as_of_a_few(law, depart
     assert many == few
     # Those with what the rule asks pass; the others are each told why.
     assert [bool(reasons) for reasons in warnings] == [i % 2 == 1 for i in range(60)]
+
+
+def test_a_revoked_title_is_not_a_title_given(law, person):
+    # An import's check (awards_warnings) and a form's (award_warnings) read awards in force.
+    qualified(person, 2020)
+    first = Award.objects.create(award_type=kind(GRASSROOTS), year=2020, recipient_person=person)
+    first.revoke(Decision.objects.create(number="9/QĐ", date=datetime.date(2021, 1, 4)), "Sai")
+    again = Award(award_type=kind(GRASSROOTS), year=2020, recipient_person=person)
+    assert awards_warnings([again]) == [[]]
+    assert award_warnings(again) == []

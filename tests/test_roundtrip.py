@@ -145,11 +145,14 @@ EXCEL_CELL_CHARS = 32_767
 
 
 def text_columns(resource) -> list:
-    """The resource's columns of free text (codes aside: they are checked as codes)."""
+    """The resource's columns of free text that an import reads (codes aside: they are checked
+    as codes; an award's revocation is exported, never imported)."""
     return [
         field
         for field in resource().get_import_fields()
-        if isinstance(field.widget, TextWidget | LineWidget) and field.attribute != "slug"
+        if isinstance(field.widget, TextWidget | LineWidget)
+        and field.attribute != "slug"
+        and not field.readonly
     ]
 
 

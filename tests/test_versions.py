@@ -17,6 +17,7 @@ from movement.models import (
     Award,
     AwardType,
     Campaign,
+    Decision,
     Discipline,
     Event,
     Initiative,
@@ -235,6 +236,10 @@ def inspection(person, **_: Any) -> Inspection:
     return Inspection.objects.create(person=person, kind=Inspection.Kind.INSPECTION)
 
 
+def decision(**_: Any) -> Decision:
+    return Decision.objects.create(number="1234/QĐ-BCA", issuer="Bộ Công an")
+
+
 def unit_rating(department, **_: Any) -> UnitRating:
     return UnitRating.objects.create(unit=department, year=2017, rating=Rating.GOOD)
 
@@ -269,6 +274,7 @@ EDITABLE = {
     "inspection of a person": (Inspection, inspection, "person", "note"),
     "inspection": (Inspection, inspection, None, "note"),
     "unit's yearly rating": (UnitRating, unit_rating, None, "inference_note"),
+    "decision": (Decision, decision, None, "legal_basis"),
 }
 
 

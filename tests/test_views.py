@@ -6,6 +6,7 @@ is the default.
 """
 
 import csv
+import datetime
 import io
 import time
 from html.parser import HTMLParser
@@ -28,6 +29,7 @@ from movement.models import (
     Award,
     AwardType,
     Campaign,
+    Decision,
     Event,
     Person,
     Rank,
@@ -879,7 +881,9 @@ def staff_only_award(awards, person, order_type, campaign, department) -> Award:
 def test_the_public_set_leaves_out_every_field_the_pages_do_not_show():
     shown = set(Award.PUBLIC_FIELDS)
     staff_only = {field.name for field in Award._meta.concrete_fields} - shown
-    assert staff_only == {"id", "key", "search_text", "version", *STAFF_ONLY}
+    # The decision's record (signer, signed file) is the admin's; the pages show the number and
+    # date the award keeps of it.
+    assert staff_only == {"id", "key", "search_text", "version", "decision", *STAFF_ONLY}
 
 
 PUBLIC_PAGES = [
@@ -1117,3 +1121,79 @@ def test_an_empty_chart_has_no_bars():
 def test_long_labels_are_cut_on_a_word_boundary():
     assert shorten("Bằng khen của Bộ trưởng Bộ Công an", 20) == "Bằng khen của Bộ…"
     assert shorten("Giấy khen", 20) == "Giấy khen"
+
+
+# -- Revoked awards: out of every tally, kept in the lists of history -------------------------
+
+
+@pytest.fixture
+def revoke():
+    """Revoke an award by a decision of the ministry, for a reason the tests look for."""
+    decision = Decision.objects.create(number="9/QĐ-BCA", date=datetime.date(2018, 5, 2))
+
+    def revoke(award: Award) -> Award:
+        award.revoke(decision, "Khai man thành tích")
+        return award
+
+    return revoke
+
+
+def test_the_campaign_page_counts_only_awards_in_force(client, campaign, awards, revoke):
+    assert get(client, "/campaigns/vi-antq-2017/").context["award_count"] == 3
+    revoke(awards[0])
+    response = get(client, "/campaigns/vi-antq-2017/")
+    assert response.context["award_count"] == 2
+    assert awards[0].award_type not in [
+        group.award_type for group in response.context["award_groups"]
+    ]
+
+
+def test_the_campaign_list_counts_only_awards_in_force(client, campaign, awards, revoke):
+    revoke(awards[1])
+    [shown] = get(client, "/campaigns/").context["object_list"]
+    assert shown.award_count == 2
+
+
+def test_the_unit_page_counts_only_awards_in_force(client, awards, revoke):
+    def tally() -> dict[int, int]:
+        years = get(client, "/units/cuc-xdpt/").context["award_years"]
+        return {year.year: year.total for year in years}
+
+    assert tally()[2017] == 1
+    revoke(awards[0])
+    assert 2017 not in tally()
+
+
+def test_the_year_page_counts_and_charts_only_awards_in_force(client, awards, revoke):
+    before = get(client, "/years/2017/").context
+    revoke(awards[2])  # the three collectives
+    after = get(client, "/years/2017/").context
+    assert after["recipient_count"] == before["recipient_count"] - 3
+    assert sum(bar.value for bar in after["chart"].bars) == after["recipient_count"]
+
+
+def test_the_person_page_lists_a_revoked_award_struck_and_does_not_count_it(
+    client, person, awards, revoke
+):
+    revoke(awards[1])
+    response = get(client, "/people/nguyen-van-khao/")
+    assert response.context["awards_in_force"] == 0
+    html = text_of(response)
+    assert "<del>Huân chương Bảo vệ Tổ quốc hạng Ba</del>" in html
+    assert "Khai man thành tích" in html and "9/QĐ-BCA" in html
+
+
+def test_the_award_list_keeps_a_revoked_award_struck_and_the_home_page_leaves_it_out(
+    client, awards, revoke
+):
+    revoke(awards[0])
+    html = text_of(get(client, "/awards/"))
+    assert '<tr class="revoked">' in html and "Khai man thành tích" in html
+    assert awards[0] not in get(client, "/").context["latest_awards"]
+
+
+def test_an_export_says_which_awards_were_revoked(client, awards, revoke):
+    revoke(awards[0])
+    rows = exported_rows(get(client, "/awards/export.csv"), "csv")
+    reason = rows[0].index("Lý do hủy bỏ")
+    assert sorted(row[reason] for row in rows[1:]) == ["", "", "", "Khai man thành tích"]

@@ -227,8 +227,12 @@ class AwardAdmin(
     def decision_link(self, obj: Award) -> str:
         if obj.decision_id is None:
             return "—"
+        # Named by the number and date the award keeps of it: no query for the decision.
         url = reverse("admin:movement_decision_change", args=[obj.decision_id])
-        return format_html('<a href="{}">{}</a>', url, obj.decision)
+        label = obj.decision_number
+        if obj.decision_date:
+            label = f"{label} ({obj.decision_date:%d/%m/%Y})"
+        return format_html('<a href="{}">{}</a>', url, label)
 
     @admin.display(description=_("revocation"))
     def revocation(self, obj: Award) -> str:

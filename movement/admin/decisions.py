@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from movement.models import Award, Decision
 from movement.models.decisions import SIGNED_FILE_KINDS
@@ -170,7 +171,11 @@ def revoke_view(model_admin: admin.ModelAdmin, request: HttpRequest, awards: Que
                 award.revoke(data["decision"], data["reason"], on=data["revoked_on"])
         model_admin.message_user(
             request,
-            _("%(count)s award(s) revoked by decision %(number)s.")
+            ngettext(
+                "%(count)s award revoked by decision %(number)s.",
+                "%(count)s awards revoked by decision %(number)s.",
+                len(awards),
+            )
             % {"count": len(awards), "number": data["decision"].number},
             messages.SUCCESS,
         )

@@ -365,8 +365,9 @@ class Award(RulesInClean, Sourced, Searchable, Versioned):
     # the unique constraints below, the search text, the pages and exports read them unjoined.
     decision_number = LineField(_("decision number"), max_length=100, blank=True)
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
-    # Revocation (hủy bỏ quyết định khen thưởng, Chương VII Luật Thi đua, khen thưởng 2022): the
-    # award stays, marked, out of every tally (AwardQuerySet.in_force).
+    # Revocation: a decision awarding a title or form "bị hủy bỏ" for false claims, forged files
+    # or an award against the rules (khoản 2 Điều 93, Chương VII Luật Thi đua, khen thưởng số
+    # 06/2022/QH15). The award stays, marked, out of every tally (AwardQuerySet.in_force).
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True, editable=False)
     revoked_by = models.ForeignKey(
         "movement.Decision",
@@ -411,6 +412,10 @@ class Award(RulesInClean, Sourced, Searchable, Versioned):
         "source",
         "source_quote",
         "inference_note",
+        # A revoked award is listed struck, with when, by which decision and why.
+        "revoked_on",
+        "revoked_by",
+        "revocation_reason",
     )
 
     class Meta:

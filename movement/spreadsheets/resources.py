@@ -587,6 +587,11 @@ class AwardResource(SourcedResource):
     decision_date = date_column("decision_date", "Ngày quyết định")
     campaign = column("campaign", "Phong trào", NamedRecordWidget(Campaign))
     note = text_column("note", "Ghi chú")
+    # Exported so that a file says which awards were revoked; an import leaves them alone, as a
+    # revocation is made by a decision, with the admin's action.
+    revoked_on = column("revoked_on", "Ngày hủy bỏ", DateWidget(), readonly=True)
+    revoked_by = column("revoked_by__number", "Quyết định hủy bỏ", LineWidget(), readonly=True)
+    revocation_reason = column("revocation_reason", "Lý do hủy bỏ", TextWidget(), readonly=True)
 
     def row_warnings(self, awards: list[Award | None]) -> list[str]:
         """For each row's award, why the rules of eligibility do not support it ("" if they
@@ -608,6 +613,7 @@ class AwardResource(SourcedResource):
         "event",
         "campaign",
         "source",
+        "revoked_by",
     )
 
     class Meta:
@@ -631,6 +637,9 @@ class AwardResource(SourcedResource):
             "campaign",
             "note",
             *SOURCED_FIELDS,
+            "revoked_on",
+            "revoked_by",
+            "revocation_reason",
             "version",
         )
         import_id_fields = ("key",)
