@@ -23,6 +23,8 @@ from movement import audit
 from movement.models import (
     Award,
     AwardType,
+    CertificateField,
+    CertificateLayout,
     Decision,
     Discipline,
     Initiative,
@@ -292,6 +294,10 @@ def records(db) -> None:
     Discipline.objects.create(person=binh, form=Discipline.Form.REPRIMAND)
     Inspection.objects.create(person=binh, kind=Inspection.Kind.COMPLAINT)
     UnitRating.objects.create(unit=plan.unit, year=2017, rating=Rating.EXCELLENT)
+    # Two certificate layouts, a field on each, so that a field can move from one to the other.
+    for award_type, field in zip(AwardType.objects.all(), ["recipient", "rank"], strict=False):
+        layout = CertificateLayout.objects.create(award_type=award_type, place="Hà Nội")
+        CertificateField.objects.create(layout=layout, name=field, x_mm=148, y_mm=108)
     # A decision, of which the report states none.
     Decision.objects.create(number="1234/QĐ-BCA", date=datetime.date(2017, 12, 20))
     # A unit's registration and a draft proposal (movement.models.cycle).

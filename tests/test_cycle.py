@@ -509,8 +509,8 @@ def queries(client, url: str) -> int:
 
 # Pinned: the session, the user and their permissions (two), the unit editor's units (their
 # profile, its unit, the subtree), the proposal, its meeting, its lines with their people, types
-# and awards, the people's facts for the rules (StoredFacts: six, with the ratings), its documents, its log, and
-# the to-do count in the header.
+# and awards, the people's facts for the rules (StoredFacts: six, with the ratings), its
+# documents, its log, and the to-do count in the header.
 PROPOSAL_PAGE_QUERIES = 19
 
 

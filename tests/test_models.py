@@ -15,6 +15,8 @@ from movement.models import (
     Award,
     AwardType,
     Campaign,
+    CertificateField,
+    CertificateLayout,
     CouncilMeeting,
     Decision,
     Discipline,
@@ -487,6 +489,20 @@ BREAKING = {
     ),
     "council_has_members": lambda r: CouncilMeeting(
         held_on=datetime.date(2017, 12, 15), members=0, present=0
+    ),
+    # Where a field of a certificate is printed (movement.models.papers).
+    "certificate_field_on_page": lambda r: CertificateField(
+        layout=CertificateLayout.objects.create(award_type=r.order_type),
+        name=CertificateField.Name.RECIPIENT,
+        x_mm=-5,
+        y_mm=100,
+    ),
+    "certificate_field_size": lambda r: CertificateField(
+        layout=CertificateLayout.objects.create(award_type=r.order_type),
+        name=CertificateField.Name.RECIPIENT,
+        x_mm=100,
+        y_mm=100,
+        size_pt=90,
     ),
 }
 

@@ -1,13 +1,14 @@
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from movement import search
 from movement.models import Award, AwardType
 from movement.models.awards import NEWEST_FIRST
+from movement.papers import access
 from movement.proposals import award_warnings, warning_message
 from movement.spreadsheets.admin import SpreadsheetAdmin
 from movement.spreadsheets.resources import AwardResource, AwardTypeResource
@@ -23,6 +24,7 @@ from .mixins import (
     LabelRelationsMixin,
     YesNoColumnsMixin,
 )
+from .papers import AWARD_ACTIONS, statistics_view
 from .scoping import UnitScopeMixin
 from .versions import VersionedAdminMixin
 
@@ -112,7 +114,7 @@ class AwardAdmin(
         "inferred",
     ]
     list_display_links = ["year", "award_type"]
-    actions = ["revoke_awards"]
+    actions = ["revoke_awards", *AWARD_ACTIONS]
     readonly_fields = ["decision_link", "revocation"]
     list_filter = [
         YearFilter,
@@ -187,6 +189,25 @@ class AwardAdmin(
         ),
         SOURCE_FIELDSET,
     ]
+
+    def get_urls(self) -> list:
+        return [
+            path(
+                "statistics/",
+                self.admin_site.admin_view(self.statistics_view),
+                name="movement_award_statistics",
+            ),
+            *super().get_urls(),
+        ]
+
+    def statistics_view(self, request: HttpRequest):
+        return statistics_view(self, request)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        link = {}
+        if access.may_print(request.user):
+            link["statistics_url"] = reverse("admin:movement_award_statistics")
+        return super().changelist_view(request, {**link, **(extra_context or {})})
 
     def save_model(self, request: HttpRequest, obj: Award, form, change: bool) -> None:
         super().save_model(request, obj, form, change)

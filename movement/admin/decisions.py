@@ -22,6 +22,7 @@ from movement.models.decisions import SIGNED_FILE_KINDS
 
 from .history import HistoryAdmin
 from .mixins import SOURCE_FIELDSET
+from .papers import DECISION_ACTIONS
 from .versions import VersionedAdminMixin
 
 
@@ -87,6 +88,7 @@ class DecisionAdmin(VersionedAdminMixin, HistoryAdmin):
     search_fields = ["number", "issuer", "subject", "signer"]
     autocomplete_fields = ["source"]
     inlines = [AwardsGiven, AwardsRevoked]
+    actions = DECISION_ACTIONS
     fieldsets = [
         (None, {"fields": [("number", "date"), "issuer", "subject"]}),
         (

@@ -19,6 +19,7 @@ from .mixins import (
     MadeCodeMixin,
     SmallTableFoldedSearchMixin,
 )
+from .papers import PERSON_ACTIONS, people_records
 from .scoping import UnitScopeMixin
 from .service import PERSON_INLINES
 from .versions import VersionedAdminMixin
@@ -45,6 +46,7 @@ class PersonAdmin(
 ):
     resource_classes = [PersonResource]
     list_display = ["full_name", "rank", "position", "unit", "inferred"]
+    actions = PERSON_ACTIONS
     list_filter = ["rank", UnitFilter]
     list_select_related = ["rank", "unit"]
     show_full_result_count = False
@@ -88,12 +90,20 @@ class PersonAdmin(
                 self.admin_site.admin_view(self.qualifying_view),
                 name="movement_person_eligibility",
             ),
+            path(
+                "records/",
+                self.admin_site.admin_view(self.records_view),
+                name="movement_person_records",
+            ),
             *super().get_urls(),
         ]
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
         link = {"eligibility_url": reverse("admin:movement_person_eligibility")}
         return super().changelist_view(request, {**link, **(extra_context or {})})
+
+    def records_view(self, request: HttpRequest):
+        return people_records(self, request)
 
     def qualifying_view(self, request: HttpRequest):
         if not self.has_view_permission(request):

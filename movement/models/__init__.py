@@ -13,6 +13,7 @@ from .cycle import (
 )
 from .decisions import Decision
 from .export_jobs import ExportJob
+from .papers import CertificateField, CertificateLayout
 from .pending_imports import PendingImport
 from .people import Person, Rank
 from .plans import Task, WorkArea, WorkPlan
@@ -33,6 +34,8 @@ __all__ = [
     "Award",
     "AwardType",
     "Campaign",
+    "CertificateField",
+    "CertificateLayout",
     "CouncilMeeting",
     "Decision",
     "Discipline",
