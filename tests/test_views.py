@@ -10,6 +10,7 @@ import io
 import time
 from html.parser import HTMLParser
 from importlib import import_module
+from urllib.parse import urlencode
 
 import openpyxl
 import pytest
@@ -40,7 +41,7 @@ from movement.models import (
 from movement.search import award_text_contains
 from movement.spreadsheets.exports import public_columns
 from movement.spreadsheets.resources import AwardResource
-from tests.factories import in_english, member
+from tests.factories import NAMESAKE_SEARCHES, in_english, make_namesakes, member
 
 # -- Helpers --------------------------------------------------------------------------------
 
@@ -593,6 +594,45 @@ def test_unit_suggestions_answer_odd_queries_with_an_empty_list(client, division
     assert suggested(client, params) == []
 
 
+# -- Search: a word typed with marks keeps them ------------------------------------------------
+
+
+@pytest.fixture
+def namesakes(department, order_type) -> None:
+    make_namesakes(department, order_type)
+
+
+def codes_found(client, surface: str, query: str) -> list[str]:
+    """The codes of the records a public search finds, on each page that searches."""
+    if surface == "suggestions":
+        return sorted(suggested(client, query))
+    response = get(client, f"/{surface}/?{urlencode({'q': query})}")
+    if surface == "units":
+        return sorted(unit.slug for unit in response.context["found"])
+    found = response.context["object_list"]
+    if surface == "awards":
+        return sorted(award.recipient_person.slug for award in found)
+    return sorted(record.slug for record in found)
+
+
+SEARCH_SURFACES = ["people", "awards", "units", "campaigns", "suggestions"]
+
+
+@pytest.mark.parametrize("surface", SEARCH_SURFACES)
+@pytest.mark.parametrize(("query", "codes"), NAMESAKE_SEARCHES.items())
+def test_a_word_typed_with_marks_finds_those_marks_only(client, namesakes, surface, query, codes):
+    assert codes_found(client, surface, query) == codes
+
+
+@pytest.mark.parametrize("surface", ["people", "awards", "campaigns"])
+def test_a_search_typed_with_marks_takes_the_queries_of_one_typed_without(
+    client, namesakes, surface
+):
+    # Found by the database, paged and counted there: no row is read to be thrown away.
+    marked, plain = (f"/{surface}/?{urlencode({'q': query})}" for query in ["hưng", "hung"])
+    assert queries_for(client, marked) == queries_for(client, plain)
+
+
 # -- Person page ----------------------------------------------------------------------------
 
 
@@ -879,7 +919,7 @@ def staff_only_award(awards, person, order_type, campaign, department) -> Award:
 def test_the_public_set_leaves_out_every_field_the_pages_do_not_show():
     shown = set(Award.PUBLIC_FIELDS)
     staff_only = {field.name for field in Award._meta.concrete_fields} - shown
-    assert staff_only == {"id", "key", "search_text", "version", *STAFF_ONLY}
+    assert staff_only == {"id", "key", "search_text", "marked_text", "version", *STAFF_ONLY}
 
 
 PUBLIC_PAGES = [
