@@ -49,9 +49,12 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# The suite runs in parallel (pytest-xdist), a worker a core: two on CI's machine. Tests that
+# share an expensive module fixture carry an xdist_group mark and run on one worker, which makes
+# the fixture once (`--dist loadgroup`). `make test PYTEST_ARGS="-n 0"` runs it in one process.
 test: lint
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n auto --dist loadgroup $(PYTEST_ARGS)
 
 # Speed and memory against stock references, on a throwaway database (README: "The benchmark").
 benchmark: $(STAMP)

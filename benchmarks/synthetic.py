@@ -7,9 +7,9 @@ gives the same rows, including each award's key.
 The small tables are written with bulk_create, the unit tree level by level so that parents have
 their ids; people and awards, by far the most numerous, as multi-row INSERTs of plain tuples (see
 _RowInserter), a batch at a time so memory stays flat. Neither way calls Model.save(), so what
-save() would fill (search_text, an award's rank and position at the time) is filled here, from ids
-and pre-folded text kept in memory: no row costs a query of its own. The whole run is one
-transaction.
+save() would fill (search_text and marked_text, an award's rank and position at the time) is
+filled here, from ids and pre-folded text kept in memory: no row costs a query of its own. The
+whole run is one transaction.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from movement.models import (
     WorkPlan,
 )
 from movement.models.base import STAFF_SEARCH_SEPARATOR
-from movement.text import code_from_name, fold
+from movement.text import code_from_name, fold, marked
 
 SOURCE_SLUG = "du-lieu-mo-phong"
 SOURCE_TITLE = "Dữ liệu mô phỏng (không phải dữ liệu thật)"
@@ -460,15 +460,27 @@ def _sqlite_tuned() -> Iterator[None]:
                 cursor.execute(f"PRAGMA {pragma} = {value}")
 
 
+class _Text(NamedTuple):
+    """A text as Searchable.refresh_search_text() writes it in search_text and marked_text."""
+
+    folded: str
+    marked: str
+
+
+def _joined(*texts: _Text) -> _Text:
+    # fold() and marked() work word by word, so the texts of parts can be joined.
+    return _Text(" ".join(text.folded for text in texts), " ".join(text.marked for text in texts))
+
+
 @lru_cache(maxsize=65536)
-def _fold(text: str) -> str:
+def _text(text: str) -> _Text:
     # Names repeat a lot (sixteen family names…), so each distinct string is folded once.
-    return fold(text)
+    return _Text(fold(text), marked(text))
 
 
-def _search_text(*parts: str) -> str:
+def _search_text(*parts: str) -> _Text:
     """What Searchable.refresh_search_text() stores for these parts, from a cache."""
-    return _fold(" ".join(part for part in parts if part))
+    return _text(" ".join(part for part in parts if part))
 
 
 def _spread(total: int, weights: Sequence[float]) -> list[int]:
@@ -576,7 +588,7 @@ class _Units:
     kinds: list[str] = field(default_factory=list)
     heads: list[tuple[str, str]] = field(default_factory=list)
     top: list[int] = field(default_factory=list)  # id of the ancestor right below the ministry
-    folded: list[str] = field(default_factory=list)  # folded name and short name
+    texts: list[_Text] = field(default_factory=list)  # of the name and short name
     level_of: list[int] = field(default_factory=list)
     parents: list[int | None] = field(default_factory=list)  # index of the parent
 
@@ -595,7 +607,7 @@ class _Builder:
         self.person_units: list[int] = []  # index into self.units
         self.person_ranks: list[int | None] = []  # index into self.ranks
         self.person_positions: list[str] = []
-        self.person_folded: list[str] = []
+        self.person_texts: list[_Text] = []  # of the full name
         self.person_entered: list[datetime.date] = []
         self.career_awards: list[tuple] = []  # (person index, type key, year), in that order
 
@@ -645,7 +657,7 @@ class _Builder:
                 self.units.ids.append(0)  # filled below, once the database has given ids
                 self.units.kinds.append(spec.kind)
                 self.units.heads.append(spec.head)
-                self.units.folded.append(_search_text(spec.name, spec.short_name))
+                self.units.texts.append(_search_text(spec.name, spec.short_name))
                 self.units.level_of.append(depth)
                 self.units.parents.append(
                     parent_positions[spec.parent] if spec.parent is not None else None
@@ -774,6 +786,7 @@ class _Builder:
                 "unit",
                 "source",
                 "search_text",
+                "marked_text",
                 "entered_service_on",
             ],
             self.batch_size,
@@ -797,18 +810,19 @@ class _Builder:
                     middle, given = rng.choice(MALE_MIDDLE_NAMES), rng.choice(MALE_GIVEN_NAMES)
                 full_name = f"{family} {middle} {given}"
                 position = self.position(unit, rank)
-                folded_name = _fold(full_name)
+                name_text = _text(full_name)
+                text = _joined(name_text, _text(position)) if position else name_text
                 entered = self.entered_service(rank)
                 rows.append(
                     (
                         full_name,
-                        f"{SLUG_PREFIX}{folded_name.replace(' ', '-')}-{number}",
+                        f"{SLUG_PREFIX}{name_text.folded.replace(' ', '-')}-{number}",
                         self.rank_ids[rank] if rank is not None else None,
                         position,
                         self.units.ids[unit],
                         self.source.pk,
-                        # fold() works word by word, so the folded parts can be joined.
-                        f"{folded_name} {_fold(position)}" if position else folded_name,
+                        text.folded,
+                        text.marked,
                         connection.ops.adapt_datefield_value(entered),
                     )
                 )
@@ -816,7 +830,7 @@ class _Builder:
                 self.person_units.append(unit)
                 self.person_ranks.append(rank)
                 self.person_positions.append(position)
-                self.person_folded.append(folded_name)
+                self.person_texts.append(name_text)
             self.person_ids += inserter.insert(rows, returning=True)
             self.rows["Person"] += len(rows)
 
@@ -923,11 +937,11 @@ class _Builder:
                 if not fitting:
                     raise ValueError(f"No award type of the catalogue accepts {kind} recipients.")
                 self.award_types[kind, year] = (
-                    [(t.pk, _fold(str(t)), t.conferred_by) for t in fitting],
+                    [(t.pk, _text(str(t)), t.conferred_by) for t in fitting],
                     list(accumulate(frequency[t.name, t.award_class] for t in fitting)),
                 )
         self.career_types = {
-            (t.name, t.award_class): (t.pk, _fold(str(t)), t.conferred_by)
+            (t.name, t.award_class): (t.pk, _text(str(t)), t.conferred_by)
             for t in types
             if (t.name, t.award_class) in CAREER_TYPES
         }
@@ -1067,7 +1081,7 @@ class _Builder:
                 "key", "award_type", "year", "decision_number", "decision_date",
                 "recipient_person", "recipient_unit", "group_kind", "group_count",
                 "rank_at_award", "position_at_award", "conferring_unit", "campaign", "note",
-                "source", "search_text",
+                "source", "search_text", "marked_text",
             ],
             self.batch_size,
         )  # fmt: skip
@@ -1138,16 +1152,21 @@ class _Builder:
         (into self.person_*, self.units), or to an unnamed group of that kind."""
         rng = self.rng
         self.number += 1
-        type_id, folded_type, conferred_by = award_type
+        type_id, type_text, conferred_by = award_type
         key = uuid.UUID(int=rng.getrandbits(128), version=4)
-        decision = f"{_fold(DECISION_PREFIX)}{self.number:07d}"
+        prefix = _text(DECISION_PREFIX)
+        decision = _Text(f"{prefix.folded}{self.number:07d}", f"{prefix.marked}{self.number:07d}")
         recipient_person = recipient_unit = group_kind = group_count = rank = None
         position, note = "", ""
-        # search_text as Award.refresh_search_text() writes it: decision, type,
+        # The texts as Award.refresh_search_text() writes them: decision, type,
         # recipient, then the note after STAFF_SEARCH_SEPARATOR.
         if group:
             group_kind, group_count, note = group, rng.randrange(2, 31), GROUP_NOTE
-            search_text = f"{decision} {folded_type}{STAFF_SEARCH_SEPARATOR}{_fold(GROUP_NOTE)}"
+            public, staff = _joined(decision, type_text), _text(GROUP_NOTE)
+            text = _Text(
+                f"{public.folded}{STAFF_SEARCH_SEPARATOR}{staff.folded}",
+                f"{public.marked}{STAFF_SEARCH_SEPARATOR}{staff.marked}",
+            )
         elif person is not None:
             unit = self.person_units[person]
             rank = self.person_ranks[person]
@@ -1159,11 +1178,11 @@ class _Builder:
                 # Positions change too: an old one is not known, a recent one is kept.
                 if years_ago < YEARS_PER_PROMOTION:
                     position = self.person_positions[person]
-            search_text = f"{decision} {folded_type} {self.person_folded[person]}"
+            text = _joined(decision, type_text, self.person_texts[person])
             recipient_person = self.person_ids[person]
         else:
             recipient_unit = self.units.ids[unit]
-            search_text = f"{decision} {folded_type} {self.units.folded[unit]}"
+            text = _joined(decision, type_text, self.units.texts[unit])
         dates = self.award_dates[year]
         return (
             key if connection.features.has_native_uuid_field else key.hex,
@@ -1181,7 +1200,8 @@ class _Builder:
             self.campaign(year),
             note,
             self.source.pk,
-            search_text,
+            text.folded,
+            text.marked,
         )
 
     def conferring_unit(

@@ -43,7 +43,7 @@ class Path(models.TextChoices):
 
 
 # Columns computed from the others on save: their history would repeat the record's.
-DERIVED_FIELDS = ["search_text"]
+DERIVED_FIELDS = ["search_text", "marked_text"]
 
 # The change reason column holds at most 100 characters.
 REASON_LENGTH = 100
@@ -107,9 +107,9 @@ def describe(change_reason: str | None) -> str:
 class AuditedRecords(HistoricalRecords):
     """History for a domain record, with the path of each change.
 
-    ``search_text`` is left out of the models that have one: it is recomputed from the other
-    fields on every save, so it tells nothing the rest of the row does not, and it changes in
-    bulk when a name changes.
+    ``search_text`` and ``marked_text`` are left out of the models that have them: they are
+    recomputed from the other fields on every save, so they tell nothing the rest of the row does
+    not, and they change in bulk when a name changes.
 
     The rows of one deletion share its date: a record and those deleted with it (a plan's tasks
     and areas) are told apart from those deleted before, and come back with it (:func:`restore`).

@@ -13,23 +13,23 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from movement.models import Award, AwardType, Campaign, Unit
-from movement.search import award_public_text_contains, text_matches
-from movement.text import fold
+from movement.search import award_public_text_contains, text_matches, typed_words, word_contains
 
 
 def search_words(queryset: QuerySet, value: str, abbreviations: bool = False) -> QuerySet:
-    """Keep the rows whose folded ``search_text`` holds every word of ``value``; with
-    ``abbreviations`` (for small tables), written out or abbreviated
+    """Keep the rows whose texts hold every word of ``value`` (movement.search.word_contains);
+    with ``abbreviations`` (for small tables), written out or abbreviated
     (movement.search.text_matches).
 
-    Folding both sides lets "vi an ninh to quoc" find "Vì an ninh Tổ quốc", as staff often type
-    without diacritics, and with abbreviations "Vì ANTQ" too.
+    A word typed without marks ignores them, as staff often type without diacritics: "vi an ninh
+    to quoc" finds "Vì an ninh Tổ quốc", and with abbreviations "Vì ANTQ" too. A word typed with
+    marks keeps them: "hưng" finds "Hưng", never "Hùng".
     """
-    words = fold(value).split()
+    words = typed_words(value)
     if abbreviations and words:
         return queryset.filter(text_matches(words))
     for word in words:
-        queryset = queryset.filter(search_text__contains=word)
+        queryset = queryset.filter(word_contains(word))
     return queryset
 
 
@@ -197,7 +197,7 @@ class AwardFilter(django_filters.FilterSet):
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # Awards are the one table large enough to need the trigram index (movement.search);
         # a public page searches only what it shows, never the staff's note.
-        return queryset.filter(award_public_text_contains(fold(value).split()))
+        return queryset.filter(award_public_text_contains(typed_words(value)))
 
     def filter_unit(self, queryset: QuerySet, name: str, value: Unit) -> QuerySet:
         return queryset.filter(recipient_unit__in=value.subtree().values("pk"))

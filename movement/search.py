@@ -1,15 +1,21 @@
-"""Substring search of an award's folded ``search_text`` through an index, on either database.
+"""Substring search of the searchable records' texts, through an index on the award table.
 
-A word typed in a search box must match anywhere in the text ("khao" finds "nguyen van khao"),
-which is ``LIKE '%khao%'``: no b-tree index can answer that, so on a million awards every search
-would read the whole table. Migration 0007 gives each database a trigram index instead:
+A word typed without marks is looked for in the folded ``search_text`` ("khao" finds "Nguyễn Văn
+Khảo"); a word typed with marks in ``marked_text``, the text lower-cased with its marks, in each
+placement of its tone (text.tone_spellings): "khảo" finds "Khảo", never "Khào", since tone marks
+tell people apart (Hưng is not Hùng). Both are :func:`word_contains`, so paging and counts are
+the database's own.
 
-- PostgreSQL: a pg_trgm GIN index on ``search_text``, which the planner uses for the very
-  ``LIKE '%…%'`` that ``search_text__contains`` writes; nothing changes in the queries.
-- SQLite: an FTS5 table with the trigram tokenizer over the same column (``AWARD_SEARCH_TABLE``),
-  kept in step by triggers. A quoted word in a MATCH finds the rows holding it as a substring,
-  as LIKE would, once it has three characters or more; shorter words keep the LIKE, which then
-  only reads the rows the indexed words let through.
+A word must match anywhere in the text, which is ``LIKE '%khao%'``: no b-tree index can answer
+that, so on a million awards every search would read the whole table. Migrations 0007 and
+0026 give each database a trigram index instead, over both columns of the award table:
+
+- PostgreSQL: a pg_trgm GIN index on each column, which the planner uses for the very
+  ``LIKE '%…%'`` that ``__contains`` writes; nothing changes in the queries.
+- SQLite: an FTS5 table with the trigram tokenizer over the two columns (``AWARD_SEARCH_TABLE``),
+  kept in step by triggers. A quoted word in a MATCH, filtered to its column, finds the rows
+  holding it as a substring, as LIKE would, once it has three characters or more; shorter words
+  keep the LIKE, which then only reads the rows the indexed words let through.
 
 The public pages search only what they show: a word must also stand before the line break that
 ends an award's public text (``STAFF_SEARCH_SEPARATOR``; the note follows it), checked on the
@@ -23,9 +29,10 @@ from django.db import connection
 from django.db.models import Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import StrIndex
-from django.db.models.lookups import Exact, LessThan
+from django.db.models.lookups import Exact, GreaterThan, LessThan
 
 from movement.models.base import STAFF_SEARCH_SEPARATOR
+from movement.text import fold, has_marks, normalize, tone_spellings
 
 AWARD_SEARCH_TABLE = "movement_award_search"
 # The trigram tokenizer indexes runs of three characters; shorter words it cannot look up.
@@ -36,13 +43,41 @@ def uses_trigram_table() -> bool:
     return connection.vendor == "sqlite"
 
 
-def indexed(word: str) -> bool:
-    return len(word) >= SHORTEST_INDEXED_WORD
+def typed_words(value: str) -> list[str]:
+    """The words of a search box's ``value``, as typed: with their marks, if any."""
+    return normalize(value).split()
+
+
+def spellings_of(word: str, column: str = "search_text") -> tuple[str, list[str]]:
+    """Where a typed ``word`` is looked for, given the folded ``column`` (``search_text``, or a
+    relation's, ``unit__search_text``), and as what: the folded word there, or, typed with
+    marks, its tone spellings in the marked twin of that column."""
+    if has_marks(word):
+        return column.removesuffix("search_text") + "marked_text", tone_spellings(word)
+    return column, [fold(word)]
+
+
+def word_contains(word: str, column: str = "search_text") -> Q:
+    """Rows whose ``column`` (or its marked twin, for a word typed with marks) holds ``word``."""
+    column, spellings = spellings_of(word, column)
+    matches = Q()
+    for spelling in spellings:
+        matches |= Q(**{f"{column}__contains": spelling})
+    return matches
+
+
+def indexed(spellings: list[str]) -> bool:
+    return min(len(spelling) for spelling in spellings) >= SHORTEST_INDEXED_WORD
 
 
 def _phrase(word: str) -> str:
     # A double-quoted FTS5 string is matched as it is, operators and punctuation included.
     return '"' + word.replace('"', '""') + '"'
+
+
+def _column_phrases(column: str, spellings: list[str]) -> str:
+    # The column filter keeps a word typed without marks out of the marked text, and back.
+    return f"{column} : ({' OR '.join(_phrase(spelling) for spelling in spellings)})"
 
 
 # Up to this many matches are read from the index once and passed on as a list of ids (one JSON
@@ -52,12 +87,13 @@ def _phrase(word: str) -> str:
 PINNED_MATCHES = 20_000
 
 
-def award_rows_matching(words: list[str]) -> RawSQL:
-    """Ids of the awards whose search text holds every word, from the SQLite trigram table.
+def award_rows_matching(words: list[tuple[str, list[str]]]) -> RawSQL:
+    """Ids of the awards whose texts hold every word, from the SQLite trigram table; each word is
+    a column and the spellings looked for in it (:func:`spellings_of`).
 
     One MATCH for all the words: FTS5 intersects them itself, far faster than one subquery each.
     """
-    query = " AND ".join(_phrase(word) for word in words)
+    query = " AND ".join(_column_phrases(column, spellings) for column, spellings in words)
     # Only the table name, a constant of this module, is put into the SQL; the words are a
     # parameter.
     sql = f"SELECT rowid FROM {AWARD_SEARCH_TABLE} WHERE {AWARD_SEARCH_TABLE} MATCH %s"  # noqa: S608
@@ -70,30 +106,38 @@ def award_rows_matching(words: list[str]) -> RawSQL:
 
 
 def award_text_contains(words: list[str]) -> Q:
-    """Awards whose ``search_text`` holds every one of ``words``, through the trigram index."""
-    if uses_trigram_table():
-        found = [word for word in words if indexed(word)]
-        short = [word for word in words if not indexed(word)]
-        matches = Q(pk__in=award_rows_matching(found)) if found else Q()
-    else:
-        short = words
+    """Awards whose texts hold every one of the typed ``words`` (:func:`word_contains`), through
+    the trigram index."""
+    if not uses_trigram_table():
         matches = Q()
-    for word in short:
-        matches &= Q(search_text__contains=word)
+        for word in words:
+            matches &= word_contains(word)
+        return matches
+    found = [spellings_of(word) for word in words]
+    matches = Q()
+    if any(indexed(spellings) for _column, spellings in found):
+        matches = Q(pk__in=award_rows_matching([each for each in found if indexed(each[1])]))
+    for word, (_column, spellings) in zip(words, found, strict=True):
+        if not indexed(spellings):
+            matches &= word_contains(word)
     return matches
 
 
 def award_public_text_contains(words: list[str]) -> Q:
-    """Awards whose public text (``search_text`` before the note) holds every one of ``words``.
+    """Awards whose public text (before the note) holds every one of the typed ``words``.
 
-    A word's first occurrence comes before the separator if the word is in the public text at
-    all; a word never holds the separator (fold() makes every line break a space).
+    A spelling's first occurrence comes before the separator if it is in the public text at
+    all; a word never holds the separator (fold() and marked() make every line break a space).
     """
     matches = award_text_contains(words)
-    separator = StrIndex("search_text", Value(STAFF_SEARCH_SEPARATOR))
     for word in words:
-        found = StrIndex("search_text", Value(word))
-        matches &= Q(Exact(separator, 0)) | Q(LessThan(found, separator))
+        column, spellings = spellings_of(word)
+        separator = StrIndex(column, Value(STAFF_SEARCH_SEPARATOR))
+        public = Q()
+        for spelling in spellings:
+            found = StrIndex(column, Value(spelling))
+            public |= Q(GreaterThan(found, 0)) & Q(LessThan(found, separator))
+        matches &= Q(Exact(separator, 0)) | public
     return matches
 
 
@@ -120,30 +164,32 @@ def abbreviation_of(word: str) -> str | None:
 
 
 def spellings(words: list[str]) -> list[list[tuple[str, bool]]]:
-    """``words`` as typed, then with each run of three or more of them written as its initials:
-    "vi an ninh to quoc" is also "vi antq", as a name may abbreviate it. Each word comes with
-    whether it may stand for the words it abbreviates: initials made here stand for themselves,
-    or "vi an ninh to" would find "ve an ninh to" by their initials."""
-    typed = [(word, True) for word in words]
+    """The typed ``words`` as typed, then with each run of three or more of them written as its
+    initials: "vi an ninh to quoc" is also "vi antq", as a name may abbreviate it. Each word
+    comes with whether it may stand for the words it abbreviates: initials made here stand for
+    themselves, or "vi an ninh to" would find "ve an ninh to" by their initials; a word typed
+    with marks is a word, never initials."""
+    typed = [(word, not has_marks(word)) for word in words]
     found = [typed]
     if len(words) > MOST_WORDS_ABBREVIATED:
         return found
     for start in range(len(words)):
         for end in range(start + SHORTEST_ABBREVIATED_RUN, len(words) + 1):
-            initials = "".join(word[0] for word in words[start:end])
+            initials = "".join(fold(word)[:1] for word in words[start:end])
             found.append([*typed[:start], (initials, False), *typed[end:]])
     return found
 
 
 def text_matches(words: list[str]) -> Q:
-    """Rows whose ``search_text`` holds each of ``words``, or the words it abbreviates, or the
-    abbreviation of a run of them. For small tables: the abbreviations read every row."""
+    """Rows whose texts hold each of the typed ``words`` (:func:`word_contains`), or the words
+    it abbreviates, or the abbreviation of a run of them. For small tables: the abbreviations
+    read every row."""
     any_spelling = Q()
     for spelling in spellings(words):
         every_word = Q()
         for word, may_abbreviate in spelling:
-            word_matches = Q(search_text__contains=word)
-            pattern = abbreviation_of(word) if may_abbreviate else None
+            word_matches = word_contains(word)
+            pattern = abbreviation_of(fold(word)) if may_abbreviate else None
             if pattern:
                 word_matches |= Q(search_text__regex=pattern)
             every_word &= word_matches

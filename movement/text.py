@@ -7,7 +7,9 @@ indexed column serves SQLite and PostgreSQL alike.
 :func:`name_key` and :func:`bare_key` are for matching a name typed in a file to a stored one.
 Tone marks tell different people apart (Hưng is not Hùng), so a name written with marks matches
 by :func:`name_key`, which keeps every mark; only a name typed with none (:func:`has_marks`) may
-match by :func:`bare_key`, which drops them.
+match by :func:`bare_key`, which drops them. Search keeps the same rule word by word
+(:func:`holds_word`): a word typed without marks is looked for in the folded text, a word typed
+with marks in the :func:`marked` text, in each of its :func:`tone_spellings`.
 
 :func:`code_from_name` makes the ASCII code a record's links carry from its Vietnamese name.
 """
@@ -92,14 +94,60 @@ def has_marks(text: str) -> bool:
     return bool(_MARKED.search(unicodedata.normalize("NFD", text.translate(_LOOKALIKES))))
 
 
-def marks_agree(typed: str, text: str) -> bool:
-    """Whether every word of ``typed`` written with marks stands in ``text`` with those marks.
+def marked(text: str) -> str:
+    """Lower-case ``text`` keeping its marks, for the words searched with marks: NFC, Đ typed as
+    a letter that looks like it made Đ, runs of white space collapsed ("Phòng  HÓA chất" gives
+    "phòng hóa chất"). Where the tone sits is kept as written: see :func:`tone_spellings`."""
+    lowered = unicodedata.normalize("NFC", text.translate(_LOOKALIKES).casefold())
+    return _SPACES.sub(" ", lowered).strip()
 
-    Search folds both sides ("khao" finds "Khảo"); a word typed with marks asks for those marks
-    ("khảo" finds "Khảo", never "Khào"), the tone on either vowel ("hoá" finds "Hóa").
-    """
-    marked = [word for word in normalize(typed).split() if has_marks(word)]
-    if not marked:
-        return True
-    plain, keyed = normalize(text).casefold(), name_key(text)
-    return all(word.casefold() in plain or name_key(word) in keyed for word in marked)
+
+# The letters a tone mark sits on, as NFD writes them (ă â ê ô ơ ư are these with a mark after).
+_VOWELS = "aeiouy"
+# The longest run of vowels in a Vietnamese syllable ("uyê" in "nguyễn", "ươi" in "người").
+_LONGEST_VOWEL_RUN = 3
+
+
+def tone_spellings(word: str) -> list[str]:
+    """The :func:`marked` spellings of a ``word`` typed with marks: as typed, then with its tone on
+    each other vowel of its syllable, the old and new placements being one word ("hoá" is also
+    "hóa", "thuỷ" "thủy", "khoẻ" "khỏe"). A word with no tone, or more than one, is spelled
+    only as typed."""
+    typed = marked(word)
+    letters: list[list[str]] = []  # each base letter with the marks that follow it
+    for char in unicodedata.normalize("NFD", typed):
+        if unicodedata.combining(char) and letters:
+            letters[-1].append(char)
+        else:
+            letters.append([char])
+    toned = [i for i, letter in enumerate(letters) if _TONE.search("".join(letter[1:]))]
+    if len(toned) != 1 or letters[toned[0]][0] not in _VOWELS:
+        return [typed]
+    at = toned[0]
+    first = last = at
+    while first > 0 and letters[first - 1][0] in _VOWELS:
+        first -= 1
+    while last + 1 < len(letters) and letters[last + 1][0] in _VOWELS:
+        last += 1
+    if last - first + 1 > _LONGEST_VOWEL_RUN:
+        return [typed]
+    [tone] = [mark for mark in letters[at][1:] if mark in _TONES]
+    bare = [[char for char in letter if char != tone] for letter in letters]
+    spellings = [typed]
+    for vowel in range(first, last + 1):
+        moved = [[*letter, tone] if i == vowel else letter for i, letter in enumerate(bare)]
+        spelling = unicodedata.normalize("NFC", "".join("".join(letter) for letter in moved))
+        if spelling not in spellings:
+            spellings.append(spelling)
+    return spellings
+
+
+def holds_word(text: str, word: str) -> bool:
+    """Whether ``text`` holds the searched ``word``: any marks when it was typed without any
+    ("khao" finds "Khảo" and "Khào"), else those marks, the tone on either vowel ("khảo" finds
+    "Khảo", never "Khào"; "hoá" finds "Hóa"). The database searches the same way
+    (movement.search.word_contains); this is for the few rows read without it."""
+    if has_marks(word):
+        held = marked(text)
+        return any(spelling in held for spelling in tone_spellings(word))
+    return fold(word) in fold(text)

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import wraps
-from itertools import groupby, islice
+from itertools import groupby
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -51,7 +51,6 @@ from movement.models.service import FIRST_YEAR, LAST_YEAR
 from movement.spreadsheets.downloads import export_response
 from movement.spreadsheets.exports import chosen_filters, file_name, public_columns
 from movement.spreadsheets.resources import AwardResource, CampaignResource, MovementResource
-from movement.text import marks_agree
 
 HOME_CAMPAIGNS = 6
 HOME_AWARDS = 10
@@ -581,7 +580,7 @@ def unit_suggestions(request: HttpRequest) -> JsonResponse:
     """The units whose names hold the words typed, as JSON, for the award filter's search box.
 
     Any of the ministry's thousands of units, which no select could list: diacritics are
-    ignored as everywhere else, but a word typed with marks keeps them (text.marks_agree).
+    ignored as everywhere else, but a word typed with marks keeps them (search_words).
     """
     form = UnitSearchForm(request.GET)
     query = form.cleaned_data["q"][:UNIT_SUGGESTION_QUERY] if form.is_valid() else ""
@@ -590,12 +589,7 @@ def unit_suggestions(request: HttpRequest) -> JsonResponse:
         found = search_words(
             Unit.objects.select_related("parent").order_by("name", "pk"), query, abbreviations=True
         )
-        agreeing = (
-            unit
-            for unit in found.iterator(chunk_size=200)
-            if marks_agree(query, f"{unit.name} {unit.short_name}")
-        )
-        units = list(islice(agreeing, UNIT_SUGGESTIONS + 1))
+        units = list(found[: UNIT_SUGGESTIONS + 1])
     return JsonResponse(
         {
             "results": [

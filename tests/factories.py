@@ -1,5 +1,6 @@
-"""What many test modules make the same way: staff of each role, and what the admin's award
-forms and an award import carry. A module that needs something of its own builds it itself."""
+"""What many test modules make the same way: staff of each role, what the admin's award forms
+and an award import carry, and records named alike but for their marks. A module that needs
+something of its own builds it itself."""
 
 from typing import Any
 
@@ -8,7 +9,7 @@ from django.contrib.auth.models import Group, User
 from django.forms.models import model_to_dict
 from django.test import Client
 
-from movement.models import Award, StaffProfile, Unit
+from movement.models import Award, AwardType, Campaign, Person, StaffProfile, Unit
 from movement.permissions import ADMINISTRATORS, EMULATION_OFFICERS, UNIT_EDITORS, VIEWERS
 from movement.spreadsheets.resources import AwardResource
 
@@ -37,6 +38,37 @@ def in_english(client: Client) -> Client:
     cookie (the browser's Accept-Language is not asked)."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
+
+
+# Names alike but for their marks (Hưng is not Hùng), one of them in capitals, by code.
+NAMESAKES = {"hung": "Hùng", "hung-2": "Hưng", "hung-3": "HƯNG", "hoa": "Hóa"}
+# What each search finds among them, by code. Typed without marks, a word finds every spelling;
+# with marks, those marks only, whatever the case, the tone on either vowel ("hoá" finds "Hóa").
+NAMESAKE_SEARCHES = {
+    "hung": ["hung", "hung-2", "hung-3"],
+    "hưng": ["hung-2", "hung-3"],
+    "Hưng": ["hung-2", "hung-3"],
+    "hùng": ["hung"],
+    "hoá": ["hoa"],
+    "HÓA": ["hoa"],
+    "hòa": [],
+}
+
+
+def make_namesakes(unit: Unit, award_type: AwardType) -> None:
+    """For each of NAMESAKES, with its code: a person in ``unit`` with an award of
+    ``award_type``, a unit below ``unit`` and a campaign."""
+    for code, name in NAMESAKES.items():
+        person = Person.objects.create(full_name=f"Đặng Quang {name}", slug=code, unit=unit)
+        Award.objects.create(award_type=award_type, year=2017, recipient_person=person)
+        Unit.objects.create(name=f"Đội {name}", slug=code, kind=Unit.Kind.DIVISION, parent=unit)
+        Campaign.objects.create(
+            name=f"Phong trào {name}",
+            slug=code,
+            kind=Campaign.Kind.MOVEMENT,
+            start_year=2017,
+            end_year=2017,
+        )
 
 
 # Every field of the award add and change pages.

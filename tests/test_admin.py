@@ -23,6 +23,7 @@ from movement.models import (
     Participation,
     PendingImport,
     Person,
+    Posting,
     Rank,
     Source,
     Task,
@@ -32,7 +33,14 @@ from movement.models import (
 )
 from movement.permissions import EMULATION_OFFICERS
 from movement.spreadsheets.resources import AwardResource
-from tests.factories import EXPORT_FIELDS, award_form, in_english
+from tests.factories import (
+    EXPORT_FIELDS,
+    NAMESAKE_SEARCHES,
+    NAMESAKES,
+    award_form,
+    in_english,
+    make_namesakes,
+)
 from tests.spreadsheets import xlsx
 
 ROWS = 5
@@ -316,6 +324,46 @@ def test_autocomplete_search_ignores_accents(admin_client, person):
 )
 def test_search_of_small_tables_ignores_accents_too(admin_client, records, model, term, expected):
     assert [str(found) for found in changelist(admin_client, model, q=term)] == expected
+
+
+@pytest.fixture
+def namesakes(department, order_type) -> None:
+    """NAMESAKES as people, their awards and postings, units, campaigns and sources."""
+    make_namesakes(department, order_type)
+    for code, name in NAMESAKES.items():
+        Posting.objects.create(person=Person.objects.get(slug=code), unit=department)
+        Source.objects.create(title=f"Báo cáo {name}", slug=code)
+
+
+# Each changelist that searches, and the code of the NAMESAKES row each of its rows is: by its
+# own search_text (people, units, campaigns), through the trigram index (awards), by the
+# search_text of the record it points to (postings), or read in Python (sources).
+NAMESAKE_CODES = {
+    "person": lambda person: person.slug,
+    "award": lambda award: award.recipient_person.slug,
+    "unit": lambda unit: unit.slug,
+    "campaign": lambda campaign: campaign.slug,
+    "posting": lambda posting: posting.person.slug,
+    "source": lambda source: source.slug,
+}
+
+
+@pytest.mark.parametrize("model", NAMESAKE_CODES)
+@pytest.mark.parametrize(("term", "codes"), NAMESAKE_SEARCHES.items())
+def test_search_keeps_the_marks_typed(admin_client, namesakes, model, term, codes):
+    found = changelist(admin_client, model, q=term)
+    assert sorted(NAMESAKE_CODES[model](row) for row in found) == codes
+
+
+@pytest.mark.parametrize(("term", "codes"), NAMESAKE_SEARCHES.items())
+def test_autocomplete_keeps_the_marks_typed(admin_client, namesakes, term, codes):
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "movement", "model_name": "award", "field_name": "recipient_person"}
+        | {"term": term},
+    )
+    found = Person.objects.filter(pk__in=[row["id"] for row in response.json()["results"]])
+    assert sorted(person.slug for person in found) == codes
 
 
 def test_search_needs_every_word(admin_client, person):

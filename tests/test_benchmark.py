@@ -31,6 +31,10 @@ WITH_REFERENCE = {
 }
 
 
+# The benchmark runs once for all of them: on one worker when the suite runs in parallel.
+pytestmark = pytest.mark.xdist_group("benchmark")
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> tuple[list, str]:
     path = tmp_path_factory.mktemp("benchmark") / "results.json"

@@ -187,6 +187,10 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+# The tests of one server, started once: on one worker when the suite runs in parallel.
+production = pytest.mark.xdist_group("production_server")
+
+
 @pytest.fixture(scope="module")
 def production_server(tmp_path_factory) -> Iterator[str]:
     """gunicorn serving the app with DEBUG off behind a TLS proxy, as the README deploys it."""
@@ -235,12 +239,14 @@ def production_server(tmp_path_factory) -> Iterator[str]:
 HTTPS = {"X-Forwarded-Proto": "https"}
 
 
+@production
 def test_plain_http_is_sent_to_https(production_server):
     status, headers, _body = fetch(production_server + "/")
     assert status == 301
     assert headers["Location"].startswith("https://127.0.0.1")
 
 
+@production
 def test_the_production_server_sends_the_security_headers(production_server):
     status, headers, _body = fetch(production_server + "/admin/login/", HTTPS)
     assert status == 200
@@ -251,6 +257,7 @@ def test_the_production_server_sends_the_security_headers(production_server):
     assert re.search(r"csrftoken=[^;]+;.*Secure", headers["Set-Cookie"])
 
 
+@production
 def test_the_language_cookie_is_guarded_like_the_session_cookie(production_server):
     _status, headers, body = fetch(production_server + "/", HTTPS)
     [token] = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', body.decode())
@@ -267,6 +274,7 @@ def test_the_language_cookie_is_guarded_like_the_session_cookie(production_serve
     assert {"secure", "httponly", "samesite=lax"} <= attributes
 
 
+@production
 def test_whitenoise_serves_the_hashed_static_files_compressed(production_server):
     _status, _headers, body = fetch(production_server + "/", HTTPS)
     [stylesheet] = re.findall(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"', body.decode())

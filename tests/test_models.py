@@ -165,6 +165,32 @@ def test_renaming_a_person_refreshes_the_search_text_of_their_awards(order_type,
     assert "khao" not in award.search_text
 
 
+def test_the_marked_text_keeps_the_marks_lower_cased(department):
+    department.refresh_from_db()
+    assert "cục xdpt toàn dân bảo vệ antq" in department.marked_text
+    assert "cuc xdpt" not in department.marked_text
+
+
+def test_a_new_mark_alone_refreshes_the_marked_text_of_their_awards(order_type, person):
+    award = Award.objects.create(award_type=order_type, year=2016, recipient_person=person)
+    person.full_name = "Nguyễn Văn Khào"  # the folded text stays "nguyen van khao"
+    person.save()
+    award.refresh_from_db()
+    assert "nguyễn văn khào" in award.marked_text
+    assert "khảo" not in award.marked_text
+
+
+@pytest.mark.parametrize("fields", [None, ["full_name"]])
+def test_a_save_of_some_fields_writes_both_search_texts(person, fields):
+    person.full_name = "Đặng Quang Hưng"
+    person.save(update_fields=fields)
+    person.refresh_from_db()
+    assert (person.search_text, person.marked_text) == (
+        "dang quang hung cuc truong",
+        "đặng quang hưng cục trưởng",
+    )
+
+
 def test_renaming_a_unit_refreshes_the_search_text_of_its_awards(flag_type, division):
     award = Award.objects.create(award_type=flag_type, year=2016, recipient_unit=division)
     division.name = "Phòng Hướng dẫn phong trào ngoài xã hội"

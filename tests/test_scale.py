@@ -8,15 +8,19 @@ How long they take is the benchmark command's business (``manage.py benchmark``)
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 
 from benchmarks import baseline, synthetic, web
 from benchmarks.measure import count_queries
 from movement.admin.paginator import LargeTablePaginator, estimated_count
-from movement.models import Award, AwardType, Person, Unit
-from movement.text import fold
+from movement.models import Award, AwardType, Campaign, Event, Person, Task, Unit
+from movement.search import award_text_contains, typed_words
+from movement.text import fold, has_marks, tone_spellings
 
 SMALL = synthetic.Sizes(units=40, people=150, awards=800)
 LARGE = synthetic.Sizes(units=80, people=600, awards=3200)
@@ -164,20 +168,30 @@ def searched(admin_client, term: str) -> set[int]:
 
 
 def read_every_row(term: str) -> set[int]:
-    """What the search must find: every word in the folded text, or a year equal to it."""
-    words = fold(term).split()
-    return {
-        pk
-        for pk, text, year in Award.objects.values_list("pk", "search_text", "year")
-        if all(word in text or (len(word) == 4 and word == str(year)) for word in words)
-    }
+    """What the search must find: every word in the folded text, or a word typed with marks in
+    the marked text in one of its tone spellings, or a year equal to it."""
+    words = typed_words(term)
+
+    def holds(word: str, folded: str, marked: str, year: int) -> bool:
+        if len(word) == 4 and word == str(year):
+            return True
+        if has_marks(word):
+            return any(spelling in marked for spelling in tone_spellings(word))
+        return fold(word) in folded
+
+    rows = Award.objects.values_list("pk", "search_text", "marked_text", "year")
+    return {pk for pk, *texts in rows if all(holds(word, *texts) for word in words)}
 
 
 @pytest.mark.parametrize(
     "term",
     [
         "nguyen van",  # common words
-        "Nguyễn Văn Hùng",  # typed with accents
+        "Nguyễn Văn Hùng",  # typed with accents: those accents
+        "nguyen van hung",  # typed without: any
+        "HƯNG",  # not Hùng
+        "thuỷ",  # the tone on either vowel: Thủy
+        "hùng an",  # a short word beside an indexed one typed with accents
         "khen",  # part of a word
         "an",  # shorter than the index's three letters
         "le an",  # a short word beside an indexed one
@@ -190,6 +204,29 @@ def read_every_row(term: str) -> set[int]:
 )
 def test_search_finds_what_reading_every_row_finds(admin_client, seeded, term):
     assert searched(admin_client, term) == read_every_row(term)
+
+
+def test_hung_and_hung_typed_with_their_accents_are_other_names(admin_client, seeded):
+    without_accents = searched(admin_client, "nguyen hung")
+    hung, hung_with_a_horn = (
+        searched(admin_client, "nguyễn hùng"),
+        searched(admin_client, "NGUYỄN HƯNG"),
+    )
+    assert hung and hung_with_a_horn
+    assert hung.isdisjoint(hung_with_a_horn)
+    assert hung | hung_with_a_horn <= without_accents
+
+
+def test_a_search_typed_with_accents_takes_as_many_queries(admin_client, seeded, small_pages):
+    url = reverse("admin:movement_award_changelist")
+
+    def queries(term: str) -> int:
+        return count_queries(lambda: admin_client.get(url, {"q": term}))
+
+    # Words common enough to fill several pages either way: a list that fits on one page is not
+    # counted apart.
+    assert queries("nguyễn") == queries("nguyen")
+    assert queries("giấy khen") == queries("giay khen")
 
 
 def test_a_common_word_is_searched_through_the_index_as_well(admin_client, seeded, monkeypatch):
@@ -209,6 +246,53 @@ def test_search_follows_new_changed_and_deleted_awards(admin_client, seeded):
     assert searched(admin_client, "trinh xuan thuong") == read_every_row("trinh xuan thuong")
     award.delete()
     assert award.pk not in searched(admin_client, "trinh xuan thuong")
+
+
+# Serialized rollback as the suite's other transactional tests: the rows migrations made come
+# back as they were for the tests after this one.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_writes_and_indexes_the_marked_text_of_every_record():
+    before = [("movement", "0025_service_records")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model
+    unit = old("movement", "Unit").objects.create(
+        name="Phòng Hóa chất", short_name="PHC", slug="phc"
+    )
+    person = old("movement", "Person").objects.create(
+        full_name="ĐẶNG Quang Hưng", slug="hung", position="Trưởng phòng", unit=unit
+    )
+    award_type = old("movement", "AwardType").objects.create(
+        name="Huân chương Chiến công",
+        award_class="3",
+        category="order",
+        for_individuals=True,
+        for_collectives=True,
+    )
+    awards = old("movement", "Award").objects
+    awards.create(award_type=award_type, year=2017, recipient_person=person, note="Hồ sơ  đủ")
+    awards.create(award_type=award_type, year=2017, recipient_unit=unit, decision_number="9/QĐ")
+    old("movement", "Campaign").objects.create(
+        name="Phong trào Hùng", slug="p", kind="movement", slogan="Đoàn kết", motto="Kỷ cương"
+    )
+    old("movement", "Event").objects.create(name="Hội nghị", slug="h", description="Tổng kết")
+    plan = old("movement", "WorkPlan").objects.create(unit=unit, year=2017)
+    old("movement", "Task").objects.create(plan=plan, number=1, title="Việc", result="Xong")
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    # Each text as saving the record now writes it, in the site's language (an award type's
+    # text holds its category's label): whatever language an earlier test left active.
+    awards = Award.objects.select_related("award_type", "recipient_person", "recipient_unit")
+    models = [Unit, Person, AwardType, Campaign, Event, Task]
+    with translation.override(settings.LANGUAGE_CODE):
+        for records in [awards, *(model.objects.all() for model in models)]:
+            for record in records:
+                stored = record.marked_text
+                record.refresh_search_text()
+                assert stored == record.marked_text != "", record
+    # And indexed: the award to Hưng is found by his name as written, not by Hùng's.
+    assert Award.objects.filter(award_text_contains(["hưng"])).get().recipient_person.slug == "hung"
+    assert not Award.objects.filter(award_text_contains(["hùng"])).exists()
 
 
 # -- The unit tree ----------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from movement.models import (
     WorkArea,
     WorkPlan,
 )
-from movement.text import fold
+from movement.text import fold, marked
 
 SIZES = {"units": 50, "people": 300, "awards": 2000}
 SOURCED = [Award, Campaign, Person, PersonRating, Initiative, Task, Unit, WorkPlan]
@@ -182,9 +182,10 @@ def test_people_have_vietnamese_names_and_mostly_middle_ranks(seeded):
     assert not Person.objects.filter(rank__name="Đại tướng").exists()
 
 
-def test_search_text_is_what_saving_each_record_would_store(seeded):
+def test_search_texts_are_what_saving_each_record_would_store(seeded):
     person = Person.objects.order_by("pk").first()
     assert person.search_text == fold(f"{person.full_name} {person.position}")
+    assert person.marked_text == marked(f"{person.full_name} {person.position}")
     assert fold(person.full_name) in person.search_text
     awards = Award.objects.select_related("award_type", "recipient_person", "recipient_unit")
     for model, records in [
@@ -196,9 +197,9 @@ def test_search_text_is_what_saving_each_record_would_store(seeded):
         (Award, awards),
     ]:
         for record in records:
-            stored = record.search_text
+            stored = (record.search_text, record.marked_text)
             record.refresh_search_text()
-            assert stored == record.search_text, (model, record.pk)
+            assert stored == (record.search_text, record.marked_text), (model, record.pk)
 
 
 def test_awards_spread_over_years_and_kinds_of_recipient(seeded):

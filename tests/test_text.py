@@ -10,9 +10,11 @@ from movement.text import (
     code_from_name,
     fold,
     has_marks,
-    marks_agree,
+    holds_word,
+    marked,
     name_key,
     normalize_text,
+    tone_spellings,
 )
 
 
@@ -175,16 +177,55 @@ def test_a_code_made_from_a_name_keeps_every_letter_folded_to_ascii(name, code):
 
 
 @pytest.mark.parametrize(
-    ("typed", "text", "agree"),
+    ("text", "word", "held"),
     [
-        ("khao", "Phòng Khảo thí", True),  # typed without marks: any marks do
-        ("khảo", "Phòng Khảo thí", True),
-        ("khảo", "Phòng Khào", False),  # typed with marks: those marks
-        ("KHẢO THÍ", "phòng khảo thí", True),
-        ("khả", "Phòng Khảo", True),  # part of a word
-        ("hoá", "Phòng Hóa chất", True),  # the tone on either vowel
-        ("phòng khào", "Phòng Khảo thí", False),
+        ("Phòng Khảo thí", "khao", True),  # typed without marks: any marks do
+        ("Phòng Khào", "KHAO", True),
+        ("Phòng Khảo thí", "khảo", True),
+        ("Phòng Khào", "khảo", False),  # typed with marks: those marks
+        ("Đặng Quang Hùng", "hưng", False),
+        ("Đặng Quang Hùng", "hung", True),
+        ("ĐẶNG QUANG HƯNG", "Hưng", True),  # case does not count
+        ("phòng khảo thí", "KHẢO", True),
+        ("Phòng Khảo", "khả", True),  # part of a word
+        ("Phòng Hóa chất", "hoá", True),  # the tone on either vowel
+        ("Phòng Hoá chất", "hóa", True),
+        ("Phòng Hoà chất", "hóa", False),
+        ("Phòng Hóa chất", unicodedata.normalize("NFD", "hoá"), True),  # either Unicode form
+        (unicodedata.normalize("NFD", "Phòng Hóa chất"), "hoá", True),
+        ("Đặng Văn Đức", "\u00d0ặng", True),  # Ð, an eth typed for Đ
+        ("\u00d0ặng Văn Đức", "đặng", True),
+        ("Dặng Văn Đức", "đặng", False),  # D is not Đ once marks are typed
+        ("Đặng Văn Đức", "dang", True),
     ],
 )
-def test_marks_agree_only_when_the_marks_typed_are_there(typed, text, agree):
-    assert marks_agree(typed, text) is agree
+def test_a_word_typed_with_marks_is_held_only_with_those_marks(text, word, held):
+    assert holds_word(text, word) is held
+
+
+def test_the_marked_text_is_lower_case_composed_and_keeps_every_mark():
+    assert marked("  PHÒNG\u00a0Hóa\nchất ") == "phòng hóa chất"
+    assert marked(unicodedata.normalize("NFD", "Đặng Quang HƯNG")) == "đặng quang hưng"
+    assert marked("\u0189ặng \u00f0ức") == "đặng đức"  # lookalikes of Đ and đ
+
+
+@pytest.mark.parametrize(
+    ("word", "spellings"),
+    [
+        ("hoá", ["hoá", "hóa"]),
+        ("Hóa", ["hóa", "hoá"]),
+        ("THUỶ", ["thuỷ", "thủy"]),
+        ("khoẻ", ["khoẻ", "khỏe"]),
+        ("Qúy", ["qúy", "quý"]),
+        ("nguyễn", ["nguyễn", "ngũyên", "nguỹên"]),
+        ("hưng", ["hưng"]),  # no tone: nothing to move
+        ("khả", ["khả"]),  # one vowel
+        ("hoáhọc", ["hoáhọc"]),  # two tones: as typed
+        ("ááááá", ["ááááá"]),
+        ("khoaoá", ["khoaoá"]),  # more vowels than a syllable has: as typed
+        ("\u0301", ["\u0301"]),  # a tone on nothing
+        ("ń", ["ń"]),  # a tone on no vowel
+    ],
+)
+def test_a_words_tone_may_sit_on_each_vowel_of_its_syllable(word, spellings):
+    assert tone_spellings(word) == spellings

@@ -11,6 +11,7 @@ import io
 import time
 from html.parser import HTMLParser
 from importlib import import_module
+from urllib.parse import urlencode
 
 import openpyxl
 import pytest
@@ -42,7 +43,7 @@ from movement.models import (
 from movement.search import award_text_contains
 from movement.spreadsheets.exports import public_columns
 from movement.spreadsheets.resources import AwardResource
-from tests.factories import in_english, member
+from tests.factories import NAMESAKE_SEARCHES, in_english, make_namesakes, member
 
 # -- Helpers --------------------------------------------------------------------------------
 
@@ -595,6 +596,45 @@ def test_unit_suggestions_answer_odd_queries_with_an_empty_list(client, division
     assert suggested(client, params) == []
 
 
+# -- Search: a word typed with marks keeps them ------------------------------------------------
+
+
+@pytest.fixture
+def namesakes(department, order_type) -> None:
+    make_namesakes(department, order_type)
+
+
+def codes_found(client, surface: str, query: str) -> list[str]:
+    """The codes of the records a public search finds, on each page that searches."""
+    if surface == "suggestions":
+        return sorted(suggested(client, query))
+    response = get(client, f"/{surface}/?{urlencode({'q': query})}")
+    if surface == "units":
+        return sorted(unit.slug for unit in response.context["found"])
+    found = response.context["object_list"]
+    if surface == "awards":
+        return sorted(award.recipient_person.slug for award in found)
+    return sorted(record.slug for record in found)
+
+
+SEARCH_SURFACES = ["people", "awards", "units", "campaigns", "suggestions"]
+
+
+@pytest.mark.parametrize("surface", SEARCH_SURFACES)
+@pytest.mark.parametrize(("query", "codes"), NAMESAKE_SEARCHES.items())
+def test_a_word_typed_with_marks_finds_those_marks_only(client, namesakes, surface, query, codes):
+    assert codes_found(client, surface, query) == codes
+
+
+@pytest.mark.parametrize("surface", ["people", "awards", "campaigns"])
+def test_a_search_typed_with_marks_takes_the_queries_of_one_typed_without(
+    client, namesakes, surface
+):
+    # Found by the database, paged and counted there: no row is read to be thrown away.
+    marked, plain = (f"/{surface}/?{urlencode({'q': query})}" for query in ["hưng", "hung"])
+    assert queries_for(client, marked) == queries_for(client, plain)
+
+
 # -- Person page ----------------------------------------------------------------------------
 
 
@@ -883,7 +923,15 @@ def test_the_public_set_leaves_out_every_field_the_pages_do_not_show():
     staff_only = {field.name for field in Award._meta.concrete_fields} - shown
     # The decision's record (signer, signed file) is the admin's; the pages show the number and
     # date the award keeps of it.
-    assert staff_only == {"id", "key", "search_text", "version", "decision", *STAFF_ONLY}
+    assert staff_only == {
+        "id",
+        "key",
+        "search_text",
+        "marked_text",
+        "version",
+        "decision",
+        *STAFF_ONLY,
+    }
 
 
 PUBLIC_PAGES = [
@@ -937,6 +985,14 @@ def test_the_public_search_never_reads_the_note(client, admin_client, staff_only
     # Staff search the note in the admin, through the same index.
     changelist = admin_client.get(f"/admin/movement/award/?q={words}")
     assert list(changelist.context["cl"].result_list) == [staff_only_award]
+
+
+def test_no_spelling_of_a_word_typed_with_marks_is_read_from_the_note(client, staff_only_award):
+    # "hoá" is looked for as "hoá" and "hóa": the note holds one, the public text neither.
+    staff_only_award.note = "Hồ sơ Hóa chất"
+    staff_only_award.save()
+    assert list(get(client, "/awards/?q=ho%C3%A1").context["object_list"]) == []
+    assert list(get(client, "/awards/?q=kh%E1%BA%A3o").context["object_list"]) == [staff_only_award]
 
 
 def test_the_public_search_finds_a_word_of_the_public_text_also_in_the_note(

@@ -1,4 +1,5 @@
-"""What the admin classes share: search that ignores diacritics, and where a record came from."""
+"""What the admin classes share: search that ignores the diacritics left out, and where a record
+came from."""
 
 from collections.abc import Callable, Sequence
 
@@ -10,7 +11,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from movement.models import Person, WorkPlan
-from movement.text import fold
+from movement.search import typed_words, word_contains
+from movement.text import holds_word
 
 SOURCE_FIELDSET = (
     _("Source"),
@@ -19,23 +21,26 @@ SOURCE_FIELDSET = (
 
 
 class FoldedSearchMixin:
-    """Search the folded ``search_text`` columns named in ``search_fields``, one word at a time.
+    """Search the ``search_text`` columns named in ``search_fields``, one word at a time.
 
-    Terms are folded with the same function that fills the columns, so "nguyen van khao",
-    "NGUYỄN" and "khao" all find "Nguyễn Văn Khảo", and "d" finds "đ", identically on SQLite and
-    PostgreSQL; neither database's own accent handling is involved. Every word must match (AND),
-    in any of the columns. A four-digit word also matches ``search_year_field``, so "khao 2017"
-    finds Khảo's awards of 2017.
+    A word typed without marks is looked for in the folded column, folded with the function that
+    fills it, so "nguyen van khao", "NGUYEN" and "khao" all find "Nguyễn Văn Khảo", and "d"
+    finds "đ"; a word typed with marks keeps them, in the column's marked twin: "khảo" finds
+    "Khảo", never "Khào" (movement.search.word_contains). The same on SQLite and PostgreSQL:
+    neither database's own accent handling is involved. Every word must match (AND), in any of
+    the columns. A four-digit word also matches ``search_year_field``, so "khao 2017" finds
+    Khảo's awards of 2017.
     """
 
     search_fields = ["search_text"]
     search_year_field: str | None = None
     search_help_text = _(
-        "Accents and case do not matter: “nguyen van khao” finds “Nguyễn Văn Khảo”."
+        "Case does not matter, nor accents left out: “nguyen van khao” finds “Nguyễn Văn Khảo”."
+        " Accents typed do: “hưng” finds “Hưng”, not “Hùng”."
     )
 
     def search_text_contains(self, words: list[str]) -> Q | None:
-        """A filter for "the record's own ``search_text`` holds every word" that an index answers.
+        """A filter for "the record's own texts hold every typed word" that an index answers.
 
         None (the default) searches each column with ``LIKE '%word%'``, reading every row; a
         big table overrides this with its trigram index (see movement.search).
@@ -49,7 +54,7 @@ class FoldedSearchMixin:
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
         columns = self.get_search_fields(request)
-        words = fold(search_term).split()
+        words = typed_words(search_term)
         if list(columns) == ["search_text"]:
             plain = [word for word in words if not self.is_year(word)]
             indexed = self.search_text_contains(plain)
@@ -62,7 +67,7 @@ class FoldedSearchMixin:
         for word in words:
             matches = Q()
             for column in columns:
-                matches |= Q(**{f"{column}__contains": word})
+                matches |= word_contains(word, column)
             if self.is_year(word):
                 matches |= Q(**{self.search_year_field: int(word)})
             queryset = queryset.filter(matches)
@@ -71,23 +76,24 @@ class FoldedSearchMixin:
 
 
 class SmallTableFoldedSearchMixin(FoldedSearchMixin):
-    """The same search for small tables without a folded column (ranks, sources).
+    """The same search for small tables without search columns (ranks, sources).
 
-    Each row's ``search_fields`` are folded in Python: one query reading a few short columns
-    of a table of some hundred rows at most, and the same result on either database.
+    Each row's ``search_fields`` are read in Python (movement.text.holds_word): one query
+    reading a few short columns of a table of some hundred rows at most, and the same result on
+    either database.
     """
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
-        words = fold(search_term).split()
+        words = typed_words(search_term)
         if not words:
             return queryset, False
         columns = self.get_search_fields(request)
         found = [
             pk
             for pk, *values in queryset.values_list("pk", *columns)
-            if all(any(word in fold(value or "") for value in values) for word in words)
+            if all(any(holds_word(value or "", word) for value in values) for word in words)
         ]
         return queryset.filter(pk__in=found), False
 

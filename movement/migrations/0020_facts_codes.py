@@ -100,10 +100,12 @@ def fold_codes(apps, schema_editor):
 
 
 def write_history(History, record, now):
+    # The record's fields the history keeps: not the derived search texts (audit.DERIVED_FIELDS).
+    kept = {field.attname for field in History._meta.concrete_fields}
     values = {
         field.attname: getattr(record, field.attname)
         for field in record._meta.concrete_fields
-        if field.attname != "search_text"
+        if field.attname in kept
     }
     History.objects.create(
         **values,

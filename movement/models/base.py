@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from movement.audit import AuditedRecords
-from movement.text import code_from_name, fold
+from movement.text import code_from_name, fold, marked
 
 from .fields import LineField, TextField
 from .versions import Versioned
@@ -275,30 +275,37 @@ class Sourced(models.Model):
 
 
 # Between the text anyone may search and the text only staff search (an award's note), in
-# ``search_text``: fold() turns every line break into a space, so neither part holds one.
+# ``search_text`` and ``marked_text``: fold() and marked() turn every line break into a space, so
+# neither part holds one.
 STAFF_SEARCH_SEPARATOR = "\n"
+# The columns Searchable.refresh_search_text() fills, for the paths that write without save().
+SEARCH_FIELDS = ["search_text", "marked_text"]
 
 
 class Searchable(models.Model):
-    """A record with a diacritics-free copy of its searchable text, refreshed on every save.
+    """A record with copies of its searchable text, refreshed on every save: diacritics-free
+    (``search_text``, for words typed without marks) and lower-cased with its marks
+    (``marked_text``, for words typed with them: Hưng is not Hùng). See movement.search.
 
     The text the public pages show comes first; what only staff may search follows, after
     STAFF_SEARCH_SEPARATOR, so one indexed column serves both searches (movement.search).
     """
 
     search_text = models.TextField(editable=False, default="")
+    marked_text = models.TextField(editable=False, default="")
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs) -> None:
-        previous = self.search_text
+        previous = (self.search_text, self.marked_text)
         self.refresh_search_text()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "search_text"}
+            kwargs["update_fields"] = {*update_fields, *SEARCH_FIELDS}
         super().save(*args, **kwargs)
-        if previous and previous != self.search_text:
+        # A new mark alone ("Hùng" renamed "Hưng") changes the marked text only.
+        if previous[0] and previous != (self.search_text, self.marked_text):
             self.search_text_changed()
 
     def search_parts(self) -> list[str]:
@@ -313,9 +320,14 @@ class Searchable(models.Model):
         """Called after a save that changed the search text; records that copy it refresh here."""
 
     def refresh_search_text(self) -> None:
-        public = fold(" ".join(part for part in self.search_parts() if part))
-        staff = fold(" ".join(part for part in self.staff_search_parts() if part))
-        self.search_text = f"{public}{STAFF_SEARCH_SEPARATOR}{staff}" if staff else public
+        public = " ".join(part for part in self.search_parts() if part)
+        staff = " ".join(part for part in self.staff_search_parts() if part)
+        self.search_text = public_then_staff(fold(public), fold(staff))
+        self.marked_text = public_then_staff(marked(public), marked(staff))
+
+
+def public_then_staff(public: str, staff: str) -> str:
+    return f"{public}{STAFF_SEARCH_SEPARATOR}{staff}" if staff else public
 
 
 def refresh_award_search_text(awards: models.QuerySet, batch_size: int = 2000) -> None:
@@ -326,7 +338,7 @@ def refresh_award_search_text(awards: models.QuerySet, batch_size: int = 2000) -
         award.refresh_search_text()
         batch.append(award)
         if len(batch) == batch_size:
-            type(award).objects.bulk_update(batch, ["search_text"])
+            type(award).objects.bulk_update(batch, SEARCH_FIELDS)
             batch = []
     if batch:
-        type(batch[0]).objects.bulk_update(batch, ["search_text"])
+        type(batch[0]).objects.bulk_update(batch, SEARCH_FIELDS)

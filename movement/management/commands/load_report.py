@@ -2,7 +2,7 @@
 
 The fixture uses natural keys throughout, so loading it again updates the same rows rather than
 adding new ones. loaddata saves rows raw, without calling Model.save(), so the command refreshes the
-diacritics-free search text of the loaded records itself.
+search texts (folded and marked) of the loaded records itself.
 """
 
 from django.apps import apps
@@ -13,7 +13,7 @@ from django.db import transaction
 
 from movement import audit
 from movement.models import Person, Posting, RankChange, Source
-from movement.models.base import Searchable
+from movement.models.base import SEARCH_FIELDS, Searchable
 from movement.models.service import start_histories
 
 FIXTURE = "report"
@@ -33,7 +33,7 @@ def refresh_search_text(source: Source) -> int:
         for record in records:
             record.refresh_search_text()
         # Not save(): the search text is derived, and the load itself is already in the history.
-        model._default_manager.bulk_update(records, ["search_text"])
+        model._default_manager.bulk_update(records, SEARCH_FIELDS)
         refreshed += len(records)
     return refreshed
 
