@@ -134,6 +134,8 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
         self._related: dict[tuple[str, Any], models.Model] = {}
         self._looked_up: set[str] = set()
         self._found: dict[tuple[Any, str], list[models.Model]] = {}
+        # For find_qualified: the candidates of a (scope, name) and their positions by key.
+        self._by_qualifier: dict[tuple[Any, str], tuple[list, dict[str, tuple[int, ...]]]] = {}
         self._newest: int | None = None
         # What is computed over the whole table, shared by the widgets of a resource that read
         # the same records (see share_tables).
@@ -305,12 +307,21 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
 
     def find_qualified(self, scope: Any, name: str, qualifier: str) -> list[models.Model]:
         """The records named ``name`` whose qualifier is written ``qualifier``."""
-        typed = typed_keys(qualifier)
-        return [
-            record
-            for record in self.candidates(scope, name)
-            if not typed.isdisjoint(self.qualifier_keys(record))
-        ]
+        candidates = self.candidates(scope, name)
+        # The namesakes' positions by their qualifiers' keys, computed once per name: a common
+        # name is written with each of dozens of units on a file's rows, and scanning its
+        # namesakes for each was a twentieth of a whole import.
+        indexed = self._by_qualifier.get((scope, name))
+        if indexed is None or indexed[0] is not candidates:
+            positions: dict[str, list[int]] = defaultdict(list)
+            for position, record in enumerate(candidates):
+                for key in self.qualifier_keys(record):
+                    positions[key].append(position)
+            indexed = (candidates, {key: tuple(found) for key, found in positions.items()})
+            self._by_qualifier[scope, name] = indexed
+        by_key = indexed[1]
+        chosen = {position for key in typed_keys(qualifier) for position in by_key.get(key, ())}
+        return [candidates[position] for position in sorted(chosen)]
 
     def find(self, text: str, row: dict | None = None) -> models.Model:
         scope = self.scope_of_row(row)
@@ -735,9 +746,17 @@ class AwardTypeWidget(NamedRecordWidget):
         super().__init__(model, names=("name",), code=None)
         self.class_column = class_column
         self.classes = classes
+        self._classes: dict[tuple[type, Any], str] = {}
 
     def scope_of_row(self, row: dict | None) -> str:
-        return self.classes.clean((row or {}).get(self.class_column))
+        # A file repeats a few classes on thousands of rows, each read twice per row: each
+        # cell is read once (its reading depends on the cell alone; a refusal is not kept).
+        cell = (row or {}).get(self.class_column)
+        key = (type(cell), cell)
+        scope = self._classes.get(key)
+        if scope is None:
+            scope = self._classes[key] = self.classes.clean(cell)
+        return scope
 
     def find(self, text: str, row: dict | None = None) -> models.Model:
         scope = self.scope_of_row(row)
