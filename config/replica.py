@@ -87,8 +87,8 @@ def replica_lag() -> float | None:
                 [primary_position],
             )
             in_recovery, caught_up, age = cursor.fetchone()
-    except DatabaseError:
-        logger.warning("The replica does not answer; reading from the primary", exc_info=True)
+    except DatabaseError as error:
+        logger.warning("The replica does not answer (%s); reading from the primary", error)
         return None
     if not in_recovery:
         # Promoted, or pointed at a server that is no replica: it no longer follows the primary.
@@ -147,9 +147,14 @@ def replica_routed() -> bool:
 def fresh_replica_reads() -> Iterator[str]:
     """Within it, this thread reads the replica if it holds every write committed before it
     began (waiting up to DATABASE_REPLICA_MAX_LAG_SECONDS), else the primary; yields the alias.
-    Without a replica configured, the primary."""
+    Without a replica configured, or inside a transaction (whose writes it cannot hold), the
+    primary."""
     pinned = this_thread_is_pinned()
-    if replica_routed() and replica_caught_up(settings.DATABASE_REPLICA_MAX_LAG_SECONDS):
+    if (
+        replica_routed()
+        and not connections[DEFAULT_DB_ALIAS].in_atomic_block
+        and replica_caught_up(settings.DATABASE_REPLICA_MAX_LAG_SECONDS)
+    ):
         unpin_this_thread()
         alias = REPLICA_DB_ALIAS
     else:

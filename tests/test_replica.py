@@ -5,14 +5,19 @@ SQLite too; the data is committed (transactional tests) for that connection to s
 scenarios on a real PostgreSQL replica: ``benchmarks/replica_check.sh`` (tests at the end).
 """
 
+import os
+import re
 import runpy
+import time
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, router, transaction
 from django.http import HttpResponse
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from multidb.pinning import pin_this_thread, this_thread_is_pinned, unpin_this_thread
@@ -40,6 +45,9 @@ def routed(settings) -> Iterator[None]:
             *settings.MIDDLEWARE[at:],
         ]
     replica.forget_replica_health()
+    if settings.DATABASE_REPLICA_URL and replica.replica_lag() is not None:
+        # A real replica: wait until it holds the test's data, committed a moment ago.
+        assert replica.replica_caught_up(timeout=10)
     unpin_this_thread()
     yield
     unpin_this_thread()
@@ -88,14 +96,20 @@ class Queries:
     def __exit__(self, *error) -> None:
         self.replica.__exit__(*error)
         self.primary.__exit__(*error)
+        # Kept: the next request empties the connections' query logs.
+        self.on = {
+            DEFAULT_DB_ALIAS: list(self.primary.captured_queries),
+            REPLICA_DB_ALIAS: list(self.replica.captured_queries),
+        }
 
     def on_primary(self, table: str) -> bool:
-        return any(f'"{table}"' in query["sql"] for query in self.primary.captured_queries)
+        return any(f'"{table}"' in query["sql"] for query in self.on[DEFAULT_DB_ALIAS])
 
     def on_replica(self, table: str) -> bool:
-        return any(f'"{table}"' in query["sql"] for query in self.replica.captured_queries)
+        return any(f'"{table}"' in query["sql"] for query in self.on[REPLICA_DB_ALIAS])
 
 
+@pytest.mark.skipif(bool(settings.DATABASE_REPLICA_URL), reason="DATABASE_REPLICA_URL is set")
 def test_without_a_replica_url_nothing_is_routed() -> None:
     assert not replica_routed()
     assert router.db_for_read(Award) == DEFAULT_DB_ALIAS
@@ -257,3 +271,138 @@ def test_a_background_export_reads_the_replica_only_once_it_holds_every_earlier_
         assert alias == DEFAULT_DB_ALIAS
         assert this_thread_is_pinned()
     assert not this_thread_is_pinned()
+    caught_up["value"] = True
+    with transaction.atomic(), fresh_replica_reads() as alias:
+        assert alias == DEFAULT_DB_ALIAS
+
+
+# -- On a real replica: benchmarks/replica_check.sh starts one and runs these. -------------------
+
+live = pytest.mark.skipif(
+    not settings.DATABASE_REPLICA_URL,
+    reason="needs a streaming replica: benchmarks/replica_check.sh",
+)
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+
+
+def on_replica(sql: str) -> object:
+    with connections[REPLICA_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()[0]
+
+
+def public_urls(award: Award, person) -> list[str]:
+    return [
+        reverse("movement:home"),
+        reverse("movement:campaign_list"),
+        award.campaign.get_absolute_url(),
+        reverse("movement:campaign_export", kwargs={"fmt": "csv"}),
+        reverse("movement:award_list"),
+        reverse("movement:award_list") + "?q=Cục",
+        reverse("movement:award_export", kwargs={"fmt": "csv"}),
+        reverse("movement:award_export", kwargs={"fmt": "xlsx"}),
+        reverse("movement:unit_list"),
+        award.recipient_unit.get_absolute_url(),
+        reverse("movement:unit_suggestions") + "?q=Cục",
+        reverse("movement:person_list"),
+        person.get_absolute_url(),
+        reverse("movement:year_detail", args=[2017]),
+    ]
+
+
+def body(response) -> bytes:
+    return CSRF_TOKEN.sub("", response.getvalue().decode(errors="replace")).encode()
+
+
+@live
+def test_live_every_public_page_reads_the_replica_and_shows_what_the_primary_shows(
+    award, person, client, routed
+) -> None:
+    pinned = Client()
+    pinned.cookies["primary_pin"] = "y"
+    for url in public_urls(award, person):
+        with Queries() as queries:
+            response = client.get(url)
+            content = body(response)
+        assert response.status_code == 200, url
+        replica_reads, primary_reads = queries.on[REPLICA_DB_ALIAS], queries.on[DEFAULT_DB_ALIAS]
+        assert replica_reads, url
+        # On the primary no record: at most the lag's measure and the download count (the cache,
+        # read where it is written).
+        records = [
+            q for q in primary_reads if "movement_" in q["sql"] and "movement_cache" not in q["sql"]
+        ]
+        assert not records, url
+        if not url.endswith(".xlsx"):  # a workbook holds the time it was written
+            assert content == body(pinned.get(url)), url
+        print(f"  {url}: {len(replica_reads)} queries on the replica, {len(primary_reads)} primary")
+
+
+@live
+def test_live_a_writer_sees_their_edit_while_the_replica_lags(
+    award, department, client, settings, routed
+) -> None:
+    writer = Client()
+    writer.force_login(member("officer"))
+    unpin_this_thread()
+    page = department.get_absolute_url()
+    on_replica("SELECT pg_wal_replay_pause()")
+    try:
+        response = writer.post(
+            reverse("admin:movement_award_change", args=[award.pk]),
+            award_form(award, decision_number="77/QĐ-BCA"),
+        )
+        assert response.status_code == 302
+        assert "primary_pin" in writer.cookies
+        time.sleep(0.5)
+        print(f"  replay paused; the replica is {replica.replica_lag():.2f} s behind")
+
+        with Queries() as queries:
+            seen = writer.get(page)
+        assert "77/QĐ-BCA" in seen.content.decode()
+        assert not queries.on_replica("movement_award")
+        print("  the writer (pinned by the cookie) reads the primary and sees 77/QĐ-BCA")
+
+        with Queries() as queries:
+            seen = client.get(page)
+        assert seen.status_code == 200
+        assert queries.on_replica("movement_award")
+        assert "77/QĐ-BCA" not in seen.content.decode()
+        print("  an anonymous reader reads the replica, 200, not yet the edit (within the lag)")
+
+        settings.DATABASE_REPLICA_MAX_LAG_SECONDS = 1
+        settings.DATABASE_REPLICA_CHECK_SECONDS = 0
+        time.sleep(1.5)
+        with Queries() as queries:
+            seen = client.get(page)
+        assert seen.status_code == 200
+        assert not queries.on_replica("movement_award")
+        assert "77/QĐ-BCA" in seen.content.decode()
+        print(
+            f"  {replica.replica_lag():.2f} s behind > 1 s allowed: the anonymous reader is"
+            " served from the primary, 200, with the edit"
+        )
+    finally:
+        on_replica("SELECT pg_wal_replay_resume()")
+    assert replica.replica_caught_up(timeout=10)
+    with Queries() as queries:
+        seen = client.get(page)
+    assert queries.on_replica("movement_award")
+    assert "77/QĐ-BCA" in seen.content.decode()
+    print("  replay resumed: the anonymous reader reads the replica again, with the edit")
+
+
+@pytest.mark.skipif(
+    os.environ.get("REPLICA_DOWN") != "1",
+    reason="replica_check.sh runs it with the replica stopped",
+)
+def test_live_the_public_pages_answer_with_the_replica_down(award, person, client, routed) -> None:
+    assert replica.replica_lag() is None
+    for url in public_urls(award, person):
+        with Queries() as queries:
+            response = client.get(url)
+            response.getvalue()
+        assert response.status_code == 200, url
+        assert not queries.on[REPLICA_DB_ALIAS], url
+    count = len(public_urls(award, person))
+    print(f"  replica stopped: {count} public URLs answered 200 from the primary")
