@@ -103,10 +103,10 @@ class Queries:
         }
 
     def on_primary(self, table: str) -> bool:
-        return any(f'"{table}"' in query["sql"] for query in self.on[DEFAULT_DB_ALIAS])
+        return any(table in query["sql"] for query in self.on[DEFAULT_DB_ALIAS])
 
     def on_replica(self, table: str) -> bool:
-        return any(f'"{table}"' in query["sql"] for query in self.on[REPLICA_DB_ALIAS])
+        return any(table in query["sql"] for query in self.on[REPLICA_DB_ALIAS])
 
 
 @pytest.mark.skipif(bool(settings.DATABASE_REPLICA_URL), reason="DATABASE_REPLICA_URL is set")
@@ -134,6 +134,7 @@ def test_an_anonymous_visitor_reads_the_public_pages_on_the_replica(
     routed, lag, client, award, department
 ) -> None:
     for url in (
+        reverse("movement:home"),  # its years: raw SQL
         reverse("movement:award_list"),
         department.get_absolute_url(),
         reverse("movement:award_export", kwargs={"fmt": "csv"}),
