@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate messages clean benchmark mutate
+.PHONY: run test lint format migrate messages clean benchmark mutate replica-check
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ test: lint
 # Speed and memory against stock references, on a throwaway database (README: "The benchmark").
 benchmark: $(STAMP)
 	$(PY) manage.py benchmark --settings benchmarks.settings $(ARGS)
+
+# Reads on a real streaming replica of the local PostgreSQL, started, tested and removed (README:
+# "Reads on a streaming replica"); as root, since it runs the second cluster as postgres.
+replica-check: $(STAMP)
+	benchmarks/replica_check.sh
 
 # Mutation testing of the modules that guard data, not part of `make test` (README: "Tests").
 mutate: $(STAMP)

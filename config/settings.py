@@ -5,6 +5,7 @@ file serves both; the defaults are for local development on SQLite.
 """
 
 import datetime
+import math
 import os
 from pathlib import Path
 
@@ -123,6 +124,39 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# Reads on a PostgreSQL streaming replica (config/replica.py; README.md, "Deploying"): public
+# pages, lists and exports read it; writes, the admin, and whoever wrote in the last few seconds
+# read the primary. Without DATABASE_REPLICA_URL nothing is routed: one database, as before.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+# A replica further behind than this (or not answering) is passed over for the primary; the lag
+# is measured at most this often in each process.
+DATABASE_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("DATABASE_REPLICA_MAX_LAG_SECONDS", 10))
+DATABASE_REPLICA_CHECK_SECONDS = float(os.environ.get("DATABASE_REPLICA_CHECK_SECONDS", 2))
+# A writer reads the primary this long after their write (django-multidb-router's cookie): past
+# it, the lag allowed and one measure's age have passed, so the replica holds the write.
+MULTIDB_PINNING_SECONDS = math.ceil(
+    DATABASE_REPLICA_MAX_LAG_SECONDS + DATABASE_REPLICA_CHECK_SECONDS
+)
+MULTIDB_PINNING_COOKIE = "primary_pin"
+MULTIDB_PINNING_COOKIE_HTTPONLY = True
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    # A replica that is down costs one request per check a short wait, not the worker.
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 2}
+    # Tests read the primary's test database through it (tests/conftest.py points it at the
+    # same database on the replica server, which streams it).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
+    # Outside the session middleware: it sees the session's write before deciding on the cookie.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "config.replica.PinningMiddleware",
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -287,6 +321,7 @@ if env_bool("DJANGO_BEHIND_PROXY", False):
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+MULTIDB_PINNING_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # The language cookie as the session's: HTTPS only, not sent by other sites' forms, and not read by
 # any script (the language switch is a form).
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE

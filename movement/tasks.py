@@ -14,11 +14,12 @@ from typing import Any, TypeVar
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, connections
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django_tasks import task
 
+from config.replica import fresh_replica_reads
 from movement.models import ExportJob
 from movement.spreadsheets.exports import SPOOL_BYTES, write_xlsx
 
@@ -97,6 +98,9 @@ def write_file(job: ExportJob, progress: Callable[[int], None]) -> int:
     with (
         translation.override(job.language),
         tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as file,
+        # The records from a streaming replica, when one is configured and holds every write
+        # made before the job began (an edit just before the export), else from the primary.
+        fresh_replica_reads(),
     ):
         model_admin = admin.site.get_model_admin(apps.get_model(job.model))
         resource, queryset = model_admin.export_job_rows(job)
@@ -133,7 +137,8 @@ def reading_apart(work: Callable[[Callable[[int], None]], T], progress: Callable
         except BaseException as error:
             outcome["error"] = error
         finally:
-            connection.close()
+            # This thread's own connections: the primary's, and the replica's if it read there.
+            connections.close_all()
 
     # A daemon thread: a worker stopped by force (Ctrl-C twice) stops at once, not after it.
     thread = threading.Thread(target=run, name="export", daemon=True)

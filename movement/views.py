@@ -14,7 +14,7 @@ from itertools import groupby
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.db import connection, connections
+from django.db import connections, router
 from django.db.models import Case, Count, Model, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -114,7 +114,8 @@ YEARS_SQL = """
 
 def years_with_data() -> list[int]:
     """Every year some award, campaign launch, plan or event belongs to, newest first."""
-    with connection.cursor() as cursor:
+    # Where the awards are read (a replica, config/replica.py): raw SQL is not routed by itself.
+    with connections[router.db_for_read(Award)].cursor() as cursor:
         cursor.execute(YEARS_SQL)
         return sorted((year for (year,) in cursor.fetchall()), reverse=True)
 

@@ -6,9 +6,11 @@ Fixtures here build only what many test modules need; a module that needs more b
 from pathlib import Path
 
 import pytest
-from django.db import connections
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import translation
 
+from config.replica import REPLICA_DB_ALIAS
 from movement.models import AwardType, Campaign, Event, Person, Rank, Unit
 from tests.spreadsheets import HEADERS
 
@@ -24,6 +26,24 @@ def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_
     if request.config.getvalue("reuse_db") and database["ENGINE"].endswith("sqlite3"):
         worker = getattr(request.config, "workerinput", {}).get("workerid", "")  # pytest-xdist
         database["TEST"]["NAME"] = str(Path(database["NAME"]).with_name(f"test-db{worker}.sqlite3"))
+    if REPLICA_DB_ALIAS not in connections:
+        # The router's tests route reads to a "replica": here a second connection to the test
+        # database (a test mirror), used only where a test installs the router.
+        connections.settings[REPLICA_DB_ALIAS] = {
+            **database,
+            "TEST": {**database["TEST"], "MIRROR": DEFAULT_DB_ALIAS},
+        }
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup) -> None:
+    """With a real replica (DATABASE_REPLICA_URL), read the test database on it, which streams
+    it from the primary: Django points a test mirror at the primary's own test database."""
+    replica = settings.DATABASES.get(REPLICA_DB_ALIAS)
+    if settings.DATABASE_REPLICA_URL and replica:
+        test_name = connections[DEFAULT_DB_ALIAS].settings_dict["NAME"]
+        connections[REPLICA_DB_ALIAS].close()
+        connections[REPLICA_DB_ALIAS].settings_dict = {**replica, "NAME": test_name}
 
 
 @pytest.fixture(autouse=True)
