@@ -133,6 +133,16 @@ def campaign(department, person, event) -> Campaign:
 
 
 @pytest.fixture(autouse=True)
+def site_language():
+    """Each test starts in the site's language. A request in English (the language cookie)
+    leaves English active in the thread, as LocaleMiddleware activates it; the next test on the
+    same worker would otherwise read its messages in English, whichever test ran before it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Files the app writes (background exports) go to a directory of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
