@@ -395,3 +395,37 @@ def test_the_revocation_form_asks_in_vietnamese_and_keeps_what_was_typed(
     assert f'name="_selected_action" value="{award.pk}"' in html
     award.refresh_from_db()
     assert not award.is_revoked
+
+
+def test_record_awards_refuses_one_award_listed_twice(decision, flag_type, division):
+    # Neither is stored yet: only the list itself shows the repeat (not an IntegrityError).
+    with pytest.raises(ValidationError) as refused:
+        decision.record_awards(
+            [
+                Award(award_type=flag_type, year=2017, recipient_unit=division),
+                Award(award_type=flag_type, year=2016, recipient_unit=division),
+                Award(award_type=flag_type, year=2017, recipient_unit=division),
+            ]
+        )
+    assert list(refused.value.error_dict) == ["2"]
+    assert "dòng 1" in str(refused.value)
+    assert not Award.objects.exists()
+
+
+def test_a_number_corrected_into_a_clash_is_refused_not_a_server_error(
+    decision, flag_type, division
+):
+    decision.record_awards([Award(award_type=flag_type, year=2017, recipient_unit=division)])
+    other = Decision.objects.create(number="1235/QĐ-BCA", date=DAY, issuer="Bộ Công an")
+    [stored] = other.record_awards(
+        [Award(award_type=flag_type, year=2017, recipient_unit=division)]
+    )
+    decision.number = other.number
+    decision.date = datetime.date(2017, 12, 21)
+    with pytest.raises(ValidationError) as refused:
+        decision.full_clean()
+    assert "Sửa khen thưởng đó trước" in str(refused.value)
+    # Another award of the same number, to someone else, is no clash.
+    stored.recipient_unit = Unit.objects.create(name="Khác", slug="khac", kind=Unit.Kind.DIVISION)
+    stored.save()
+    decision.full_clean()

@@ -35,7 +35,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from movement.audit import AuditedRecords, record_bulk
@@ -250,6 +250,45 @@ class Decision(Sourced, Versioned):
         with self.file.open("rb") as stored:
             return signed_file_kind(stored)
 
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is not None:
+            clash = self.clash_under(self.number)
+            if clash is not None:
+                raise ValidationError(
+                    {
+                        "number": _(
+                            "Under this number one of this decision's awards would repeat "
+                            "“%(award)s”, recorded with the same number. Correct that award first."
+                        )
+                        % {"award": clash}
+                    }
+                )
+
+    def clash_under(self, number: str) -> "Award | None":
+        """An award of another decision that one of this decision's awards would repeat if
+        the number were ``number`` (their unique constraints include the number they copy)."""
+        award_model = self.awards.model
+        same = award_model.objects.filter(
+            decision=self, award_type=OuterRef("award_type"), year=OuterRef("year")
+        )
+        group = same.filter(
+            recipient_person__isnull=True,
+            recipient_unit__isnull=True,
+            group_kind=OuterRef("group_kind"),
+            group_count=OuterRef("group_count"),
+        )
+        return (
+            award_model.objects.filter(decision_number=number)
+            .exclude(decision=self)
+            .filter(
+                Exists(same.filter(recipient_person=OuterRef("recipient_person")))
+                | Exists(same.filter(recipient_unit=OuterRef("recipient_unit")))
+                | (Q(recipient_person__isnull=True, recipient_unit__isnull=True) & Exists(group))
+            )
+            .first()
+        )
+
     def basis_lines(self) -> list[str]:
         return [line.strip() for line in self.legal_basis.splitlines() if line.strip()]
 
@@ -272,7 +311,27 @@ class Decision(Sourced, Versioned):
         """Record ``awards`` (unsaved) as given by this decision, all or none; see the module."""
         awards = list(awards)
         errors = {}
+        # Each award is checked against the stored ones by full_clean(); two of the list itself
+        # would only meet in the database's unique index, as an IntegrityError.
+        first_of: dict[tuple, int] = {}
         for position, award in enumerate(awards):
+            key = (
+                award.award_type_id,
+                award.year,
+                award.recipient_person_id,
+                award.recipient_unit_id,
+                award.group_kind,
+                award.group_count,
+            )
+            if key in first_of:
+                errors[str(position)] = ValidationError(
+                    _(
+                        "The same award for the same year and recipient is already line "
+                        "%(line)s of this list."
+                    )
+                    % {"line": first_of[key] + 1}
+                )
+            first_of.setdefault(key, position)
             award.decision = self
             award.decision_number, award.decision_date = self.number, self.date
             if award.source_id is None and not award.source_quote:
@@ -283,7 +342,9 @@ class Decision(Sourced, Versioned):
             try:
                 award.full_clean()
             except ValidationError as error:
-                errors[str(position)] = ValidationError(error.messages)
+                errors[str(position)] = ValidationError(
+                    [*errors.get(str(position), ValidationError([])).messages, *error.messages]
+                )
         if errors:
             raise ValidationError(errors)
         model = type(awards[0]) if awards else None
