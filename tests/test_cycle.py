@@ -15,6 +15,7 @@ from movement.cycle import council
 from movement.cycle.attachments import AttachmentError, attach, content_type
 from movement.cycle.transitions import Refused, available, perform
 from movement.models import (
+    AwardType,
     Person,
     Proposal,
     ProposalLine,
@@ -718,3 +719,24 @@ def test_the_decision_waits_for_the_vote_and_says_so(proposal, users, english):
     at_council(proposal, users)
     with pytest.raises(Refused, match="vote is not recorded"):
         perform(proposal, "decide", users["approver"])
+
+
+def test_a_collectives_line_is_judged_by_the_rule_for_units(client, division, department, users):
+    advanced_unit = AwardType.objects.create(
+        name="Đơn vị tiên tiến", category=AwardType.Category.TITLE, for_collectives=True
+    )
+    proposal = Proposal.objects.create(unit=department, year=2020, title="Đề nghị tập thể")
+    ProposalLine.objects.create(proposal=proposal, collective=division, award_type=advanced_unit)
+    client.force_login(users["officer"])
+    few = queries(client, page_url(proposal))
+    page = client.get(page_url(proposal)).content.decode()
+    assert "chưa có xếp loại năm 2020" in page
+    # More collectives cost no more queries: their facts are read together.
+    for number in range(10):
+        unit = Unit.objects.create(
+            name=f"Đội {number}", slug=f"doi-{number}", kind=Unit.Kind.DIVISION, parent=department
+        )
+        ProposalLine.objects.create(proposal=proposal, collective=unit, award_type=advanced_unit)
+    assert queries(client, page_url(proposal)) == few
+    page = client.get(page_url(proposal)).content.decode()
+    assert page.count("chưa có xếp loại năm 2020") == 11

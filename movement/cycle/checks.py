@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from movement.eligibility import rule_for
-from movement.eligibility.verdicts import Reason, judge
+from movement.eligibility.rules import Rule
+from movement.eligibility.verdicts import Reason, UnitFacts, judge, unit_facts
 from movement.models import Award, ProposalLine
 from movement.proposals import StoredFacts
 
@@ -32,20 +33,50 @@ class LineCheck:
 
 def line_checks(lines: Sequence[ProposalLine], year: int) -> list[LineCheck]:
     """A :class:`LineCheck` for each of ``lines`` (their ``award_type`` loaded, with its legal
-    source), for emulation year ``year``."""
-    rules = [
-        rule_for(line.award_type, year) if line.person_id is not None else None for line in lines
-    ]
-    people = {line.person_id for line, rule in zip(lines, rules, strict=True) if rule is not None}
+    source), for emulation year ``year``: a person's line by a rule for people, a collective's
+    by a rule for units."""
+    rules = []
+    for line in lines:
+        rule = rule_for(line.award_type, year)
+        rules.append(
+            rule if rule is not None and rule.for_units == (line.person_id is None) else None
+        )
+    people = {
+        line.person_id
+        for line, rule in zip(lines, rules, strict=True)
+        if rule is not None and not rule.for_units
+    }
     facts = StoredFacts(people) if people else None
+    units = units_facts(lines, rules, year)
     checks = []
     for line, rule in zip(lines, rules, strict=True):
         if rule is None:
             checks.append(LineCheck(None))
             continue
-        # The award the line gave is not counted against it (StoredFacts.without leaves out the
-        # stored award of the same key).
-        own = Award(pk=line.award_id, recipient_person_id=line.person_id)
-        reasons = judge(rule, line.award_type, year, facts.without(own))
+        if rule.for_units:
+            known = units[rule.key][line.collective_id]
+        else:
+            # The award the line gave is not counted against it (StoredFacts.without leaves out
+            # the stored award of the same key).
+            known = facts.without(Award(pk=line.award_id, recipient_person_id=line.person_id))
+        reasons = judge(rule, line.award_type, year, known)
         checks.append(LineCheck(all(reason.met for reason in reasons), reasons))
     return checks
+
+
+def units_facts(
+    lines: Sequence[ProposalLine], rules: Sequence[Rule | None], year: int
+) -> dict[str, dict[int, UnitFacts]]:
+    """The facts of the collectives proposed, per unit rule: three queries a rule, whatever the
+    number of lines; a line's own award left out, as a person's is."""
+    wanted: dict[str, tuple[Rule, set[int], set[int]]] = {}
+    for line, rule in zip(lines, rules, strict=True):
+        if rule is not None and rule.for_units:
+            _rule, units, own = wanted.setdefault(rule.key, (rule, set(), set()))
+            units.add(line.collective_id)
+            if line.award_id is not None:
+                own.add(line.award_id)
+    return {
+        key: unit_facts(sorted(units), year, rule, own)
+        for key, (rule, units, own) in wanted.items()
+    }
