@@ -191,52 +191,51 @@ def get(client, url, django_assert_num_queries, queries):
 
 
 # Queries per page, pinned: a query per row or per inline row would change them. Each request
-# starts with two, the session and the user, and the header counts what waits for the user (one:
-# movement.templatetags.cycle). Changelists then add their filters' choices (years
+# starts with two, the session and the user. Changelists then add their filters' choices (years
 # from MIN/MAX, units in tree order, related records), the count and the rows; change pages the
 # record, its inlines and one query per filled autocomplete field.
 CHANGELIST_QUERIES = {
-    "source": 6,
-    "unit": 6,
-    "rank": 6,
-    "person": 7,
-    "event": 7,
-    "campaign": 6,
+    "source": 5,
+    "unit": 5,
+    "rank": 5,
+    "person": 6,
+    "event": 6,
+    "campaign": 5,
     # The days a type begins or ends (InForceOnFilter), and the legal texts cited.
-    "awardtype": 8,
-    "award": 9,
-    "workplan": 8,
-    "task": 7,
+    "awardtype": 7,
+    "award": 8,
+    "workplan": 7,
+    "task": 6,
 }
 ADD_QUERIES = {
-    "source": 3,
-    "unit": 3,
-    "rank": 3,
+    "source": 2,
+    "unit": 2,
+    "rank": 2,
     # The ranks, once, for the rank history's rows.
-    "person": 4,
-    "event": 3,
-    "campaign": 3,
-    "awardtype": 3,
-    "award": 3,
-    "workplan": 3,
-    "task": 3,
+    "person": 3,
+    "event": 2,
+    "campaign": 2,
+    "awardtype": 2,
+    "award": 2,
+    "workplan": 2,
+    "task": 2,
 }
 CHANGE_QUERIES = {
-    "source": 4,
+    "source": 3,
     # The unit's yearly ratings, inline.
-    "unit": 7,
-    "rank": 4,
+    "unit": 6,
+    "rank": 3,
     # Whether they have a rank history and postings, the six kinds of their service record, the
     # ranks once for the rank history's rows, and the award types with a rule this year
     # (movement.eligibility; none loaded here: with the law's catalogue, four more read the
     # person's facts, whatever their number).
-    "person": 17,
-    "event": 10,
-    "campaign": 8,
-    "awardtype": 5,
-    "award": 12,
-    "workplan": 10,
-    "task": 11,
+    "person": 16,
+    "event": 9,
+    "campaign": 7,
+    "awardtype": 4,
+    "award": 11,
+    "workplan": 9,
+    "task": 10,
 }
 
 

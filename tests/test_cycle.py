@@ -9,6 +9,8 @@ import zipfile
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from movement.cycle import council
@@ -500,9 +502,6 @@ def large_proposal(unit: Unit, lines: int) -> Proposal:
 
 
 def queries(client, url: str) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
@@ -511,8 +510,8 @@ def queries(client, url: str) -> int:
 # Pinned: the session, the user and their permissions (two), the unit editor's units (their
 # profile, its unit, the subtree), the proposal, its meeting, its lines with their people, types
 # and awards, the people's facts for the rules (StoredFacts: six, with the ratings), its
-# documents, its log, and the to-do count in the header.
-PROPOSAL_PAGE_QUERIES = 19
+# documents, its log (the to-do count is fetched by the header's script).
+PROPOSAL_PAGE_QUERIES = 18
 
 
 def test_a_500_line_proposal_costs_the_queries_of_a_5_line_one(client, division, users):
@@ -520,8 +519,6 @@ def test_a_500_line_proposal_costs_the_queries_of_a_5_line_one(client, division,
     client.force_login(users["editor"])
     few = queries(client, page_url(small))
     Proposal.objects.all().delete()
-    from movement.models import AwardType
-
     AwardType.objects.filter(name="Chiến sĩ thi đua cơ sở").delete()
     large = large_proposal(division, 500)
     many = queries(client, page_url(large))
@@ -532,8 +529,9 @@ def test_a_500_line_proposal_costs_the_queries_of_a_5_line_one(client, division,
 
 
 # The session, the user and their permissions, the unit editor's units, the page's count and its
-# rows (their lines counted in the same query), the year filter, the to-do count: none per row.
-PROPOSAL_LIST_QUERIES = 12
+# rows (their lines counted in the same query), the year filter: none per row (the header's
+# to-do count is fetched apart).
+PROPOSAL_LIST_QUERIES = 11
 
 
 def test_the_proposal_list_costs_the_same_for_3_proposals_or_30(client, division, users):
@@ -567,9 +565,10 @@ def test_the_todo_page_lists_what_waits_for_each_role(client, proposal, users, d
         response = client.get(url)
         listed = {p.title for _label, group in response.context["groups"] for p in group}
         assert listed == titles, role
-        # The header counts them, on every admin page.
-        header = client.get(reverse("admin:index")).content.decode()
-        assert f'<span class="todo-count">({len(titles)})</span>' in header, role
+        # The header's figure, which its script asks for once the page is drawn.
+        count = client.get(reverse("admin:movement_proposal_todo_count"))
+        assert count.json() == {"count": len(titles)}, role
+        assert "no-store" in count["Cache-Control"]
 
 
 # -- Registrations ------------------------------------------------------------------------------
@@ -740,3 +739,15 @@ def test_a_collectives_line_is_judged_by_the_rule_for_units(client, division, de
     assert queries(client, page_url(proposal)) == few
     page = client.get(page_url(proposal)).content.decode()
     assert page.count("chưa có xếp loại năm 2020") == 11
+
+
+def test_every_admin_page_links_the_todo_list_without_counting_it(client, users):
+    client.force_login(users["editor"])
+    with CaptureQueriesContext(connection) as captured:
+        header = client.get(reverse("admin:index")).content.decode()
+    assert 'class="todo-link"' in header and "js/todo_count.js" in header
+    assert reverse("admin:movement_proposal_todo_count") in header
+    assert not any("movement_proposal" in query["sql"] for query in captured.captured_queries)
+    # Only signed-in staff are told.
+    client.logout()
+    assert client.get(reverse("admin:movement_proposal_todo_count")).status_code == 302

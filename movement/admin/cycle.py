@@ -117,6 +117,7 @@ class ProposalAdmin(UnitScopeMixin, VersionedAdminMixin, HistoryAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("todo/", wrap(views.todo), name="movement_proposal_todo"),
+            path("todo/count.json", wrap(views.todo_count), name="movement_proposal_todo_count"),
             path("<int:pk>/page/", wrap(views.proposal_page), name="movement_proposal_page"),
             path("<int:pk>/step/<slug:name>/", wrap(views.step), name="movement_proposal_step"),
             path("<int:pk>/upload/", wrap(views.upload), name="movement_proposal_upload"),

@@ -9,10 +9,11 @@ Every view finds its proposal through :func:`proposal_for`: a proposal the user 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -264,8 +265,8 @@ def registrations(request: HttpRequest) -> TemplateResponse:
     )
 
 
-def todo_counts(user) -> int:
-    """How many proposals wait for ``user``: the figure in the admin's header."""
-    if not user.is_authenticated or not user.is_staff:
-        return 0
-    return Proposal.objects.waiting_for(user).count()
+def todo_count(request: HttpRequest) -> JsonResponse:
+    """How many proposals wait for the user: the figure in the admin's header."""
+    response = JsonResponse({"count": Proposal.objects.waiting_for(request.user).count()})
+    patch_cache_control(response, private=True, no_store=True)
+    return response

@@ -1,11 +1,11 @@
-"""The admin header's link to the user's to-do list, with how many proposals wait for them."""
+"""The admin header's link to the user's to-do list; how many proposals wait for them is asked
+for by a script once the page is drawn (static/js/todo_count.js), so no admin page pays for it."""
 
 from django import template
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-
-from movement.cycle.views import todo_counts
 
 register = template.Library()
 
@@ -15,10 +15,11 @@ def todo_link(context: template.Context) -> str:
     request = context.get("request")
     if request is None or not request.user.has_perm("movement.view_proposal"):
         return ""
-    count = todo_counts(request.user)
     return format_html(
-        '<a href="{}" class="todo-link">{} <span class="todo-count">({})</span></a> / ',
+        '<script src="{}" defer></script><a href="{}" class="todo-link">{} '
+        '<span class="todo-count" data-url="{}"></span></a> / ',
+        static("js/todo_count.js"),
         reverse("admin:movement_proposal_todo"),
         _("To do"),
-        count,
+        reverse("admin:movement_proposal_todo_count"),
     )
