@@ -26,9 +26,11 @@ from movement.models import (
     Person,
     PersonRating,
     Posting,
+    Proposal,
     Rank,
     RankChange,
     Rating,
+    Registration,
     Source,
     Task,
     Unit,
@@ -240,6 +242,14 @@ def decision(**_: Any) -> Decision:
     return Decision.objects.create(number="1234/QĐ-BCA", issuer="Bộ Công an")
 
 
+def registration(division, flag_type, **_: Any) -> Registration:
+    return Registration.objects.create(unit=division, year=2017, award_type=flag_type)
+
+
+def proposal(division, **_: Any) -> Proposal:
+    return Proposal.objects.create(unit=division, year=2017, title="Đề nghị khen thưởng")
+
+
 def unit_rating(department, **_: Any) -> UnitRating:
     return UnitRating.objects.create(unit=department, year=2017, rating=Rating.GOOD)
 
@@ -275,6 +285,8 @@ EDITABLE = {
     "inspection": (Inspection, inspection, None, "note"),
     "unit's yearly rating": (UnitRating, unit_rating, None, "inference_note"),
     "decision": (Decision, decision, None, "legal_basis"),
+    "registration": (Registration, registration, None, "note"),
+    "proposal": (Proposal, proposal, None, "title"),
 }
 
 

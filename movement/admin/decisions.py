@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from movement.models import Award, Decision
 from movement.models.decisions import SIGNED_FILE_KINDS
 
+from .dates import DateHierarchyMixin
 from .history import HistoryAdmin
 from .mixins import SOURCE_FIELDSET
 from .papers import DECISION_ACTIONS
@@ -81,7 +82,7 @@ class AwardsRevoked(AwardsGiven):
 
 
 @admin.register(Decision)
-class DecisionAdmin(VersionedAdminMixin, HistoryAdmin):
+class DecisionAdmin(DateHierarchyMixin, VersionedAdminMixin, HistoryAdmin):
     list_display = ["number", "date", "issuer", "subject", "signer", "has_file"]
     list_filter = ["issuer"]
     date_hierarchy = "date"
