@@ -4,8 +4,10 @@ something of its own builds it itself."""
 
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.db.models import Model
 from django.forms.models import model_to_dict
 from django.test import Client
 
@@ -117,3 +119,11 @@ def award_row(unit: Unit, year: int = 2018, key: str = "") -> dict[str, Any]:
 
 # The award export form with every column ticked, as the form offers them.
 EXPORT_FIELDS = {f"awardresource_{name}": "on" for name in AwardResource().get_export_order()}
+
+
+def every_model(app_label: str | None = None) -> list[type[Model]]:
+    """The models (of ``app_label``), in a fixed order: django-simple-history registers its
+    models of many-to-many histories in an order that varies between processes, and pytest-xdist
+    refuses a run whose workers collected tests of different orders."""
+    models = apps.get_app_config(app_label).get_models() if app_label else apps.get_models()
+    return sorted(models, key=lambda model: model._meta.label)

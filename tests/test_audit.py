@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from django import forms
-from django.apps import apps
 from django.contrib.admin.utils import NestedObjects
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -44,7 +43,7 @@ from movement.models import (
 )
 from movement.spreadsheets.imports import import_file
 from movement.spreadsheets.resources import AwardResource
-from tests.factories import award_form, award_row, in_english, member
+from tests.factories import award_form, award_row, every_model, in_english, member
 from tests.spreadsheets import dict_csv
 
 
@@ -270,7 +269,7 @@ def test_the_reason_is_cut_to_what_the_history_keeps():
 
 # -- Every audited model, walked through the admin ------------------------------------------
 
-AUDITED = [model for model in apps.get_models() if audit.is_audited(model)]
+AUDITED = [model for model in every_model() if audit.is_audited(model)]
 
 
 @pytest.fixture

@@ -42,6 +42,7 @@ from movement.models.base import DJANGO_MESSAGES
 from movement.permissions import EMULATION_OFFICERS, UNIT_EDITORS
 from movement.spreadsheets.uniqueness import UniqueSet, unique_sets
 from movement.text import fold
+from tests.factories import every_model
 
 
 def refused(**fields) -> bool:
@@ -260,7 +261,7 @@ def test_a_person_or_unit_given_no_code_gets_one_from_the_name(department):
 def every_constraint() -> list:
     return [
         pytest.param(model, constraint, id=constraint.name)
-        for model in apps.get_app_config("movement").get_models()
+        for model in every_model("movement")
         for constraint in model._meta.constraints
     ]
 
@@ -573,9 +574,7 @@ def test_a_form_says_a_broken_rule_once(order_type, department, person):
     assert refused.value.messages == [constraint.get_violation_error_message()]
 
 
-@pytest.mark.parametrize(
-    "model", list(apps.get_app_config("movement").get_models()), ids=lambda model: model.__name__
-)
+@pytest.mark.parametrize("model", every_model("movement"), ids=lambda model: model.__name__)
 def test_every_unique_constraint_is_checked_in_bulk(model):
     # A condition the bulk probe cannot read is refused when its sets are made, not mid-import.
     fields = {unique.fields for unique in unique_sets(model)}

@@ -32,7 +32,7 @@ from django_filters import FilterSet
 
 from movement.admin.dates import DateHierarchyMixin
 from movement.models import Award, Person, Unit, WorkArea, WorkPlan
-from tests.factories import member
+from tests.factories import every_model, member
 
 HOSTILE_VALUES = {
     "NUL byte": "a\x00b",
@@ -66,7 +66,7 @@ def downloads(name: str) -> list[str]:
 
 
 def admin_models() -> list[type[Model]]:
-    return [model for model in apps.get_models() if admin.site.is_registered(model)]
+    return [model for model in every_model() if admin.site.is_registered(model)]
 
 
 # Pages that render no template, so hold no form to find their parameters in: what they read.
