@@ -536,6 +536,16 @@ class Award(RulesInClean, Sourced, Searchable, Versioned):
             models.Index(
                 fields=["recipient_unit", "year", "id", "revoked_on"], name="award_unit_year_idx"
             ),
+            # The eligibility rules' runs of titles and titles already given, over the whole
+            # sector (movement.eligibility.sql), read from this index alone: the person's unique
+            # index holds the same columns but not whether the award was revoked. revoked_on,
+            # always empty here, is a column too: SQLite reads a partial index alone only when
+            # it holds every column the query names, its condition's included.
+            models.Index(
+                fields=["award_type", "year", "recipient_person", "revoked_on"],
+                condition=Q(revoked_on__isnull=True, recipient_person__isnull=False),
+                name="award_person_in_force_idx",
+            ),
         ]
 
     def __str__(self) -> str:
