@@ -18,6 +18,7 @@ from movement.cycle.attachments import AttachmentError, attach, content_type
 from movement.cycle.transitions import Refused, available, perform
 from movement.models import (
     AwardType,
+    CouncilMeeting,
     Person,
     Proposal,
     ProposalLine,
@@ -751,3 +752,18 @@ def test_every_admin_page_links_the_todo_list_without_counting_it(client, users)
     # Only signed-in staff are told.
     client.logout()
     assert client.get(reverse("admin:movement_proposal_todo_count")).status_code == 302
+
+
+def test_at_the_council_the_vote_waits_for_the_secretary_then_the_decision_for_the_approver(
+    client, proposal, users
+):
+    Proposal.objects.filter(pk=proposal.pk).update(state=State.AT_COUNCIL)
+
+    def waiting(role: str) -> set[str]:
+        return {p.title for p in Proposal.objects.waiting_for(users[role])}
+
+    assert (waiting("secretary"), waiting("approver")) == ({proposal.title}, set())
+    CouncilMeeting.objects.create(
+        proposal=proposal, held_on=datetime.date(2017, 12, 15), members=5, present=5
+    )
+    assert (waiting("secretary"), waiting("approver")) == (set(), {proposal.title})

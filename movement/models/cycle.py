@@ -208,9 +208,19 @@ class ProposalQuerySet(UnitScopedQuerySet):
     def waiting_for(self, user) -> "ProposalQuerySet":
         """The proposals whose next step is ``user``'s (their to-do list)."""
         # Imported here: the transitions name this model.
-        from movement.cycle.transitions import states_waiting_for
+        from movement.cycle.transitions import TRANSITIONS, states_waiting_for
 
-        return self.visible_to(user).filter(state__in=states_waiting_for(user))
+        states = states_waiting_for(user)
+        at_council = Proposal.State.AT_COUNCIL
+        waiting = Q(state__in=[state for state in states if state != at_council])
+        if at_council in states:
+            # Before the council, the secretary's step comes first (the vote), the approver's
+            # only once the vote is recorded (the decision).
+            if user.has_perm(TRANSITIONS["vote"].permission):
+                waiting |= Q(state=at_council, meeting__isnull=True)
+            if user.has_perm(TRANSITIONS["decide"].permission):
+                waiting |= Q(state=at_council, meeting__isnull=False)
+        return self.visible_to(user).filter(waiting)
 
 
 SEE_EVERY_PROPOSAL = "movement.see_every_proposal"
