@@ -20,8 +20,9 @@ from benchmarks import synthetic
 
 
 @contextmanager
-def throwaway_database() -> Iterator[str]:
-    """Point the default connection at a new, migrated, empty database; drop it afterwards.
+def throwaway_database(*, keep: bool = False) -> Iterator[str]:
+    """Point the default connection at a new, migrated, empty database; drop it afterwards,
+    unless ``keep`` (then :func:`kept_database` measures it again without filling it).
 
     Yields the new database's name (a file path on SQLite), which a child process can connect to.
     """
@@ -40,11 +41,28 @@ def throwaway_database() -> Iterator[str]:
         try:
             yield created
         finally:
-            connection.creation.destroy_test_db(original, verbosity=0)
+            if keep:
+                connection.close()
+                connection.settings_dict["NAME"] = original
+            else:
+                connection.creation.destroy_test_db(original, verbosity=0)
     finally:
         connection.settings_dict["TEST"] = original_test
-        if directory:
+        if directory and not keep:
             shutil.rmtree(directory, ignore_errors=True)
+
+
+@contextmanager
+def kept_database(name: str) -> Iterator[str]:
+    """Point the default connection at ``name``, a database an earlier run filled and kept."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    original = connection.settings_dict["NAME"]
+    use_database(name)
+    try:
+        yield name
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = original
 
 
 def use_database(name: str) -> None:

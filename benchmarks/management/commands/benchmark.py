@@ -12,6 +12,7 @@ from django.db import connection
 
 from benchmarks import database, eligibility, spreadsheets, web
 from benchmarks.results import CaseResult, SizeResult, table
+from movement.models import Award
 
 DEFAULT_SIZES = "10000,100000,1000000"
 # DEBUG off and the stock admin mounted: the settings a run measures under, from its start.
@@ -71,6 +72,17 @@ class Command(BaseCommand):
             action="store_true",
             help="measure the eligibility cases alone (no admin, pages, export or import)",
         )
+        parser.add_argument(
+            "--keep",
+            action="store_true",
+            help="keep the filled database and print its name, to measure it again with --reuse",
+        )
+        parser.add_argument(
+            "--reuse",
+            metavar="NAME",
+            help="measure a database an earlier run kept (--keep) instead of filling a new one; "
+            "--sizes gives the one size it was filled at",
+        )
         # A child process the export case starts for each run, to measure its peak memory alone.
         parser.add_argument("--child", choices=spreadsheets.EXPORTERS, help=argparse.SUPPRESS)
         parser.add_argument("--child-database", help=argparse.SUPPRESS)
@@ -93,6 +105,8 @@ class Command(BaseCommand):
             raise CommandError("--runs must be at least 1 (the issue asks for 5 or more).")
         if options["units"] < 1 or options["awards_per_person"] < 1:
             raise CommandError("--units and --awards-per-person must be at least 1.")
+        if options["reuse"] and len(options["sizes"]) != 1:
+            raise CommandError("--reuse measures one database: give its one size in --sizes.")
         results: list[SizeResult] = []
         for awards in options["sizes"]:
             results.append(self.measure_size(awards, options))
@@ -110,17 +124,15 @@ class Command(BaseCommand):
     def measure_size(self, awards: int, options: dict) -> SizeResult:
         self.verbosity = options["verbosity"]
         runs = options["runs"]
-        with database.throwaway_database() as name:
-            self.log(f"{awards:,} awards on {connection.vendor} ({name}): filling…")
-            started = time.perf_counter()
-            database.fill(
-                awards,
-                units=options["units"],
-                people=max(1, awards // options["awards_per_person"]),
-                seed=options["seed"],
-                log=self.log if self.verbosity > 1 else None,
-            )
-            self.log(f"  filled in {time.perf_counter() - started:.0f} s; measuring…")
+        if options["reuse"]:
+            opened = database.kept_database(options["reuse"])
+        else:
+            opened = database.throwaway_database(keep=options["keep"])
+        with opened as name:
+            if options["reuse"]:
+                self.check_reused(name, awards)
+            else:
+                self.fill(name, awards, options)
             result = SizeResult(awards=awards, database=connection.vendor)
             self.log("  eligibility…")
             result.cases += eligibility.measure_eligibility(runs)
@@ -137,6 +149,26 @@ class Command(BaseCommand):
                 rows = options["import_rows"]
                 self.spreadsheet_case(result, lambda: spreadsheets.import_case(rows, runs))
         return result
+
+    def fill(self, name: str, awards: int, options: dict) -> None:
+        self.log(f"{awards:,} awards on {connection.vendor} ({name}): filling…")
+        started = time.perf_counter()
+        database.fill(
+            awards,
+            units=options["units"],
+            people=max(1, awards // options["awards_per_person"]),
+            seed=options["seed"],
+            log=self.log if self.verbosity > 1 else None,
+        )
+        self.log(f"  filled in {time.perf_counter() - started:.0f} s; measuring…")
+        if options["keep"]:
+            self.log(f"  kept: measure it again with --reuse {name} --sizes {awards}")
+
+    def check_reused(self, name: str, awards: int) -> None:
+        held = Award.objects.count()
+        if held != awards:
+            raise CommandError(f"{name} holds {held:,} awards, not the {awards:,} of --sizes.")
+        self.log(f"{awards:,} awards on {connection.vendor} ({name}), kept; measuring…")
 
     def spreadsheet_case(self, result: SizeResult, case: Callable[[], CaseResult]) -> None:
         # A spreadsheet path that fails is reported and left out, rather than losing the
