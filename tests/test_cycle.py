@@ -9,14 +9,16 @@ import zipfile
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from movement.cycle import council
 from movement.cycle.attachments import AttachmentError, attach, content_type
+from movement.cycle.attachments import remove as remove_document
 from movement.cycle.transitions import Refused, available, perform
 from movement.models import (
+    Attachment,
     AwardType,
     CouncilMeeting,
     Person,
@@ -320,6 +322,183 @@ def test_documents_are_attached_only_while_the_unit_holds_the_proposal(client, p
 def test_attach_checks_the_bytes_itself(proposal, users):
     with pytest.raises(AttachmentError):
         attach(proposal, "other", SimpleUploadedFile("x.pdf", b"not a pdf"), users["editor"])
+
+
+# -- Removing a document attached by mistake ----------------------------------------------------
+
+
+def attached(proposal: Proposal, user: User, name: str = "to-trinh.pdf") -> Attachment:
+    return attach(proposal, "submission", SimpleUploadedFile(name, PDF), user)
+
+
+def remove_url(attachment: Attachment) -> str:
+    return reverse(
+        "admin:movement_proposal_remove_document", args=[attachment.proposal_id, attachment.pk]
+    )
+
+
+def stored(attachment: Attachment) -> bool:
+    return attachment.file.storage.exists(attachment.file.name)
+
+
+def test_a_document_attached_by_mistake_is_removed_after_a_confirmation(
+    client, proposal, users, django_capture_on_commit_callbacks
+):
+    editor = users["editor"]
+    attachment = attached(proposal, editor)
+    kept = attached(proposal, editor, "bien-ban.pdf")
+    client.force_login(editor)
+    assert remove_url(attachment) in client.get(page_url(proposal)).content.decode()
+    # The button opens a page that asks; only its form removes.
+    confirmation = client.get(remove_url(attachment)).content.decode()
+    assert "to-trinh.pdf" in confirmation
+    assert 'method="post"' in confirmation
+    assert "Có, gỡ bỏ" in confirmation
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(remove_url(attachment))
+    assert response.status_code == 302
+    assert response.url == page_url(proposal)
+    assert list(proposal.attachments.all()) == [kept]
+    assert not stored(attachment)
+    assert stored(kept)
+    # The log says who removed which document, and when.
+    step = Step.objects.get()
+    assert (step.action, step.user, step.from_state, step.to_state) == (
+        "remove_document",
+        editor,
+        State.DRAFT,
+        State.DRAFT,
+    )
+    assert step.comment == "Tờ trình: to-trinh.pdf (PDF, 45\xa0byte)"
+    page = client.get(page_url(proposal)).content.decode()
+    assert "Gỡ bỏ tài liệu kèm theo" in page
+    assert "to-trinh.pdf" in page
+    assert remove_url(attachment) not in page
+
+
+def test_opening_the_confirmation_removes_nothing(
+    client, proposal, users, django_capture_on_commit_callbacks
+):
+    attachment = attached(proposal, users["editor"])
+    client.force_login(users["editor"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.get(remove_url(attachment)).status_code == 200
+        assert client.put(remove_url(attachment)).status_code == 405
+        assert client.delete(remove_url(attachment)).status_code == 405
+    assert proposal.attachments.get() == attachment
+    assert stored(attachment)
+    assert not Step.objects.exists()
+
+
+def test_a_returned_proposals_document_is_removed_too(client, proposal, users):
+    attachment = attached(proposal, users["editor"])
+    moved(proposal, ("send", users["editor"]), ("receive", users["officer"]))
+    moved(proposal, ("return", users["officer"], "Tờ trình sai mẫu"))
+    client.force_login(users["editor"])
+    assert client.post(remove_url(attachment)).status_code == 302
+    assert not proposal.attachments.exists()
+    assert Step.objects.filter(action="remove_document", from_state=State.RETURNED).exists()
+
+
+@pytest.mark.parametrize(
+    "state",
+    [state for state in State if state not in (State.DRAFT, State.RETURNED)],
+)
+def test_a_sent_proposals_documents_stay(client, proposal, users, state):
+    attachment = attached(proposal, users["editor"])
+    Proposal.objects.filter(pk=proposal.pk).update(state=state)
+    for role in ["editor", "officer"]:
+        client.force_login(users[role])
+        assert remove_url(attachment) not in client.get(page_url(proposal)).content.decode()
+        assert client.get(remove_url(attachment)).status_code == 403
+        assert client.post(remove_url(attachment)).status_code == 403
+    assert proposal.attachments.get() == attachment
+    assert stored(attachment)
+    assert not Step.objects.exists()
+
+
+def test_a_removal_reads_the_state_stored_not_the_one_a_page_showed(proposal, users, english):
+    attachment = attached(proposal, users["editor"])
+    stale = Attachment.objects.get(pk=attachment.pk)
+    perform(proposal, "send", users["editor"])
+    # The confirmation the editor opened before the proposal was sent still said "draft".
+    with pytest.raises(Refused, match="draft or returned"):
+        remove_document(stale, users["editor"])
+    assert proposal.attachments.exists()
+    assert list(Step.objects.values_list("action", flat=True)) == ["send"]
+
+
+def test_another_units_documents_are_not_found_nor_removed(client, proposal, users, other_unit):
+    attachment = attached(proposal, users["editor"])
+    stranger = users["stranger"]
+    client.force_login(stranger)
+    assert client.get(remove_url(attachment)).status_code == 404
+    assert client.post(remove_url(attachment)).status_code == 404
+    # A unit editor who also reads every unit's proposals (the viewers' group too) sees the
+    # document, and may not remove it: the bound still holds.
+    stranger.groups.add(Group.objects.get(name="Xem"))
+    assert remove_url(attachment) not in client.get(page_url(proposal)).content.decode()
+    assert client.get(remove_url(attachment)).status_code == 403
+    assert client.post(remove_url(attachment)).status_code == 403
+    assert proposal.attachments.get() == attachment
+    assert not Step.objects.exists()
+
+
+def test_a_role_that_does_not_remove_documents_does_not(client, proposal, users, division):
+    from django.contrib.auth.models import Permission
+
+    attachment = attached(proposal, users["editor"])
+    # In the proposal's unit, adding documents but not removing them: the role alone refuses.
+    adder = User.objects.create_user("adder", password="x", is_staff=True)
+    adder.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_proposal", "add_attachment"])
+    )
+    StaffProfile.objects.create(user=adder, unit=division)
+    for user in [adder, users["viewer"], users["secretary"], users["approver"]]:
+        client.force_login(user)
+        assert remove_url(attachment) not in client.get(page_url(proposal)).content.decode()
+        assert client.get(remove_url(attachment)).status_code == 403, user
+        assert client.post(remove_url(attachment)).status_code == 403, user
+    assert proposal.attachments.get() == attachment
+    assert not Step.objects.exists()
+
+
+def test_another_proposals_document_is_not_removed_through_ones_own(
+    client, proposal, users, other_unit
+):
+    # A forged address: the editor's own proposal, another unit's document number.
+    theirs = Proposal.objects.create(unit=other_unit, year=2017, title="Đề nghị của Cục")
+    attachment = attached(theirs, users["stranger"])
+    forged = reverse("admin:movement_proposal_remove_document", args=[proposal.pk, attachment.pk])
+    client.force_login(users["editor"])
+    assert client.get(forged).status_code == 404
+    assert client.post(forged).status_code == 404
+    missing = reverse("admin:movement_proposal_remove_document", args=[proposal.pk, 99999])
+    assert client.post(missing).status_code == 404
+    assert theirs.attachments.get() == attachment
+    assert not Step.objects.exists()
+
+
+def test_a_document_is_removed_once(proposal, users, english):
+    attachment = attached(proposal, users["editor"])
+    remove_document(attachment, users["editor"])
+    # A second press of the button, from the same page.
+    with pytest.raises(Refused, match="already removed"):
+        remove_document(attachment, users["editor"])
+    assert Step.objects.count() == 1
+
+
+def test_a_removal_undone_keeps_its_file(proposal, users, django_capture_on_commit_callbacks):
+    attachment = attached(proposal, users["editor"])
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        remove_document(attachment, users["editor"])
+        raise RuntimeError("the request failed after the removal")
+    assert proposal.attachments.get() == attachment
+    assert stored(attachment)
 
 
 # -- The council --------------------------------------------------------------------------------

@@ -126,6 +126,11 @@ class ProposalAdmin(UnitScopeMixin, VersionedAdminMixin, HistoryAdmin):
                 wrap(views.download),
                 name="movement_proposal_download",
             ),
+            path(
+                "<int:pk>/files/<int:attachment_pk>/remove/",
+                wrap(views.remove),
+                name="movement_proposal_remove_document",
+            ),
             path("<int:pk>/vote/", wrap(views.vote), name="movement_proposal_vote"),
             path("<int:pk>/decide/", wrap(views.decide), name="movement_proposal_decide"),
             *super().get_urls(),

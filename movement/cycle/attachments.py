@@ -5,17 +5,34 @@ Accepted: PDF, Word (.docx), Excel (.xlsx), JPEG and PNG. A file's name and the 
 claims are not asked: a renamed program stays refused. An Office file is a zip: its directory is
 read (never unpacked) to tell a document from a workbook, and a zip that would unpack to far more
 than it holds, or holds macros, is refused as the import refuses it.
+
+Documents are added and removed only while the unit holds the proposal (a draft, or returned to
+it), by a role that may, within the user's units (:func:`refusal`). A removal is a step of the
+proposal's log (who, when, which document) and its file leaves the storage: a file attached by
+mistake may hold what was never meant to be filed (another person's papers), no record would name
+it any more, and what the office must keep — the dossier as sent — no longer changes once sent.
 """
 
 import io
 import zipfile
+from functools import partial
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from movement.models import Attachment, Proposal
+from movement.models import Attachment, Proposal, Step
+from movement.permissions import may_edit
 from movement.spreadsheets.files import MAX_ZIP_MEMBERS, RATIO_FLOOR_BYTES, ZIP_MAGIC, megabytes
+
+from .transitions import Refused
+
+ADD, REMOVE = "movement.add_attachment", "movement.delete_attachment"
+# The log's name for a removal (Step.action), beside the transitions' names.
+REMOVAL = "remove_document"
 
 PDF, DOCX, XLSX, JPEG, PNG = (
     "application/pdf",
@@ -24,6 +41,8 @@ PDF, DOCX, XLSX, JPEG, PNG = (
     "image/jpeg",
     "image/png",
 )
+# The name a person knows each type by, for the log.
+FORMATS = {PDF: "PDF", DOCX: "Word", XLSX: "Excel", JPEG: "JPEG", PNG: "PNG"}
 MAGIC = [(b"%PDF-", PDF), (b"\x89PNG\r\n\x1a\n", PNG), (b"\xff\xd8\xff", JPEG)]
 # The part that makes a zip an Office document of each kind.
 OFFICE_PARTS = {"word/document.xml": DOCX, "xl/workbook.xml": XLSX}
@@ -112,3 +131,57 @@ def attach(proposal: Proposal, kind: str, upload: UploadedFile, user) -> Attachm
     attachment.file.save("upload", upload, save=False)
     attachment.save()
     return attachment
+
+
+def refusal(proposal: Proposal, user, permission: str) -> str:
+    """Why ``user`` may not add (``ADD``) or remove (``REMOVE``) ``proposal``'s documents now;
+    "" when they may. Whether they see the proposal at all is the views' (proposal_for)."""
+    if not user.has_perm(permission):
+        return _("Your role does not change a proposal's documents.")
+    if not may_edit(user, proposal):
+        return _("This proposal is not of your units.")
+    if not proposal.is_editable:
+        return _(
+            "The proposal is “%(state)s”: its documents change only while it is a draft or "
+            "returned to the unit."
+        ) % {"state": proposal.get_state_display()}
+    return ""
+
+
+def remove(attachment: Attachment, user) -> Step:
+    """Remove ``attachment`` from its proposal as ``user``, or raise :class:`Refused`.
+
+    The proposal is read again under a row lock, as a step reads it: a document is not removed
+    from a proposal sent meanwhile. The log keeps what was removed; the file is deleted from the
+    storage once the removal is committed, so a removal undone by a rollback keeps its file.
+    """
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().get(pk=attachment.proposal_id)
+        reason = refusal(locked, user, REMOVE)
+        if reason:
+            raise Refused(reason)
+        removed, _counts = Attachment.objects.filter(pk=attachment.pk, proposal=locked).delete()
+        if not removed:
+            raise Refused(_("This document was already removed."))
+        # Written in the site's language when removed, as a reviewer's comment is: the log
+        # reads as it was recorded.
+        step = Step.objects.create(
+            proposal=locked,
+            action=REMOVAL,
+            from_state=locked.state,
+            to_state=locked.state,
+            user=user,
+            comment=_("%(kind)s: %(name)s (%(type)s, %(size)s)")
+            % {
+                "kind": capfirst(attachment.get_kind_display()),
+                "name": attachment.name,
+                "type": FORMATS.get(attachment.content_type, attachment.content_type),
+                "size": filesizeformat(attachment.size),
+            },
+        )
+        # robust: a storage that fails to delete (a network error) leaves a file no record
+        # names, logged; the removal itself stands.
+        transaction.on_commit(
+            partial(attachment.file.storage.delete, attachment.file.name), robust=True
+        )
+    return step

@@ -15,11 +15,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from movement.models import Attachment, CouncilMeeting, Proposal, Registration
-from movement.permissions import editable_unit_ids, may_edit
+from movement.models import Attachment, CouncilMeeting, Proposal, Registration, Step
+from movement.permissions import editable_unit_ids
 
+from . import attachments
 from .attachments import AttachmentError, attach
 from .checks import line_checks
 from .council import passes, record_vote, threshold
@@ -67,11 +68,7 @@ def proposal_page(request: HttpRequest, pk: int) -> TemplateResponse:
         }
         for line, check in zip(lines, checks, strict=True)
     ]
-    editable = (
-        proposal.is_editable
-        and request.user.has_perm("movement.add_attachment")
-        and may_edit(request.user, proposal)
-    )
+    editable = not attachments.refusal(proposal, request.user, attachments.ADD)
     return page(
         request,
         "admin/movement/proposal/page.html",
@@ -84,17 +81,24 @@ def proposal_page(request: HttpRequest, pk: int) -> TemplateResponse:
             "unknown": sum(1 for check in checks if check.eligible is None),
         },
         attachments=list(proposal.attachments.select_related("uploaded_by")),
-        steps=[
-            (step, TRANSITIONS[step.action].label if step.action in TRANSITIONS else step.action)
-            for step in proposal.steps.select_related("user")
-        ],
+        steps=[(step, step_label(step)) for step in proposal.steps.select_related("user")],
         meeting=meeting,
         transitions=available(proposal, request.user),
         step_form=StepForm(),
         attachment_form=AttachmentForm() if editable else None,
+        may_remove=not attachments.refusal(proposal, request.user, attachments.REMOVE),
         editable=editable,
         may_change=editable and request.user.has_perm("movement.change_proposal"),
     )
+
+
+def step_label(step: Step) -> str:
+    """What a line of the log says was done."""
+    if step.action in TRANSITIONS:
+        return TRANSITIONS[step.action].label
+    if step.action == attachments.REMOVAL:
+        return _("Document removed")
+    return step.action
 
 
 @require_POST
@@ -122,11 +126,7 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Attach a document, while the unit holds the proposal, to a user who may change it."""
     proposal = proposal_for(request, pk)
-    if not (
-        proposal.is_editable
-        and request.user.has_perm("movement.add_attachment")
-        and may_edit(request.user, proposal)
-    ):
+    if attachments.refusal(proposal, request.user, attachments.ADD):
         raise PermissionDenied
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -156,6 +156,32 @@ def download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def remove(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    """Remove a document the unit attached by mistake: a page asks first (GET), the removal is
+    a POST, taken only while the unit holds the proposal, by a role that may, in its units."""
+    proposal = proposal_for(request, pk)
+    # Only a document of this proposal: another's number in the address is "not found".
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, proposal=proposal)
+    if attachments.refusal(proposal, request.user, attachments.REMOVE):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            attachments.remove(attachment, request.user)
+        except Refused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("Removed: %(name)s.") % {"name": attachment.name})
+        return redirect(proposal_url(proposal))
+    return page(
+        request,
+        "admin/movement/proposal/remove.html",
+        _("Remove a document"),
+        proposal=proposal,
+        attachment=attachment,
+    )
 
 
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
