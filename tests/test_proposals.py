@@ -143,6 +143,33 @@ def test_the_check_of_many_awards_costs_the_same_queries_as_of_a_few(law, depart
     assert [bool(reasons) for reasons in warnings] == [i % 2 == 1 for i in range(60)]
 
 
+def test_the_check_of_a_file_costs_the_same_queries_whatever_years_its_rows_name(law, department):
+    # A file of several years (a unit's history typed in) is not checked with a query per award
+    # type and year: its people's facts are read once and each row judged on them.
+    people = Person.objects.bulk_create(
+        Person(full_name=f"Người {i}", slug=f"nguoi-{i}", unit=department) for i in range(12)
+    )
+    for i, someone in enumerate(people):
+        if i % 2 == 0:
+            qualified(someone, 2010 + i)
+    grassroots = kind(GRASSROOTS)
+
+    def queries(years: int) -> tuple[int, list[list[str]]]:
+        proposed = [
+            Award(award_type=grassroots, year=2010 + i % years * (12 // years), recipient_person=p)
+            for i, p in enumerate(people)
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            warnings = awards_warnings(proposed)
+        return len(captured), warnings
+
+    one_year, _warnings = queries(1)
+    twelve_years, warnings = queries(12)
+    assert twelve_years == one_year
+    # Each row judged against its own year's records.
+    assert [bool(reasons) for reasons in warnings] == [i % 2 == 1 for i in range(12)]
+
+
 CAND = "Chiến sĩ thi đua toàn lực lượng Công an nhân dân"
 
 
