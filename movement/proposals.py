@@ -20,6 +20,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from movement.eligibility import Rule, rule_for
@@ -129,37 +130,46 @@ class FileRows:
 class StoredFacts:
     """What the rules read of many people, read in a few queries for all of them."""
 
-    def __init__(self, people: set[int]) -> None:
+    def __init__(self, people: set[int], years: tuple[int, int] | None = None) -> None:
+        """``years``: the first and last year the rules will read (:meth:`Rule.years_read`),
+        so that a long career is not read whole for one year's verdict; None reads it all."""
         self.entered: dict[int, datetime.date | None] = {}
         self.awards: dict[int, list[tuple[int, tuple[str, str, int]]]] = defaultdict(list)
         self.initiatives: dict[int, list[tuple[str, int]]] = defaultdict(list)
         self.bars: dict[int, list[tuple]] = defaultdict(list)
         self.ratings: dict[int, dict[int, str]] = defaultdict(dict)
+        in_years, touching = Q(), Q()
+        if years is not None:
+            first, last = years
+            in_years = Q(year__gte=first, year__lte=last)
+            touching = (Q(since__isnull=True) | Q(since__lte=datetime.date(last, 12, 31))) & (
+                Q(until__isnull=True) | Q(until__gte=datetime.date(first, 1, 1))
+            )
         for chunk in chunked(sorted(people)):
-            for person, year, rating in PersonRating.objects.filter(person__in=chunk).values_list(
-                "person", "year", "rating"
-            ):
+            for person, year, rating in PersonRating.objects.filter(
+                in_years, person__in=chunk
+            ).values_list("person", "year", "rating"):
                 self.ratings[person][year] = rating
             self.entered.update(
                 Person.objects.filter(pk__in=chunk).values_list("pk", "entered_service_on")
             )
             rows = (
                 Award.objects.in_force()
-                .filter(recipient_person__in=chunk)
+                .filter(in_years, recipient_person__in=chunk)
                 .values_list(
                     "recipient_person", "pk", "award_type__name", "award_type__award_class", "year"
                 )
             )
             for person, pk, name, award_class, year in rows:
                 self.awards[person].append((pk, (name, award_class, year)))
-            for person, level, year in Initiative.objects.filter(person__in=chunk).values_list(
-                "person", "level", "year"
-            ):
+            for person, level, year in Initiative.objects.filter(
+                in_years, person__in=chunk
+            ).values_list("person", "level", "year"):
                 self.initiatives[person].append((level, year))
             for what, model in [("discipline", Discipline), ("inspection", Inspection)]:
-                for person, since, until in model.objects.filter(person__in=chunk).values_list(
-                    "person", "since", "until"
-                ):
+                for person, since, until in model.objects.filter(
+                    touching, person__in=chunk
+                ).values_list("person", "since", "until"):
                     self.bars[person].append((what, since, until))
 
     def without(
@@ -167,9 +177,18 @@ class StoredFacts:
     ) -> Facts:
         """The facts of ``award``'s person, less the stored version of ``award`` itself, with
         ``others``, the person's other rows of the file, in place of their stored versions."""
-        person = award.recipient_person_id
+        return self.of(award.recipient_person_id, award.pk, others)
+
+    def of(
+        self,
+        person: int,
+        ignoring: int | None = None,
+        others: Iterable[tuple[int | None, tuple[str, str, int]]] = (),
+    ) -> Facts:
+        """The facts of ``person``, less their stored award ``ignoring`` (a primary key), with
+        ``others`` as in :meth:`without`."""
         others = list(others)
-        replaced = {award.pk} | {pk for pk, _key in others}
+        replaced = {ignoring} | {pk for pk, _key in others}
         stored = {key for pk, key in self.awards.get(person, []) if pk not in replaced}
         return Facts(
             self.entered.get(person),

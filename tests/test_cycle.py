@@ -9,6 +9,7 @@ import zipfile
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,11 +17,15 @@ from django.urls import reverse
 from movement.cycle import council
 from movement.cycle.attachments import AttachmentError, attach, content_type
 from movement.cycle.attachments import remove as remove_document
+from movement.cycle.checks import line_checks
 from movement.cycle.transitions import Refused, available, perform
+from movement.eligibility import verdict
 from movement.models import (
     Attachment,
+    Award,
     AwardType,
     CouncilMeeting,
+    Decision,
     Person,
     Proposal,
     ProposalLine,
@@ -28,6 +33,7 @@ from movement.models import (
     Step,
     Unit,
 )
+from movement.models.service import Discipline, Initiative, Inspection, PersonRating, Rating
 from tests.factories import member
 
 State = Proposal.State
@@ -919,6 +925,66 @@ def test_a_collectives_line_is_judged_by_the_rule_for_units(client, division, de
     assert queries(client, page_url(proposal)) == few
     page = client.get(page_url(proposal)).content.decode()
     assert page.count("chưa có xếp loại năm 2020") == 11
+
+
+# A proposal's lines read their people's records only in the years their rules look at (a
+# whole record where a rule looks for an award given once in a life): what each line says is what
+# the person's own verdict, which reads the whole record, says.
+CO_SO = ("Chiến sĩ thi đua cơ sở", "")
+TIEN_TIEN = ("Chiến sĩ tiên tiến", "")
+BO_2003 = ("Chiến sĩ thi đua cấp bộ, ngành, tỉnh, đoàn thể trung ương", "")
+KNC = ("Kỷ niệm chương “Bảo vệ an ninh Tổ quốc”", "")
+
+
+def a_long_record(person: Person, revoking: Decision) -> None:
+    """Titles, reviews, initiatives and bars from 2005 to 2021, one title revoked."""
+    titles = {key: AwardType.objects.get(name=key[0], award_class=key[1]) for key in [CO_SO, KNC]}
+    for year in [2010, 2017, 2018, 2019, 2020]:
+        Award.objects.create(award_type=titles[CO_SO], year=year, recipient_person=person)
+    Award.objects.get(year=2019, recipient_person=person).revoke(revoking, "Khai man thành tích")
+    Award.objects.create(award_type=titles[KNC], year=2012, recipient_person=person)
+    for year, rating in [(2005, Rating.EXCELLENT), (2019, Rating.EXCELLENT), (2021, Rating.GOOD)]:
+        PersonRating.objects.create(person=person, year=year, rating=rating)
+    for year in [2010, 2018]:
+        Initiative.objects.create(
+            person=person, title="Sáng kiến", level=Initiative.Level.PROVINCIAL, year=year
+        )
+    # Long over, and ongoing since before the years judged.
+    Discipline.objects.create(
+        person=person,
+        form=Discipline.Form.REPRIMAND,
+        since=datetime.date(2006, 1, 1),
+        until=datetime.date(2006, 6, 1),
+    )
+    Inspection.objects.create(person=person, since=datetime.date(2011, 3, 1))
+
+
+@pytest.mark.parametrize(
+    "keys", [[CO_SO, TIEN_TIEN, BO_2003], [CO_SO, KNC]], ids=["some-years", "a-whole-life"]
+)
+def test_a_line_says_what_the_persons_own_verdict_says(division, keys):
+    call_command("load_law", stdout=io.StringIO())
+    revoking = Decision.objects.create(number="88/QĐ-BCA", date=datetime.date(2021, 3, 1))
+    proposal = Proposal.objects.create(unit=division, year=2020, title="Đề nghị 2020")
+    for number, key in enumerate(keys):
+        person = Person.objects.create(
+            full_name=f"Cán bộ {number}",
+            slug=f"can-bo-{number}",
+            unit=division,
+            entered_service_on=datetime.date(2000, 1, 1),
+        )
+        a_long_record(person, revoking)
+        ProposalLine.objects.create(
+            proposal=proposal,
+            person=person,
+            award_type=AwardType.objects.get(name=key[0], award_class=key[1]),
+        )
+    lines = list(proposal.lines.select_related("person", "award_type__legal_source"))
+    for line, check in zip(lines, line_checks(lines, 2020), strict=True):
+        own = verdict(line.person, line.award_type, 2020)
+        assert check.eligible == own.eligible
+        assert [str(reason) for reason in check.reasons] == [str(r) for r in own.reasons]
+        assert own.unmet  # each line is refused, for reasons read in the years that count
 
 
 def test_every_admin_page_links_the_todo_list_without_counting_it(client, users):

@@ -154,6 +154,15 @@ class Rule:
         """The first and last day in which a discipline or an inspection bars the award."""
         return datetime.date(year - self.lookback_years + 1, 1, 1), datetime.date(year, 12, 31)
 
+    def years_read(self, year: int) -> tuple[int, int] | None:
+        """The first and last year of a person's record that judging ``year`` reads (titles,
+        initiatives, reviews, and the bars that touch them); None for the whole record, as an
+        award given once in a life is looked for in every year."""
+        if self.once_in_life:
+            return None
+        starts = [year - self.lookback_years + 1, self.initiative_years(year)[0]]
+        return min(starts + self.chain_years(year)), year
+
     def served_by(self, year: int) -> datetime.date:
         """The latest day one may have entered service and still count ``service_years``."""
         return datetime.date(year - (self.service_years or 0), 12, 31)
