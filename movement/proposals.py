@@ -20,7 +20,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.utils.translation import gettext as _
 
 from movement.eligibility import Rule, rule_for
@@ -166,11 +166,20 @@ class StoredFacts:
                 in_years, person__in=chunk
             ).values_list("person", "level", "year"):
                 self.initiatives[person].append((level, year))
-            for what, model in [("discipline", Discipline), ("inspection", Inspection)]:
-                for person, since, until in model.objects.filter(
-                    touching, person__in=chunk
-                ).values_list("person", "since", "until"):
-                    self.bars[person].append((what, since, until))
+            # Disciplines and inspections in one query: both are periods that bar.
+            bars = (
+                Discipline.objects.filter(touching, person__in=chunk)
+                .order_by()
+                .values_list("person", Value("discipline"), "since", "until")
+                .union(
+                    Inspection.objects.filter(touching, person__in=chunk)
+                    .order_by()
+                    .values_list("person", Value("inspection"), "since", "until"),
+                    all=True,
+                )
+            )
+            for person, what, since, until in bars:
+                self.bars[person].append((what, since, until))
 
     def without(
         self, award: Award, others: Iterable[tuple[int | None, tuple[str, str, int]]] = ()

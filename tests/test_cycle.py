@@ -694,9 +694,10 @@ def queries(client, url: str) -> int:
 
 
 # Pinned: the session, the user and their permissions (two), the unit editor's units (their
-# profile, its unit, the subtree), the proposal, its meeting, its lines with their people, types
-# and awards, the people's facts for the rules (StoredFacts: six, with the ratings), its
-# documents, its log (the to-do count is fetched by the header's script).
+# profile, its unit, the subtree), the proposal, its meeting, its lines with their people and
+# awards, their award types (once each, not once per line), the people's facts for the rules
+# (StoredFacts: five, with the ratings), its documents, its log (the to-do count is fetched by the
+# header's script).
 PROPOSAL_PAGE_QUERIES = 18
 
 

@@ -8,7 +8,7 @@ Every view finds its proposal through :func:`proposal_for`: a proposal the user 
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -17,7 +17,14 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from movement.models import Attachment, CouncilMeeting, Proposal, Registration, Step
+from movement.models import (
+    Attachment,
+    AwardType,
+    CouncilMeeting,
+    Proposal,
+    Registration,
+    Step,
+)
 from movement.permissions import editable_unit_ids
 
 from . import attachments
@@ -52,9 +59,10 @@ def proposal_page(request: HttpRequest, pk: int) -> TemplateResponse:
     """A proposal: its lines with what the rules say of each, its documents, its log."""
     proposal = proposal_for(request, pk)
     meeting = CouncilMeeting.objects.filter(proposal=proposal).first()
+    # The lines' award types are few (often one): read once each, not once per line.
     lines = list(
-        proposal.lines.select_related(
-            "person__rank", "collective", "award_type__legal_source", "award"
+        proposal.lines.select_related("person__rank", "collective", "award").prefetch_related(
+            Prefetch("award_type", AwardType.objects.select_related("legal_source"))
         )
     )
     checks = line_checks(lines, proposal.year)
