@@ -29,6 +29,7 @@ from movement.models import (
     Person,
     Proposal,
     ProposalLine,
+    Rank,
     StaffProfile,
     Step,
     Unit,
@@ -662,6 +663,21 @@ def test_the_proposal_page_opens_for_every_role_that_may_see_it(client, proposal
     assert "Trần Thị Lan" in page
     # The send button is the editor's alone.
     assert (step_url(proposal, "send") in page) == (role == "editor")
+
+
+def test_each_line_shows_who_is_proposed_for_what_and_what_the_rules_say(client, proposal, users):
+    # The row's labels are made by the view: a person with their rank, a collective, the type
+    # with its class, the achievement's lines, and no verdict where no rule judges.
+    rank = Rank.objects.get(name="Thiếu tá")
+    Person.objects.filter(full_name="Trần Thị Lan").update(rank=rank)
+    ProposalLine.objects.filter(person__isnull=False).update(achievement="Phá án\nBắt 3 đối tượng")
+    client.force_login(users["officer"])
+    page = client.get(page_url(proposal)).content.decode()
+    assert "<td>Thiếu tá Trần Thị Lan, Thiếu tá</td>" in page
+    assert "<td>Huân chương Bảo vệ Tổ quốc hạng Ba</td>" in page
+    assert "<td>Phá án<br>Bắt 3 đối tượng</td>" in page
+    assert "<td>tập thể: Phòng Tham mưu</td>" in page
+    assert page.count('<span class="eligibility unknown">Chưa có quy tắc xét</span>') == 2
 
 
 def grassroots_type():
