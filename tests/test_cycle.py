@@ -671,6 +671,13 @@ def test_each_line_shows_who_is_proposed_for_what_and_what_the_rules_say(client,
     rank = Rank.objects.get(name="Thiếu tá")
     Person.objects.filter(full_name="Trần Thị Lan").update(rank=rank)
     ProposalLine.objects.filter(person__isnull=False).update(achievement="Phá án\nBắt 3 đối tượng")
+    # And a line the rules find eligible: the year rated well enough for Chiến sĩ tiên tiến.
+    advanced = AwardType.objects.create(
+        name="Chiến sĩ tiên tiến", category=AwardType.Category.TITLE, for_individuals=True
+    )
+    person = Person.objects.get(full_name="Trần Thị Lan")
+    PersonRating.objects.create(person=person, year=2017, rating=Rating.GOOD)
+    ProposalLine.objects.create(proposal=proposal, person=person, award_type=advanced)
     client.force_login(users["officer"])
     page = client.get(page_url(proposal)).content.decode()
     assert "<td>Thiếu tá Trần Thị Lan, Thiếu tá</td>" in page
@@ -678,6 +685,7 @@ def test_each_line_shows_who_is_proposed_for_what_and_what_the_rules_say(client,
     assert "<td>Phá án<br>Bắt 3 đối tượng</td>" in page
     assert "<td>tập thể: Phòng Tham mưu</td>" in page
     assert page.count('<span class="eligibility unknown">Chưa có quy tắc xét</span>') == 2
+    assert page.count('<span class="eligibility met">Đủ điều kiện</span>') == 1
 
 
 def grassroots_type():
@@ -729,6 +737,7 @@ def test_a_500_line_proposal_costs_the_queries_of_a_5_line_one(client, division,
     # Every line is judged by the rule, and says why not.
     page = client.get(page_url(large)).content.decode()
     assert page.count("thiếu Chiến sĩ tiên tiến năm 2020") == 500
+    assert page.count('<span class="eligibility unmet">Không đủ điều kiện</span>') == 500
 
 
 # The session, the user and their permissions, the unit editor's units, the page's count and its
