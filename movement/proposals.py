@@ -180,6 +180,9 @@ class StoredFacts:
             )
             for person, what, since, until in bars:
                 self.bars[person].append((what, since, until))
+        for periods in self.bars.values():
+            # A union's rows come in no stated order: disciplines first, as they always came.
+            periods.sort(key=lambda period: period[0])
 
     def without(
         self, award: Award, others: Iterable[tuple[int | None, tuple[str, str, int]]] = ()
