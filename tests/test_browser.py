@@ -322,7 +322,7 @@ def test_the_emulation_year_from_registration_to_the_award(
         files=[{"name": "to-trinh.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
     editor.locator(".attach-form button").click()
-    assert editor.get_by_role("link", name="to-trinh.pdf").is_visible()
+    assert editor.get_by_role("link", name="to-trinh.pdf", exact=True).is_visible()
     take_step(editor, "send")
 
     # The emulation office finds it on its to-do list and returns it with a reason.
