@@ -83,6 +83,12 @@ class Command(BaseCommand):
             help="measure a database an earlier run kept (--keep) instead of filling a new one; "
             "--sizes gives the one size it was filled at",
         )
+        parser.add_argument(
+            "--skip-eligibility",
+            action="store_true",
+            help="leave the eligibility cases out (the sector's reference loop takes minutes "
+            "at ten million awards)",
+        )
         # A child process the export case starts for each run, to measure its peak memory alone.
         parser.add_argument("--child", choices=spreadsheets.EXPORTERS, help=argparse.SUPPRESS)
         parser.add_argument("--child-database", help=argparse.SUPPRESS)
@@ -134,8 +140,9 @@ class Command(BaseCommand):
             else:
                 self.fill(name, awards, options)
             result = SizeResult(awards=awards, database=connection.vendor)
-            self.log("  eligibility…")
-            result.cases += eligibility.measure_eligibility(runs)
+            if not options["skip_eligibility"]:
+                self.log("  eligibility…")
+                result.cases += eligibility.measure_eligibility(runs)
             if options["only_eligibility"]:
                 return result
             result.cases += web.measure_changelists(runs)
