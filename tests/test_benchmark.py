@@ -9,12 +9,16 @@ import ast
 import importlib
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.conf import settings
+from psycopg import sql
 
 from benchmarks.results import CASE_NAMES, CaseResult, SizeResult, table
 
@@ -146,3 +150,48 @@ def test_the_app_never_imports_its_tools():
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 imported.add((path.name, node.module))
     assert not {(file, name) for file, name in imported if name.split(".")[0] == "benchmarks"}
+
+
+def _benchmark(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "django", "benchmark", *arguments],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings"},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+def _drop(name: str) -> None:
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        shutil.rmtree(Path(name).parent, ignore_errors=True)
+        return
+    server = settings.DATABASES["default"]
+    with psycopg.connect(
+        host=server["HOST"],
+        port=server["PORT"] or 5432,
+        user=server["USER"],
+        dbname="postgres",
+        password=server["PASSWORD"] or None,
+        autocommit=True,
+    ) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+def test_a_kept_database_is_measured_again_only_at_the_size_it_holds():
+    # Ten million awards take over an hour to fill: filled once (--keep), measured again (--reuse).
+    small = ["--units", "30", "--runs", "1", "--only-eligibility"]
+    kept = _benchmark("--sizes", "300", "--keep", *small)
+    assert kept.returncode == 0, kept.stderr
+    name = re.search(r"--reuse (\S+) --sizes 300", kept.stderr).group(1)
+    try:
+        wrong = _benchmark("--sizes", "301", "--reuse", name, *small)
+        assert wrong.returncode != 0
+        assert "holds 300 awards, not the 301 of --sizes" in wrong.stderr
+        again = _benchmark("--sizes", "300", "--reuse", name, *small)
+        assert again.returncode == 0, again.stderr
+        assert "eligibility:sector" in again.stdout
+    finally:
+        _drop(name)
