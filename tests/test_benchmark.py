@@ -39,22 +39,24 @@ WITH_REFERENCE = {
 pytestmark = pytest.mark.xdist_group("benchmark")
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory) -> tuple[list, str]:
-    path = tmp_path_factory.mktemp("benchmark") / "results.json"
-    command = [
-        *[sys.executable, "-m", "django", "benchmark"],
-        *["--sizes", "300", "--runs", "1", "--units", "30"],
-        *["--export-rows", "40", "--import-rows", "20", "--json", str(path)],
-    ]
-    finished = subprocess.run(  # noqa: S603
-        command,
+def _benchmark(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "django", "benchmark", *arguments],
         cwd=settings.BASE_DIR,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings"},
         capture_output=True,
         text=True,
         timeout=900,
         check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> tuple[list, str]:
+    path = tmp_path_factory.mktemp("benchmark") / "results.json"
+    finished = _benchmark(
+        *["--sizes", "300", "--runs", "1", "--units", "30"],
+        *["--export-rows", "40", "--import-rows", "20", "--json", str(path)],
     )
     assert finished.returncode == 0, finished.stderr
     return json.loads(path.read_text()), finished.stdout
@@ -150,18 +152,6 @@ def test_the_app_never_imports_its_tools():
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 imported.add((path.name, node.module))
     assert not {(file, name) for file, name in imported if name.split(".")[0] == "benchmarks"}
-
-
-def _benchmark(*arguments: str) -> subprocess.CompletedProcess:
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "django", "benchmark", *arguments],
-        cwd=settings.BASE_DIR,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings"},
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
 
 
 def _drop(name: str) -> None:
