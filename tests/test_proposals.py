@@ -119,6 +119,13 @@ def test_a_preview_of_rows_the_rules_support_warns_of_none(law, person):
     assert preview_upload(AwardResource(), rows((person, 2020))).row_warnings == []
 
 
+def checked(proposed: list[Award]) -> tuple[int, list[list[str]]]:
+    """The queries that checking ``proposed`` costs, and the warnings it gives."""
+    with CaptureQueriesContext(connection) as captured:
+        warnings = awards_warnings(proposed)
+    return len(captured), warnings
+
+
 def test_the_check_of_many_awards_costs_the_same_queries_as_of_a_few(law, department):
     people = Person.objects.bulk_create(
         Person(full_name=f"Người {i}", slug=f"nguoi-{i}", unit=department) for i in range(60)
@@ -132,9 +139,7 @@ def test_the_check_of_many_awards_costs_the_same_queries_as_of_a_few(law, depart
             Award(award_type=grassroots, year=2020, recipient_person=someone)
             for someone in people[:count]
         ]
-        with CaptureQueriesContext(connection) as captured:
-            warnings = awards_warnings(proposed)
-        return len(captured), warnings
+        return checked(proposed)
 
     few, _warnings = queries(4)
     many, warnings = queries(60)
@@ -159,9 +164,7 @@ def test_the_check_of_a_file_costs_the_same_queries_whatever_years_its_rows_name
             Award(award_type=grassroots, year=2010 + i % years * (12 // years), recipient_person=p)
             for i, p in enumerate(people)
         ]
-        with CaptureQueriesContext(connection) as captured:
-            warnings = awards_warnings(proposed)
-        return len(captured), warnings
+        return checked(proposed)
 
     one_year, _warnings = queries(1)
     twelve_years, warnings = queries(12)
@@ -254,9 +257,7 @@ def test_units_titles_are_checked_in_bulk_as_each_units_verdict_says(law, depart
 
     def check(count: int) -> tuple[int, list[list[str]]]:
         proposed = [Award(award_type=title, year=2020, recipient_unit=u) for u in units[:count]]
-        with CaptureQueriesContext(connection) as captured:
-            warnings = awards_warnings(proposed)
-        return len(captured), warnings
+        return checked(proposed)
 
     few, _warnings = check(3)
     many, warnings = check(13)
