@@ -139,6 +139,53 @@ def test_a_page_reads_its_rows_with_their_related_records(seeded):
     )
 
 
+@pytest.fixture
+def count_ahead(monkeypatch):
+    """Filtered lists counted only 10 rows past the page shown."""
+    monkeypatch.setattr("movement.admin.paginator.COUNT_AHEAD", 10)
+    return 10
+
+
+def test_a_long_filtered_list_is_counted_up_to_its_bound(seeded, count_ahead):
+    matches = Award.objects.filter(award_text_contains(typed_words(COMMON_NAME))).newest_first()
+    everything = list(matches.values_list("pk", flat=True))
+    assert len(everything) > 15 + count_ahead
+    paginator = LargeTablePaginator(matches, 5, rows=Award.objects.all())
+    assert (paginator.count, paginator.bounded) == (count_ahead, True)
+    # Its end is not known: the last page counted is read forwards, not from the list's end.
+    last = paginator.page(paginator.num_pages)
+    assert [award.pk for award in last] == everything[count_ahead - 5 : count_ahead]
+    # From a page further on, the count reaches as far again past it.
+    further = LargeTablePaginator(matches, 5, rows=Award.objects.all(), start=15)
+    assert (further.count, further.bounded) == (15 + count_ahead, True)
+    assert [award.pk for award in further.page(4)] == everything[15:20]
+
+
+def test_a_short_filtered_list_and_a_whole_table_are_counted_exactly(seeded, count_ahead):
+    short = Award.objects.filter(pk__in=ordered()[:count_ahead])
+    paginator = LargeTablePaginator(short, 5, rows=Award.objects.all())
+    assert (paginator.count, paginator.bounded) == (short.count(), False)
+    whole = LargeTablePaginator(Award.objects.all(), 5, rows=Award.objects.all())
+    assert (whole.count, whole.bounded) == (Award.objects.count(), False)
+
+
+def test_the_admin_says_more_than_the_bound_and_pages_on_past_it(
+    admin_client, seeded, count_ahead, small_pages
+):
+    url = reverse("admin:movement_award_changelist")
+    response = admin_client.get(url, {"q": COMMON_NAME})
+    page = response.content.decode()
+    assert response.context["cl"].result_count == count_ahead
+    assert f"hơn {count_ahead} kết quả" in page
+    assert f"hơn {count_ahead} khen thưởng" in page
+    assert f"Chọn tất cả khen thưởng, hơn {count_ahead}" in page
+    # The last page linked is there, and links on.
+    response = admin_client.get(url, {"q": COMMON_NAME, "p": count_ahead // PER_PAGE})
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == count_ahead - PER_PAGE + count_ahead
+    assert f"?p={count_ahead // PER_PAGE + 1}&amp;q=" in response.content.decode()
+
+
 def test_an_unfiltered_count_is_exact_below_the_estimate_threshold(seeded):
     exact = Award.objects.count()
     assert estimated_count(Award.objects.all()) == (exact if POSTGRES else None)
