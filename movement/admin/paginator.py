@@ -80,7 +80,7 @@ class LargeTablePaginator(Paginator):
             return self.object_list.count() if estimate is None else estimate
         bound = self.start + COUNT_AHEAD
         # COUNT(*) over a subquery that stops one row past the bound.
-        counted = self.object_list[: bound + 1].count()
+        counted = self.object_list.order_by()[: bound + 1].count()
         self.bounded = counted > bound
         return min(counted, bound)
 
