@@ -49,12 +49,12 @@ def line_checks(lines: Sequence[ProposalLine], year: int) -> list[LineCheck]:
             windows.append(rule.years_read(year))
     facts = None
     if people:
-        proposals = {line.proposal_id for line in lines}
-        if len(proposals) == 1 and all(line.pk for line in lines):
-            # The stored proposal's people as a subquery: a few more than those judged by a rule
-            # for people (a collective's line, a type without a rule), read and not looked at.
+        if all(line.pk for line in lines):
+            # Stored lines' people as a subquery of their proposals' lines: a few more than
+            # those judged by a rule for people (a collective's line, a type without a rule),
+            # read and not looked at.
             people = ProposalLine.objects.filter(
-                proposal__in=proposals, person__isnull=False
+                proposal__in={line.proposal_id for line in lines}, person__isnull=False
             ).values("person")
         facts = StoredFacts(people, years_spanning(windows))
     units = units_facts(lines, rules, year)
