@@ -1038,3 +1038,35 @@ def test_at_the_council_the_vote_waits_for_the_secretary_then_the_decision_for_t
         proposal=proposal, held_on=datetime.date(2017, 12, 15), members=5, present=5
     )
     assert (waiting("secretary"), waiting("approver")) == (set(), {proposal.title})
+
+
+@pytest.mark.parametrize("lines_of", ["two proposals", "a proposal being drafted"])
+def test_lines_not_of_one_stored_proposal_are_checked_on_their_own_people(division, lines_of):
+    # Stored lines' people are read through a subquery of their lines, unsaved ones' by id.
+    call_command("load_law", stdout=io.StringIO())
+    revoking = Decision.objects.create(number="88/QĐ-BCA", date=datetime.date(2021, 3, 1))
+    proposals = [
+        Proposal.objects.create(unit=division, year=2020, title=f"Đề nghị 2020 ({number})")
+        for number in range(2)
+    ]
+    lines = []
+    for number, key in enumerate([CO_SO, TIEN_TIEN, BO_2003]):
+        person = Person.objects.create(
+            full_name=f"Cán bộ {number}",
+            slug=f"can-bo-{number}",
+            unit=division,
+            entered_service_on=datetime.date(2000, 1, 1),
+        )
+        a_long_record(person, revoking)
+        line = ProposalLine(
+            proposal=proposals[number % 2 if lines_of == "two proposals" else 0],
+            person=person,
+            award_type=AwardType.objects.get(name=key[0], award_class=key[1]),
+        )
+        if lines_of == "two proposals":
+            line.save()
+        lines.append(line)
+    for line, check in zip(lines, line_checks(lines, 2020), strict=True):
+        own = verdict(line.person, line.award_type, 2020)
+        assert [str(reason) for reason in check.reasons] == [str(r) for r in own.reasons]
+        assert own.reasons

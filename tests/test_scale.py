@@ -19,7 +19,7 @@ from benchmarks import baseline, synthetic, web
 from benchmarks.measure import count_queries
 from movement.admin.paginator import LargeTablePaginator, estimated_count
 from movement.models import Award, AwardType, Campaign, Event, Person, Task, Unit
-from movement.search import award_text_contains, typed_words
+from movement.search import award_text_contains, looked_up, spellings_of, typed_words
 from movement.text import fold, has_marks, tone_spellings
 
 SMALL = synthetic.Sizes(units=40, people=150, awards=800)
@@ -32,12 +32,13 @@ COMMON_NAME = "nguyen van"
 POSTGRES = connection.vendor == "postgresql"
 # Session, user, the year, award type, unit and campaign filters, the count, the page's ids,
 # the page's rows (the unfiltered count on PostgreSQL asks the planner and counts in one query);
-# a search on SQLite reads its trigram index once, one more query.
+# a search reads its trigram index once on SQLite, the planner's sample of the texts on
+# PostgreSQL (movement.search.looked_up): one more query.
 QUERIES = {
     "changelist:first_page": 9,
     "changelist:year_filter": 9,
     "changelist:unit_filter": 9,
-    "changelist:search": 9 if POSTGRES else 10,
+    "changelist:search": 10,
     "changelist:last_page": 9,
     "page:campaign": 5,
     "page:unit": 18,  # with the quota checks of the year (movement.eligibility.quotas)
@@ -139,6 +140,53 @@ def test_a_page_reads_its_rows_with_their_related_records(seeded):
     )
 
 
+@pytest.fixture
+def count_ahead(monkeypatch):
+    """Filtered lists counted only 10 rows past the page shown."""
+    monkeypatch.setattr("movement.admin.paginator.COUNT_AHEAD", 10)
+    return 10
+
+
+def test_a_long_filtered_list_is_counted_up_to_its_bound(seeded, count_ahead):
+    matches = Award.objects.filter(award_text_contains(typed_words(COMMON_NAME))).newest_first()
+    everything = list(matches.values_list("pk", flat=True))
+    assert len(everything) > 15 + count_ahead
+    paginator = LargeTablePaginator(matches, 5, rows=Award.objects.all())
+    assert (paginator.count, paginator.bounded) == (count_ahead, True)
+    # Its end is not known: the last page counted is read forwards, not from the list's end.
+    last = paginator.page(paginator.num_pages)
+    assert [award.pk for award in last] == everything[count_ahead - 5 : count_ahead]
+    # From a page further on, the count reaches as far again past it.
+    further = LargeTablePaginator(matches, 5, rows=Award.objects.all(), start=15)
+    assert (further.count, further.bounded) == (15 + count_ahead, True)
+    assert [award.pk for award in further.page(4)] == everything[15:20]
+
+
+def test_a_short_filtered_list_and_a_whole_table_are_counted_exactly(seeded, count_ahead):
+    short = Award.objects.filter(pk__in=ordered()[:count_ahead])
+    paginator = LargeTablePaginator(short, 5, rows=Award.objects.all())
+    assert (paginator.count, paginator.bounded) == (short.count(), False)
+    whole = LargeTablePaginator(Award.objects.all(), 5, rows=Award.objects.all())
+    assert (whole.count, whole.bounded) == (Award.objects.count(), False)
+
+
+def test_the_admin_says_more_than_the_bound_and_pages_on_past_it(
+    admin_client, seeded, count_ahead, small_pages
+):
+    url = reverse("admin:movement_award_changelist")
+    response = admin_client.get(url, {"q": COMMON_NAME})
+    page = response.content.decode()
+    assert response.context["cl"].result_count == count_ahead
+    assert f"hơn {count_ahead} kết quả" in page
+    assert f"hơn {count_ahead} khen thưởng" in page
+    assert f"Chọn tất cả khen thưởng, hơn {count_ahead}" in page
+    # The last page linked is there, and links on.
+    response = admin_client.get(url, {"q": COMMON_NAME, "p": count_ahead // PER_PAGE})
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == count_ahead - PER_PAGE + count_ahead
+    assert f"?p={count_ahead // PER_PAGE + 1}&amp;q=" in response.content.decode()
+
+
 def test_an_unfiltered_count_is_exact_below_the_estimate_threshold(seeded):
     exact = Award.objects.count()
     assert estimated_count(Award.objects.all()) == (exact if POSTGRES else None)
@@ -233,6 +281,29 @@ def test_a_common_word_is_searched_through_the_index_as_well(admin_client, seede
     # Past a few thousand matches the index is asked in a subquery rather than for a list.
     monkeypatch.setattr("movement.search.PINNED_MATCHES", 10)
     assert searched(admin_client, "nguyen") == read_every_row("nguyen")
+
+
+def test_a_common_word_is_checked_on_the_rows_the_rarer_words_find():
+    words = [spellings_of(word) for word in ["nguyen", "van", "khao", "an"]]
+    # "nguyen" in most texts, "van" in a third, "khao" in none of the sample.
+    sample = {"search_text": ["nguyen van"] * 30 + ["nguyen"] * 50 + ["le"] * 20}
+    assert looked_up(words, sample) == [False, True, True, False]
+    # The rarest word is looked up however common; without a sample, every word is.
+    assert looked_up(words[:1], sample) == [True]
+    assert looked_up(words[:2], {"search_text": ["nguyen van"] * 100}) == [False, True]
+    assert looked_up(words, {}) == [True, True, True, False]
+
+
+@pytest.mark.skipif(not POSTGRES, reason="SQLite's trigram table intersects the words itself")
+def test_a_word_checked_on_the_rows_finds_what_the_index_would(admin_client, seeded, monkeypatch):
+    monkeypatch.setattr(
+        "movement.search.sampled_texts",
+        lambda: {"search_text": ["nguyen van"] * 10, "marked_text": ["nguyễn văn"] * 10},
+    )
+    for term in ["nguyen van hung", "Nguyễn Văn Hùng", "nguyen an"]:
+        found = award_text_contains(typed_words(term))
+        assert "STRPOS" in str(Award.objects.filter(found).query)
+        assert searched(admin_client, term) == read_every_row(term)
 
 
 def test_search_follows_new_changed_and_deleted_awards(admin_client, seeded):

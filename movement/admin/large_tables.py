@@ -13,7 +13,7 @@ from urllib.parse import quote as url_quote
 
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import PAGE_VAR, ChangeList
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -51,6 +51,15 @@ class LargeTableChangeList(ChangeList):
         return self._change_url.replace(PK_PLACEHOLDER, pk)
 
 
+def page_asked(request: HttpRequest) -> int:
+    """The page number the list is asked for, as the changelist reads it (1 if none or not a
+    number: the changelist answers that itself)."""
+    try:
+        return max(int(request.GET.get(PAGE_VAR, 1)), 1)
+    except ValueError:
+        return 1
+
+
 class LargeTableMixin:
     """Pages with :class:`LargeTablePaginator` and renders rows without per-row templates."""
 
@@ -73,7 +82,14 @@ class LargeTableMixin:
             rows = rows.select_related()
         elif self.list_select_related:
             rows = rows.select_related(*self.list_select_related)
-        return self.paginator(queryset, per_page, orphans, allow_empty_first_page, rows=rows)
+        return self.paginator(
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            rows=rows,
+            start=(page_asked(request) - 1) * per_page,
+        )
 
     def action_checkbox(self, obj: Model) -> str:
         # What ModelAdmin.action_checkbox renders through forms.CheckboxInput, written directly.

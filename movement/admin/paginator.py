@@ -9,6 +9,8 @@ from django.utils.functional import cached_property
 
 # Below this many rows an exact count is cheap on any database.
 ESTIMATE_ABOVE = 100_000
+# A filtered list is counted this far past the first row of the page shown, and no further.
+COUNT_AHEAD = 10_000
 
 
 def estimated_count(queryset: QuerySet) -> int | None:
@@ -41,7 +43,12 @@ class LargeTablePaginator(Paginator):
     """Counts cheaply and reads only the rows of the page asked for, however deep it is.
 
     The count is exact, except for the whole of a big table on PostgreSQL, where it is the
-    planner's estimate (:func:`estimated_count`).
+    planner's estimate (:func:`estimated_count`), and for a filtered list longer than
+    COUNT_AHEAD rows past the page shown (``start``, its first row), where counting stops: the
+    list is then :attr:`bounded`, its count the rows counted, and it says "more than" that.
+    Counting every match of a search for "nguyen van" reads as many rows as the table has
+    awards of Nguyễn Văns, which grows with the table; no one pages through ten thousand of
+    them, and each page further on counts as far again past it.
 
     A plain page query (``… ORDER BY year DESC, id DESC LIMIT 100 OFFSET 999900``, with the
     joins the list needs) makes the database build, join and throw away every row before the
@@ -58,14 +65,24 @@ class LargeTablePaginator(Paginator):
     which matters where a filter is costly (a full-text search).
     """
 
-    def __init__(self, object_list: QuerySet, per_page: int, *args, rows: QuerySet, **kwargs):
+    def __init__(
+        self, object_list: QuerySet, per_page: int, *args, rows: QuerySet, start: int = 0, **kwargs
+    ):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.rows = rows
+        self.start = start
+        self.bounded = False
 
     @cached_property
     def count(self) -> int:
-        estimate = estimated_count(self.object_list)
-        return self.object_list.count() if estimate is None else estimate
+        if not self.object_list.query.where:
+            estimate = estimated_count(self.object_list)
+            return self.object_list.count() if estimate is None else estimate
+        bound = self.start + COUNT_AHEAD
+        # COUNT(*) over a subquery that stops one row past the bound.
+        counted = self.object_list.order_by()[: bound + 1].count()
+        self.bounded = counted > bound
+        return min(counted, bound)
 
     def page(self, number: int | str) -> Page:
         number = self.validate_number(number)
@@ -79,7 +96,8 @@ class LargeTablePaginator(Paginator):
 
     def page_ids(self, bottom: int, top: int) -> list:
         ids = self.object_list.values_list("pk", flat=True)
-        if bottom <= self.count - top:
+        # A bounded list's end is not known: it is read forwards only.
+        if self.bounded or bottom <= self.count - top:
             return list(ids[bottom:top])
         # Nearer the end: the same rows, counted from the end in the reverse order. (With an
         # estimated count, "the end" is where the estimate puts it; the last page is always the

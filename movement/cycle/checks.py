@@ -47,7 +47,16 @@ def line_checks(lines: Sequence[ProposalLine], year: int) -> list[LineCheck]:
         if rule is not None and not rule.for_units:
             people.add(line.person_id)
             windows.append(rule.years_read(year))
-    facts = StoredFacts(people, years_spanning(windows)) if people else None
+    facts = None
+    if people:
+        if all(line.pk for line in lines):
+            # Stored lines' people as a subquery of their proposals' lines: a few more than
+            # those judged by a rule for people (a collective's line, a type without a rule),
+            # read and not looked at.
+            people = ProposalLine.objects.filter(
+                proposal__in={line.proposal_id for line in lines}, person__isnull=False
+            ).values("person")
+        facts = StoredFacts(people, years_spanning(windows))
     units = units_facts(lines, rules, year)
     checks = []
     for line, rule in zip(lines, rules, strict=True):

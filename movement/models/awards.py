@@ -301,6 +301,8 @@ class Award(RulesInClean, Sourced, Searchable, Versioned):
         blank=True,
         related_name="awards",
         verbose_name=_("recipient person"),
+        # Indexed with the year instead (award_person_year_idx), which serves the same lookups.
+        db_index=False,
     )
     group_kind = models.CharField(
         _("unnamed group of"), max_length=20, choices=RecipientKind.choices, blank=True
@@ -546,6 +548,10 @@ class Award(RulesInClean, Sourced, Searchable, Versioned):
                 condition=Q(revoked_on__isnull=True, recipient_person__isnull=False),
                 name="award_person_in_force_idx",
             ),
+            # A person's awards, and those of the years the rules read for the people of a
+            # proposal (movement.proposals.StoredFacts): five hundred people's awards of one
+            # year are read as such, not as all their awards nor through the year's index.
+            models.Index(fields=["recipient_person", "year"], name="award_person_year_idx"),
         ]
 
     def __str__(self) -> str:
