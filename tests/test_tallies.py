@@ -276,3 +276,43 @@ def test_two_imports_of_a_year_in_opposite_orders_neither_wait_nor_deadlock(divi
     assert tallied() == counted()
     for alias in connections:
         connections[alias].close()
+
+
+@ON_POSTGRESQL
+@pytest.mark.django_db(transaction=True)
+def test_compaction_neither_waits_on_a_writer_nor_loses_its_rows(division, flag_type):
+    Award.objects.create(award_type=flag_type, year=2020, recipient_unit=division)
+    Award.objects.create(
+        award_type=flag_type, year=2020, recipient_unit=division, decision_number="2"
+    )
+    written, folded, errors = threading.Event(), threading.Event(), []
+
+    def writer() -> None:
+        try:
+            with transaction.atomic():
+                Award.objects.create(
+                    award_type=flag_type, year=2020, recipient_unit=division, decision_number="3"
+                )
+                written.set()
+                # Open until the compaction has run: its rows are not yet there for it to see.
+                assert folded.wait(timeout=20)
+        except Exception as error:  # reported below, by the test's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert written.wait(timeout=20)
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '5s'")
+    compact_tallies()
+    folded.set()
+    thread.join(timeout=30)
+    assert errors == []
+    assert YearTally.objects.filter(year=2020).totals("award_type") == {flag_type.pk: 3}
+    assert tallied() == counted()
+    compact_tallies()
+    assert YearTally.objects.filter(year=2020).count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute("RESET lock_timeout")
