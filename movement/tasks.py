@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django_tasks import task
 
 from config.replica import fresh_replica_reads
-from movement.models import ExportJob
+from movement.models import ExportJob, compact_tallies
 from movement.spreadsheets.exports import SPOOL_BYTES, write_xlsx
 
 logger = logging.getLogger(__name__)
@@ -157,3 +157,10 @@ def forget_old_exports() -> int:
     since = timezone.now() - datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS)
     deleted, _by_model = ExportJob.objects.filter(created_at__lt=since).delete()
     return deleted
+
+
+@task()
+def fold_tallies() -> None:
+    """Fold each tally's rows into one a key (movement.models.tallies): queued after an import
+    of awards, which adds a row a key of each of its statements."""
+    compact_tallies()

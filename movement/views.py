@@ -2,8 +2,9 @@
 
 Every page is built in a fixed number of SQL queries whatever the amount of data: each view loads
 its rows with select_related/prefetch_related and groups them in Python. Where a list can grow
-without bound (the awards of a ministry over twenty years), the database counts and the page
-shows a bounded sample with a link to the full, filterable list.
+without bound (the awards of a ministry over twenty years), the page shows a bounded sample with
+a link to the full, filterable list, and its counts are read from the tallies the database keeps
+as awards are written (movement.models.tallies): counting them would read every award.
 """
 
 from collections import Counter
@@ -15,7 +16,7 @@ from itertools import groupby
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import connections, router
-from django.db.models import Case, Count, Model, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Model, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -40,12 +41,15 @@ from movement.models import (
     Award,
     AwardType,
     Campaign,
+    CampaignTally,
     Event,
     Person,
     RetiredCode,
     Task,
     Unit,
+    UnitYearTally,
     WorkPlan,
+    YearTally,
 )
 from movement.models.service import FIRST_YEAR, LAST_YEAR
 from movement.spreadsheets.downloads import export_response
@@ -154,11 +158,6 @@ def recipient_order() -> list:
     return [kind, name, "pk"]
 
 
-def recipients() -> Sum:
-    """How many were honoured: an unnamed group of 3 counts three, as the report counts them."""
-    return Sum(Coalesce("group_count", Value(1)))
-
-
 @dataclass
 class AwardGroup:
     award_type: AwardType
@@ -243,14 +242,7 @@ class CampaignListView(FilterView):
         context = super().get_context_data(**kwargs)
         # Counted for the shown page only: counting for every campaign would read every award.
         page = context["object_list"]
-        counts = dict(
-            Award.objects.in_force()
-            .filter(campaign__in=[c.pk for c in page])
-            .order_by()
-            .values_list("campaign")
-            .annotate(n=Count("pk"))
-            .values_list("campaign", "n")
-        )
+        counts = CampaignTally.objects.filter(campaign__in=[c.pk for c in page]).totals("campaign")
         for campaign in page:
             campaign.award_count = counts.get(campaign.pk, 0)
         context["export_limit"] = EXPORT_LIMIT
@@ -324,7 +316,10 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
         slug=slug,
     )
     plans = summarise_plans(plans_with_tasks(campaign.work_plans.order_by("-year", "unit__name")))
-    award_groups = awards_by_type(campaign.awards.in_force())
+    award_groups = awards_by_type(
+        campaign.awards.in_force(),
+        totals=CampaignTally.objects.filter(campaign=campaign).totals("award_type"),
+    )
     # Notes are numbered in the order the page shows the facts: the campaign, tasks, awards.
     footnotes = Footnotes()
     campaign.footnote = footnotes.cite(campaign)
@@ -348,22 +343,15 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def awards_by_type(
-    awards: QuerySet[Award], per_type: int | None = None, totals: dict[int, int] | None = None
+    awards: QuerySet[Award], totals: dict[int, int], per_type: int | None = None
 ) -> list[AwardGroup]:
     """The awards under their types, most senior category first, at most ``per_type`` each
-    (AWARDS_PER_TYPE unless told), with ``totals`` the awards of each type if already counted.
+    (AWARDS_PER_TYPE unless told), with ``totals`` the awards of each type (from a tally).
 
-    Three queries whatever the number of awards: the count per type, the first awards of each
-    type (:func:`first_of_each_type`), and those awards with their relations.
+    Two queries whatever the number of awards: the first awards of each type
+    (:func:`first_of_each_type`), and those awards with their relations.
     """
     per_type = AWARDS_PER_TYPE if per_type is None else per_type
-    if totals is None:
-        totals = dict(
-            awards.order_by()
-            .values_list("award_type")
-            .annotate(n=Count("pk"))
-            .values_list("award_type", "n")
-        )
     sample = (
         Award.objects.filter(pk__in=first_of_each_type(awards, totals, per_type))
         # The type's legal text too: a group's heading cites the article that establishes it.
@@ -435,9 +423,7 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # with a few.
     subtree = list(unit.subtree().values_list("pk", flat=True))
     awards = Award.objects.in_force().filter(recipient_unit__in=subtree)
-    totals = dict(
-        awards.order_by().values_list("year").annotate(n=Count("*")).values_list("year", "n")
-    )
+    totals = UnitYearTally.objects.filter(unit__in=subtree).totals("year")
     # The newest, then the few rows shown are ordered within each year here; only the years
     # that hold them are read.
     latest = sorted(
@@ -685,16 +671,9 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
         return render(
             request, "movement/year_missing.html", {"year": year, "years": years}, status=404
         )
-    tallies = list(
-        Award.objects.in_force()
-        .filter(year=year)
-        .order_by()
-        .values_list("award_type")
-        .annotate(n=recipients(), awards=Count("*"))
-        .values_list("award_type", "n", "awards")
-    )
-    per_type = {type_id: n for type_id, n, _awards in tallies}
-    award_counts = {type_id: count for type_id, _n, count in tallies}
+    tallies = YearTally.objects.filter(year=year).totals("award_type", "awards", "recipients")
+    per_type = {type_id: n for type_id, (_awards, n) in tallies.items()}
+    award_counts = {type_id: count for type_id, (count, _n) in tallies.items()}
     types = AwardType.objects.in_bulk(per_type)
     by_category: Counter[str] = Counter()
     by_level: Counter[str] = Counter()
@@ -710,7 +689,7 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
         .values_list("status", "n")
     )
     honoured = awards_by_type(
-        Award.objects.in_force().filter(year=year), YEAR_AWARDS_PER_TYPE, totals=award_counts
+        Award.objects.in_force().filter(year=year), award_counts, YEAR_AWARDS_PER_TYPE
     )
     footnotes = Footnotes()
     for group in honoured:

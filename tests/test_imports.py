@@ -17,12 +17,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from django_tasks_db.models import DBTaskResult
 
-from movement.models import Award, PendingImport, Person, Unit
+from movement.models import Award, PendingImport, Person, Unit, YearTally
 from movement.spreadsheets.files import SpreadsheetError
 from movement.spreadsheets.imports import import_file
 from movement.spreadsheets.previews import confirm_upload, preview_upload
 from movement.spreadsheets.resources import AwardResource
+from movement.tasks import fold_tallies
 from tests.factories import award_row, in_english
 from tests.spreadsheets import (
     HEADERS,
@@ -408,6 +410,23 @@ def test_the_upload_waits_in_the_database_until_confirmed(admin_client, awards_f
     assert Award.objects.count() == 3
     kept.refresh_from_db()
     assert kept.state == PendingImport.State.IMPORTED and kept.sheet is None
+
+
+def test_a_confirmed_import_of_awards_has_the_worker_fold_the_tallies(
+    admin_client, awards_file, division, order_type, django_capture_on_commit_callbacks
+):
+    Award.objects.create(award_type=order_type, year=2017, recipient_unit=division)
+    response = upload(admin_client, "award", xlsx(awards_file))
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            reverse("admin:movement_award_process_import"), response.context["confirm_form"].initial
+        )
+    # The year's tally has a row from the award above and one from the import's statement.
+    assert YearTally.objects.filter(year=2017).count() == 2
+    [queued] = DBTaskResult.objects.all()
+    assert queued.task_path == "movement.tasks.fold_tallies"
+    fold_tallies.call()
+    assert list(YearTally.objects.filter(year=2017).values_list("awards", flat=True)) == [2]
 
 
 def test_a_confirmation_that_no_longer_holds_writes_nothing(admin_client, awards_file, person):

@@ -1253,3 +1253,23 @@ def test_an_export_says_which_awards_were_revoked(client, awards, revoke):
     rows = exported_rows(get(client, "/awards/export.csv"), "csv")
     reason = rows[0].index("Lý do hủy bỏ")
     assert sorted(row[reason] for row in rows[1:]) == ["", "", "", "Khai man thành tích"]
+
+
+# The pages whose counts are read from the tallies (movement.models.tallies), with their queries.
+TALLIED_PAGES = [("/campaigns/vi-antq-2017/", 8), ("/units/cuc-xdpt/", 14), ("/years/2017/", 9)]
+
+
+@pytest.mark.parametrize(("url", "queries"), TALLIED_PAGES)
+def test_the_pages_that_count_awards_read_the_tallies(
+    client, url, queries, campaign, department, person, flag_type, order_type, awards
+):
+    grow(150, campaign, department, person, flag_type, order_type)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    assert len(captured.captured_queries) == queries
+    # No count of the awards grouped by type or year, which reads every award of the campaign,
+    # year or units: the tallies hold those.
+    grouped = [
+        q["sql"] for q in captured if 'FROM "movement_award"' in q["sql"] and "GROUP BY" in q["sql"]
+    ]
+    assert grouped == []

@@ -27,6 +27,7 @@ from .service import (
     Rating,
     UnitRating,
 )
+from .tallies import CampaignTally, UnitYearTally, YearTally, compact_tallies
 from .units import Unit
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "Award",
     "AwardType",
     "Campaign",
+    "CampaignTally",
     "CertificateField",
     "CertificateLayout",
     "CouncilMeeting",
@@ -65,8 +67,11 @@ __all__ = [
     "TemporaryPassword",
     "Unit",
     "UnitRating",
+    "UnitYearTally",
     "WorkArea",
     "WorkPlan",
+    "YearTally",
+    "compact_tallies",
     "group_label",
     "keep_ranks_and_positions",
 ]

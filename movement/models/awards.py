@@ -516,13 +516,17 @@ class Award(RulesInClean, Sourced, Searchable, Versioned):
         ]
         permissions = [("revoke_award", _("Can revoke an award"))]
         indexes = [
-            models.Index(fields=["year", "award_type"], name="award_year_type_idx"),
+            # A year page's newest awards of each type (movement.views.first_of_each_type), a
+            # few entries a type read off this index whatever the year holds.
+            models.Index(
+                fields=["year", "award_type", "id", "revoked_on"], name="award_year_type_id_idx"
+            ),
             # NEWEST_FIRST, the admin's and the award list's order; the admin's deep pages are
             # read from this index alone. The trigram index on search_text is in migration 0007.
             models.Index(fields=["year", "id"], name="award_year_id_idx"),
-            # Read instead of the table by the public pages' counts, so that a year's or a
-            # campaign's million-row tallies come from the index alone: the year page's
-            # recipients per type, the campaign page's awards per type and first of each type.
+            # Read instead of the table by counts of a year's or a campaign's awards per type,
+            # from the index alone, and by the campaign page's first of each type. (The public
+            # pages' counts are kept in tallies since #18: movement.models.tallies.)
             # Each ends with revoked_on, so that a tally of the awards in force (in_force())
             # reads the index alone too.
             models.Index(

@@ -35,7 +35,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import SelectableFieldsExportForm
 from import_export.signals import post_export, post_import
 
-from movement.models import ExportJob, PendingImport
+from movement.models import Award, ExportJob, PendingImport
 from movement.spreadsheets.downloads import csv_response, xlsx_response
 from movement.spreadsheets.exports import XLSX_TYPE, file_name
 from movement.spreadsheets.files import grouped, megabytes
@@ -47,7 +47,7 @@ from movement.spreadsheets.previews import (
 )
 from movement.spreadsheets.reports import ImportReport
 from movement.spreadsheets.templates import template_response
-from movement.tasks import forget_old_exports, write_export
+from movement.tasks import fold_tallies, forget_old_exports, write_export
 
 # Lookups a changelist's filter parameters end in ("recipient_unit__id__exact").
 LOOKUPS = {"id", "pk", "exact"}
@@ -243,6 +243,9 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
             return self.render_import(request, UploadForm(), report, None)
         self.generate_log_entries(report.result, request)
         post_import.send(sender=None, model=self.model)
+        if self.model is Award:
+            # The import's rows of the tallies are folded by the worker, the page answered now.
+            transaction.on_commit(fold_tallies.enqueue)
         messages.success(
             request,
             _(

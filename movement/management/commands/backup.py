@@ -17,10 +17,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from movement.models import ExportJob, PendingImport
+from movement.models.tallies import TALLIES
 
 # Kept only for a while, not worth restoring: export files waiting to be downloaded, previewed
 # uploads waiting to be confirmed.
 TRANSIENT = {ExportJob, PendingImport}
+# Made again by the database's triggers as the awards are restored: restored too, the tallies
+# would count every award twice.
+DERIVED = set(TALLIES)
 OPENERS = {".gz": gzip.open, ".xz": lzma.open, ".lzma": lzma.open, ".bz2": bz2.open}
 ROWS_PER_QUERY = 2000
 
@@ -32,13 +36,14 @@ def backed_up() -> list[tuple[type[models.Model], bool]]:
     recreates with ids of its own: they are written by their natural keys. The app's records and
     their history keep plain ids: a history row may point at a record deleted since, which has no
     natural key left to write. Left out: what migrate recreates (content types, permissions) and
-    what is kept only for a while (sessions, login attempts, export files, background tasks).
+    what is kept only for a while (sessions, login attempts, export files, background tasks),
+    and the tallies the triggers keep.
     """
     by_natural_key = [(Group, True), (get_user_model(), True), (LogEntry, True)]
     records = [
         (model, False)
         for model in apps.get_app_config("movement").get_models()
-        if model not in TRANSIENT
+        if model not in TRANSIENT | DERIVED
     ]
     return by_natural_key + records
 
