@@ -11,7 +11,7 @@ PERSON_INDEX = "movement_award_recipient_person_id_fba30279"
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("movement", "0033_award_person_in_force_index"),
+        ("movement", "0035_award_tallies"),
     ]
 
     operations = [
