@@ -113,6 +113,24 @@ def test_the_loop_and_the_query_agree_on_who_qualifies(run):
     assert "differs" not in line
 
 
+def test_the_import_says_how_long_its_preview_and_its_confirmation_took(run):
+    line = next(line for line in run[1].splitlines() if "| import:xlsx" in line)
+    assert re.search(r"20 rows; ours: preview [\d,]+ ms, confirm [\d,]+ ms", line)
+
+
+def test_only_import_measures_the_import_alone(tmp_path):
+    # The import's changes are measured without waiting for the other cases.
+    path = tmp_path / "results.json"
+    finished = _benchmark(
+        *["--sizes", "300", "--runs", "1", "--units", "30", "--import-rows", "20"],
+        *["--only-import", "--json", str(path)],
+    )
+    assert finished.returncode == 0, finished.stderr
+    (result,) = json.loads(path.read_text())
+    assert [case["name"] for case in result["cases"]] == ["import:xlsx"]
+    assert result["cases"][0]["ratio"] > 0
+
+
 def test_the_export_reports_its_peak_memory(run):
     export = next(case for case in run[0][0]["cases"] if case["name"] == "export:xlsx")
     assert export["peak_mb"] > 0

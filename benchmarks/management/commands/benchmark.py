@@ -73,6 +73,11 @@ class Command(BaseCommand):
             help="measure the eligibility cases alone (no admin, pages, export or import)",
         )
         parser.add_argument(
+            "--only-import",
+            action="store_true",
+            help="measure the spreadsheet import alone (no eligibility, admin, pages or export)",
+        )
+        parser.add_argument(
             "--keep",
             action="store_true",
             help="keep the filled database and print its name, to measure it again with --reuse",
@@ -140,6 +145,9 @@ class Command(BaseCommand):
             else:
                 self.fill(name, awards, options)
             result = SizeResult(awards=awards, database=connection.vendor)
+            if options["only_import"]:
+                self.import_case(result, options)
+                return result
             if not options["skip_eligibility"]:
                 self.log("  eligibility…")
                 result.cases += eligibility.measure_eligibility(runs)
@@ -152,10 +160,13 @@ class Command(BaseCommand):
                 rows = options["export_rows"]
                 self.spreadsheet_case(result, lambda: spreadsheets.export_case(name, rows, runs))
             if not options["skip_import"]:
-                self.log("  importing…")
-                rows = options["import_rows"]
-                self.spreadsheet_case(result, lambda: spreadsheets.import_case(rows, runs))
+                self.import_case(result, options)
         return result
+
+    def import_case(self, result: SizeResult, options: dict) -> None:
+        self.log("  importing…")
+        rows, runs = options["import_rows"], options["runs"]
+        self.spreadsheet_case(result, lambda: spreadsheets.import_case(rows, runs))
 
     def fill(self, name: str, awards: int, options: dict) -> None:
         self.log(f"{awards:,} awards on {connection.vendor} ({name}): filling…")
