@@ -6,8 +6,9 @@ from io import StringIO
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
+from benchmarks import synthetic
 from movement.models import (
     Award,
     AwardType,
@@ -25,7 +26,11 @@ from movement.models import (
     WorkPlan,
 )
 from movement.text import fold, marked
+from tests.test_tallies import counted, tallied
 
+ON_POSTGRESQL = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite's fill keeps its indexes"
+)
 SIZES = {"units": 50, "people": 300, "awards": 2000}
 SOURCED = [Award, Campaign, Person, PersonRating, Initiative, Task, Unit, WorkPlan]
 
@@ -360,3 +365,52 @@ def test_a_seed_gives_the_rows_it_gave_before_the_load_was_sped_up(db):
     foreign keys validated once must not change a single value."""
     seed_demo()
     assert fingerprint() == "51d2657e6b8836affa583835445306b1508455f1303979b0b575cf8c1cf97ebb"
+
+
+def test_the_tallies_of_a_fill_count_its_awards(seeded):
+    """Written by COPY on PostgreSQL, the awards still fire the tally triggers."""
+    assert tallied() == counted()
+    assert sum(awards for _, _, awards, _ in counted()["year"]) == SIZES["awards"]
+
+
+def schema() -> dict[str, set]:
+    """The big tables' index and constraint definitions, and whether each constraint is valid."""
+    tables = [model._meta.db_table for model in synthetic.BIG_TABLES]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [tables]
+        )
+        indexes = set(cursor.fetchall())
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated,"
+            " condeferrable, condeferred FROM pg_constraint WHERE conrelid = ANY(%s::regclass[])",
+            [tables],
+        )
+        constraints = set(cursor.fetchall())
+    return {"indexes": indexes, "constraints": constraints}
+
+
+@ON_POSTGRESQL
+def test_a_fill_leaves_the_indexes_and_constraints_migrations_made(db):
+    """The fill drops them for the load and makes them again (#18): exactly the same."""
+    migrated = schema()
+    assert len(migrated["indexes"]) > 20
+    assert any(
+        definition.startswith("FOREIGN KEY") for _, _, definition, *_ in migrated["constraints"]
+    )
+    seed_demo()
+    assert schema() == migrated
+
+
+@ON_POSTGRESQL
+def test_a_fill_checks_the_foreign_keys_it_dropped_for_the_load(db, monkeypatch):
+    """A row pointing nowhere fails the fill, as the deferred checks would have at the commit."""
+    award_row = synthetic._Builder.award_row
+
+    def dangling(self, *args, **kwargs):
+        row = award_row(self, *args, **kwargs)
+        return (*row[:14], 999_999_999, *row[15:])  # the source
+
+    monkeypatch.setattr(synthetic._Builder, "award_row", dangling)
+    with pytest.raises(IntegrityError, match="source"):
+        seed_demo()
