@@ -497,8 +497,6 @@ def _built_after_the_load(
     yield
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
         for _, _, definition in indexes:
             cursor.execute(definition)
