@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -89,6 +90,9 @@ def fill(
     compact_tallies()
     connection = connections[DEFAULT_DB_ALIAS]
     if connection.vendor == "postgresql":
+        started = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
+        if log:
+            log(f"  VACUUM ANALYZE: {time.perf_counter() - started:.1f} s")
     return report

@@ -6,10 +6,12 @@ gives the same rows, including each award's key.
 
 The small tables are written with bulk_create, the unit tree level by level so that parents have
 their ids; people and awards, by far the most numerous, as multi-row INSERTs of plain tuples (see
-_RowInserter), a batch at a time so memory stays flat. Neither way calls Model.save(), so what
-save() would fill (search_text and marked_text, an award's rank and position at the time) is
-filled here, from ids and pre-folded text kept in memory: no row costs a query of its own. The
-whole run is one transaction.
+_RowInserter; on PostgreSQL, COPY for the rows whose ids are not needed back), a batch at a time
+so memory stays flat. On PostgreSQL the big tables' secondary indexes and constraints are made
+again after the load (_built_after_the_load) rather than kept up row by row. Neither way calls
+Model.save(), so what save() would fill (search_text and marked_text, an award's rank and
+position at the time) is filled here, from ids and pre-folded text kept in memory: no row costs a
+query of its own. The whole run is one transaction.
 """
 
 from __future__ import annotations
@@ -422,15 +424,89 @@ def generate(
     """Fill the database with synthetic data of the given sizes, all of it or none."""
     started = time.perf_counter()
     report = Report(seed=seed)
+    log = log or (lambda _: None)
     with _sqlite_tuned(), transaction.atomic():
-        if ensure_law():
-            (log or (lambda _: None))("  law: loaded the legal catalogue (load_law)")
-        # Seeded on purpose, for the same data from the same seed; nothing secret is drawn.
-        rng = random.Random(seed)  # noqa: S311
-        builder = _Builder(rng, batch_size, report.rows, log or (lambda _: None))
-        builder.build(sizes)
+        with _built_after_the_load(BIG_TABLES, log):
+            if ensure_law():
+                log("  law: loaded the legal catalogue (load_law)")
+            # Seeded on purpose, for the same data from the same seed; nothing secret is drawn.
+            rng = random.Random(seed)  # noqa: S311
+            builder = _Builder(rng, batch_size, report.rows, log)
+            builder.build(sizes)
+        committing = time.perf_counter()
+    log(f"  commit: {time.perf_counter() - committing:.1f} s")
     report.seconds = time.perf_counter() - started
     return report
+
+
+# The tables a fill writes millions of rows to, whose indexes and constraints a PostgreSQL fill
+# builds once at the end (_built_after_the_load).
+BIG_TABLES = [Person, PersonRating, Initiative, Discipline, Inspection, Award]
+# For building those indexes: a GIN trigram index of ten million awards sorts far more than the
+# server's default 64 MB at once. For this transaction only (SET LOCAL).
+INDEX_BUILD_MEMORY = "1GB"
+
+
+@contextmanager
+def _built_after_the_load(
+    tables: Sequence[type[models.Model]], log: Callable[[str], None]
+) -> Iterator[None]:
+    """On PostgreSQL, drop the tables' secondary indexes, unique and foreign-key constraints for
+    the load and make them again afterwards, exactly as they were; elsewhere do nothing.
+
+    Kept during a load, each index is updated row by row (the award's two trigram GIN indexes
+    most of all) and each foreign key queues a check per row, all run at the commit: at ten
+    million awards most of a fill's time. Built after it, an index is one sort of the table and a
+    foreign key one join. Each comes back from its own definition as the database reports it
+    (pg_get_indexdef, pg_get_constraintdef) under its own name, validated; primary keys, checks
+    and triggers (the tallies') stay in place throughout.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    tables_sql = [model._meta.db_table for model in tables]
+    with connection.cursor() as cursor:
+        # ALTER TABLE refuses a table with checks still deferred in this transaction (a caller's
+        # rows, or the law's): run them now, then defer again, as Django's constraints are.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        cursor.execute(
+            "SELECT x.indrelid::regclass::text, x.indexrelid::regclass::text,"
+            " pg_get_indexdef(x.indexrelid) FROM pg_index x"
+            " WHERE x.indrelid = ANY(%s::regclass[]) AND NOT EXISTS ("
+            "  SELECT FROM pg_constraint c WHERE c.conindid = x.indexrelid"
+            "  AND c.conrelid = x.indrelid AND c.contype IN ('p', 'u', 'x'))"
+            " ORDER BY 1, 2",
+            [tables_sql],
+        )
+        indexes = cursor.fetchall()
+        # Unique constraints before foreign keys, as a foreign key may need one to point at.
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)"
+            " FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) AND contype IN ('u', 'f')"
+            " ORDER BY contype DESC, 1, 2",
+            [tables_sql],
+        )
+        constraints = cursor.fetchall()
+        quote = connection.ops.quote_name
+        # Foreign keys first: another table's may rest on a unique constraint dropped below.
+        for table, name, _ in reversed(constraints):
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+        for _, name, _ in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+    yield
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
+        for _, _, definition in indexes:
+            cursor.execute(definition)
+        for table, name, definition in constraints:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+    reset_queries()  # as after each batch of _RowInserter.insert
+    log(
+        f"  indexes and constraints: {len(indexes) + len(constraints)} made again"
+        f" in {time.perf_counter() - started:.1f} s"
+    )  # as after each batch of _RowInserter.insert
 
 
 @contextmanager
@@ -532,6 +608,7 @@ class _RowInserter:
         # Only the model's own table, column and type names go into the SQL; values are
         # always parameters.
         self.head = f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+        self.copy = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
         self.returning = f" RETURNING {quote(meta.pk.column)}"
         self.unnest = connection.vendor == "postgresql"
         if self.unnest:
@@ -547,6 +624,9 @@ class _RowInserter:
 
     def insert(self, rows: Sequence[tuple], *, returning: bool = False) -> list[int]:
         """Insert ``rows`` (values of the named fields, in order); with ``returning``, their ids."""
+        if self.unnest and not returning:
+            self.copy_rows(rows)
+            return []
         ids: list[int] = []
         with connection.cursor() as cursor:
             for start in range(0, len(rows), self.rows_per_statement):
@@ -568,6 +648,17 @@ class _RowInserter:
         # as Django's FAQ advises for long-running scripts.
         reset_queries()
         return ids
+
+    def copy_rows(self, rows: Sequence[tuple]) -> None:
+        """On PostgreSQL, write ``rows`` with one COPY, which streams them without an INSERT's
+        arrays of parameters to build, send and unnest. COPY is psycopg's API, reached through
+        the DB-API connection Django documents (connection.connection); it runs in the load's
+        transaction and fires the award's statement triggers (the tallies') as an INSERT does."""
+        connection.ensure_connection()
+        defaults = self.defaults
+        with connection.connection.cursor() as cursor, cursor.copy(self.copy) as copy:
+            for row in rows:
+                copy.write_row((*row, *defaults))
 
 
 @dataclass
