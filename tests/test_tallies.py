@@ -218,7 +218,7 @@ ON_POSTGRESQL = pytest.mark.skipif(
 
 
 @ON_POSTGRESQL
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_imports_of_a_year_in_opposite_orders_neither_wait_nor_deadlock(division, campaign):
     types = [
         AwardType.objects.create(
@@ -279,7 +279,7 @@ def test_two_imports_of_a_year_in_opposite_orders_neither_wait_nor_deadlock(divi
 
 
 @ON_POSTGRESQL
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_compaction_neither_waits_on_a_writer_nor_loses_its_rows(division, flag_type):
     Award.objects.create(award_type=flag_type, year=2020, recipient_unit=division)
     Award.objects.create(
