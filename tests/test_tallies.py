@@ -11,6 +11,7 @@ import pytest
 from django.db import connection, connections, transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,6 +26,7 @@ from movement.models import (
     YearTally,
     compact_tallies,
 )
+from movement.models.tallies import TALLIES
 from tests.spreadsheets import ROUND_TRIP
 
 DAY = datetime.date(2019, 5, 1)
@@ -316,3 +318,18 @@ def test_compaction_neither_waits_on_a_writer_nor_loses_its_rows(division, flag_
     assert YearTally.objects.filter(year=2020).count() == 1
     with connection.cursor() as cursor:
         cursor.execute("RESET lock_timeout")
+
+
+@pytest.mark.django_db
+def test_nobody_is_given_a_permission_on_the_tallies_which_the_triggers_alone_write():
+    from django.contrib.auth.models import Permission
+
+    assert not Permission.objects.filter(
+        content_type__app_label="movement", content_type__model__endswith="tally"
+    ).exists()
+    with translation.override("vi"):
+        assert [str(model._meta.verbose_name) for model in TALLIES] == [
+            "bảng đếm theo phong trào",
+            "bảng đếm theo năm",
+            "bảng đếm theo đơn vị và năm",
+        ]

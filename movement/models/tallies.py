@@ -7,11 +7,13 @@ recipients), per recipient unit and year. A page adds up the rows of its keys.
 
 The triggers only ever INSERT: two imports writing the same year's awards never wait on one
 counter row, nor deadlock taking two in opposite orders. :meth:`TallyQuerySet.compact` folds each
-key's rows into one, after an import and from the task worker (movement.tasks.compact_tallies).
+key's rows into one: from the task worker after an import (movement.tasks.fold_tallies), and
+daily from ``manage.py compact_tallies``.
 """
 
 from django.db import connections, models, router, transaction
 from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
 
 
 class TallyQuerySet(models.QuerySet):
@@ -107,6 +109,10 @@ class CampaignTally(Tally):
     award_type = key("movement.AwardType")
 
     class Meta:
+        verbose_name = _("campaign tally")
+        verbose_name_plural = _("campaign tallies")
+        # Derived from the awards by the triggers: nobody adds, edits or deletes a tally.
+        default_permissions = ()
         indexes = [
             models.Index(fields=["campaign", "award_type", "awards"], name="campaign_tally_idx")
         ]
@@ -123,6 +129,10 @@ class YearTally(Tally):
     recipients = models.IntegerField()
 
     class Meta:
+        verbose_name = _("year tally")
+        verbose_name_plural = _("year tallies")
+        # Derived from the awards by the triggers: nobody adds, edits or deletes a tally.
+        default_permissions = ()
         indexes = [
             models.Index(
                 fields=["year", "award_type", "awards", "recipients"], name="year_tally_idx"
@@ -139,6 +149,10 @@ class UnitYearTally(Tally):
     year = models.PositiveSmallIntegerField()
 
     class Meta:
+        verbose_name = _("unit year tally")
+        verbose_name_plural = _("unit year tallies")
+        # Derived from the awards by the triggers: nobody adds, edits or deletes a tally.
+        default_permissions = ()
         indexes = [models.Index(fields=["unit", "year", "awards"], name="unit_year_tally_idx")]
 
 
