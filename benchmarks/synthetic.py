@@ -506,7 +506,7 @@ def _built_after_the_load(
     log(
         f"  indexes and constraints: {len(indexes) + len(constraints)} made again"
         f" in {time.perf_counter() - started:.1f} s"
-    )  # as after each batch of _RowInserter.insert
+    )
 
 
 @contextmanager
