@@ -429,7 +429,7 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
     latest = sorted(
         awards.filter(year__in=newest_years(totals, UNIT_AWARDS))
         .select_related(*AWARD_RELATIONS)
-        .newest_first()[:UNIT_AWARDS],
+        .newest(UNIT_AWARDS),
         key=lambda a: (
             -a.year,
             category_rank(a.award_type),

@@ -151,6 +151,21 @@ def test_subtree_is_one_query(ministry, department, division, django_assert_num_
     }
 
 
+def test_the_newest_awards_come_newest_first_with_their_relations(
+    order_type, person, django_assert_num_queries
+):
+    Award.objects.bulk_create(
+        Award(award_type=order_type, year=year, recipient_person=person, decision_number=str(n))
+        for n, year in enumerate([2015, 2019, 2017, 2019, 2016])
+    )
+    expected = list(Award.objects.newest_first()[:3])
+    with django_assert_num_queries(2):
+        newest = Award.objects.filter(year__gte=2016).select_related("award_type").newest(3)
+        assert [award.award_type.name for award in newest] == [order_type.name] * 3
+    assert newest == expected
+    assert [award.year for award in newest] == [2019, 2019, 2017]
+
+
 def test_search_text_is_folded_on_save(department):
     department.refresh_from_db()
     assert "cuc xdpt toan dan bao ve antq" in department.search_text

@@ -41,7 +41,9 @@ QUERIES = {
     "changelist:search": 10,
     "changelist:last_page": 9,
     "page:campaign": 5,
-    "page:unit": 18,  # with the quota checks of the year (movement.eligibility.quotas)
+    # with the quota checks of the year (movement.eligibility.quotas), and the newest awards'
+    # ids before their rows (AwardQuerySet.newest)
+    "page:unit": 19,
     "page:year": 9,  # the tallies, then who was honoured: each type's newest and their rows
 }
 

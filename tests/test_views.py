@@ -1124,7 +1124,8 @@ PAGES = [
     ("/campaigns/vi-antq-2017/", 8),
     ("/units/", 2),
     ("/units/?q=cuc", 1),
-    ("/units/cuc-xdpt/", 15),
+    # The newest awards' ids, then their rows (AwardQuerySet.newest).
+    ("/units/cuc-xdpt/", 16),
     ("/people/", 3),
     ("/people/?q=nguyen", 3),
     ("/people/nguyen-van-khao/", 7),
@@ -1256,7 +1257,7 @@ def test_an_export_says_which_awards_were_revoked(client, awards, revoke):
 
 
 # The pages whose counts are read from the tallies (movement.models.tallies), with their queries.
-TALLIED_PAGES = [("/campaigns/vi-antq-2017/", 8), ("/units/cuc-xdpt/", 14), ("/years/2017/", 9)]
+TALLIED_PAGES = [("/campaigns/vi-antq-2017/", 8), ("/units/cuc-xdpt/", 15), ("/years/2017/", 9)]
 
 
 @pytest.mark.parametrize(("url", "queries"), TALLIED_PAGES)

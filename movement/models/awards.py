@@ -259,6 +259,14 @@ class AwardQuerySet(UnitScopedQuerySet):
     def newest_first(self) -> "AwardQuerySet":
         return self.order_by(*NEWEST_FIRST)
 
+    def newest(self, count: int) -> list["Award"]:
+        """The ``count`` newest of these awards, with the relations selected, in two queries:
+        their ids, which an index gives alone, then those rows. In one query PostgreSQL reads and
+        joins every candidate before keeping the newest: 1,800 rows for a province's newest
+        twenty at ten million awards, 40 ms where the two queries take 11 (#18)."""
+        ids = list(self.newest_first().values_list("pk", flat=True)[:count])
+        return list(self.filter(pk__in=ids).newest_first())
+
     def in_force(self) -> "AwardQuerySet":
         """The awards not revoked: what every tally, count and rule of eligibility reads."""
         return self.filter(revoked_on__isnull=True)
