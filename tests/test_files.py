@@ -4,6 +4,8 @@ encodings.py). The files are built by the tests themselves (tests/spreadsheets.p
 
 import datetime
 import io
+import logging
+import pyexpat
 import unicodedata
 import zipfile
 
@@ -14,6 +16,7 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
 from movement.models import Award, Unit
+from movement.spreadsheets import files
 from movement.spreadsheets.files import Limits, read_spreadsheet
 from movement.spreadsheets.resources import AwardResource, UnitResource
 from tests.spreadsheets import (
@@ -215,10 +218,10 @@ def never_opened(monkeypatch) -> list:
     return opened
 
 
-def test_an_xml_bomb_inside_a_workbook_is_refused_before_openpyxl_opens_it(
-    awards_file, monkeypatch
-):
-    data = xlsx(awards_file)
+def billion_laughs(rows: list) -> bytes:
+    """A workbook of ``rows`` whose sheet declares an entity bomb ("billion laughs": three
+    billion characters from nine nested entities) and uses it in a cell."""
+    data = xlsx(rows)
     sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
     entities = "".join(f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10))
     bomb = sheet.replace(
@@ -229,10 +232,40 @@ def test_an_xml_bomb_inside_a_workbook_is_refused_before_openpyxl_opens_it(
         '<sheetData><row r="9"><c r="A9" t="inlineStr"><is><t>&lol9;</t></is></c></row>',
         1,
     )
+    return rezip(data, **{"xl/worksheets/sheet1.xml": bomb.encode()})
+
+
+def test_an_xml_bomb_inside_a_workbook_is_refused_before_openpyxl_opens_it(
+    awards_file, monkeypatch
+):
+    data = billion_laughs(awards_file)
     opened = never_opened(monkeypatch)
-    data = rezip(data, **{"xl/worksheets/sheet1.xml": bomb.encode()})
     assert refusal(data) == unsafe("xl/worksheets/sheet1.xml")
     assert opened == []
+
+
+def test_an_xml_bomb_past_the_guard_is_still_refused_by_the_parser_openpyxl_uses(
+    awards_file, monkeypatch, caplog
+):
+    """The second line behind the guard, which lets openpyxl read with the standard library's
+    parser rather than defusedxml's slower pure-Python one (requirements.txt leaves defusedxml
+    out): expat since 2.4 refuses a document whose entities amplify it past a limit, so were
+    the guard ever bypassed, the bomb would still be refused as unreadable, for its entities,
+    not expanded into gigabytes."""
+    # Checked first: an older expat would expand the bomb and exhaust the test's memory.
+    assert pyexpat.version_info >= (2, 4, 0), pyexpat.EXPAT_VERSION
+    monkeypatch.setattr(files, "_refuse_document_types", lambda archive, members: None)
+    caplog.set_level(logging.INFO, logger=files.__name__)
+    assert refusal(billion_laughs(awards_file)) == DAMAGED
+    # Refused for the entities (expat's "amplification factor (from DTD and entities)", or
+    # defusedxml's EntitiesForbidden where a machine still has it), not for a broken file.
+    causes = []
+    for record in caplog.records:
+        error = record.exc_info and record.exc_info[1]
+        while error is not None:
+            causes.append(f"{type(error).__name__}: {error}")
+            error = error.__cause__ or error.__context__
+    assert any("entities" in cause.lower() for cause in causes), causes
 
 
 @pytest.mark.parametrize("part", ["xl/sharedStrings.xml", "docProps/core.xml", "xl/_rels/x.rels"])
