@@ -203,3 +203,21 @@ def test_a_kept_database_is_measured_again_only_at_the_size_it_holds():
         assert "eligibility:sector" in again.stdout
     finally:
         _drop(name)
+
+
+def test_the_imports_reference_writes_its_awards_and_the_decisions_they_name(order_type, person):
+    from benchmarks.spreadsheets import IMPORT_DECISION_PREFIX, bulk_create_same_rows
+    from movement.models import Award, Decision
+
+    Award.objects.bulk_create(
+        Award(award_type=order_type, year=year, recipient_person=person, decision_number="1/QĐ")
+        for year in (2015, 2016, 2017)
+    )
+    originals = list(Award.objects.select_related("award_type", "recipient_person"))
+    bulk_create_same_rows(originals)()
+    copies = Award.objects.filter(decision_number__startswith=IMPORT_DECISION_PREFIX)
+    # As the import does: each row's decision, under the number the row gives.
+    assert sorted(copies.values_list("decision_number", "decision__number")) == [
+        (f"{IMPORT_DECISION_PREFIX}{i:07d}",) * 2 for i in range(3)
+    ]
+    assert Decision.objects.filter(number__startswith=IMPORT_DECISION_PREFIX).count() == 3
