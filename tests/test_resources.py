@@ -74,6 +74,12 @@ def report(ministry, department, division, person, flag_type, order_type, event,
         record.source = source
         record.source_quote = "Câu thứ nhất.\nCâu thứ hai."
         record.save()
+    # The law establishing a form, cited by its article: an article needs its legal text.
+    flag_type.legal_source = Source.objects.create(
+        slug="luat-tdkt-2022", kind=Source.Kind.LAW, title="Luật Thi đua, khen thưởng 2022"
+    )
+    flag_type.legal_article = "Điều 32"
+    flag_type.save()
     external = Unit.objects.create(
         name="Ban Tuyên giáo Trung ương",
         slug="ban-tuyen-giao",
