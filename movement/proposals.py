@@ -150,25 +150,34 @@ class StoredFacts:
             )
         chunks = [people] if isinstance(people, QuerySet) else chunked(sorted(people))
         for chunk in chunks:
-            for person, year, rating in PersonRating.objects.filter(
-                in_years, person__in=chunk
-            ).values_list("person", "year", "rating"):
+            # Unordered: the facts are maps and sets, and sorting the awards by their
+            # ordering (year, then type by name) took a third of each query (#12).
+            for person, year, rating in (
+                PersonRating.objects.filter(in_years, person__in=chunk)
+                .order_by()
+                .values_list("person", "year", "rating")
+            ):
                 self.ratings[person][year] = rating
             self.entered.update(
-                Person.objects.filter(pk__in=chunk).values_list("pk", "entered_service_on")
+                Person.objects.filter(pk__in=chunk)
+                .order_by()
+                .values_list("pk", "entered_service_on")
             )
             rows = (
                 Award.objects.in_force()
                 .filter(in_years, recipient_person__in=chunk)
+                .order_by()
                 .values_list(
                     "recipient_person", "pk", "award_type__name", "award_type__award_class", "year"
                 )
             )
             for person, pk, name, award_class, year in rows:
                 self.awards[person].append((pk, (name, award_class, year)))
-            for person, level, year in Initiative.objects.filter(
-                in_years, person__in=chunk
-            ).values_list("person", "level", "year"):
+            for person, level, year in (
+                Initiative.objects.filter(in_years, person__in=chunk)
+                .order_by()
+                .values_list("person", "level", "year")
+            ):
                 self.initiatives[person].append((level, year))
             # Disciplines and inspections in one query: both are periods that bar.
             bars = (

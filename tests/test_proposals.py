@@ -269,6 +269,23 @@ def test_units_titles_are_checked_in_bulk_as_each_units_verdict_says(law, depart
     assert "6/12 người đạt Chiến sĩ tiên tiến" in warnings[0][0]
 
 
+def test_a_files_facts_are_read_unsorted_and_its_units_people_by_unit(law, department, person):
+    # Sorting the awards read by Award's ordering (type by name) took a third of each query; and
+    # joined to the walk down the units' subtrees, whose size the planner cannot guess, the
+    # people were read sector-wide on PostgreSQL to meet a few hundred of them (#12).
+    proposed = [
+        Award(award_type=kind(GRASSROOTS), year=2020, recipient_person=person),
+        Award(award_type=kind("Đơn vị tiên tiến"), year=2020, recipient_unit=department),
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        awards_warnings(proposed)
+    reads = [query["sql"] for query in captured]
+    facts = [sql for sql in reads if "recipient_person_id" in sql and "award_type" in sql]
+    assert facts and all("ORDER BY" not in sql for sql in facts)
+    walks = [sql for sql in reads if "WITH RECURSIVE" in sql]
+    assert walks and all("movement_person" not in sql for sql in walks)
+
+
 def test_a_revoked_title_is_not_a_title_given(law, person):
     # An import's check (awards_warnings) and a form's (award_warnings) read awards in force.
     qualified(person, 2020)

@@ -84,38 +84,52 @@ def units_with_members(rule: Rule, year: int) -> RawSQL:
 
 def member_counts(rule: Rule, year: int, units: list[int]) -> dict[int, tuple[int, int, int]]:
     """For each of ``units``: its people, those holding ``rule.members_with`` in ``year``, and
-    those disciplined in the year in a form the rule bars (one query, walking down from them)."""
-    titled, titled_params = (
-        Award.objects.in_force()
-        .filter(type_q(rule.members_with), year=year, recipient_person__isnull=False)
-        .order_by()
-        .values("recipient_person")
-        .query.sql_with_params()
-    )
-    first, last = rule.year_span(year)
-    barred, barred_params = (
-        overlapping(Discipline, first, last)
-        .filter(form__in=rule.members_not_disciplined)
-        .order_by()
-        .query.sql_with_params()
-    )
+    those disciplined in the year in a form the rule bars (two queries: the units' subtrees,
+    then their people)."""
     marks = ", ".join(["%s"] * len(units))
-    sql = f"""
+    # The subtrees first, on their own: joined to the people in one query, the planner guessed
+    # the walk at thousands of units (it cannot know a recursion's depth) and read every person
+    # of the sector to meet the hundred units an import's rows name (#12).
+    subtrees = f"""
         WITH RECURSIVE tree(ancestor, member) AS (
             SELECT id, id FROM movement_unit WHERE id IN ({marks})
             UNION ALL
             SELECT tree.ancestor, child.id
             FROM movement_unit child JOIN tree ON child.parent_id = tree.member
         )
-        SELECT tree.ancestor, COUNT(*),
-            SUM(CASE WHEN person.id IN ({titled}) THEN 1 ELSE 0 END),
-            SUM(CASE WHEN person.id IN ({barred}) THEN 1 ELSE 0 END)
-        FROM tree JOIN movement_person person ON person.unit_id = tree.member
-        GROUP BY tree.ancestor
-    """  # noqa: S608 (the subqueries are Django's, every value a parameter)
+        SELECT ancestor, member FROM tree
+    """  # noqa: S608 (only placeholders are put into the SQL)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*units, *titled_params, *barred_params])
-        return {unit: (people, titled or 0, barred or 0) for unit, people, titled, barred in cursor}
+        cursor.execute(subtrees, units)
+        tree = cursor.fetchall()
+    titled = (
+        Award.objects.in_force()
+        .filter(type_q(rule.members_with), year=year, recipient_person__isnull=False)
+        .values("recipient_person")
+    )
+    first, last = rule.year_span(year)
+    barred = overlapping(Discipline, first, last).filter(form__in=rule.members_not_disciplined)
+    by_unit = {
+        unit: (people, with_title, disciplined)
+        for unit, people, with_title, disciplined in Person.objects.filter(
+            unit__in={member for _ancestor, member in tree}
+        )
+        .order_by()
+        .values("unit")
+        .annotate(
+            people=Count("pk"),
+            titled=Count("pk", filter=Q(pk__in=titled.order_by())),
+            barred=Count("pk", filter=Q(pk__in=barred.order_by())),
+        )
+        .values_list("unit", "people", "titled", "barred")
+    }
+    counts: dict[int, tuple[int, int, int]] = {}
+    for ancestor, member in tree:
+        if member in by_unit:
+            people, with_title, disciplined = by_unit[member]
+            before = counts.get(ancestor, (0, 0, 0))
+            counts[ancestor] = (before[0] + people, before[1] + with_title, before[2] + disciplined)
+    return counts
 
 
 def units_with_disciplined(rule: Rule, year: int) -> RawSQL:

@@ -167,13 +167,14 @@ def unit_facts(units: list[int], year: int, rule: Rule, ignoring: set[int]) -> d
         Award.objects.in_force()
         .filter(recipient_unit__in=units)
         .exclude(pk__in=ignoring)
+        .order_by()
         .values_list("recipient_unit", "award_type__name", "award_type__award_class", "year")
     )
     for unit, name, award_class, award_year in rows:
         awards[unit].add((name, award_class, award_year))
     ratings: dict[int, dict[int, str]] = {unit: {} for unit in units}
-    for unit, rating_year, rating in UnitRating.objects.filter(unit__in=units).values_list(
-        "unit", "year", "rating"
+    for unit, rating_year, rating in (
+        UnitRating.objects.filter(unit__in=units).order_by().values_list("unit", "year", "rating")
     ):
         ratings[unit][rating_year] = rating
     counts = member_counts(rule, year, units) if rule.members_with else {}
