@@ -18,12 +18,14 @@ council will see it.
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from django.db.models import Q, QuerySet, Value
 from django.utils.translation import gettext as _
 
 from movement.eligibility import Rule, rule_for
+from movement.eligibility.rules import years_spanning
 from movement.eligibility.verdicts import Facts, judge, unit_facts
 from movement.models import Award, AwardType, Person
 from movement.models.service import Discipline, Initiative, Inspection, PersonRating
@@ -62,7 +64,13 @@ def awards_warnings(awards: Sequence[Award]) -> list[list[str]]:
         judged += [(index, award_type, rule) for index in indices]
     if not judged:
         return warnings
-    facts = StoredFacts({awards[index].recipient_person_id for index, _type, _rule in judged})
+    # Each person's record is read for the years their rows' rules read, not whole: a career
+    # of twenty years is mostly years no row is judged for.
+    windows: dict[int, tuple[int, int] | None] = {}
+    for index, _type, rule in judged:
+        person, window = awards[index].recipient_person_id, rule.years_read(awards[index].year)
+        windows[person] = years_spanning([windows[person], window]) if person in windows else window
+    facts = StoredFacts(set(windows), windows=windows)
     for index, award_type, rule in judged:
         award = awards[index]
         reasons = judge(rule, award_type, award.year, facts.without(award, in_file.others(index)))
@@ -127,33 +135,69 @@ class FileRows:
         )
 
 
+def years_q(window: tuple[int, int] | None) -> Q:
+    """Records of a year in ``window`` (first and last year; None: any year)."""
+    if window is None:
+        return Q()
+    first, last = window
+    return Q(year__gte=first, year__lte=last)
+
+
+def periods_q(window: tuple[int, int] | None) -> Q:
+    """Periods touching ``window``: an unstated start or end reaches any year."""
+    if window is None:
+        return Q()
+    first, last = window
+    return (Q(since__isnull=True) | Q(since__lte=datetime.date(last, 12, 31))) & (
+        Q(until__isnull=True) | Q(until__gte=datetime.date(first, 1, 1))
+    )
+
+
+def of_people(field: str, by_years: Mapping, dated: Callable[[Any], Q]) -> Q:
+    """Records whose ``field`` is one of the people of ``by_years`` (their ids, or a query of
+    them, by the years read of them), each group dated by ``dated`` (:func:`years_q` or
+    :func:`periods_q`)."""
+    found = Q()
+    for window, members in by_years.items():
+        found |= Q(**{f"{field}__in": members}) & dated(window)
+    return found
+
+
 class StoredFacts:
     """What the rules read of many people, read in a few queries for all of them."""
 
-    def __init__(self, people: set[int] | QuerySet, years: tuple[int, int] | None = None) -> None:
+    def __init__(
+        self,
+        people: set[int] | QuerySet,
+        years: tuple[int, int] | None = None,
+        *,
+        windows: Mapping[int, tuple[int, int] | None] | None = None,
+    ) -> None:
         """``people``: their ids, or a query of them (``values("person")``), which each query
         reads as a subquery, in one go: five hundred ids are five hundred parameters to quote,
         send and plan in each of the five queries. ``years``: the first and last year the rules
         will read (:meth:`Rule.years_read`), so that a long career is not read whole for one
-        year's verdict; None reads it all."""
+        year's verdict; None reads it all. ``windows``: those years person by person (ids only),
+        in place of ``years``: a file's rows judge each person for their own years."""
         self.entered: dict[int, datetime.date | None] = {}
         self.awards: dict[int, list[tuple[int, tuple[str, str, int]]]] = defaultdict(list)
         self.initiatives: dict[int, list[tuple[str, int]]] = defaultdict(list)
         self.bars: dict[int, list[tuple]] = defaultdict(list)
         self.ratings: dict[int, dict[int, str]] = defaultdict(dict)
-        in_years, touching = Q(), Q()
-        if years is not None:
-            first, last = years
-            in_years = Q(year__gte=first, year__lte=last)
-            touching = (Q(since__isnull=True) | Q(since__lte=datetime.date(last, 12, 31))) & (
-                Q(until__isnull=True) | Q(until__gte=datetime.date(first, 1, 1))
-            )
         chunks = [people] if isinstance(people, QuerySet) else chunked(sorted(people))
         for chunk in chunks:
+            # The chunk's people by the years read of them: one condition each, in one query.
+            by_years: dict[tuple[int, int] | None, list[int] | QuerySet] = {years: chunk}
+            if windows is not None:
+                by_years = defaultdict(list)
+                for person in chunk:
+                    by_years[windows.get(person)].append(person)
+            in_years = of_people("person", by_years, years_q)
+            touching = of_people("person", by_years, periods_q)
             # Unordered: the facts are maps and sets, and sorting the awards by their
             # ordering (year, then type by name) took a third of each query (#12).
             for person, year, rating in (
-                PersonRating.objects.filter(in_years, person__in=chunk)
+                PersonRating.objects.filter(in_years)
                 .order_by()
                 .values_list("person", "year", "rating")
             ):
@@ -165,7 +209,7 @@ class StoredFacts:
             )
             rows = (
                 Award.objects.in_force()
-                .filter(in_years, recipient_person__in=chunk)
+                .filter(of_people("recipient_person", by_years, years_q))
                 .order_by()
                 .values_list(
                     "recipient_person", "pk", "award_type__name", "award_type__award_class", "year"
@@ -174,18 +218,18 @@ class StoredFacts:
             for person, pk, name, award_class, year in rows:
                 self.awards[person].append((pk, (name, award_class, year)))
             for person, level, year in (
-                Initiative.objects.filter(in_years, person__in=chunk)
+                Initiative.objects.filter(in_years)
                 .order_by()
                 .values_list("person", "level", "year")
             ):
                 self.initiatives[person].append((level, year))
             # Disciplines and inspections in one query: both are periods that bar.
             bars = (
-                Discipline.objects.filter(touching, person__in=chunk)
+                Discipline.objects.filter(touching)
                 .order_by()
                 .values_list("person", Value("discipline"), "since", "until")
                 .union(
-                    Inspection.objects.filter(touching, person__in=chunk)
+                    Inspection.objects.filter(touching)
                     .order_by()
                     .values_list("person", Value("inspection"), "since", "until"),
                     all=True,

@@ -202,6 +202,28 @@ def test_rows_of_the_same_file_count_towards_a_run_of_titles(law, person):
     assert "thiếu CSTĐ cơ sở năm 2022" in warning.message
 
 
+def test_each_person_is_read_for_the_years_their_rows_rules_read(law, person, department):
+    # A file's people are read for their own rows' years only, not whole (#12): the earlier
+    # years of a run and, for a medal given once, every year are still among them.
+    for year in (2021, 2022, 2023):
+        qualified(person, year)
+        Award.objects.create(award_type=kind(GRASSROOTS), year=year, recipient_person=person)
+    Initiative.objects.create(
+        person=person, title="Sáng kiến", level=Initiative.Level.MINISTRY, year=2022
+    )
+    medal = AwardType.objects.get(name="Huy chương Chiến sĩ vẻ vang", award_class="3")
+    veteran = Person.objects.create(full_name="Lê Văn An", slug="le-van-an", unit=department)
+    Award.objects.create(award_type=medal, year=2005, recipient_person=veteran)
+    run, again = awards_warnings(
+        [
+            Award(award_type=kind(CAND), year=2023, recipient_person=person),
+            Award(award_type=medal, year=2024, recipient_person=veteran),
+        ]
+    )
+    assert not [reason for reason in run if "thiếu CSTĐ cơ sở" in reason]
+    assert any("đã được tặng năm 2005" in reason for reason in again)
+
+
 def test_a_row_repeated_in_the_file_is_given_twice(law, person):
     qualified(person, 2020)
     report = preview_upload(AwardResource(), rows((person, 2020), (person, 2020)))
@@ -280,8 +302,12 @@ def test_a_files_facts_are_read_unsorted_and_its_units_people_by_unit(law, depar
     with CaptureQueriesContext(connection) as captured:
         awards_warnings(proposed)
     reads = [query["sql"] for query in captured]
-    facts = [sql for sql in reads if "recipient_person_id" in sql and "award_type" in sql]
+    facts = [
+        sql for sql in reads if sql.startswith('SELECT "movement_award"."recipient_person_id"')
+    ]
     assert facts and all("ORDER BY" not in sql for sql in facts)
+    # Of the years the row's rule reads (CSTĐ cơ sở: its own), not the whole career.
+    assert all('"year" >= 2020' in sql for sql in facts)
     walks = [sql for sql in reads if "WITH RECURSIVE" in sql]
     assert walks and all("movement_person" not in sql for sql in walks)
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from movement.eligibility import rule_for
-from movement.eligibility.rules import Rule
+from movement.eligibility.rules import Rule, years_spanning
 from movement.eligibility.verdicts import Reason, UnitFacts, judge, unit_facts
 from movement.models import ProposalLine
 from movement.proposals import StoredFacts
@@ -71,13 +71,6 @@ def line_checks(lines: Sequence[ProposalLine], year: int) -> list[LineCheck]:
         reasons = judge(rule, line.award_type, year, known)
         checks.append(LineCheck(all(reason.met for reason in reasons), reasons))
     return checks
-
-
-def years_spanning(windows: Sequence[tuple[int, int] | None]) -> tuple[int, int] | None:
-    """The years that cover every window (None, a whole record, covers all)."""
-    if None in windows:
-        return None
-    return min(first for first, _last in windows), max(last for _first, last in windows)
 
 
 def units_facts(

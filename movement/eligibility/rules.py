@@ -12,6 +12,7 @@ rules table in the README says which.
 """
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from movement.models import AwardType
@@ -180,6 +181,13 @@ class Rule:
         if not cited:
             return "chưa có căn cứ trong danh mục"
         return cited if award_type.article_confirmed else f"{cited} (chưa đối chiếu)"
+
+
+def years_spanning(windows: Sequence[tuple[int, int] | None]) -> tuple[int, int] | None:
+    """The years that cover every window (None, a whole record, covers all)."""
+    if None in windows:
+        return None
+    return min(first for first, _last in windows), max(last for _first, last in windows)
 
 
 RULES: list[Rule] = [
