@@ -17,9 +17,9 @@ council will see it.
 """
 
 import datetime
+import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.db.models import Q, QuerySet, Value
 from django.utils.translation import gettext as _
@@ -153,14 +153,26 @@ def periods_q(window: tuple[int, int] | None) -> Q:
     )
 
 
-def of_people(field: str, by_years: Mapping, dated: Callable[[Any], Q]) -> Q:
-    """Records whose ``field`` is one of the people of ``by_years`` (their ids, or a query of
-    them, by the years read of them), each group dated by ``dated`` (:func:`years_q` or
-    :func:`periods_q`)."""
-    found = Q()
-    for window, members in by_years.items():
-        found |= Q(**{f"{field}__in": members}) & dated(window)
-    return found
+def chunks_of(
+    people: set[int] | QuerySet,
+    years: tuple[int, int] | None,
+    windows: Mapping[int, tuple[int, int] | None] | None,
+) -> Iterable[tuple[Sequence[int] | QuerySet, tuple[int, int] | None]]:
+    """``people`` in chunks of ids (or whole, a query), each with the years read of them:
+    ``years``, or the span of the chunk's ``windows``. Chunked in the order of their windows,
+    so that a chunk's people share their years: one condition per query, where one for each
+    window took PostgreSQL longer to plan (100 ms for 2,000 people) than to run."""
+    if isinstance(people, QuerySet):
+        yield people, years
+        return
+    if windows is None:
+        for chunk in chunked(sorted(people)):
+            yield chunk, years
+        return
+    # A window of None (the whole record) after every year.
+    ordered = sorted(people, key=lambda person: (windows[person] or (math.inf,), person))
+    for chunk in chunked(ordered):
+        yield chunk, years_spanning([windows[person] for person in chunk])
 
 
 class StoredFacts:
@@ -184,16 +196,9 @@ class StoredFacts:
         self.initiatives: dict[int, list[tuple[str, int]]] = defaultdict(list)
         self.bars: dict[int, list[tuple]] = defaultdict(list)
         self.ratings: dict[int, dict[int, str]] = defaultdict(dict)
-        chunks = [people] if isinstance(people, QuerySet) else chunked(sorted(people))
-        for chunk in chunks:
-            # The chunk's people by the years read of them: one condition each, in one query.
-            by_years: dict[tuple[int, int] | None, list[int] | QuerySet] = {years: chunk}
-            if windows is not None:
-                by_years = defaultdict(list)
-                for person in chunk:
-                    by_years[windows.get(person)].append(person)
-            in_years = of_people("person", by_years, years_q)
-            touching = of_people("person", by_years, periods_q)
+        for chunk, chunk_years in chunks_of(people, years, windows):
+            in_years = Q(person__in=chunk) & years_q(chunk_years)
+            touching = Q(person__in=chunk) & periods_q(chunk_years)
             # Unordered: the facts are maps and sets, and sorting the awards by their
             # ordering (year, then type by name) took a third of each query (#12).
             for person, year, rating in (
@@ -209,7 +214,7 @@ class StoredFacts:
             )
             rows = (
                 Award.objects.in_force()
-                .filter(of_people("recipient_person", by_years, years_q))
+                .filter(years_q(chunk_years), recipient_person__in=chunk)
                 .order_by()
                 .values_list(
                     "recipient_person", "pk", "award_type__name", "award_type__award_class", "year"
