@@ -11,13 +11,15 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import F, QuerySet
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
 from benchmarks import baseline, synthetic, web
 from benchmarks.measure import count_queries
-from movement.admin.paginator import LargeTablePaginator, estimated_count
+from movement.admin.paginator import LargeTablePaginator, estimated_count, ordering_sorted_alike
 from movement.models import Award, AwardType, Campaign, Event, Person, Task, Unit
 from movement.search import award_text_contains, looked_up, spellings_of, typed_words
 from movement.text import fold, has_marks, tone_spellings
@@ -33,12 +35,13 @@ POSTGRES = connection.vendor == "postgresql"
 # Session, user, the year, award type, unit and campaign filters, the count, the page's ids,
 # the page's rows (the unfiltered count on PostgreSQL asks the planner and counts in one query);
 # a search reads its trigram index once on SQLite, the planner's sample of the texts on
-# PostgreSQL (movement.search.looked_up): one more query.
+# PostgreSQL (movement.search.looked_up): one more query; its matches are counted and paged in
+# one (LargeTablePaginator's read_whole).
 QUERIES = {
     "changelist:first_page": 9,
     "changelist:year_filter": 9,
     "changelist:unit_filter": 9,
-    "changelist:search": 10,
+    "changelist:search": 9,
     "changelist:last_page": 9,
     "page:campaign": 5,
     # with the quota checks of the year (movement.eligibility.quotas), and the newest awards'
@@ -144,8 +147,9 @@ def test_a_page_reads_its_rows_with_their_related_records(seeded):
 
 @pytest.fixture
 def count_ahead(monkeypatch):
-    """Filtered lists counted only 10 rows past the page shown."""
+    """Filtered lists counted only 10 rows past the page shown, searches read whole up to 10."""
     monkeypatch.setattr("movement.admin.paginator.COUNT_AHEAD", 10)
+    monkeypatch.setattr("movement.admin.large_tables.READ_WHOLE", 10)
     return 10
 
 
@@ -187,6 +191,88 @@ def test_the_admin_says_more_than_the_bound_and_pages_on_past_it(
     assert response.status_code == 200
     assert response.context["cl"].result_count == count_ahead - PER_PAGE + count_ahead
     assert f"?p={count_ahead // PER_PAGE + 1}&amp;q=" in response.content.decode()
+
+
+def common_name_matches() -> QuerySet:
+    return Award.objects.filter(award_text_contains(typed_words(COMMON_NAME)))
+
+
+@pytest.mark.parametrize("ordering", [("-year", "-pk"), ("year", "-pk"), ("-year", "pk")])
+def test_a_list_read_whole_is_counted_and_paged_from_one_unordered_query(seeded, ordering):
+    matches = common_name_matches().order_by(*ordering)
+    everything = list(matches.values_list("pk", flat=True))
+    paginator = LargeTablePaginator(
+        matches, 5, rows=Award.objects.all(), read_whole=len(everything)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert (paginator.count, paginator.bounded) == (len(everything), False)
+        shown = [award.pk for number in paginator.page_range for award in paginator.page(number)]
+    # Sorted in Python as the database sorts, ascending and descending alike.
+    assert shown == everything
+    # Read once, in no order: no index walked down the list's order to find a page's matches.
+    # Each page then reads its rows by id.
+    assert len(queries) == 1 + paginator.num_pages
+    assert not any("ORDER BY" in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_list_longer_than_read_whole_is_bounded_by_the_same_query(seeded, count_ahead):
+    matches = common_name_matches().newest_first()
+    everything = list(matches.values_list("pk", flat=True))
+    paginator = LargeTablePaginator(matches, 5, rows=Award.objects.all(), read_whole=count_ahead)
+    assert count_queries(lambda: paginator.count) == 1
+    assert (paginator.count, paginator.bounded, paginator.listed) == (count_ahead, True, None)
+    assert [award.pk for award in paginator.page(2)] == everything[5:10]
+
+
+@pytest.mark.parametrize(
+    "ordering",
+    [
+        ("award_type__name", "-pk"),  # text, in the database's collation
+        ("-decision_date", "pk"),  # null for some awards
+    ],
+)
+def test_a_list_python_cannot_sort_alike_is_counted_and_paged_by_the_database(seeded, ordering):
+    matches = common_name_matches().order_by(*ordering)
+    everything = list(matches.values_list("pk", flat=True))
+    paginator = LargeTablePaginator(matches, 5, rows=Award.objects.all(), read_whole=10_000)
+    assert paginator.count == len(everything)
+    assert paginator.listed is None
+    assert [award.pk for award in paginator.page(2)] == everything[5:10]
+
+
+def test_only_numbers_and_dates_never_null_are_sorted_in_python():
+    awards = Award.objects.all()
+    assert ordering_sorted_alike(awards.order_by("-year", "-pk", "-id")) == [
+        ("year", True),
+        ("id", True),
+    ]
+    assert ordering_sorted_alike(awards.order_by("version", "pk")) == [
+        ("version", False),
+        ("id", False),
+    ]
+    unlike_python = [
+        "decision_number",
+        "decision_date",
+        "award_type",
+        "award_type__name",
+        "key",
+        "?",
+    ]
+    for unlike in unlike_python:
+        assert ordering_sorted_alike(awards.order_by(unlike, "pk")) is None, unlike
+    assert ordering_sorted_alike(awards.order_by(F("year").desc())) is None
+    assert ordering_sorted_alike(awards.order_by()) is None
+
+
+def test_the_admin_reads_a_search_whole_and_a_filter_from_the_database(admin_client, seeded):
+    url = reverse("admin:movement_award_changelist")
+    searched = admin_client.get(url, {"q": COMMON_NAME}).context["cl"]
+    assert searched.paginator.listed == list(
+        common_name_matches().newest_first().values_list("pk", flat=True)
+    )
+    assert [award.pk for award in searched.result_list] == searched.paginator.listed[:100]
+    filtered = admin_client.get(url, {"year": "2017"}).context["cl"]
+    assert filtered.paginator.listed is None
 
 
 def test_an_unfiltered_count_is_exact_below_the_estimate_threshold(seeded):

@@ -13,7 +13,7 @@ from urllib.parse import quote as url_quote
 
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote
-from django.contrib.admin.views.main import PAGE_VAR, ChangeList
+from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR, ChangeList
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -21,7 +21,7 @@ from django.utils.html import format_html
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext as _
 
-from .paginator import LargeTablePaginator
+from .paginator import READ_WHOLE, LargeTablePaginator
 
 # A stand-in for the primary key in a change URL reversed once; no key contains it.
 PK_PLACEHOLDER = "__pk__"
@@ -89,6 +89,8 @@ class LargeTableMixin:
             allow_empty_first_page,
             rows=rows,
             start=(page_asked(request) - 1) * per_page,
+            # A search's matches are read whole, wherever they are in the list's order.
+            read_whole=READ_WHOLE if request.GET.get(SEARCH_VAR, "").strip() else 0,
         )
 
     def action_checkbox(self, obj: Model) -> str:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
+
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.db import connections
+from django.db import connections, models
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
@@ -11,6 +14,33 @@ from django.utils.functional import cached_property
 ESTIMATE_ABOVE = 100_000
 # A filtered list is counted this far past the first row of the page shown, and no further.
 COUNT_AHEAD = 10_000
+# A search's matches, up to this many, are read whole in one query (LargeTablePaginator).
+READ_WHOLE = 20_000
+# Columns whose order Python's sort gives exactly as the database's, when never null: numbers and
+# dates (text follows the database's collation).
+SORTED_ALIKE = (models.IntegerField, models.DateField)
+
+
+def ordering_sorted_alike(queryset: QuerySet) -> list[tuple[str, bool]] | None:
+    """The ``queryset``'s ordering as (column, descending) pairs if Python sorts its rows as the
+    database does (:data:`SORTED_ALIKE`, the model's own non-null columns); None otherwise."""
+    opts = queryset.model._meta
+    ordering = []
+    for item in queryset.query.order_by:
+        if not isinstance(item, str):
+            return None
+        name = item.removeprefix("-")
+        try:
+            field = opts.pk if name == "pk" else opts.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        if not isinstance(field, SORTED_ALIKE) or field.null or field.is_relation:
+            return None
+        # A column named again (the admin adds "-pk" to an ordering that ends with the id)
+        # orders nothing more.
+        if field.attname not in dict(ordering):
+            ordering.append((field.attname, item.startswith("-")))
+    return ordering or None
 
 
 def estimated_count(queryset: QuerySet) -> int | None:
@@ -63,15 +93,36 @@ class LargeTablePaginator(Paginator):
 
     ``rows`` must hold every row the list may show: the filters are not applied to it again,
     which matters where a filter is costly (a full-text search).
+
+    A search (``read_whole``, up to that many matches) is read whole instead, in one query that
+    replaces both the count and step 1: its matches' ids and the columns the list is ordered by,
+    unordered, sorted here. Ordered by the database, with a LIMIT of a page, the planner guesses
+    how far down the ordering's index it must walk to find a page of matches; it guesses from
+    how many rows it thinks match, spread evenly. At ten million awards "nguyen van khao"
+    matched 10,500 awards, 39 of them among 2026's 220,000: the walk read 350,000 rows, up to a
+    second (#18). Unordered, the matches are read from the search's own index, whatever their
+    years.
     """
 
     def __init__(
-        self, object_list: QuerySet, per_page: int, *args, rows: QuerySet, start: int = 0, **kwargs
+        self,
+        object_list: QuerySet,
+        per_page: int,
+        *args,
+        rows: QuerySet,
+        start: int = 0,
+        read_whole: int = 0,
+        **kwargs,
     ):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.rows = rows
         self.start = start
+        self.read_whole = read_whole
+        # How the list is sorted when read whole; None when it is not read so.
+        self.ordering = ordering_sorted_alike(object_list) if read_whole else None
         self.bounded = False
+        # The ids of the whole list, in its order, when it was read whole.
+        self.listed: list | None = None
 
     @cached_property
     def count(self) -> int:
@@ -79,6 +130,13 @@ class LargeTablePaginator(Paginator):
             estimate = estimated_count(self.object_list)
             return self.object_list.count() if estimate is None else estimate
         bound = self.start + COUNT_AHEAD
+        read = self.read_unordered()
+        if read is not None and len(read) <= self.read_whole:
+            self.listed = self.sorted_ids(read)
+            return len(read)
+        if read is not None and len(read) > bound:
+            self.bounded = True
+            return bound
         # COUNT(*) over a subquery that stops one row past the bound.
         counted = self.object_list.order_by()[: bound + 1].count()
         self.bounded = counted > bound
@@ -94,7 +152,25 @@ class LargeTablePaginator(Paginator):
         found = self.rows.order_by().in_bulk(ids)
         return self._get_page([found[pk] for pk in ids if pk in found], number, self)
 
+    def read_unordered(self) -> list[tuple] | None:
+        """Up to ``read_whole`` + 1 rows of the list, each its id and the columns it is ordered
+        by, in no order; None if it is not to be read whole, or Python cannot sort it."""
+        if self.ordering is None:
+            return None
+        columns = [column for column, _descending in self.ordering]
+        rows = self.object_list.order_by().values_list("pk", *columns)
+        return list(rows[: self.read_whole + 1])
+
+    def sorted_ids(self, rows: list[tuple]) -> list:
+        # Sorted by the last column first: each sort keeps the order of the one before among
+        # equal values, descending ones too.
+        for position, (_column, descending) in reversed(list(enumerate(self.ordering, 1))):
+            rows.sort(key=itemgetter(position), reverse=descending)
+        return [row[0] for row in rows]
+
     def page_ids(self, bottom: int, top: int) -> list:
+        if self.listed is not None:
+            return self.listed[bottom:top]
         ids = self.object_list.values_list("pk", flat=True)
         # A bounded list's end is not known: it is read forwards only.
         if self.bounded or bottom <= self.count - top:
