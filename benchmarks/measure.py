@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import statistics
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 from django.db import connection
 
@@ -30,6 +31,37 @@ class QueryCounter:
     def __call__(self, execute, sql, params, many, context):
         self.count += 1
         return execute(sql, params, many, context)
+
+
+@dataclass
+class Collections:
+    """The full collections Python's cycle collector made, and the milliseconds they took."""
+
+    count: int = 0
+    ms: float = 0.0
+    _started: float = field(default=0.0, repr=False)
+
+    def __call__(self, phase: str, info: dict) -> None:
+        # Only the oldest generation's: they walk every object alive, so their cost grows with
+        # what a case keeps (issue 12); the young generations' stay small.
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.count += 1
+            self.ms += (time.perf_counter() - self._started) * 1000
+
+
+@contextlib.contextmanager
+def full_collections() -> Iterator[Collections]:
+    """The full collections made while the block runs (gc.callbacks)."""
+    collections = Collections()
+    gc.callbacks.append(collections)
+    try:
+        yield collections
+    finally:
+        gc.callbacks.remove(collections)
 
 
 def count_queries(action: Callable[[], object]) -> int:

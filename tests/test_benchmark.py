@@ -6,6 +6,7 @@ own beside the configured one, which a test's database connection must not be sw
 """
 
 import ast
+import gc
 import importlib
 import json
 import os
@@ -20,6 +21,7 @@ import pytest
 from django.conf import settings
 from psycopg import sql
 
+from benchmarks.measure import full_collections
 from benchmarks.results import CASE_NAMES, CaseResult, SizeResult, table
 
 KEYS = {"name", "ms", "queries", "baseline", "baseline_ms", "ratio", "peak_mb"}
@@ -115,7 +117,21 @@ def test_the_loop_and_the_query_agree_on_who_qualifies(run):
 
 def test_the_import_says_how_long_its_preview_and_its_confirmation_took(run):
     line = next(line for line in run[1].splitlines() if "| import:xlsx" in line)
-    assert re.search(r"20 rows; ours: preview [\d,]+ ms, confirm [\d,]+ ms", line)
+    assert re.search(
+        r"20 rows; ours: preview [\d,]+ ms, confirm [\d,]+ ms, "
+        r"of which [\d,]+ full collections [\d,]+ ms",
+        line,
+    )
+
+
+def test_full_collections_are_counted_and_timed_while_the_block_runs():
+    with full_collections() as collections:
+        gc.collect()
+        gc.collect(1)
+    gc.collect()
+    # Only the oldest generation's, and none once the block has ended.
+    assert collections.count == 1
+    assert collections.ms > 0
 
 
 def test_only_import_measures_the_import_alone(tmp_path):
