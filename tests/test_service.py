@@ -34,6 +34,7 @@ from movement.models import (
     Unit,
     UnitRating,
 )
+from movement.models.awards import keep_ranks_and_positions, ranks_and_positions_left
 from movement.models.service import start_histories
 from movement.spreadsheets.imports import import_file
 from movement.spreadsheets.resources import (
@@ -1121,6 +1122,40 @@ def test_imported_awards_keep_the_rank_held_on_their_day_and_the_preview_says_wh
     assert list(kept) == [
         ("Thiếu tướng", "Phó Cục trưởng"),
         ("Trung tướng", "Cục trưởng"),
+        (None, ""),
+    ]
+
+
+def test_what_a_preview_says_is_left_as_entered_is_what_the_import_leaves_and_it_changes_nothing(
+    promoted, other_person, order_type, department
+):
+    RankChange.objects.create(person=other_person, rank=rank("Đại tá"), since=day(2019))
+    Posting.objects.create(
+        person=other_person, unit=department, position="Đội trưởng", since=day(2019)
+    )
+
+    def awards() -> list[Award]:
+        return [
+            Award(award_type=order_type, year=2016, recipient_person=promoted),
+            Award(award_type=order_type, year=2016, recipient_person=other_person),
+            Award(
+                award_type=order_type,
+                year=2016,
+                recipient_person=other_person,
+                rank_at_award=rank("Thượng tá"),
+            ),
+            Award(award_type=order_type, year=2016, recipient_unit=department),
+        ]
+
+    previewed = awards()
+    left = ranks_and_positions_left(previewed)
+    assert left == keep_ranks_and_positions(awards())
+    assert left == [[], ["rank_at_award", "position_at_award"], ["position_at_award"], []]
+    # The preview writes nothing and reads its awards as the file gave them.
+    assert [(award.rank_at_award_id, award.position_at_award) for award in previewed] == [
+        (None, ""),
+        (None, ""),
+        (rank("Thượng tá").pk, ""),
         (None, ""),
     ]
 

@@ -1,5 +1,12 @@
 from .accounts import FailedPassword, StaffProfile, TemporaryPassword
-from .awards import Award, AwardType, RecipientKind, group_label, keep_ranks_and_positions
+from .awards import (
+    Award,
+    AwardType,
+    RecipientKind,
+    group_label,
+    keep_ranks_and_positions,
+    ranks_and_positions_left,
+)
 from .base import RetiredCode, Source
 from .campaigns import Campaign, Event, Participation
 from .cycle import (
@@ -74,4 +81,5 @@ __all__ = [
     "compact_tallies",
     "group_label",
     "keep_ranks_and_positions",
+    "ranks_and_positions_left",
 ]

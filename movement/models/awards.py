@@ -672,21 +672,26 @@ class Award(RulesInClean, Sourced, Searchable, Versioned):
         if held is None:
             day = self.history_day()
             held = held_on([(self.recipient_person_id, day)])[self.recipient_person_id, day]
+        left = self.left_as_entered(held)
+        if self.rank_at_award_id is None and "rank_at_award" not in left:
+            self.rank_at_award_id = (
+                held.rank_id if held.rank_id is not None else self.recipient_person.rank_id
+            )
+        if not self.position_at_award and "position_at_award" not in left:
+            self.position_at_award = (
+                held.position if held.position is not None else self.recipient_person.position
+            )
+        return left
+
+    def left_as_entered(self, held: Held) -> list[str]:
+        """The fields :meth:`keep_rank_and_position` leaves as they are, given what the person
+        ``held`` on :meth:`history_day`: those left empty where the history has nothing in force
+        that day."""
         left = []
-        if self.rank_at_award_id is None:
-            if held.rank_id is not None:
-                self.rank_at_award_id = held.rank_id
-            elif not held.has_ranks:
-                self.rank_at_award_id = self.recipient_person.rank_id
-            else:
-                left.append("rank_at_award")
-        if not self.position_at_award:
-            if held.position is not None:
-                self.position_at_award = held.position
-            elif not held.has_postings:
-                self.position_at_award = self.recipient_person.position
-            else:
-                left.append("position_at_award")
+        if self.rank_at_award_id is None and held.rank_id is None and held.has_ranks:
+            left.append("rank_at_award")
+        if not self.position_at_award and held.position is None and held.has_postings:
+            left.append("position_at_award")
         return left
 
     def history_note(self, left: list[str]) -> str:
@@ -707,15 +712,30 @@ class Award(RulesInClean, Sourced, Searchable, Versioned):
 def keep_ranks_and_positions(awards: list[Award]) -> list[list[str]]:
     """:meth:`Award.keep_rank_and_position` for many new awards, their people's histories read
     in two queries; what each left as it was."""
+    return [
+        award.keep_rank_and_position(held) if held is not None else []
+        for award, held in zip(awards, held_by_award(awards), strict=True)
+    ]
+
+
+def ranks_and_positions_left(awards: list[Award]) -> list[list[str]]:
+    """What :func:`keep_ranks_and_positions` would leave as it was on each of ``awards``,
+    changing none of them: for a preview, which writes nothing."""
+    return [
+        award.left_as_entered(held) if held is not None else []
+        for award, held in zip(awards, held_by_award(awards), strict=True)
+    ]
+
+
+def held_by_award(awards: list[Award]) -> list[Held | None]:
+    """What each award's person held on its :meth:`~Award.history_day`, read in two queries;
+    None for an award to no person."""
     days = [
         (award.recipient_person_id, award.history_day()) if award.recipient_person_id else None
         for award in awards
     ]
     held = held_on([day for day in days if day is not None])
-    return [
-        award.keep_rank_and_position(held[day]) if day is not None else []
-        for award, day in zip(awards, days, strict=True)
-    ]
+    return [held[day] if day is not None else None for day in days]
 
 
 def group_label(count: int, kind: str) -> str:

@@ -5,7 +5,6 @@ Each resource imports on a natural key (a code, a name, an award's key), so impo
 an export produced changes nothing, and importing it twice adds nothing.
 """
 
-import copy
 import uuid
 from typing import Any
 
@@ -41,6 +40,7 @@ from movement.models import (
     WorkPlan,
     group_label,
     keep_ranks_and_positions,
+    ranks_and_positions_left,
 )
 from movement.models.versions import saved_by
 from movement.permissions import UnitScopedImportMixin
@@ -680,11 +680,11 @@ class AwardResource(SourcedResource):
         """For the preview: the new awards whose rank or position the recipient's history
         leaves as entered (nothing in force on the award's day), with their rows."""
         new = [
-            (row, copy.copy(award))
+            (row, award)
             for row, award in zip(rows, awards, strict=True)
             if award is not None and award._state.adding and award.recipient_person_id
         ]
-        left = keep_ranks_and_positions([award for _row, award in new])
+        left = ranks_and_positions_left([award for _row, award in new])
         return [
             _("Row %(row)s: %(note)s") % {"row": row, "note": award.history_note(fields)}
             for (row, award), fields in zip(new, left, strict=True)
