@@ -444,6 +444,27 @@ def test_a_confirmation_that_no_longer_holds_writes_nothing(admin_client, awards
     assert awards() == before
 
 
+def test_the_admin_refuses_a_confirmation_whose_names_now_read_as_other_records(
+    admin_client, awards_file, person
+):
+    response = upload(admin_client, "award", xlsx(awards_file))
+    confirm_form = response.context["confirm_form"]
+    # Between the preview and the confirmation the person is renamed and a namesake recorded.
+    person.full_name = "Nguyễn Văn Khải"
+    person.save()
+    Person.objects.create(full_name="Nguyễn Văn Khảo", slug="nguyen-van-khao-moi", unit=person.unit)
+
+    with translation.override("vi"):
+        response = admin_client.post(
+            reverse("admin:movement_award_process_import"), confirm_form.initial
+        )
+    assert response.status_code == 200
+    [problem] = response.context["report"].problems
+    assert (problem.row, problem.column) == (3, "Cá nhân nhận")
+    assert "Bản xem trước đọc ô này là một bản ghi khác" in response.content.decode()
+    assert not Award.objects.exists()
+
+
 def test_the_confirmation_imports_the_rows_the_preview_read_with_their_row_numbers(awards_file):
     rows = [awards_file[0], [], *awards_file[1:]]  # a blank row 2: the awards are rows 3 to 5
     previewed = preview_upload(AwardResource(), xlsx(rows))

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from movement.models import Award, PendingImport
+from movement.models import Award, PendingImport, Person, Unit
 from movement.permissions import EMULATION_OFFICERS
 from movement.spreadsheets import previews
 from movement.spreadsheets.files import Sheet, SpreadsheetError
@@ -397,3 +397,74 @@ def test_a_preview_kept_without_versions_is_confirmed_as_before(uploader, noted_
     assert confirm_upload(AwardResource(), report.upload, user=uploader).written
     award.refresh_from_db()
     assert award.note == "b"
+
+
+def refusals(report) -> list[tuple[int, str]]:
+    return [(problem.row, problem.column) for problem in report.problems]
+
+
+def test_a_name_that_reads_as_another_person_since_the_preview_refuses_the_import(
+    uploader, awards_file, person
+):
+    previewed = preview_upload(AwardResource(), xlsx(awards_file), user=uploader)
+    # Meanwhile the person the preview showed on row 3 is renamed, and a namesake recorded: the
+    # row is still a new award, but it would now go to someone the preview never showed.
+    person.full_name = "Nguyễn Văn Khải"
+    person.save()
+    namesake = Person.objects.create(
+        full_name="Nguyễn Văn Khảo", slug="nguyen-van-khao-moi", unit=person.unit
+    )
+
+    report = confirm_upload(AwardResource(), previewed.upload, user=uploader)
+    assert not report.written
+    assert refusals(report) == [(3, "Cá nhân nhận")]
+    assert report.problems[0].message.startswith(
+        "The preview read this cell as another record than it reads as now (Nguyễn Văn Khảo ("
+    )
+    assert "nguyen-van-khao-moi)" in report.problems[0].message
+    assert not Award.objects.exists()
+    assert PendingImport.objects.get(key=previewed.upload).state == PendingImport.State.WAITING
+    # Uploaded again, the file shows the namesake, and imports as shown.
+    again = preview_upload(AwardResource(), xlsx(awards_file), user=uploader)
+    assert confirm_upload(AwardResource(), again.upload, user=uploader).written
+    assert Award.objects.get(recipient_person__isnull=False).recipient_person == namesake
+
+
+def test_a_unit_renamed_and_replaced_since_the_preview_refuses_the_import(
+    uploader, awards_file, division
+):
+    previewed = preview_upload(AwardResource(), xlsx(awards_file), user=uploader)
+    division.name = "Phòng Tham mưu (cũ)"
+    division.save()
+    Unit.objects.create(
+        name="Phòng Tham mưu",
+        slug="phong-tham-muu-moi",
+        kind=Unit.Kind.DIVISION,
+        parent=division.parent,
+    )
+
+    report = confirm_upload(AwardResource(), previewed.upload, user=uploader)
+    assert not report.written
+    assert refusals(report) == [(2, "Đơn vị nhận"), (4, "Đơn vị nhận")]
+    assert "phong-tham-muu-moi" in report.problems[0].message
+    assert not Award.objects.exists()
+
+
+def test_a_name_read_as_the_same_record_after_an_edit_of_it_is_imported(
+    uploader, awards_file, person
+):
+    previewed = preview_upload(AwardResource(), xlsx(awards_file), user=uploader)
+    # An edit that leaves the name reading as the same person changes nothing for the file.
+    person.position = "Phó Cục trưởng"
+    person.save()
+    assert confirm_upload(AwardResource(), previewed.upload, user=uploader).written
+    assert Award.objects.get(recipient_person__isnull=False).recipient_person == person
+
+
+def test_a_preview_kept_without_its_records_is_confirmed_as_before(uploader, awards_file):
+    previewed = preview_upload(AwardResource(), xlsx(awards_file), user=uploader)
+    kept = PendingImport.objects.get(key=previewed.upload)
+    assert len(kept.records) == 3 and all(";" in records for records in kept.records)
+    PendingImport.objects.filter(pk=kept.pk).update(records=[])
+    assert confirm_upload(AwardResource(), previewed.upload, user=uploader).written
+    assert Award.objects.count() == 3

@@ -84,6 +84,10 @@ class PendingImport(RulesInClean, models.Model):
     # preview read it (null for a new row): the confirmation writes nothing if one was saved
     # since. Empty for a preview kept before versions were.
     versions = models.JSONField(_("versions previewed"), default=list, blank=True)
+    # For each row, the keys of the records its cells were read as (PreviewRow.records): the
+    # confirmation writes nothing if a name now reads as another record, one added or renamed
+    # since. Empty for a preview kept before these were.
+    records = models.JSONField(_("records previewed"), default=list, blank=True)
 
     objects = PendingImportQuerySet.as_manager()
 

@@ -6,6 +6,7 @@ match all of these to the one record meant, and write a record back under a name
 to that record alone.
 """
 
+import dataclasses
 import difflib
 import re
 from collections import Counter, defaultdict
@@ -80,12 +81,17 @@ ANY_SCOPE = object()
 class Match:
     """The record a cell was read as, for a person to check before confirming: its full name,
     the unit it belongs to (a person's unit, a unit's parent), its code, and whether the cell
-    named it without the marks of its name."""
+    named it without the marks of its name; and its key, which the confirmation compares."""
 
     name: str
     unit: str
     code: str
     without_marks: bool
+    pk: Any = dataclasses.field(default=None, compare=False)
+
+    def __str__(self) -> str:
+        details = [detail for detail in (self.unit, self.code) if detail]
+        return f"{self.name} ({', '.join(details)})" if details else self.name
 
 
 # Suggestions for an unknown name are looked for among this many unknown names of a column at
@@ -459,6 +465,7 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
                 unit=unit.name if unit is not None else "",
                 code=getattr(record, self.code) if self.code else "",
                 without_marks=self.matched_without_marks(record, text),
+                pk=record.pk,
             )
         return matches[key]
 

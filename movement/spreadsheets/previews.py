@@ -26,7 +26,7 @@ from movement.models import PendingImport
 from movement.models.versions import VERSIONS_PER_QUERY, Versioned, saved_by
 from movement.spreadsheets.files import Sheet, SpreadsheetError
 from movement.spreadsheets.imports import import_file
-from movement.spreadsheets.reports import ImportReport, Problem
+from movement.spreadsheets.reports import RECORDS_BETWEEN_CELLS, ImportReport, Problem, keys_of
 from movement.spreadsheets.tables import SheetPart
 
 logger = logging.getLogger(__name__)
@@ -149,9 +149,11 @@ def keep_upload(
     file_name: str = "",
     actions: list[str] | None = None,
     versions: list[Any] | None = None,
+    records: list[str] | None = None,
 ) -> PendingImport:
-    """Keep the rows of a previewed upload, what the preview said each does and the version of
-    the record each read, for its confirmation; its ``key`` confirms (or cancels) it."""
+    """Keep the rows of a previewed upload, what the preview said each does, the version of the
+    record each read and the records its cells were read as, for its confirmation; its ``key``
+    confirms (or cancels) it."""
     # Previews past their expiry give back their rows' space; nothing else ends a preview.
     PendingImport.objects.expire()
     now = timezone.now()
@@ -165,6 +167,7 @@ def keep_upload(
         sheet=sheet_to_json(sheet),
         actions=actions or [],
         versions=versions or [],
+        records=records or [],
     )
 
 
@@ -303,6 +306,7 @@ def preview_upload(
             file_name=file_name,
             actions=[row.action for row in report.rows],
             versions=[row.record for row in report.rows],
+            records=[row.records for row in report.rows],
         )
         report.upload = pending.key.hex
         report.expires_at = pending.expires_at
@@ -338,6 +342,8 @@ def confirm_upload(
             refuse_changed_rows(report, pending.actions)
         if report.written and pending.versions:
             refuse_saved_records(report, resource._meta.model, pending.versions, stored)
+        if report.written and pending.records:
+            refuse_other_records(report, pending.records)
         if not report.written:
             transaction.set_rollback(True)
     return report
@@ -414,6 +420,34 @@ def refuse_saved_records(
             if who:
                 message += " " + _("Changed by %(who)s.") % {"who": who}
         report.problems.append(Problem(row.row, "", message, row.sheet))
+    report.written = report.ok
+
+
+def refuse_other_records(report: ImportReport, previewed: list[str]) -> None:
+    """Refuse the confirmation of ``report`` if a cell now reads as another record than the
+    preview showed: a person renamed and a namesake recorded since would otherwise have the row
+    land on someone the preview never showed, while it still does what the preview said."""
+    for row, records in zip(report.rows, previewed, strict=False):
+        if row.records == records:
+            continue
+        cells = records.split(RECORDS_BETWEEN_CELLS)
+        for column, then, matches in zip(report.headers, cells, row.matches, strict=False):
+            if then == keys_of(matches):
+                continue
+            report.problems.append(
+                Problem(
+                    row.row,
+                    column,
+                    _(
+                        "The preview read this cell as another record than it reads as now "
+                        "(%(now)s): someone else has added, renamed or deleted records since. "
+                        "Nothing was imported. Upload the file again to see the rows as they "
+                        "are now."
+                    )
+                    % {"now": ", ".join(str(match) for match in matches) or _("no record")},
+                    row.sheet,
+                )
+            )
     report.written = report.ok
 
 

@@ -62,9 +62,23 @@ class PreviewRow:
         return _place(self.sheet, self.row)
 
     @property
+    def records(self) -> str:
+        """The keys of the records its cells were read as, cell by cell (";" between cells, ","
+        between the records of one cell): what the confirmation checks it still reads."""
+        return RECORDS_BETWEEN_CELLS.join(keys_of(matches) for matches in self.matches)
+
+    @property
     def without_marks(self) -> int:
         """How many of its cells named a record without the marks of its name."""
         return sum(match.without_marks for matches in self.matches for match in matches)
+
+
+RECORDS_BETWEEN_CELLS = ";"
+
+
+def keys_of(matches: tuple[Match, ...]) -> str:
+    """The keys of the records one cell was read as, as :attr:`PreviewRow.records` has them."""
+    return ",".join(str(match.pk) for match in matches)
 
 
 def _place(sheet: str, row: int) -> str:
