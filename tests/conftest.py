@@ -46,6 +46,18 @@ def django_db_setup(django_db_setup) -> None:
         connections[REPLICA_DB_ALIAS].settings_dict = {**replica, "NAME": test_name}
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the tests marked own_sqlite when the suite runs on PostgreSQL: they make a SQLite
+    database of their own (a server started as `make run` starts it, the office's load), so the
+    PostgreSQL run would only repeat the SQLite run, at a minute or two of CI's time."""
+    if connections[DEFAULT_DB_ALIAS].vendor == "sqlite":
+        return
+    skip = pytest.mark.skip(reason="its own SQLite database: the SQLite run tests it")
+    for item in items:
+        if item.get_closest_marker("own_sqlite"):
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings) -> None:
     """Real hashers are slow by design; tests log in hundreds of times."""

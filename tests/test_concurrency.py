@@ -62,6 +62,7 @@ def assert_held(result: dict) -> None:
     assert result["requests"] == WRITERS * (2 * 5 + 1)
 
 
+@pytest.mark.own_sqlite
 def test_a_sqlite_file_holds_staff_and_the_worker_at_once(tmp_path):
     result = office_load(tmp_path, None)
     assert result["database"] == "sqlite"

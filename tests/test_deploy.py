@@ -187,8 +187,10 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-# The tests of one server, started once: on one worker when the suite runs in parallel.
-production = pytest.mark.xdist_group("production_server")
+def production(test):
+    """A test of the one server, started once: on one worker when the suite runs in parallel,
+    and in the SQLite run only, since the server keeps its records in a SQLite file of its own."""
+    return pytest.mark.own_sqlite(pytest.mark.xdist_group("production_server")(test))
 
 
 @pytest.fixture(scope="module")
@@ -344,6 +346,7 @@ def make_run_environment() -> dict[str, str]:
     return env
 
 
+@pytest.mark.own_sqlite
 def test_make_run_serves_the_apps_own_error_pages_over_plain_http(tmp_path):
     env = make_run_environment()
     assert env["DJANGO_DEBUG"] == "0"
