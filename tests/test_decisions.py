@@ -10,8 +10,6 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
-from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -174,48 +172,6 @@ def test_record_awards_refuses_them_all_for_one_wrong(decision, flag_type, divis
         )
     assert list(refused.value.error_dict) == ["1"]
     assert not decision.awards.exists()
-
-
-# -- The migration ----------------------------------------------------------------------------
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_migration_records_a_decision_per_number_and_date_and_links_the_awards():
-    before = [("movement", "0025_service_records")]
-    after = [("movement", "0026_decisions_records")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
-    unit = old.get_model("movement", "Unit").objects.create(name="Phòng A", slug="phong-a")
-    kind = old.get_model("movement", "AwardType").objects.create(
-        name="Giấy khen", category="certificate", for_collectives=True
-    )
-    source = old.get_model("movement", "Source").objects.create(slug="bao-cao", title="Báo cáo")
-    awards = old.get_model("movement", "Award").objects
-    common = {"award_type": kind, "recipient_unit": unit}
-    awards.create(**common, year=2015, decision_number="5/QĐ", decision_date=DAY,
-                  source=source, source_quote="Phòng A được tặng Giấy khen.")  # fmt: skip
-    awards.create(**common, year=2016, decision_number="5/QĐ", decision_date=DAY)
-    awards.create(**common, year=2017, decision_number="5/QĐ")
-    awards.create(**common, year=2018)
-    executor = MigrationExecutor(connection)
-    executor.migrate(after)
-    new = executor.loader.project_state(after).apps
-    decisions = new.get_model("movement", "Decision").objects.order_by(
-        F("date").asc(nulls_first=True)
-    )
-    assert list(decisions.values_list("number", "date", "source__slug", "source_quote")) == [
-        ("5/QĐ", None, None, ""),
-        ("5/QĐ", DAY, "bao-cao", "Phòng A được tặng Giấy khen."),
-    ]
-    linked = new.get_model("movement", "Award").objects.order_by("year")
-    assert list(linked.values_list("year", "decision__date")) == [
-        (2015, DAY), (2016, DAY), (2017, None), (2018, None),
-    ]  # fmt: skip
-    assert linked.get(year=2017).decision_id is not None
-    assert linked.get(year=2018).decision_id is None
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 # -- The signed file --------------------------------------------------------------------------

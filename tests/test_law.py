@@ -14,8 +14,6 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
@@ -336,43 +334,6 @@ def test_a_campaign_page_cites_the_article_under_the_types_heading(client, campa
     page = client.get(reverse("movement:campaign_detail", args=[campaign.slug])).content.decode()
     assert "Legal basis: khoản 2 Điều 33, Luật 06/2022/QH15" in page
     assert "(article not confirmed)" not in page
-
-
-# The migration
-
-
-# Serialized rollback as the suite's other transactional tests: the rows migrations made (content
-# types, groups) come back as they were for the tests after this one.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_migration_turns_years_into_the_first_and_last_day_and_back():
-    executor = MigrationExecutor(connection)
-    before = [("movement", "0023_previewver_pending_import_versions")]
-    after = [("movement", "0024_law_award_type_citations")]
-    executor.migrate(before)
-    old_apps = executor.loader.project_state(before).apps
-    old_type = old_apps.get_model("movement", "AwardType")
-    made = old_type.objects.create(
-        name="Cờ thi đua của Tổng cục",
-        category="flag",
-        for_collectives=True,
-        valid_from=2004,
-        valid_until=2018,
-    )
-    executor = MigrationExecutor(connection)
-    executor.migrate(after)
-    new_type = executor.loader.project_state(after).apps.get_model("movement", "AwardType")
-    row = new_type.objects.get(pk=made.pk)
-    assert (row.valid_from, row.valid_until) == (
-        datetime.date(2004, 1, 1),
-        datetime.date(2018, 12, 31),
-    )
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    back = executor.loader.project_state(before).apps.get_model("movement", "AwardType")
-    row = back.objects.get(pk=made.pk)
-    assert (row.valid_from, row.valid_until) == (2004, 2018)
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.parametrize(

@@ -8,19 +8,16 @@ How long they take is the benchmark command's business (``manage.py benchmark``)
 from urllib.parse import urlencode
 
 import pytest
-from django.conf import settings
 from django.db import connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 from django.db.models import F, QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 from django.utils.html import escape
 
 from benchmarks import baseline, synthetic, web
 from benchmarks.measure import count_queries
 from movement.admin.paginator import LargeTablePaginator, estimated_count, ordering_sorted_alike
-from movement.models import Award, AwardType, Campaign, Event, Person, Task, Unit
+from movement.models import Award, AwardType, Person, Unit
 from movement.search import award_text_contains, looked_up, spellings_of, typed_words
 from movement.text import fold, has_marks, tone_spellings
 
@@ -405,53 +402,6 @@ def test_search_follows_new_changed_and_deleted_awards(admin_client, seeded):
     assert searched(admin_client, "trinh xuan thuong") == read_every_row("trinh xuan thuong")
     award.delete()
     assert award.pk not in searched(admin_client, "trinh xuan thuong")
-
-
-# Serialized rollback as the suite's other transactional tests: the rows migrations made come
-# back as they were for the tests after this one.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_migration_writes_and_indexes_the_marked_text_of_every_record():
-    before = [("movement", "0025_service_records")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps.get_model
-    unit = old("movement", "Unit").objects.create(
-        name="Phòng Hóa chất", short_name="PHC", slug="phc"
-    )
-    person = old("movement", "Person").objects.create(
-        full_name="ĐẶNG Quang Hưng", slug="hung", position="Trưởng phòng", unit=unit
-    )
-    award_type = old("movement", "AwardType").objects.create(
-        name="Huân chương Chiến công",
-        award_class="3",
-        category="order",
-        for_individuals=True,
-        for_collectives=True,
-    )
-    awards = old("movement", "Award").objects
-    awards.create(award_type=award_type, year=2017, recipient_person=person, note="Hồ sơ  đủ")
-    awards.create(award_type=award_type, year=2017, recipient_unit=unit, decision_number="9/QĐ")
-    old("movement", "Campaign").objects.create(
-        name="Phong trào Hùng", slug="p", kind="movement", slogan="Đoàn kết", motto="Kỷ cương"
-    )
-    old("movement", "Event").objects.create(name="Hội nghị", slug="h", description="Tổng kết")
-    plan = old("movement", "WorkPlan").objects.create(unit=unit, year=2017)
-    old("movement", "Task").objects.create(plan=plan, number=1, title="Việc", result="Xong")
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-    # Each text as saving the record now writes it, in the site's language (an award type's
-    # text holds its category's label): whatever language an earlier test left active.
-    awards = Award.objects.select_related("award_type", "recipient_person", "recipient_unit")
-    models = [Unit, Person, AwardType, Campaign, Event, Task]
-    with translation.override(settings.LANGUAGE_CODE):
-        for records in [awards, *(model.objects.all() for model in models)]:
-            for record in records:
-                stored = record.marked_text
-                record.refresh_search_text()
-                assert stored == record.marked_text != "", record
-    # And indexed: the award to Hưng is found by his name as written, not by Hùng's.
-    assert Award.objects.filter(award_text_contains(["hưng"])).get().recipient_person.slug == "hung"
-    assert not Award.objects.filter(award_text_contains(["hùng"])).exists()
 
 
 # -- The unit tree ----------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -542,35 +541,6 @@ def test_exported_ratings_import_back_as_they_were(person, ratings):
         transaction.set_rollback(True)
 
 
-# Serialized rollback as the suite's other transactional tests: the rows migrations made come
-# back as they were for the tests after this one.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_migration_starts_each_history_from_what_is_known_undated():
-    before = [("movement", "0024_law_award_type_citations")]
-    after = [("movement", "0025_service_records")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
-    unit = old.get_model("movement", "Unit").objects.create(name="Phòng A", slug="phong-a")
-    people = old.get_model("movement", "Person").objects
-    rank = old.get_model("movement", "Rank").objects.first()
-    people.create(full_name="Nguyễn Văn An", slug="an", rank=rank, unit=unit, position="Trưởng")
-    people.create(full_name="Nguyễn Văn Bình", slug="binh")
-    people.create(full_name="Nguyễn Văn Chi", slug="chi", position="Cán bộ")
-    executor = MigrationExecutor(connection)
-    executor.migrate(after)
-    new = executor.loader.project_state(after).apps
-    ranks = new.get_model("movement", "RankChange").objects.values_list("person__slug", "since")
-    postings = new.get_model("movement", "Posting").objects.order_by("person__slug")
-    assert list(ranks) == [("an", None)]
-    assert list(postings.values_list("person__slug", "unit__slug", "position", "since")) == [
-        ("an", "phong-a", "Trưởng", None),
-        ("chi", None, "Cán bộ", None),
-    ]
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 # -- Deleting, within a unit editor's bound ----------------------------------------------------
 
 
@@ -757,34 +727,6 @@ def test_a_rank_change_a_day_and_a_posting_to_a_unit_a_day(person, division):
     Posting(person=person, unit=person.unit, position="Cục trưởng", since=day(2012)).full_clean()
     RankChange.objects.create(person=person, rank=rank("Đại tá"))
     RankChange(person=person, rank=rank("Đại tá")).full_clean()
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_migration_names_duplicate_entries_and_changes_nothing():
-    before = [("movement", "0026_decisions_records")]
-    after = [("movement", "0027_records_unique_entries")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
-    person = old.get_model("movement", "Person").objects.create(full_name="Lê Văn An", slug="an")
-    ranks = old.get_model("movement", "Rank").objects.all()
-    changes = old.get_model("movement", "RankChange").objects
-    first = changes.create(person=person, rank=ranks[0], since=day(2010))
-    second = changes.create(person=person, rank=ranks[1], since=day(2010))
-    changes.create(person=person, rank=ranks[0])
-    changes.create(person=person, rank=ranks[0])  # Undated twice: not a duplicate.
-    executor = MigrationExecutor(connection)
-    with pytest.raises(RuntimeError) as refused:
-        executor.migrate(after)
-    assert (
-        f"Lê Văn An (id {person.pk}): các mục [{first.pk}, {second.pk}] trùng since=2010-01-01"
-        in str(refused.value)
-    )
-    assert changes.count() == 4
-    second.delete()
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-    assert RankChange.objects.count() == 3
 
 
 # -- Spreadsheets of initiatives, discipline, inspections and units' ratings -------------------
