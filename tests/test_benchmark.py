@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -53,15 +54,29 @@ def _benchmark(*arguments: str) -> subprocess.CompletedProcess:
     )
 
 
+SMALL = ["--runs", "1", "--units", "30", "--import-rows", "20"]
+
+
 @pytest.fixture(scope="module")
-def run(tmp_path_factory) -> tuple[list, str]:
+def kept(tmp_path_factory) -> Iterator[tuple[list, str, str]]:
+    """One run of every case, its database kept (--keep) for the tests that measure it again:
+    each new database is migrated and filled, which takes most of a run at this size."""
     path = tmp_path_factory.mktemp("benchmark") / "results.json"
     finished = _benchmark(
-        *["--sizes", "300", "--runs", "1", "--units", "30"],
-        *["--export-rows", "40", "--import-rows", "20", "--json", str(path)],
+        *["--sizes", "300", *SMALL, "--export-rows", "40", "--json", str(path), "--keep"],
     )
     assert finished.returncode == 0, finished.stderr
-    return json.loads(path.read_text()), finished.stdout
+    name = re.search(r"--reuse (\S+) --sizes 300", finished.stderr).group(1)
+    try:
+        yield json.loads(path.read_text()), finished.stdout, name
+    finally:
+        _drop(name)
+
+
+@pytest.fixture
+def run(kept) -> tuple[list, str]:
+    results, printed, _name = kept
+    return results, printed
 
 
 def test_it_writes_one_entry_per_size_and_database(run):
@@ -134,12 +149,11 @@ def test_full_collections_are_counted_and_timed_while_the_block_runs():
     assert collections.ms > 0
 
 
-def test_only_import_measures_the_import_alone(tmp_path):
+def test_only_import_measures_the_import_alone(tmp_path, kept):
     # The import's changes are measured without waiting for the other cases.
     path = tmp_path / "results.json"
     finished = _benchmark(
-        *["--sizes", "300", "--runs", "1", "--units", "30", "--import-rows", "20"],
-        *["--only-import", "--json", str(path)],
+        *["--sizes", "300", "--reuse", kept[2], *SMALL, "--only-import", "--json", str(path)],
     )
     assert finished.returncode == 0, finished.stderr
     (result,) = json.loads(path.read_text())
@@ -204,21 +218,15 @@ def _drop(name: str) -> None:
         connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
 
 
-def test_a_kept_database_is_measured_again_only_at_the_size_it_holds():
+def test_a_kept_database_is_measured_again_only_at_the_size_it_holds(kept):
     # Ten million awards take over an hour to fill: filled once (--keep), measured again (--reuse).
-    small = ["--units", "30", "--runs", "1", "--only-eligibility"]
-    kept = _benchmark("--sizes", "300", "--keep", *small)
-    assert kept.returncode == 0, kept.stderr
-    name = re.search(r"--reuse (\S+) --sizes 300", kept.stderr).group(1)
-    try:
-        wrong = _benchmark("--sizes", "301", "--reuse", name, *small)
-        assert wrong.returncode != 0
-        assert "holds 300 awards, not the 301 of --sizes" in wrong.stderr
-        again = _benchmark("--sizes", "300", "--reuse", name, *small)
-        assert again.returncode == 0, again.stderr
-        assert "eligibility:sector" in again.stdout
-    finally:
-        _drop(name)
+    name = kept[2]
+    wrong = _benchmark("--sizes", "301", "--reuse", name, *SMALL, "--only-eligibility")
+    assert wrong.returncode != 0
+    assert "holds 300 awards, not the 301 of --sizes" in wrong.stderr
+    again = _benchmark("--sizes", "300", "--reuse", name, *SMALL, "--only-eligibility")
+    assert again.returncode == 0, again.stderr
+    assert "eligibility:sector" in again.stdout
 
 
 def test_the_imports_reference_writes_its_awards_and_the_decisions_they_name(order_type, person):
