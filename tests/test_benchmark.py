@@ -229,7 +229,7 @@ def test_a_kept_database_is_measured_again_only_at_the_size_it_holds(kept):
     assert "eligibility:sector" in again.stdout
 
 
-def test_the_imports_reference_writes_its_awards_and_the_decisions_they_name(order_type, person):
+def test_the_imports_reference_writes_what_the_import_writes(order_type, person):
     from benchmarks.spreadsheets import IMPORT_DECISION_PREFIX, bulk_create_same_rows
     from movement.models import Award, Decision
 
@@ -244,4 +244,11 @@ def test_the_imports_reference_writes_its_awards_and_the_decisions_they_name(ord
     assert sorted(copies.values_list("decision_number", "decision__number")) == [
         (f"{IMPORT_DECISION_PREFIX}{i:07d}",) * 2 for i in range(3)
     ]
-    assert Decision.objects.filter(number__startswith=IMPORT_DECISION_PREFIX).count() == 3
+    decisions = Decision.objects.filter(number__startswith=IMPORT_DECISION_PREFIX)
+    assert decisions.count() == 3
+    # And, as the import does, a history row of each record written, as it was written.
+    for records in (copies, decisions):
+        created = records.model.history.filter(history_type="+", id__in=records.values("pk"))
+        assert sorted(created.values_list("id", flat=True)) == sorted(
+            records.values_list("pk", flat=True)
+        )
