@@ -1,5 +1,6 @@
-"""Decisions on commendation: their rules, the awards linked to them, their signed files, the
-migration that made them from the awards' numbers, and the revocation of awards."""
+"""Decisions on commendation: their rules, the awards linked to them, their signed files and
+the revocation of awards. The migration that made them from the awards' numbers is tested with
+the other data migrations, in tests/test_migrations.py."""
 
 import datetime
 import io
