@@ -14,7 +14,9 @@ class MovementConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Their sign-in receivers: the session's clock, the temporary password's flag.
+        # The lookup ``in_array``, registered on every field; the sign-in receivers: the
+        # session's clock, the temporary password's flag.
+        from movement import lookups  # noqa: F401
         from movement.accounts import passwords, sessions  # noqa: F401
 
 

@@ -197,8 +197,8 @@ class StoredFacts:
         self.bars: dict[int, list[tuple]] = defaultdict(list)
         self.ratings: dict[int, dict[int, str]] = defaultdict(dict)
         for chunk, chunk_years in chunks_of(people, years, windows):
-            in_years = Q(person__in=chunk) & years_q(chunk_years)
-            touching = Q(person__in=chunk) & periods_q(chunk_years)
+            in_years = Q(person__in_array=chunk) & years_q(chunk_years)
+            touching = Q(person__in_array=chunk) & periods_q(chunk_years)
             # Unordered: the facts are maps and sets, and sorting the awards by their
             # ordering (year, then type by name) took a third of each query (#12).
             for person, year, rating in (
@@ -208,13 +208,13 @@ class StoredFacts:
             ):
                 self.ratings[person][year] = rating
             self.entered.update(
-                Person.objects.filter(pk__in=chunk)
+                Person.objects.filter(pk__in_array=chunk)
                 .order_by()
                 .values_list("pk", "entered_service_on")
             )
             rows = (
                 Award.objects.in_force()
-                .filter(years_q(chunk_years), recipient_person__in=chunk)
+                .filter(years_q(chunk_years), recipient_person__in_array=chunk)
                 .order_by()
                 .values_list(
                     "recipient_person", "pk", "award_type__name", "award_type__award_class", "year"

@@ -124,7 +124,8 @@ class DecisionQuerySet(models.QuerySet):
         linked -= set(named)
         for start in range(0, len(linked), 1000):
             chunk = sorted(linked)[start : start + 1000]
-            for pk, number, date in self.filter(pk__in=chunk).values_list("pk", "number", "date"):
+            stored = self.filter(pk__in_array=chunk).values_list("pk", "number", "date")
+            for pk, number, date in stored:
                 named[pk] = (number, date)
         wanted = {}
         for award in awards:
@@ -141,7 +142,7 @@ class DecisionQuerySet(models.QuerySet):
         for start in range(0, len(numbers), 1000):
             chunk = numbers[start : start + 1000]
             # The earliest recorded of a number and date when several authorities issued one.
-            for decision in self.filter(number__in=chunk).order_by("-pk"):
+            for decision in self.filter(number__in_array=chunk).order_by("-pk"):
                 found[decision.number, decision.date] = decision
         missing = [
             self.model(

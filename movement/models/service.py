@@ -11,11 +11,10 @@ person up to date (:func:`follow_history`).
 """
 
 import copy
-import dataclasses
 import datetime
 import math
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
@@ -466,12 +465,14 @@ def placed_after(person: Person, removed: list[Posting] = (), saved: list[Postin
     return person
 
 
-@dataclasses.dataclass
-class Held:
+class Held(NamedTuple):
     """What a person held on a day by their history: the rank and the position of the entries
     in force then (None where none was), and whether they have a rank history or postings at
     all (someone with none has their current rank and position as its only, undated, entry:
-    :func:`start_histories`)."""
+    :func:`start_histories`).
+
+    A tuple of plain values, which Python's cycle collector stops tracking: an import asks it of
+    every person of its file."""
 
     rank_id: int | None = None
     position: str | None = None
@@ -488,7 +489,7 @@ def held_on(days: Iterable[tuple[int, datetime.date | None]]) -> dict[tuple, Hel
     people = {person for person, _day in days}
     histories: dict[type, dict[int, list]] = {}
     for model, read in [(RankChange, "rank_id"), (Posting, "position")]:
-        entries = model.objects.filter(person__in=people).only("person_id", "since", read)
+        entries = model.objects.filter(person__in_array=people).only("person_id", "since", read)
         by_person = histories.setdefault(model, {})
         for entry in sorted(entries.order_by(), key=order_key):
             by_person.setdefault(entry.person_id, []).append(entry)

@@ -301,7 +301,9 @@ def _worksheet_rows(worksheet: Any, limits: Limits) -> Iterator[Row]:
     # Rows come one after the other from row 1, the missing ones as empty tuples.
     for number, cells in enumerate(worksheet.iter_rows(), start=1):
         _check_size(number, len(cells), limits)
-        values = [cell.value for cell in cells]
+        # A tuple: the cycle collector stops tracking a tuple of plain values, and a file's
+        # rows are kept until its import ends.
+        values = tuple([cell.value for cell in cells])
         odd = None
         for position, value in enumerate(values):
             if value is None:
@@ -410,7 +412,7 @@ def _csv_rows(reader: Any, limits: Limits) -> Iterator[Row]:
             _check_size(number, len(values), limits)
             for column, value in enumerate(values, start=1):
                 _check_cell(value, f"{get_column_letter(column)}{number}", limits)
-            yield number, values, None
+            yield number, tuple(values), None
     except csv.Error:
         # The csv module refuses a cell past its own limit (128 KiB) or a broken quote.
         raise SpreadsheetError(

@@ -210,11 +210,11 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
         exact = {exact_key(text) for text in texts}
         matches = Q()
         if self.code:
-            matches |= Q(**{f"{self.code}__in": {text.strip() for text in texts} | exact})
+            matches |= Q(**{f"{self.code}__in_array": {text.strip() for text in texts} | exact})
         for name in self.names:
             found = self.stored_names(records, name, texts, cached)
             if found:
-                matches |= Q(**{f"{name}__in": found})
+                matches |= Q(**{f"{name}__in_array": found})
         if matches:
             self._add(records.filter(matches))
 
@@ -667,13 +667,13 @@ class PersonWidget(NamedRecordWidget):
             for value in self.stored_names(people, "full_name", names, cached=True):
                 wanted[value] |= units
             self._looked_up |= names
-        namesakes = people.filter(full_name__in=wanted).values_list("pk", "full_name", "unit")
+        namesakes = people.filter(full_name__in_array=wanted).values_list("pk", "full_name", "unit")
         chosen = [
             pk for pk, name, unit in namesakes.iterator(chunk_size=5000) if unit in wanted[name]
         ]
         # In chunks: SQLite takes at most 32,766 values in one statement.
         for start in range(0, len(chosen), PEOPLE_PER_QUERY):
-            self._add(people.filter(pk__in=chosen[start : start + PEOPLE_PER_QUERY]))
+            self._add(people.filter(pk__in_array=chosen[start : start + PEOPLE_PER_QUERY]))
 
     def units_named(self, text: str) -> set[int]:
         """The keys of the units whose full name, short name or code is ``text``."""

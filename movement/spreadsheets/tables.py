@@ -32,7 +32,7 @@ The rules, each in one place here:
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,7 +71,7 @@ SIGNATURE_CELLS = 4
 
 # A sheet's row: its number, its cells' values, and the kind of its formula ("f") and error
 # ("e") cells by position (None when it has none).
-Row = tuple[int, list[Any], dict[int, str] | None]
+Row = tuple[int, Sequence[Any], dict[int, str] | None]
 
 
 class TableError(ValueError):
@@ -108,7 +108,7 @@ def is_signature(value: Any) -> bool:
     return text.startswith(SIGNATURE_WORDS) or bool(PLACE_AND_DATE.match(text))
 
 
-def _signature_row(values: list[Any]) -> bool:
+def _signature_row(values: Sequence[Any]) -> bool:
     found = False
     for value in values:
         if is_blank(value):
@@ -119,7 +119,7 @@ def _signature_row(values: list[Any]) -> bool:
     return found
 
 
-def _under_signature(values: list[Any]) -> bool:
+def _under_signature(values: Sequence[Any]) -> bool:
     """Whether a row below the signature words holds a signer's name or rank, nothing else."""
     cells = [value for value in values if not is_blank(value)]
     return len(cells) <= SIGNATURE_CELLS and all(
@@ -148,7 +148,7 @@ class _SheetTable:
     header_last_row: int
     # The positions read and their headers; the row counter's and blank headers' are not read.
     columns: list[tuple[int, str]]
-    rows: list[tuple[int, list[Any]]]
+    rows: list[tuple[int, Sequence[Any]]]
     signature: list[int]
 
 
@@ -162,7 +162,7 @@ class _Reader:
         self.named = named
         self.blank = True
 
-    def header_score(self, values: list[Any]) -> int:
+    def header_score(self, values: Sequence[Any]) -> int:
         if self.known is None:
             return 0
         return len(
@@ -199,7 +199,7 @@ class _Reader:
             return best, [row for row in seen if row[0] > best[0]]
         return None
 
-    def subheader(self, header: list[Any], below: list[Any], top: int) -> list[str] | None:
+    def subheader(self, header: Sequence[Any], below: Sequence[Any], top: int) -> list[str] | None:
         """The headers of a two-row header, None when ``below`` is no second header row."""
         if self.known is None:
             return None
@@ -281,7 +281,7 @@ class _Reader:
         last = top
         unnamed = [position for position, text in enumerate(headers) if not text]
         signature: list[int] = []
-        table: list[tuple[int, list[Any]]] = []
+        table: list[tuple[int, Sequence[Any]]] = []
         for number, values, odd in _chain(pending, stream):
             if number == top + 1:
                 merged = self.subheader(header_values, values, top)
@@ -331,7 +331,7 @@ class _Reader:
     def check_row(
         self,
         number: int,
-        values: list[Any],
+        values: Sequence[Any],
         odd: dict[int, str] | None,
         headers: list[str],
     ) -> None:
