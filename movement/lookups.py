@@ -21,14 +21,13 @@ class InArray(In):
     lookup_name = "in_array"
 
     def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, tuple]:
+        # A subquery, or values among which an expression (Django gathers them in one), is
+        # written as ``in``.
         if not self.rhs_is_direct_value():
             return self.as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
         # Raises EmptyResultSet for no values, as ``in`` does.
-        placeholders, params = self.process_rhs(compiler, connection)
-        if placeholders.count("%s") != len(params) or len(placeholders) != 4 * len(params):
-            # A value that is an expression, or a placeholder with a cast: written as ``in``.
-            return self.as_sql(compiler, connection)
+        _placeholders, params = self.process_rhs(compiler, connection)
         kind = self.lhs.output_field.cast_db_type(connection)
         return f"{lhs} = ANY(%s::{kind}[])", (*lhs_params, list(params))
 

@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 from django.db import connection
+from django.db.models import F
 
 from movement.models import Award, Person, PersonRating, Rating, Unit
 
@@ -61,8 +62,18 @@ def test_a_subquery_is_asked_as_in_asks_it(people):
     assert list(Person.objects.filter(pk__in_array=chosen)) == [people[2]]
 
 
-def test_uuids(people):
+def test_an_expression_among_the_values_is_asked_as_in_asks_it(people):
+    found = Person.objects.filter(pk__in_array=[F("pk")]).order_by("pk")
+    assert list(found) == people
+    found = Person.objects.filter(pk__in_array=[people[0].pk, F("pk") + 10**6])
+    assert list(found) == [people[0]]
+
+
+def test_the_array_has_the_fields_type(people):
+    sql, _params = Award.objects.filter(key__in_array=[uuid.uuid4()]).query.sql_with_params()
     assert list(Award.objects.filter(key__in_array=[uuid.uuid4()])) == []
+    if connection.vendor == "postgresql":
+        assert "= ANY(%s::uuid[])" in sql
 
 
 def test_postgresql_is_sent_one_array_whatever_the_number_of_values(people):
