@@ -11,6 +11,7 @@ Other databases read it as ``in``.
 
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Field, ForeignObject
 from django.db.models.lookups import In
 
@@ -23,13 +24,19 @@ class InArray(In):
     def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, tuple]:
         # A subquery, or values among which an expression (Django gathers them in one), is
         # written as ``in``.
-        if not self.rhs_is_direct_value():
+        if not self.rhs_is_direct_value() or self.bilateral_transforms:
             return self.as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        # Raises EmptyResultSet for no values, as ``in`` does.
-        _placeholders, params = self.process_rhs(compiler, connection)
+        # NULL equals nothing; no values raise EmptyResultSet, as ``in`` does.
+        values = [value for value in dict.fromkeys(self.rhs) if value is not None]
+        if not values:
+            raise EmptyResultSet
+        # Prepared for the database in one call. ``in`` checks each value for an expression to
+        # compile (a direct value holds none) and makes a list and a pair for each: thousands of
+        # containers alive at once, which the cycle collector walked in its full collections.
+        _placeholder, params = self.get_db_prep_lookup(values, connection)
         kind = self.lhs.output_field.cast_db_type(connection)
-        return f"{lhs} = ANY(%s::{kind}[])", (*lhs_params, list(params))
+        return f"{lhs} = ANY(%s::{kind}[])", (*lhs_params, params)
 
 
 # A relation's lookups are its own (ForeignObject.get_class_lookups): registered there too.

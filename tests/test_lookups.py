@@ -5,7 +5,8 @@ import uuid
 
 import pytest
 from django.db import connection
-from django.db.models import F
+from django.db.models import CharField, F, Transform
+from django.test.utils import register_lookup
 
 from movement.models import Award, Person, PersonRating, Rating, Unit
 
@@ -67,6 +68,20 @@ def test_an_expression_among_the_values_is_asked_as_in_asks_it(people):
     assert list(found) == people
     found = Person.objects.filter(pk__in_array=[people[0].pk, F("pk") + 10**6])
     assert list(found) == [people[0]]
+
+
+class Upper(Transform):
+    """UPPER() on both sides of a lookup, as a bilateral transform is applied."""
+
+    lookup_name = "upper"
+    function = "UPPER"
+    bilateral = True
+
+
+def test_a_transform_of_both_sides_is_applied_to_the_values_too(people):
+    with register_lookup(CharField, Upper):
+        found = Person.objects.filter(full_name__upper__in_array=["lê thị hoa"])
+        assert list(found) == [people[2]]
 
 
 def test_the_array_has_the_fields_type(people):
