@@ -214,7 +214,10 @@ class KeyedInstanceLoader(ModelInstanceLoader):
             and "__" not in field.attribute
             and reads_only_its_cell(field.widget)
         }
-        instances = []
+        # Each row's keys (one per unique set) and its code's source text are kept, not its
+        # namespace: tuples of plain values, which the cycle collector stops walking.
+        row_keys: list[tuple[tuple | None, ...]] = []
+        sources: list[str] = []
         for row in rows:
             instance = SimpleNamespace(**defaults)
             for field in fields_read:
@@ -243,15 +246,17 @@ class KeyedInstanceLoader(ModelInstanceLoader):
                 related = instance.__dict__.pop(name, None)
                 if related is not None:
                     setattr(instance, attname, related.pk)
-            instances.append(instance)
+            row_keys.append(tuple(unique.key(instance) for unique in sets))
+            if name_field is not None:
+                sources.append(getattr(instance, source) or "")
         found: list[Any] = [None] * len(rows)
         agreed = True
-        for unique in sets:
-            keys: dict[tuple, list[int]] = {}
-            for position, instance in enumerate(instances):
-                key = unique.key(instance)
+        for number, unique in enumerate(sets):
+            keys: dict[tuple, tuple[int, ...]] = {}
+            for position, keys_of_row in enumerate(row_keys):
+                key = keys_of_row[number]
                 if key is not None:
-                    keys.setdefault(key, []).append(position)
+                    keys[key] = (*keys.get(key, ()), position)
             for key, pk in stored_keys(model, unique, list(keys)).items():
                 for position in keys[key]:
                     # Two constraints naming two records: the first is updated, and the row
@@ -265,7 +270,7 @@ class KeyedInstanceLoader(ModelInstanceLoader):
             stored.update(self.get_queryset().in_bulk(pks[start : start + KEYS_PER_QUERY]))
         new = [position for position, pk in enumerate(found) if pk is None]
         codes = (
-            manager.free_codes([getattr(instances[position], source) or "" for position in new])
+            manager.free_codes([sources[position] for position in new])
             if name_field is not None
             else []
         )
