@@ -579,6 +579,29 @@ def test_a_row_without_a_key_updates_the_award_its_natural_key_names(report, div
     assert Award.objects.count() == 3
 
 
+def test_two_rows_without_a_key_naming_one_award_are_both_read_as_that_award(
+    report, division, flag_type
+):
+    """Each row is looked up by its natural key, the second as well as the first: two changes
+    to one award, refused together, not a second award recorded beside it."""
+    award = Award.objects.get(recipient_unit=division)
+    cells = {
+        "Năm": "2016",
+        "Hình thức khen thưởng": flag_type.name,
+        "Đơn vị nhận": division.name,
+        "Số quyết định": "123/QĐ-BCA",
+    }
+    file = tablib.Dataset(
+        [*cells.values(), "Trao tại hội nghị."],
+        [*cells.values(), "Trao tại lễ kỷ niệm."],
+        headers=[*cells, "Ghi chú"],
+    )
+    preview = AwardResource().import_data(file, dry_run=True)
+    assert [row.row_values.get("Mã") for row in preview.rows] == [str(award.key)] * 2
+    # The second row is refused as naming the first row's award again.
+    assert errors(preview) == ["Dòng 2 của tệp này có cùng mã."]
+
+
 def test_a_row_whose_key_cannot_be_read_is_refused_not_matched_by_its_natural_key(
     report, division, flag_type
 ):

@@ -252,13 +252,20 @@ class KeyedInstanceLoader(ModelInstanceLoader):
         found: list[Any] = [None] * len(rows)
         agreed = True
         for number, unique in enumerate(sets):
-            keys: dict[tuple, tuple[int, ...]] = {}
+            # The first row of each key, and the rare rows that repeat one: a list per key
+            # would be one per row, walked by the cycle collector until the probe ends.
+            first: dict[tuple, int] = {}
+            repeated: dict[tuple, list[int]] = {}
             for position, keys_of_row in enumerate(row_keys):
                 key = keys_of_row[number]
-                if key is not None:
-                    keys[key] = (*keys.get(key, ()), position)
-            for key, pk in stored_keys(model, unique, list(keys)).items():
-                for position in keys[key]:
+                if key is None:
+                    continue
+                if key in first:
+                    repeated.setdefault(key, []).append(position)
+                else:
+                    first[key] = position
+            for key, pk in stored_keys(model, unique, list(first)).items():
+                for position in (first[key], *repeated.get(key, ())):
                     # Two constraints naming two records: the first is updated, and the row
                     # is then refused for the second (RowImportMixin.refuse_clashes).
                     agreed = agreed and found[position] in (None, pk)
