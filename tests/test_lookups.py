@@ -48,9 +48,12 @@ def test_it_finds_what_in_finds_on_a_key_a_relation_and_a_text(people):
     assert names[0] == names[1] == wanted
 
 
-def test_it_keeps_tone_marks_apart_and_drops_none(people):
+def test_it_keeps_tone_marks_apart_and_drops_none(people, django_assert_num_queries):
     found = Person.objects.filter(full_name__in_array=["Nguyễn Văn Hùng", None])
     assert list(found) == [people[1]]
+    # NULL equals nothing: None alone asks nothing, as with ``in``.
+    with django_assert_num_queries(0):
+        assert list(Person.objects.filter(pk__in_array=[None])) == []
 
 
 def test_no_values_find_nothing_without_a_query(people, django_assert_num_queries):

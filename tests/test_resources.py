@@ -583,7 +583,7 @@ def test_two_rows_without_a_key_naming_one_award_are_both_read_as_that_award(
     report, division, flag_type
 ):
     """Each row is looked up by its natural key, the second as well as the first: two changes
-    to one award, refused together, not a second award recorded beside it."""
+    to one award, the second refused, not a second award recorded beside it."""
     award = Award.objects.get(recipient_unit=division)
     cells = {
         "Năm": "2016",
