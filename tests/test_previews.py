@@ -295,7 +295,14 @@ def test_a_confirmation_that_writes_nothing_leaves_the_preview_waiting(
     assert confirm_upload(
         AwardResource(), preview_upload(AwardResource(), one_award(1)).upload
     ).written
-    assert not confirm_upload(AwardResource(), report.upload, user=uploader).written
+    refused = confirm_upload(AwardResource(), report.upload, user=uploader)
+    assert not refused.written
+    # Said as such: the row the preview showed as new is now the award recorded meanwhile.
+    (problem,) = refused.problems
+    assert problem.message.startswith(
+        "The preview showed this row as a new record, but the records have changed since "
+        "(someone else recorded or edited them): it would now be unchanged."
+    )
     pending = PendingImport.objects.get(key=report.upload)
     assert pending.state == PendingImport.State.WAITING and pending.sheet is not None
 
