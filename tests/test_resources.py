@@ -737,6 +737,25 @@ def test_unnamed_groups_are_written_as_the_report_counts_them(flag_type):
     assert row["Số tập thể/cá nhân (chưa nêu tên)"] == "3 tập thể"
 
 
+def test_a_name_repeated_with_other_classes_reads_as_each_rows_class(order_type):
+    # An import reads a cell that repeats once where its reading depends on the cell alone;
+    # an award type's name depends on its row's "Hạng" too, and each row keeps its own class.
+    second = AwardType.objects.create(
+        name=order_type.name,
+        award_class=AwardType.Class.SECOND,
+        category=order_type.category,
+        for_collectives=True,
+    )
+    file = tablib.Dataset(
+        headers=["Năm", "Hình thức khen thưởng", "Hạng", "Số tập thể/cá nhân (chưa nêu tên)"]
+    )
+    for count, award_class in enumerate(("3", "2", "3"), start=1):
+        file.append(["2016", order_type.name, award_class, f"{count} tập thể"])
+    assert errors(AwardResource().import_data(file)) == []
+    read = Award.objects.order_by("pk").values_list("award_type", flat=True)
+    assert list(read) == [order_type.pk, second.pk, order_type.pk]
+
+
 def test_a_group_reads_back_whatever_its_spelling(flag_type, order_type):
     file = dataset(
         **{
