@@ -309,8 +309,7 @@ class Award(RulesInClean, Sourced, Searchable, Versioned):
         blank=True,
         related_name="awards",
         verbose_name=_("recipient person"),
-        # Indexed with the year instead (award_person_year_type_idx), which serves the same
-        # lookups.
+        # Indexed first in award_person_year_type_idx instead, which serves the same lookups.
         db_index=False,
     )
     group_kind = models.CharField(
