@@ -123,6 +123,8 @@ def test_the_calibration_page_is_offered_on_the_layout_s_page(report, admin_clie
     assert url in admin_client.get(change).content.decode()
     response = admin_client.get(url)
     assert response["Content-Type"] == "application/pdf"
+    # Opened in the browser to be printed, not saved.
+    assert response["Content-Disposition"] == f'inline; filename="can-chinh-{layout.pk}.pdf"'
     assert len(PdfReader(io.BytesIO(response.content)).pages) == 1
 
 

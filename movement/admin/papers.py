@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,9 +24,11 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+def download(
+    content: bytes, content_type: str, filename: str, *, as_attachment: bool = True
+) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
     return response
 
 
@@ -65,9 +68,12 @@ class CertificateLayoutAdmin(HistoryAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         layout = get_object_or_404(CertificateLayout.objects.select_related("award_type"), pk=pk)
-        response = HttpResponse(certificates.calibration(layout), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="can-chinh-{layout.pk}.pdf"'
-        return response
+        return download(
+            certificates.calibration(layout),
+            "application/pdf",
+            f"can-chinh-{layout.pk}.pdf",
+            as_attachment=False,
+        )
 
 
 @admin.register(CertificateField)
@@ -110,8 +116,7 @@ def print_certificates(model_admin, request: HttpRequest, queryset: QuerySet):
             % {"pages": batch.pages, "groups": skipped},
             messages.WARNING,
         )
-    response = HttpResponse(batch.pdf, content_type="application/pdf")
-    response["Content-Disposition"] = 'attachment; filename="bang-khen.pdf"'
+    response = download(batch.pdf, "application/pdf", "bang-khen.pdf")
     response["X-Skipped-Unnamed-Groups"] = str(len(batch.skipped))
     return response
 
