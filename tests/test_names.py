@@ -712,6 +712,50 @@ def test_names_in_the_old_and_new_tone_placements_are_namesakes(ministry, depart
     ]
 
 
+def test_namesakes_read_a_few_names_at_a_time_are_written_as_when_read_at_once(
+    monkeypatch, ministry, department
+):
+    # A table's namesakes are read a thousand names a query. A unit answers to its name and its
+    # short name, which may fall in two different queries; a name has two tone placements.
+    Unit.objects.create(name="Phòng Hồ sơ", short_name="Phòng Tham mưu", slug="hs", parent=ministry)
+    Unit.objects.create(name="Phòng Hồ sơ", slug="hs-cuc", parent=department)
+    Unit.objects.create(name="Phòng Tham mưu", slug="tm-bo", parent=ministry)
+    Unit.objects.create(name="Phòng Tham mưu", slug="tm-cuc", parent=department)
+    Unit.objects.create(name="PV01", slug="pv01-bo", parent=ministry)
+    Unit.objects.create(name="Phòng An ninh", slug="pv01", parent=department)
+    Person.objects.create(full_name="Nguyễn Thị Thuỷ", slug="thuy-1", unit=ministry)
+    Person.objects.create(full_name="Nguyễn Thị Thủy", slug="thuy-2", unit=department)
+    Person.objects.create(full_name="Nguyễn Thị Thủy", slug="thuy-3", unit=department)
+
+    def written() -> list[str]:
+        units, people = UnitWidget(Unit), PersonWidget(Person)
+        return [units.render(unit) for unit in Unit.objects.order_by("pk")] + [
+            people.render(person) for person in Person.objects.order_by("pk")
+        ]
+
+    at_once = written()
+    department_name = "Cục Xây dựng phong trào toàn dân bảo vệ an ninh Tổ quốc"
+    assert at_once[2:] == [
+        "Phòng Hồ sơ (Bộ Công an)",
+        f"Phòng Hồ sơ ({department_name})",
+        # "Phòng Tham mưu (Bộ Công an)" would read as the first unit too, by its short name.
+        "tm-bo",
+        f"Phòng Tham mưu ({department_name})",
+        "PV01 (Bộ Công an)",
+        "Phòng An ninh",
+        "Nguyễn Thị Thuỷ (Bộ Công an)",
+        "thuy-2",
+        "thuy-3",
+    ]
+    monkeypatch.setattr("movement.spreadsheets.names.NAMES_PER_QUERY", 1)
+    with CaptureQueriesContext(connection) as captured:
+        assert written() == at_once
+    # One query for each of the units' three shared names and the people's one.
+    namesakes = [query["sql"] for query in captured if " WHERE " in query["sql"]]
+    assert sum('"parent_id" AS "parent" FROM "movement_unit"' in sql for sql in namesakes) == 3
+    assert sum('"unit_id" AS "unit" FROM "movement_person"' in sql for sql in namesakes) == 1
+
+
 def test_a_name_spelled_as_another_records_code_is_written_with_its_parent(ministry, department):
     named_so = Unit.objects.create(name="PV01", slug="pv01-ha-noi", parent=ministry)
     Unit.objects.create(name="Phòng An ninh", slug="pv01", parent=department)

@@ -91,6 +91,9 @@ class Person(Sourced, Searchable, Versioned):
             # A province's quota check counts its tens of thousands of people, and those of
             # them holding the year's titles, from this index without reading the table (#18).
             models.Index(fields=["unit", "id"], name="person_unit_id_idx"),
+            # The people are listed by name, an import finds them by their names' spellings,
+            # and an export reads the namesakes of each name (NamedRecordWidget.written_forms).
+            models.Index(fields=["full_name"], name="person_full_name_idx"),
         ]
 
     def __str__(self) -> str:
