@@ -258,7 +258,11 @@ def test_two_rows_of_one_file_for_the_same_award_are_refused(awards_file):
     report = confirm(xlsx(awards_file))
     [(row, column, message)] = problems(report)
     assert (row, column) == (5, "")
-    assert message.startswith("Row 2 of this file has the same")
+    # The fields of the award's natural key, each named.
+    assert message == (
+        "Row 2 of this file has the same award type, emulation year, recipient unit, "
+        "decision number."
+    )
     assert not Award.objects.exists()
 
 

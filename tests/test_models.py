@@ -40,7 +40,7 @@ from movement.models import (
 )
 from movement.models.base import DJANGO_MESSAGES
 from movement.permissions import EMULATION_OFFICERS, UNIT_EDITORS
-from movement.spreadsheets.uniqueness import UniqueSet, unique_sets
+from movement.spreadsheets.uniqueness import UniqueSet, fields_set, fields_unset, unique_sets
 from movement.text import fold
 from tests.factories import every_model
 
@@ -598,6 +598,27 @@ def test_every_unique_constraint_is_checked_in_bulk(model):
             assert tuple(constraint.fields) in fields
 
 
-def test_a_unique_condition_the_bulk_probe_cannot_read_is_refused():
+@pytest.mark.parametrize(
+    "condition",
+    [
+        Q(year__gte=2000),
+        Q(recipient_person__isnull=False) | Q(recipient_unit__isnull=False),
+        ~Q(recipient_person__isnull=True),
+        Q(recipient_person__isnull=False) & Q(Q(year=2016) | Q(year=2017)),
+    ],
+    ids=["a comparison", "either of two", "negated", "a comparison inside"],
+)
+def test_a_unique_condition_the_bulk_probe_cannot_read_is_refused(condition):
     with pytest.raises(ImproperlyConfigured):
-        UniqueSet(Award, ("year",), Q(year__gte=2000))
+        UniqueSet(Award, ("year",), condition)
+
+
+def test_a_unique_condition_of_fields_set_and_unset_is_read_as_such():
+    condition = Q(recipient_person__isnull=False) & Q(Q(recipient_unit__isnull=True))
+    assert fields_set(Award, condition) == ("recipient_person",)
+    assert fields_unset(Award, condition) == ("recipient_unit",)
+    unique = UniqueSet(Award, ("year", "recipient_person"), condition)
+    award = Award(year=2016, recipient_person_id=7)
+    assert unique.key(award) == (2016, 7)
+    award.recipient_unit_id = 3
+    assert unique.key(award) is None

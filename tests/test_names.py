@@ -766,6 +766,24 @@ def test_a_name_spelled_as_another_records_code_is_written_with_its_parent(minis
     assert UnitWidget(Unit).clean("PV01 (Bộ Công an)") == named_so
 
 
+def test_a_name_spelled_as_a_code_of_its_own_parent_is_written_as_its_code(ministry):
+    # "PV01 (Bộ Công an)" would read as both: the unit named PV01 and the one whose code it is.
+    named_so = Unit.objects.create(name="PV01", slug="pv01-bo", parent=ministry)
+    Unit.objects.create(name="Phòng An ninh", slug="pv01", parent=ministry)
+    units = UnitWidget(Unit)
+    assert units.render(named_so) == "pv01-bo"
+    assert UnitWidget(Unit).clean("pv01-bo") == named_so
+
+
+def test_a_namesake_without_a_unit_is_written_as_its_code(person):
+    unplaced = Person.objects.create(full_name=person.full_name, slug="khao-2", unit=None)
+    people = PersonWidget(Person)
+    assert [people.render(person), people.render(unplaced)] == [
+        "Nguyễn Văn Khảo (Cục XDPT toàn dân bảo vệ ANTQ)",
+        "khao-2",
+    ]
+
+
 def test_a_files_names_are_found_before_its_rows_are_read(hung, ha, django_assert_num_queries):
     people = PersonWidget(Person)
     cells = ["Đặng Quang Hùng (Công an huyện Sóc Sơn)", "le thu ha", "", None]

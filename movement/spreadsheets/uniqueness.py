@@ -27,8 +27,6 @@ KEYS_PER_QUERY = 1000
 
 
 def _reader(model: type[models.Model], name: str) -> Callable[[Any], Any]:
-    if name == "pk":
-        return operator.attrgetter("pk")
     return operator.attrgetter(model._meta.get_field(name).attname)
 
 
@@ -183,9 +181,7 @@ def stored_keys(model: type[models.Model], unique: UniqueSet, keys: list[tuple])
     awards most of a second per thousand keys; and SQLite answers ``(a, b) IN (VALUES …)`` by
     reading the whole index.
     """
-    fields = [
-        model._meta.pk if name == "pk" else model._meta.get_field(name) for name in unique.fields
-    ]
+    fields = [model._meta.get_field(name) for name in unique.fields]
     connection = connections[model._default_manager.db]
     quote = connection.ops.quote_name
     # VALUES names its columns column1, column2… on both databases.
