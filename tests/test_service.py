@@ -935,6 +935,17 @@ def test_a_rank_change_imported_again_with_its_rank_corrected_updates_it(person)
     assert person.rank_changes.get().rank == rank("Trung tướng")
 
 
+def test_an_undated_rank_change_alone_in_its_file_imported_again_updates_it(person):
+    # The file's people are read by the first column of the key, whatever its date cell holds.
+    def rank_file(name: str) -> bytes:
+        return dict_csv({"Họ và tên": person.full_name, "Cấp bậc hàm": name, "Từ ngày": ""})
+
+    assert import_file(RankChangeResource(), rank_file("Thiếu tướng"), dry_run=False).new == 1
+    corrected = import_file(RankChangeResource(), rank_file("Trung tướng"), dry_run=False)
+    assert (corrected.new, corrected.updated) == (0, 1), corrected.problems
+    assert person.rank_changes.get().rank == rank("Trung tướng")
+
+
 @pytest.mark.parametrize(
     "resource",
     [PersonRatingResource, InitiativeResource, DisciplineResource, InspectionResource],
