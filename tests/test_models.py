@@ -605,8 +605,19 @@ def test_every_unique_constraint_is_checked_in_bulk(model):
         Q(recipient_person__isnull=False) | Q(recipient_unit__isnull=False),
         ~Q(recipient_person__isnull=True),
         Q(recipient_person__isnull=False) & Q(Q(year=2016) | Q(year=2017)),
+        Q(Q(recipient_person__isnull=False), year__gte=2000),
+        Q(recipient_person__unit__isnull=False),
+        Q(year=1),
     ],
-    ids=["a comparison", "either of two", "negated", "a comparison inside"],
+    ids=[
+        "a comparison",
+        "either of two",
+        "negated",
+        "a comparison inside",
+        "a comparison after a group",
+        "through a relation",
+        "an equality",
+    ],
 )
 def test_a_unique_condition_the_bulk_probe_cannot_read_is_refused(condition):
     with pytest.raises(ImproperlyConfigured):
