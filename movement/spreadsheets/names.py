@@ -602,7 +602,8 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
             for pk, group, name, unit in named:
                 if readers[group][unit_key[unit]] != 1:
                     continue
-                if bracketed and (where, exact_key(f"{name} ({qualifiers[unit][0]})")) in bracketed:
+                form = (group[0], exact_key(f"{name} ({qualifiers[unit][0]})"))
+                if bracketed and form in bracketed:
                     continue
                 forms[pk] = units[unit]
         return forms
