@@ -906,6 +906,17 @@ def test_a_tasks_units_are_listed_in_one_cell(report, department, division):
     assert task.area.name == "Công tác tham mưu"
 
 
+def test_a_task_whose_units_alone_change_is_an_update_of_that_column(report, division):
+    [row] = [row for row in as_csv(TaskResource().export()).dict if row["Số thứ tự"] == "1"]
+    file = tablib.Dataset(list(row.values()), headers=list(row))
+    assert import_types(TaskResource().import_data(file, dry_run=True)) == {"skip"}
+
+    row["Đơn vị chủ trì"] = division.name
+    file = tablib.Dataset(list(row.values()), headers=list(row))
+    result = TaskResource().import_data(file, dry_run=True)
+    assert [row.changed_columns for row in result.rows] == [("Đơn vị chủ trì",)]
+
+
 def test_a_task_of_a_plan_that_does_not_exist_is_refused(report):
     [row, *_] = as_csv(TaskResource().export()).dict
     row["Năm"] = "2030"
