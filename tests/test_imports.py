@@ -300,6 +300,17 @@ def test_rows_already_recorded_are_found_however_many_queries_it_takes(awards_fi
     assert report.unchanged == 3 and Award.objects.count() == 3
 
 
+def test_cells_equal_in_python_but_of_different_types_are_each_read_as_written(division, flag_type):
+    # 1 == True in Python; in a file, TRUE and 1 are two decision numbers.
+    Award.objects.create(
+        award_type=flag_type, year=2016, recipient_unit=division, decision_number="1"
+    )
+    row = [2016, flag_type.name, "", division.name, ""]
+    report = confirm(xlsx([HEADERS, [*row, True], [*row, 1]]))
+    assert problems(report) == []
+    assert (report.new, report.unchanged) == (1, 1)
+
+
 def test_blank_rows_are_skipped_and_rows_keep_their_spreadsheet_numbers(awards_file):
     rows = [awards_file[0], [], awards_file[1], [None, "", " "], awards_file[2]]
     rows[4] = [*awards_file[2][:3], "Không có", *awards_file[2][4:]]

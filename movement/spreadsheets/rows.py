@@ -295,8 +295,10 @@ class KeyedInstanceLoader(ModelInstanceLoader):
 
     @staticmethod
     def identity(row: dict) -> tuple:
-        # A row's cells in the order of the file's headers, the same for every row.
-        return tuple(row.values())
+        # A row's cells in the order of the file's headers, the same for every row, with their
+        # types: 1 == 1.0 == True, and two rows whose cells differ so would share one record.
+        cells = tuple(row.values())
+        return cells, tuple(type(cell).__name__ for cell in cells)
 
     def get_instance(self, row: dict) -> models.Model | None:
         if self.by_key is not None:
