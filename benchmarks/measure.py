@@ -84,14 +84,21 @@ def measure(action: Callable[[], object], runs: int) -> Timing:
 
 
 def measure_side_by_side(
-    ours: Callable[[], object], reference: Callable[[], object], runs: int
+    ours: Callable[[], object],
+    reference: Callable[[], object],
+    runs: int,
+    *,
+    reset: Callable[[], object] | None = None,
 ) -> tuple[Timing, Timing]:
     """Like :func:`measure` for two actions, their runs taken in turn, so that whatever else the
-    machine does at the time weighs on both alike."""
+    machine does at the time weighs on both alike. ``reset``, if given, is called untimed
+    before each run."""
     queries = (count_queries(ours), count_queries(reference))
     times: tuple[list[float], list[float]] = ([], [])
     for _ in range(runs):
         for action, spent in zip((ours, reference), times, strict=True):
+            if reset is not None:
+                reset()
             # Each run starts from the same heap: what the run before left for the cycle
             # collector is collected here, untimed, not during the next run (whichever it is).
             gc.collect()
