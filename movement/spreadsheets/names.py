@@ -28,6 +28,7 @@ from movement.spreadsheets.cells import (
     marked,
     typed_keys,
 )
+from movement.text import name_key
 
 
 class _Index:
@@ -602,9 +603,12 @@ class NamedRecordWidget(widgets.ForeignKeyWidget):
             for pk, group, name, unit in named:
                 if readers[group][unit_key[unit]] != 1:
                     continue
-                form = (group[0], exact_key(f"{name} ({qualifiers[unit][0]})"))
-                if bracketed and form in bracketed:
-                    continue
+                # Each "Name (Qualifier)" is new: its key is not remembered (exact_key's cache
+                # would keep 65,536 of them, 26 MB of an export, and forget the names it reuses).
+                if bracketed:
+                    form = name_key(f"{name} ({qualifiers[unit][0]})")
+                    if (group[0], form) in bracketed:
+                        continue
                 forms[pk] = units[unit]
         return forms
 
