@@ -160,15 +160,10 @@ class KeyedInstanceLoader(ModelInstanceLoader):
             return None
 
     def unkeyed_rows(self, dataset: tablib.Dataset, positions: list[int]) -> list[dict]:
-        """The rows at ``positions``, each as the import will read it: after the resource's
-        before_import_row, which makes a cell an export protected from spreadsheets plain."""
-        rows = []
+        """The rows at ``positions`` as dicts, as the import reads them (their cells already
+        plain: the resource reads a dataset through resources.unescaped)."""
         headers = dataset.headers
-        for position in positions:
-            row = dict(zip(headers, dataset[position], strict=False))
-            self.resource.before_import_row(row)
-            rows.append(row)
-        return rows
+        return [dict(zip(headers, dataset[position], strict=True)) for position in positions]
 
     def natural_fields(self) -> tuple[list[UniqueSet], list[fields.Field]]:
         """The model's unique sets other than the key, and the resource's fields that set theirs."""
