@@ -660,6 +660,24 @@ def test_rows_without_keys_are_looked_up_in_a_few_queries_whatever_their_number(
     assert queries(40) == queries(4)
 
 
+def test_awards_found_by_their_natural_key_are_not_looked_for_again_before_writing(
+    ministry, flag_type
+):
+    units = [
+        Unit.objects.create(name=f"Đội {i}", slug=f"doi-{i}", kind="division", parent=ministry)
+        for i in range(4)
+    ]
+    for unit in units[::2]:
+        Award.objects.create(award_type=flag_type, year=2016, recipient_unit=unit)
+    with CaptureQueriesContext(connection) as context:
+        result = AwardResource().import_data(unkeyed_award_rows(units, flag_type), dry_run=True)
+    assert [row.import_type for row in result.rows] == ["skip", "new"] * 2
+    # The loader's probe by (type, year, unit), then the awards it found. The new rows' check
+    # against stored rows (uniqueness.clashes) skips the natural key the loader has read.
+    award_reads = [query for query in context if 'FROM "movement_award"' in query["sql"]]
+    assert len(award_reads) == 2
+
+
 def test_a_unit_editors_row_naming_another_units_award_is_refused(
     ministry, department, flag_type, django_user_model
 ):

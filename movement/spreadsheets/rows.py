@@ -675,8 +675,8 @@ class RowImportMixin:
         """Turn the rows that break a unique field or constraint into invalid rows."""
         if not unique_sets(self._meta.model):
             return
-        numbers = [self._pending.get(id(instance), 0) for instance in pending]
-        rows = [row_place(self._dataset, number) if self._dataset else number for number in numbers]
+        # Every instance waiting was saved by save_instance, which noted its row.
+        rows = [row_place(self._dataset, self._pending[id(instance)]) for instance in pending]
         # The instance loader found each row's record by its import id: none is looked for again.
         import_id = tuple(self.fields[name].attribute for name in self.get_import_id_fields())
         loader = self._loader() if self._loader is not None else None
