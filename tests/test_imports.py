@@ -263,6 +263,10 @@ def test_two_rows_of_one_file_for_the_same_award_are_refused(awards_file):
         "Row 2 of this file has the same award type, emulation year, recipient unit, "
         "decision number."
     )
+    # The refused row is counted as refused, not also as new, and its row result says why.
+    assert (report.new, report.invalid) == (3, 1)
+    [refused] = [row for row in report.result.rows if row.import_type == "invalid"]
+    assert refused.validation_error.messages == [message]
     assert not Award.objects.exists()
 
 
@@ -287,6 +291,7 @@ def test_two_rows_changing_one_record_are_refused_naming_the_first(awards_file):
 
     report = confirm(xlsx(rows))
     assert problems(report) == [(5, "", "Row 2 of this file has the same key.")]
+    assert (report.updated, report.unchanged, report.invalid) == (1, 2, 1)
     assert not report.written and awards() == before
     assert not Award.objects.filter(note__startswith="Sửa").exists()
 

@@ -40,7 +40,13 @@ from movement.models import (
 )
 from movement.models.base import DJANGO_MESSAGES
 from movement.permissions import EMULATION_OFFICERS, UNIT_EDITORS
-from movement.spreadsheets.uniqueness import UniqueSet, fields_set, fields_unset, unique_sets
+from movement.spreadsheets.uniqueness import (
+    UniqueSet,
+    clashes,
+    fields_set,
+    fields_unset,
+    unique_sets,
+)
 from movement.text import fold
 from tests.factories import every_model
 
@@ -633,3 +639,11 @@ def test_a_unique_condition_of_fields_set_and_unset_is_read_as_such():
     assert unique.key(award) == (2016, 7)
     award.recipient_unit_id = 3
     assert unique.key(award) is None
+
+
+def test_a_batch_clashing_with_a_stored_unique_field_is_refused_with_djangos_message(db):
+    # Seniority is a unique field, not a constraint: the message is the model's own.
+    rank = Rank(name="Cấp bậc mới", seniority=Rank.objects.get(name="Đại tướng").seniority)
+    with translation.override("en"):
+        [(position, error)] = clashes([rank], [2]).items()
+        assert (position, error.messages) == (0, ["Rank with this Seniority already exists."])

@@ -677,10 +677,11 @@ class RowImportMixin:
             return
         # Every instance waiting was saved by save_instance, which noted its row.
         rows = [row_place(self._dataset, self._pending[id(instance)]) for instance in pending]
-        # The instance loader found each row's record by its import id: none is looked for again.
+        # The instance loader (Meta.instance_loader_class: KeyedInstanceLoader, which read the
+        # rows before this) found each row's record by its import id or its natural key: none
+        # is looked for again.
         import_id = tuple(self.fields[name].attribute for name in self.get_import_id_fields())
-        loader = self._loader() if self._loader is not None else None
-        natural = loader.looked_up() if isinstance(loader, KeyedInstanceLoader) else []
+        natural = self._loader().looked_up()
         found = clashes(pending, rows, looked_up=[import_id, *natural])
         for position, error in sorted(found.items()):
             number = self._pending[id(pending[position])]
