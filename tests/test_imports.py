@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
-from movement.models import Award, PendingImport, Person, Unit, YearTally
+from movement.models import Award, PendingImport, Person, Rank, Unit, YearTally
 from movement.spreadsheets.files import SpreadsheetError
 from movement.spreadsheets.imports import import_file
 from movement.spreadsheets.previews import confirm_upload, preview_upload
-from movement.spreadsheets.resources import AwardResource
+from movement.spreadsheets.resources import AwardResource, RankResource, UnitResource
 from movement.tasks import fold_tallies
 from tests.factories import award_row, in_english
 from tests.spreadsheets import (
@@ -243,6 +243,23 @@ def test_a_refused_row_means_nothing_is_written_and_the_preview_says_so(awards_f
     assert (report.new, report.invalid) == (2, 1)
     assert [(row, column) for row, column, _message in problems(report)] == [(4, "Đơn vị nhận")]
     assert not Award.objects.exists()
+
+
+def test_a_required_cell_left_empty_is_refused_in_its_column(ministry):
+    # The widget reads an empty cell as nothing; the model's own field check refuses it.
+    row = {"Tên đầy đủ": "Đội Một", "Đơn vị cấp trên": ministry.name, "Loại đơn vị": ""}
+    report = import_file(UnitResource(), dict_csv(row), dry_run=True)
+    assert problems(report) == [(2, "Loại đơn vị", "This field cannot be blank.")]
+    assert (report.new, report.invalid) == (0, 1)
+
+
+def test_a_row_clashing_with_a_stored_records_unique_field_is_refused_before_writing(db):
+    # Rows imported one by one (not in bulk) are checked for uniqueness as a model form would:
+    # a new rank with the most senior rank's seniority is refused, not left to the database.
+    row = {"Cấp bậc hàm": "Cấp bậc mới", "Thứ tự": "1", "Cấp": "general officer"}
+    report = import_file(RankResource(), dict_csv(row), dry_run=False)
+    assert problems(report) == [(2, "Thứ tự", "Rank with this Seniority already exists.")]
+    assert not report.written and not Rank.objects.filter(name="Cấp bậc mới").exists()
 
 
 def test_a_row_the_model_refuses_is_a_problem_of_the_whole_row(awards_file, person):

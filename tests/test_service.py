@@ -923,6 +923,15 @@ def test_an_undated_entry_imported_again_updates_it_and_two_undated_are_not_gues
     assert Discipline.objects.count() == 2
 
 
+def test_two_undated_entries_of_one_file_are_two_entries_not_a_repeated_row(person):
+    # A date not stated is NULL, and two NULLs never clash in the unique index: the file's
+    # check of repeated rows (uniqueness.UniqueSet.key) does not take them for one entry either.
+    row = {"Họ và tên": person.full_name, "Hình thức kỷ luật": "cảnh cáo", "Từ ngày": ""}
+    report = import_file(DisciplineResource(), dict_csv(row, row), dry_run=False)
+    assert (report.new, report.invalid) == (2, 0), report.problems
+    assert Discipline.objects.filter(person=person, since=None).count() == 2
+
+
 def test_a_rank_change_imported_again_with_its_rank_corrected_updates_it(person):
     def rank_file(name: str) -> bytes:
         return dict_csv(

@@ -163,10 +163,15 @@ def clashes(
             pk = stored.get(key)
             if pk is not None and pk != instances[position].pk:
                 if unique.constraint is not None:
-                    message = unique.constraint.get_violation_error_message()
+                    error = ValidationError(unique.constraint.get_violation_error_message())
                 else:
+                    # As Django's validate_unique says it: a single field's clash is that field's.
                     message = instances[position].unique_error_message(model, unique.fields)
-                found.setdefault(position, ValidationError(message))
+                    if len(unique.fields) == 1:
+                        error = ValidationError({unique.fields[0]: message})
+                    else:
+                        error = ValidationError(message)
+                found.setdefault(position, error)
     return found
 
 
