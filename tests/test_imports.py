@@ -287,6 +287,30 @@ def test_two_rows_of_one_file_for_the_same_award_are_refused(awards_file):
     assert not Award.objects.exists()
 
 
+def test_an_award_recorded_by_someone_else_while_the_import_writes_refuses_it_whole(
+    awards_file, division, flag_type, monkeypatch
+):
+    # The rows were checked against the stored awards; the same award is recorded by another
+    # user before they are written. The database refuses the write: so does the import, in
+    # words, and nothing of the file is kept.
+    writing = AwardResource.before_write
+
+    def recorded_meanwhile(resource: AwardResource, instances: list[Award]) -> None:
+        Award.objects.create(
+            award_type=flag_type, year=2016, recipient_unit=division, decision_number="1/QĐ"
+        )
+        writing(resource, instances)
+
+    monkeypatch.setattr(AwardResource, "before_write", recorded_meanwhile)
+    report = confirm(xlsx(awards_file))
+    assert not report.written
+    assert report.errors == [
+        "Another user recorded one of this file's records while it was being imported. "
+        "Nothing was imported: import the file again to see which rows are new."
+    ]
+    assert not Award.objects.exists()
+
+
 def test_a_row_for_an_award_already_recorded_finds_it_and_changes_nothing(awards_file):
     # The rows have no key: each is found by its type, year, recipient and decision number.
     assert confirm(xlsx(awards_file)).written

@@ -419,6 +419,28 @@ def test_an_unchanged_row_of_an_old_export_is_no_refusal(award):
     assert report.problems == [] and report.unchanged == 1
 
 
+def test_a_record_saved_while_an_import_writes_is_not_overwritten(award, monkeypatch):
+    # The file has no versions; the award is saved by someone else after its row was read and
+    # before the rows are written: the write's claim of the version read refuses the import.
+    rows = exported_rows(AwardResource(), Award.objects.all())
+    version = rows[0].index(VERSION_COLUMN)
+    rows = [[cell for position, cell in enumerate(row) if position != version] for row in rows]
+    rows[1][rows[0].index("Ghi chú")] = "Sửa trong tệp"
+    writing = AwardResource.before_write
+
+    def saved_meanwhile(resource: AwardResource, instances: list[Award]) -> None:
+        someone_else_saves(award)
+        writing(resource, instances)
+
+    monkeypatch.setattr(AwardResource, "before_write", saved_meanwhile)
+    report = import_file(AwardResource(), xlsx(rows), dry_run=False)
+    assert not report.written
+    [error] = report.errors
+    assert "đã được người khác lưu sau khi phiên bản 1 của nó được đọc" in error
+    award.refresh_from_db()
+    assert award.note != "Sửa trong tệp"
+
+
 def test_records_written_in_bulk_claim_their_versions(award):
     read = Award.objects.get(pk=award.pk)
     someone_else_saves(award)

@@ -10,6 +10,7 @@ from typing import Any
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from import_export.results import Result, RowResult
@@ -143,6 +144,19 @@ class ImportReport:
         return _("Header read from %(places)s.") % {"places": "; ".join(places)}
 
 
+def base_error_message(error: Exception) -> str:
+    """What to tell a person of an error that stopped the whole import."""
+    if isinstance(error, IntegrityError):
+        # Every row was checked against the stored records (uniqueness.clashes) before the
+        # write: the database refusing it means another user wrote the same record meanwhile.
+        # Its own words name tables and columns, in English.
+        return _(
+            "Another user recorded one of this file's records while it was being imported. "
+            "Nothing was imported: import the file again to see which rows are new."
+        )
+    return str(error)
+
+
 def describe(
     resource: Any, dataset: tablib.Dataset, result: Result, report: ImportReport, *, dry_run: bool
 ) -> ImportReport:
@@ -156,7 +170,7 @@ def describe(
     report.unchanged = totals[RowResult.IMPORT_TYPE_SKIP]
     report.invalid = totals[RowResult.IMPORT_TYPE_INVALID] + totals[RowResult.IMPORT_TYPE_ERROR]
     for error in result.base_errors:
-        report.errors.append(str(error.error))
+        report.errors.append(base_error_message(error.error))
         if error.traceback and not isinstance(error.error, ValueError):
             logger.warning("Import failed: %s", error.traceback)
     for number, errors in result.row_errors():

@@ -540,6 +540,7 @@ class RowImportMixin:
         row: dict,
         import_validation_errors: dict | None = None,
     ) -> bool:
+        # Called for every row before after_import_row, which reads what it leaves here.
         self._changed = ()
         original = original or self._original
         if import_validation_errors or original is None or original.pk is None:
@@ -559,7 +560,6 @@ class RowImportMixin:
         row_result.record_read = (
             (original.pk, original.version) if isinstance(original, Versioned) else None
         )
-        self._changed = ()
         if number is not None:
             row_result.number = number
             self._row_results[number] = row_result
