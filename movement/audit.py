@@ -245,14 +245,23 @@ class AuditedImportMixin:
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         created = list(self.create_instances)
         super().bulk_create(using_transactions, dry_run, raise_errors, batch_size, result)
-        if using_transactions or not dry_run:
+        if self.written(using_transactions, dry_run, result):
             record_bulk(created, update=False)
 
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         updated = list(self.update_instances)
         super().bulk_update(using_transactions, dry_run, raise_errors, batch_size, result)
-        if using_transactions or not dry_run:
+        if self.written(using_transactions, dry_run, result):
             record_bulk(updated, update=True)
+
+    @staticmethod
+    def written(using_transactions: bool, dry_run: bool, result: Any) -> bool:
+        """Whether the bulk write just made stands, to be recorded. import-export reports a
+        write the database refused in ``result`` instead of raising; the import is then rolled
+        back whole, and its transaction takes no other statement (PostgreSQL's nor Django's)."""
+        if result is not None and result.has_errors():
+            return False
+        return using_transactions or not dry_run
 
 
 def is_audited(model: type[models.Model]) -> bool:

@@ -441,6 +441,35 @@ def test_a_record_saved_while_an_import_writes_is_not_overwritten(award, monkeyp
     assert award.note != "Sửa trong tệp"
 
 
+def test_a_change_clashing_with_an_award_recorded_while_the_import_writes_refuses_it(
+    award, monkeypatch
+):
+    # The row gives the award a decision number; before the rows are written, another user
+    # records the same award under that number. The database refuses the update: so does the
+    # import, in words, and the award keeps its number.
+    rows = exported_rows(AwardResource(), Award.objects.all())
+    rows[1][rows[0].index("Số quyết định")] = "9/QĐ"
+    writing = AwardResource.before_write
+
+    def recorded_meanwhile(resource: AwardResource, instances: list[Award]) -> None:
+        Award.objects.create(
+            award_type=award.award_type,
+            year=award.year,
+            recipient_unit=award.recipient_unit,
+            decision_number="9/QĐ",
+        )
+        writing(resource, instances)
+
+    monkeypatch.setattr(AwardResource, "before_write", recorded_meanwhile)
+    report = import_file(AwardResource(), xlsx(rows), dry_run=False)
+    assert not report.written
+    [error] = report.errors
+    assert error.startswith("Trong lúc tệp đang được nhập, một người dùng khác đã ghi")
+    award.refresh_from_db()
+    assert award.decision_number != "9/QĐ"
+    assert Award.objects.count() == 1
+
+
 def test_records_written_in_bulk_claim_their_versions(award):
     read = Award.objects.get(pk=award.pk)
     someone_else_saves(award)
