@@ -3,6 +3,7 @@ unless every row is good, in as many queries for many rows as for few, and a pre
 as it was shown. Reading the file is in tests/test_files.py, reading its table in
 tests/test_tables.py; the files are built by the tests themselves (tests/spreadsheets.py)."""
 
+import datetime
 import gc
 import html
 import io
@@ -377,6 +378,26 @@ def test_importing_an_export_again_changes_nothing_and_an_edit_is_an_update(awar
     assert (report.new, report.updated, report.unchanged) == (0, 1, 2)
     assert [row.changed for row in report.rows if row.action == "update"] == [("Ghi chú",)]
     assert Award.objects.filter(note="Đã sửa").count() == 1
+
+
+def test_a_cell_emptied_in_an_export_clears_what_it_held(awards_file):
+    assert confirm(xlsx(awards_file)).written
+    Award.objects.update(decision_date=datetime.date(2017, 1, 5))
+    exported = AwardResource().export(force_native_type=True)
+    rows = [exported.headers, *[list(row) for row in exported]]
+    rows[1][exported.headers.index("Ngày quyết định")] = ""
+    report = confirm(xlsx(rows))
+    assert (report.updated, report.unchanged) == (1, 2)
+    assert Award.objects.filter(decision_date=None).count() == 1
+
+
+def test_a_row_with_its_code_cell_left_empty_gets_a_code_made_from_its_name(ministry):
+    row = {"Mã": "", "Tên đầy đủ": "Đội Một", "Đơn vị cấp trên": ministry.name}
+    report = import_file(
+        UnitResource(), dict_csv({**row, "Loại đơn vị": "division"}), dry_run=False
+    )
+    assert (report.new, report.problems) == (1, [])
+    assert Unit.objects.get(name="Đội Một").slug == "doi-mot"
 
 
 # -- Cost -----------------------------------------------------------------------------------
