@@ -638,15 +638,22 @@ def unkeyed_award_rows(units: list[Unit], flag_type: AwardType) -> tablib.Datase
     )
 
 
-def test_rows_without_keys_are_looked_up_in_a_few_queries_whatever_their_number(
-    ministry, flag_type
-):
+@pytest.fixture
+def half_awarded(ministry, flag_type) -> list[Unit]:
+    """Forty divisions, every other one holding the flag of 2016."""
     units = [
         Unit.objects.create(name=f"Đội {i}", slug=f"doi-{i}", kind="division", parent=ministry)
         for i in range(40)
     ]
     for unit in units[::2]:
         Award.objects.create(award_type=flag_type, year=2016, recipient_unit=unit)
+    return units
+
+
+def test_rows_without_keys_are_looked_up_in_a_few_queries_whatever_their_number(
+    half_awarded, flag_type
+):
+    units = half_awarded
 
     def queries(count: int) -> int:
         with CaptureQueriesContext(connection) as context:
@@ -661,16 +668,11 @@ def test_rows_without_keys_are_looked_up_in_a_few_queries_whatever_their_number(
 
 
 def test_awards_found_by_their_natural_key_are_not_looked_for_again_before_writing(
-    ministry, flag_type
+    half_awarded, flag_type
 ):
-    units = [
-        Unit.objects.create(name=f"Đội {i}", slug=f"doi-{i}", kind="division", parent=ministry)
-        for i in range(4)
-    ]
-    for unit in units[::2]:
-        Award.objects.create(award_type=flag_type, year=2016, recipient_unit=unit)
+    rows = unkeyed_award_rows(half_awarded[:4], flag_type)
     with CaptureQueriesContext(connection) as context:
-        result = AwardResource().import_data(unkeyed_award_rows(units, flag_type), dry_run=True)
+        result = AwardResource().import_data(rows, dry_run=True)
     assert [row.import_type for row in result.rows] == ["skip", "new"] * 2
     # The loader's probe by (type, year, unit), then the awards it found. The new rows' check
     # against stored rows (uniqueness.clashes) skips the natural key the loader has read.
