@@ -6,7 +6,7 @@ import csv
 import io
 import unicodedata
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import openpyxl
@@ -408,3 +408,15 @@ def upload(client, model: str, data: bytes, name: str = "khen-thuong.xlsx"):
         reverse(f"admin:movement_{model}_import"),
         {"import_file": SimpleUploadedFile(name, data)},
     )
+
+
+def meanwhile(monkeypatch: pytest.MonkeyPatch, action: Callable[[], Any]) -> None:
+    """Have ``action`` done, as by another user, while an award import runs: after its rows
+    were checked against the stored records and before they are written (before_write)."""
+    writing = AwardResource.before_write
+
+    def before_write(resource: AwardResource, instances: list[Award]) -> None:
+        action()
+        writing(resource, instances)
+
+    monkeypatch.setattr(AwardResource, "before_write", before_write)

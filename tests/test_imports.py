@@ -32,6 +32,7 @@ from tests.spreadsheets import (
     awards,
     confirm,
     dict_csv,
+    meanwhile,
     preview,
     problems,
     upload,
@@ -294,20 +295,18 @@ def test_an_award_recorded_by_someone_else_while_the_import_writes_refuses_it_wh
     # The rows were checked against the stored awards; the same award is recorded by another
     # user before they are written. The database refuses the write: so does the import, in
     # words, and nothing of the file is kept.
-    writing = AwardResource.before_write
-
-    def recorded_meanwhile(resource: AwardResource, instances: list[Award]) -> None:
-        Award.objects.create(
+    meanwhile(
+        monkeypatch,
+        lambda: Award.objects.create(
             award_type=flag_type, year=2016, recipient_unit=division, decision_number="1/QĐ"
-        )
-        writing(resource, instances)
-
-    monkeypatch.setattr(AwardResource, "before_write", recorded_meanwhile)
+        ),
+    )
     report = confirm(xlsx(awards_file))
     assert not report.written
     assert report.errors == [
-        "Another user recorded one of this file's records while it was being imported. "
-        "Nothing was imported: import the file again to see which rows are new."
+        "Another user changed records this file writes or names while it was being imported. "
+        "Nothing was imported: import the file again to check its rows against the records "
+        "as they are now."
     ]
     assert not Award.objects.exists()
 

@@ -42,7 +42,7 @@ from movement.models.versions import VersionConflict, Versioned, claim_versions
 from movement.spreadsheets.imports import import_file
 from movement.spreadsheets.resources import VERSION_COLUMN, AwardResource, UnitResource
 from tests.factories import member
-from tests.spreadsheets import xlsx
+from tests.spreadsheets import meanwhile, xlsx
 
 
 @pytest.fixture
@@ -426,13 +426,7 @@ def test_a_record_saved_while_an_import_writes_is_not_overwritten(award, monkeyp
     version = rows[0].index(VERSION_COLUMN)
     rows = [[cell for position, cell in enumerate(row) if position != version] for row in rows]
     rows[1][rows[0].index("Ghi chú")] = "Sửa trong tệp"
-    writing = AwardResource.before_write
-
-    def saved_meanwhile(resource: AwardResource, instances: list[Award]) -> None:
-        someone_else_saves(award)
-        writing(resource, instances)
-
-    monkeypatch.setattr(AwardResource, "before_write", saved_meanwhile)
+    meanwhile(monkeypatch, lambda: someone_else_saves(award))
     report = import_file(AwardResource(), xlsx(rows), dry_run=False)
     assert not report.written
     [error] = report.errors
@@ -449,22 +443,19 @@ def test_a_change_clashing_with_an_award_recorded_while_the_import_writes_refuse
     # import, in words, and the award keeps its number.
     rows = exported_rows(AwardResource(), Award.objects.all())
     rows[1][rows[0].index("Số quyết định")] = "9/QĐ"
-    writing = AwardResource.before_write
-
-    def recorded_meanwhile(resource: AwardResource, instances: list[Award]) -> None:
-        Award.objects.create(
+    meanwhile(
+        monkeypatch,
+        lambda: Award.objects.create(
             award_type=award.award_type,
             year=award.year,
             recipient_unit=award.recipient_unit,
             decision_number="9/QĐ",
-        )
-        writing(resource, instances)
-
-    monkeypatch.setattr(AwardResource, "before_write", recorded_meanwhile)
+        ),
+    )
     report = import_file(AwardResource(), xlsx(rows), dry_run=False)
     assert not report.written
     [error] = report.errors
-    assert error.startswith("Trong lúc tệp đang được nhập, một người dùng khác đã ghi")
+    assert error.startswith("Trong lúc tệp đang được nhập, một người dùng khác đã thay đổi")
     award.refresh_from_db()
     assert award.decision_number != "9/QĐ"
     assert Award.objects.count() == 1

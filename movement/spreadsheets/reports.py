@@ -147,12 +147,14 @@ class ImportReport:
 def base_error_message(error: Exception) -> str:
     """What to tell a person of an error that stopped the whole import."""
     if isinstance(error, IntegrityError):
-        # Every row was checked against the stored records (uniqueness.clashes) before the
-        # write: the database refusing it means another user wrote the same record meanwhile.
-        # Its own words name tables and columns, in English.
+        # Every row was checked against the stored records (uniqueness.clashes, the names'
+        # lookups) before the write: the database refusing it means another user changed them
+        # meanwhile (recorded the same record, deleted one a row names). Its own words name
+        # tables and columns, in English.
         return _(
-            "Another user recorded one of this file's records while it was being imported. "
-            "Nothing was imported: import the file again to see which rows are new."
+            "Another user changed records this file writes or names while it was being "
+            "imported. Nothing was imported: import the file again to check its rows "
+            "against the records as they are now."
         )
     return str(error)
 
